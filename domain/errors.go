@@ -1,0 +1,67 @@
+// Package domain holds the credit bank's pure model: accounts, outcomes,
+// the ledger, rules and their evaluation. It knows nothing of HTTP or storage.
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The one error vocabulary of the product. The API layer maps each of these to
+// an HTTP status in a single table; anything else is an internal error.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrConflict        = errors.New("conflict")
+	ErrInvalid         = errors.New("invalid input")
+	ErrNotEligible     = errors.New("not eligible")
+	ErrForbidden       = errors.New("forbidden")
+	ErrUnauthenticated = errors.New("unauthenticated")
+	ErrRateLimited     = errors.New("rate limited")
+	// ErrStale is a compare-and-swap loss: someone saved the aggregate first.
+	// It is a conflict, so it maps to 409 if retries run out.
+	ErrStale = fmt.Errorf("%w: version changed", ErrConflict)
+	// ErrDuplicate marks an outcome already banked (same issuer, course, title, date).
+	ErrDuplicate = fmt.Errorf("%w: duplicate outcome", ErrConflict)
+)
+
+// FieldProblem names one bad field by its JSON path.
+type FieldProblem struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// ValidationError lists every problem found in one input, so a caller can fix
+// them all at once. It matches ErrInvalid with errors.Is.
+type ValidationError struct {
+	Problems []FieldProblem
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.Reason
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// Add records a problem; it returns the receiver for chaining in validators.
+func (e *ValidationError) Add(field, reason string) *ValidationError {
+	e.Problems = append(e.Problems, FieldProblem{Field: field, Reason: reason})
+	return e
+}
+
+// Err returns nil when no problem was recorded.
+func (e *ValidationError) Err() error {
+	if e == nil || len(e.Problems) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Invalid is a one-field validation error.
+func Invalid(field, reason string) error {
+	return (&ValidationError{}).Add(field, reason)
+}

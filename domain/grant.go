@@ -1,0 +1,61 @@
+package domain
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Grant lets one institution read a learner's record until it expires or the
+// learner withdraws it.
+type Grant struct {
+	ID            uuid.UUID
+	InstitutionID uuid.UUID
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	RevokedAt     *time.Time
+}
+
+// MaxGrantDays bounds how long a record may be shared at once.
+const MaxGrantDays = 365
+
+// Live reports whether the grant is in force at now.
+func (g Grant) Live(now time.Time) bool {
+	return g.RevokedAt == nil && now.Before(g.ExpiresAt)
+}
+
+// GrantAccess shares the record with an institution for a number of days.
+func (a *Account) GrantAccess(institutionID uuid.UUID, days int, now time.Time) (Grant, error) {
+	if days < 1 || days > MaxGrantDays {
+		return Grant{}, Invalid("days", "must be between 1 and 365")
+	}
+	t := Now(now)
+	g := Grant{ID: NewID(), InstitutionID: institutionID, CreatedAt: t, ExpiresAt: t.AddDate(0, 0, days)}
+	a.Grants = append(a.Grants, g)
+	return g, nil
+}
+
+// WithdrawGrant ends a grant early.
+func (a *Account) WithdrawGrant(id uuid.UUID, now time.Time) error {
+	for i := range a.Grants {
+		if a.Grants[i].ID == id {
+			if a.Grants[i].RevokedAt != nil {
+				return nil
+			}
+			t := Now(now)
+			a.Grants[i].RevokedAt = &t
+			return nil
+		}
+	}
+	return ErrNotFound
+}
+
+// SharedWith reports whether an institution holds a live grant.
+func (a *Account) SharedWith(institutionID uuid.UUID, now time.Time) bool {
+	for _, g := range a.Grants {
+		if g.InstitutionID == institutionID && g.Live(now) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,191 @@
+package domain
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Role is the closed set of token roles.
+type Role string
+
+const (
+	RoleLearner Role = "learner"
+	RoleStaff   Role = "staff"
+	RoleClient  Role = "client"
+	RoleAdmin   Role = "admin"
+)
+
+// Perm is a staff permission within an institution.
+type Perm string
+
+const (
+	PermIssue  Perm = "issue"  // deposit and revoke outcomes
+	PermReview Perm = "review" // decide conversions
+	PermManage Perm = "manage" // manage staff and the institution's rules
+)
+
+// ParsePerms validates a permission list.
+func ParsePerms(in []string) ([]Perm, error) {
+	v := &ValidationError{}
+	var out []Perm
+	seen := map[string]bool{}
+	for i, p := range in {
+		switch Perm(p) {
+		case PermIssue, PermReview, PermManage:
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, Perm(p))
+			}
+		default:
+			v.Add("perms["+itoa(i)+"]", "must be issue, review or manage")
+		}
+	}
+	if len(in) == 0 {
+		v.Add("perms", "at least one permission")
+	}
+	return out, v.Err()
+}
+
+// HasPerm reports whether perms contains p.
+func HasPerm(perms []Perm, p Perm) bool {
+	for _, x := range perms {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
+
+// UserStatus is the closed set of staff/admin user states.
+type UserStatus string
+
+const (
+	UserActive    UserStatus = "active"
+	UserSuspended UserStatus = "suspended"
+)
+
+// User is an admin or an institution's staff member. Learners are accounts.
+type User struct {
+	ID            uuid.UUID
+	Username      string
+	PasswordHash  string
+	Role          Role // admin or staff
+	InstitutionID uuid.UUID
+	Perms         []Perm
+	Status        UserStatus
+	CreatedAt     time.Time
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{2,31}$`)
+
+// ValidateUsername requires 3–32 lowercase letters, digits, dot, dash or underscore.
+func ValidateUsername(u string) error {
+	if !usernamePattern.MatchString(u) {
+		return Invalid("username", "3–32 characters: lowercase letters, digits, . _ -, starting with a letter")
+	}
+	return nil
+}
+
+// ValidatePassword enforces a minimum length; the hash does the rest.
+func ValidatePassword(p string) error {
+	if len(p) < 10 || len(p) > 128 {
+		return Invalid("password", "must be 10 to 128 characters")
+	}
+	return nil
+}
+
+// APIClient is an institution's machine credential (client-credentials grant).
+type APIClient struct {
+	ID            uuid.UUID
+	ClientID      string
+	SecretHash    string
+	InstitutionID uuid.UUID
+	Status        UserStatus
+	CreatedAt     time.Time
+}
+
+// RefreshToken is stored hashed; each is used once. Reuse of a used token
+// revokes its whole family.
+type RefreshToken struct {
+	Hash          string
+	FamilyID      uuid.UUID
+	Subject       uuid.UUID // user id or account id
+	Role          Role
+	InstitutionID uuid.UUID
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	UsedAt        *time.Time
+	Revoked       bool
+}
+
+// IdempotencyRecord remembers the first response to a keyed request.
+type IdempotencyRecord struct {
+	Key         string // scope (caller) + client key
+	RequestHash string
+	Status      int // 0 while the first request is still running
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+// SigningKey is an Ed25519 token-signing key. The private part is sealed
+// with the master key before it reaches a store.
+type SigningKey struct {
+	KID           string
+	PrivateSealed string
+	Public        []byte
+	CreatedAt     time.Time
+	RetiredAt     *time.Time
+}
+
+// AuditEntry is one hash-chained record of a state change.
+type AuditEntry struct {
+	Seq           int64
+	At            time.Time
+	ActorID       string
+	Role          Role
+	InstitutionID string
+	Action        string
+	ObjectType    string
+	ObjectID      string
+	ClientIP      string
+	RequestID     string
+	Detail        string
+	PrevHash      string
+	Hash          string
+}
+
+// ImportState is the closed set of bulk-import job states.
+type ImportState string
+
+const (
+	ImportQueued  ImportState = "queued"
+	ImportRunning ImportState = "running"
+	ImportDone    ImportState = "done"
+	ImportFailed  ImportState = "failed"
+)
+
+// ImportRowError says why one CSV row was not banked.
+type ImportRowError struct {
+	Line   int
+	Column string
+	Reason string
+}
+
+// ImportJob tracks a bulk CSV deposit.
+type ImportJob struct {
+	ID            uuid.UUID
+	InstitutionID uuid.UUID
+	CreatedBy     string
+	State         ImportState
+	Total         int
+	Done          int
+	OK            int
+	Failed        int
+	Created       int // accounts created for unknown learners
+	Duplicates    int
+	Errors        []ImportRowError
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}

@@ -1,0 +1,187 @@
+// Package storage is the persistence port: the interfaces every adapter
+// implements (storage/sqlite, storage/mongo) and, in storetest, the contract
+// suite they all must pass. Errors are the domain's: domain.ErrNotFound,
+// domain.ErrConflict (duplicates) and domain.ErrStale (lost compare-and-swap).
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+)
+
+// MaxPageSize bounds every list.
+const MaxPageSize = 200
+
+// DefaultPageSize applies when a caller asks for none.
+const DefaultPageSize = 50
+
+// Page asks for up to Limit items after an opaque Cursor ("" = from the start).
+// Items come in ascending ID order (IDs are time-ordered UUIDv7), so the cursor
+// is the last ID seen, and paging is stable while new items are added.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// Normalized clamps the limit to 1..MaxPageSize.
+func (p Page) Normalized() Page {
+	if p.Limit <= 0 {
+		p.Limit = DefaultPageSize
+	}
+	if p.Limit > MaxPageSize {
+		p.Limit = MaxPageSize
+	}
+	return p
+}
+
+// Accounts stores learner accounts, each one document guarded by Version.
+type Accounts interface {
+	// CreateAccount inserts a new account with Version 1 (set by the adapter on
+	// the passed value). A second account with the same national-ID hash, or
+	// the same ID, is domain.ErrConflict.
+	CreateAccount(ctx context.Context, a *domain.Account) error
+	GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error)
+	GetAccountByNationalIDHash(ctx context.Context, hash string) (*domain.Account, error)
+	// UpdateAccount saves a only if the stored version still equals a.Version;
+	// on success a.Version is incremented. Otherwise domain.ErrStale (or
+	// domain.ErrNotFound if the account does not exist).
+	UpdateAccount(ctx context.Context, a *domain.Account) error
+	// ListOutcomesByIssuer pages the outcomes one institution issued, in
+	// ascending outcome ID order.
+	ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p Page) ([]domain.Outcome, string, error)
+	// ListConversionsByInstitution pages the conversions addressed to one
+	// institution with the given status ("" = any), ascending conversion ID.
+	ListConversionsByInstitution(ctx context.Context, institutionID uuid.UUID, status domain.ConversionStatus, p Page) ([]domain.Conversion, string, error)
+	// ScanAccounts streams every account in ascending ID order without
+	// loading them all; fn returning an error stops the scan with that error.
+	ScanAccounts(ctx context.Context, fn func(*domain.Account) error) error
+	CountAccounts(ctx context.Context) (int64, error)
+}
+
+// Institutions stores institutions, guarded by Version like accounts.
+type Institutions interface {
+	CreateInstitution(ctx context.Context, i *domain.Institution) error
+	GetInstitution(ctx context.Context, id uuid.UUID) (*domain.Institution, error)
+	UpdateInstitution(ctx context.Context, i *domain.Institution) error
+	ListInstitutions(ctx context.Context, p Page) ([]domain.Institution, string, error)
+}
+
+// Users stores admins and staff; usernames are unique.
+type Users interface {
+	CreateUser(ctx context.Context, u *domain.User) error
+	GetUser(ctx context.Context, id uuid.UUID) (*domain.User, error)
+	GetUserByUsername(ctx context.Context, username string) (*domain.User, error)
+	UpdateUser(ctx context.Context, u *domain.User) error
+	ListUsers(ctx context.Context, p Page) ([]domain.User, string, error)
+}
+
+// Clients stores institution API clients; ClientID is unique.
+type Clients interface {
+	CreateClient(ctx context.Context, c *domain.APIClient) error
+	GetClient(ctx context.Context, clientID string) (*domain.APIClient, error)
+	UpdateClient(ctx context.Context, c *domain.APIClient) error
+	ListClients(ctx context.Context, p Page) ([]domain.APIClient, string, error)
+}
+
+// RefreshTokens stores hashed refresh tokens.
+type RefreshTokens interface {
+	CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error
+	GetRefreshToken(ctx context.Context, hash string) (*domain.RefreshToken, error)
+	// UseRefreshToken atomically marks an unused token used and returns it.
+	// An already used token is domain.ErrConflict (the caller then revokes
+	// the family); an unknown one domain.ErrNotFound.
+	UseRefreshToken(ctx context.Context, hash string, at time.Time) (*domain.RefreshToken, error)
+	RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error
+}
+
+// Idempotency stores the first response to each Idempotency-Key.
+type Idempotency interface {
+	// ReserveIdempotency inserts a record with Status 0; an existing key is
+	// domain.ErrConflict.
+	ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error
+	GetIdempotency(ctx context.Context, key string) (*domain.IdempotencyRecord, error)
+	CompleteIdempotency(ctx context.Context, key string, status int, body []byte) error
+	// DeleteIdempotency drops a reservation whose request failed, so the
+	// client may retry with the same key.
+	DeleteIdempotency(ctx context.Context, key string) error
+}
+
+// Keys stores token-signing keys.
+type Keys interface {
+	SaveSigningKey(ctx context.Context, k *domain.SigningKey) error // insert or replace by KID
+	ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error)
+}
+
+// Rules stores conversion rules; each version is its own document.
+type Rules interface {
+	CreateRule(ctx context.Context, r *domain.Rule) error // sets Revision 1; same ID or same (Code, Version) is ErrConflict
+	GetRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error)
+	// UpdateRule is compare-and-swap on Revision, like UpdateAccount.
+	UpdateRule(ctx context.Context, r *domain.Rule) error
+	// ListRules pages rules, optionally filtered (zero values = any).
+	ListRules(ctx context.Context, f RuleFilter, p Page) ([]domain.Rule, string, error)
+}
+
+// RuleFilter narrows ListRules.
+type RuleFilter struct {
+	Status        domain.RuleStatus
+	InstitutionID uuid.UUID
+	Code          string
+}
+
+// Audit stores the hash-chained audit log.
+type Audit interface {
+	// LastAudit returns the newest entry, or domain.ErrNotFound when empty.
+	LastAudit(ctx context.Context) (*domain.AuditEntry, error)
+	// AppendAudit inserts an entry; an existing Seq is domain.ErrConflict so
+	// that concurrent appenders re-read the head and retry.
+	AppendAudit(ctx context.Context, e *domain.AuditEntry) error
+	// ListAudit pages entries in ascending Seq order; the cursor is the last Seq.
+	ListAudit(ctx context.Context, f AuditFilter, p Page) ([]domain.AuditEntry, string, error)
+	// ScanAudit streams every entry in ascending Seq order.
+	ScanAudit(ctx context.Context, fn func(domain.AuditEntry) error) error
+}
+
+// AuditFilter narrows ListAudit (zero values = any).
+type AuditFilter struct {
+	ActorID       string
+	InstitutionID string
+	Action        string
+	From, To      time.Time
+}
+
+// Imports stores bulk-import jobs.
+type Imports interface {
+	SaveImportJob(ctx context.Context, j *domain.ImportJob) error // insert or replace by ID
+	GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error)
+}
+
+// Settings stores the district credit policy.
+type Settings interface {
+	// GetCreditPolicy returns the stored policy, or domain.ErrNotFound.
+	GetCreditPolicy(ctx context.Context) (*domain.CreditPolicy, error)
+	// SaveCreditPolicy is compare-and-swap on Version (0 = first save).
+	SaveCreditPolicy(ctx context.Context, p *domain.CreditPolicy) error
+}
+
+// Store is everything the service layer needs from persistence.
+type Store interface {
+	Accounts
+	Institutions
+	Users
+	Clients
+	RefreshTokens
+	Idempotency
+	Keys
+	Rules
+	Audit
+	Imports
+	Settings
+	// Ping answers whether the store is reachable (for /healthz).
+	Ping(ctx context.Context) error
+	Close() error
+}
