@@ -40,9 +40,10 @@ func (p Page) Normalized() Page {
 
 // Accounts stores learner accounts, each one document guarded by Version.
 type Accounts interface {
-	// CreateAccount inserts a new account with Version 1 (set by the adapter on
-	// the passed value). A second account with the same national-ID hash, or
-	// the same ID, is domain.ErrConflict.
+	// CreateAccount inserts a new account. Its Version is kept when > 0 (a
+	// restore from an export) and otherwise set to 1 on the passed value. A
+	// second account with the same national-ID hash, or the same ID, is
+	// domain.ErrConflict. Every Create* below follows the same two rules.
 	CreateAccount(ctx context.Context, a *domain.Account) error
 	GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error)
 	GetAccountByNationalIDHash(ctx context.Context, hash string) (*domain.Account, error)
@@ -118,7 +119,7 @@ type Keys interface {
 
 // Rules stores conversion rules; each version is its own document.
 type Rules interface {
-	CreateRule(ctx context.Context, r *domain.Rule) error // sets Revision 1; same ID or same (Code, Version) is ErrConflict
+	CreateRule(ctx context.Context, r *domain.Rule) error // Revision as Version above; same ID or same (Code, Version) is ErrConflict
 	GetRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error)
 	// UpdateRule is compare-and-swap on Revision, like UpdateAccount.
 	UpdateRule(ctx context.Context, r *domain.Rule) error
