@@ -51,6 +51,12 @@ type Accounts interface {
 	// on success a.Version is incremented. Otherwise domain.ErrStale (or
 	// domain.ErrNotFound if the account does not exist).
 	UpdateAccount(ctx context.Context, a *domain.Account) error
+	// GetAccountByOutcomeID finds the account holding an outcome (revocation
+	// arrives with the outcome id only); domain.ErrNotFound if none.
+	GetAccountByOutcomeID(ctx context.Context, outcomeID uuid.UUID) (*domain.Account, error)
+	// GetAccountByConversionID finds the account holding a conversion
+	// (reviewers decide by conversion id); domain.ErrNotFound if none.
+	GetAccountByConversionID(ctx context.Context, conversionID uuid.UUID) (*domain.Account, error)
 	// ListOutcomesByIssuer pages the outcomes one institution issued, in
 	// ascending outcome ID order.
 	ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p Page) ([]domain.Outcome, string, error)
