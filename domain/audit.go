@@ -6,13 +6,16 @@ import (
 	"strings"
 )
 
-// Canonical is the hashed form of an audit entry.
+// Canonical is the hashed form of an audit entry. Free-text fields are quoted
+// so that a "|" inside one cannot be moved across a field boundary without
+// changing the hash.
 func (e AuditEntry) Canonical() string {
+	q := strconv.Quote
 	return strings.Join([]string{
 		strconv.FormatInt(e.Seq, 10),
 		e.At.UTC().Format("2006-01-02T15:04:05.000Z"),
-		e.ActorID, string(e.Role), e.InstitutionID, e.Action,
-		e.ObjectType, e.ObjectID, e.ClientIP, e.RequestID, e.Detail,
+		q(e.ActorID), q(string(e.Role)), q(e.InstitutionID), q(e.Action),
+		q(e.ObjectType), q(e.ObjectID), q(e.ClientIP), q(e.RequestID), q(e.Detail),
 	}, "|")
 }
 

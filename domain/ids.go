@@ -21,9 +21,19 @@ func NewID() uuid.UUID {
 // MongoDB dates keep milliseconds and ledger hashes must survive a round trip.
 func Now(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
-// DateOf is the calendar date of t (UTC midnight).
+// DistrictZone is China Standard Time. Calendar dates (completion, expiry,
+// "today") are the district's dates: an outcome finished this morning in
+// Beijing is not "in the future" just because UTC is still on yesterday.
+var DistrictZone = time.FixedZone("CST", 8*3600)
+
+// DateOf is the district calendar date of t, represented as UTC midnight so
+// dates compare and serialise uniformly. A value that already is a UTC
+// midnight (a parsed YYYY-MM-DD) keeps its date.
 func DateOf(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
+	if u := t.UTC(); u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
+		return u
+	}
+	y, m, d := t.In(DistrictZone).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

@@ -62,10 +62,15 @@ func MaskNationalID(s string) string {
 	return s[:6] + strings.Repeat("*", len(s)-10) + s[len(s)-4:]
 }
 
-// MaskPhone keeps the first 3 and last 4 digits of a phone number.
+// MaskPhone keeps the first 3 and last 4 digits of a phone number. Shorter
+// numbers (local landlines) keep only the last 4, since 3+4 would show all of
+// a 7-digit number.
 func MaskPhone(p string) string {
 	if len(p) < 7 {
 		return strings.Repeat("*", len(p))
+	}
+	if len(p) < 11 {
+		return strings.Repeat("*", len(p)-4) + p[len(p)-4:]
 	}
 	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
 }
@@ -83,8 +88,26 @@ func ParsePhone(raw string) (string, error) {
 			return "", Invalid("phone", "must contain digits only")
 		}
 	}
-	if len(s) == 11 && s[0] != '1' {
+	// 11 digits is a mobile (1…) or an area-coded landline (0…, e.g. 010-12345678).
+	if len(s) == 11 && s[0] != '1' && s[0] != '0' {
 		return "", Invalid("phone", "mobile numbers start with 1")
 	}
 	return s, nil
+}
+
+// CompleteNationalID appends the check character to 17 digits. Demo data and
+// tests use it to make valid identity numbers.
+func CompleteNationalID(first17 string) (NationalID, error) {
+	if len(first17) != 17 {
+		return "", Invalid("nationalId", "need 17 digits")
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		c := first17[i]
+		if c < '0' || c > '9' {
+			return "", Invalid("nationalId", "need 17 digits")
+		}
+		sum += int(c-'0') * nationalIDWeights[i]
+	}
+	return ParseNationalID(first17 + string(nationalIDCheckChars[sum%11]))
 }

@@ -46,12 +46,13 @@ func (r Result) Validate() error {
 	}
 	switch {
 	case r.Score != nil:
-		if *r.Score < 0 || *r.Score > 100 {
+		// Written as a positive range so that NaN (parseable from CSV) fails too.
+		if !(*r.Score >= 0 && *r.Score <= 100) {
 			return Invalid("result.score", "must be between 0 and 100")
 		}
 		mark := float64(DefaultPassMark)
 		if r.PassMark != nil {
-			if *r.PassMark < 0 || *r.PassMark > 100 {
+			if !(*r.PassMark >= 0 && *r.PassMark <= 100) {
 				return Invalid("result.passMark", "must be between 0 and 100")
 			}
 			mark = *r.PassMark
@@ -190,6 +191,9 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 		credits = policy.CreditsFor(cat, in.Hours)
 		if credits <= 0 {
 			return Outcome{}, Invalid("hours", "too few hours for half a credit under the credit policy")
+		}
+		if credits > MaxOutcomeCredits {
+			return Outcome{}, Invalid("credits", "the hours give more than 60 credits under the credit policy: state credits explicitly")
 		}
 	}
 	return Outcome{

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"unicode/utf8"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,7 +91,7 @@ func ValidateUsername(u string) error {
 
 // ValidatePassword enforces a minimum length; the hash does the rest.
 func ValidatePassword(p string) error {
-	if len(p) < 10 || len(p) > 128 {
+	if n := utf8.RuneCountInString(p); n < 10 || n > 128 || len(p) > 512 {
 		return Invalid("password", "must be 10 to 128 characters")
 	}
 	return nil

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	"creditbank/domain"
+)
+
+// errorBody is the one error shape of the API.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Details any    `json:"details,omitempty"`
+}
+
+// apiError is an error raised by the HTTP layer itself (malformed JSON, bad
+// query parameters) that is not part of the domain vocabulary.
+type apiError struct {
+	status  int
+	code    string
+	message string
+	details any
+}
+
+func (e *apiError) Error() string { return e.message }
+
+func badRequest(message string, details any) error {
+	return &apiError{status: fiber.StatusBadRequest, code: "bad_request", message: message, details: details}
+}
+
+// statusTable maps the domain's error vocabulary to HTTP. Order matters:
+// more specific errors come first (ErrStale and ErrDuplicate are conflicts).
+var statusTable = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{domain.ErrNotEligible, fiber.StatusUnprocessableEntity, "not_eligible"},
+	{domain.ErrInvalid, fiber.StatusUnprocessableEntity, "invalid"},
+	{domain.ErrNotFound, fiber.StatusNotFound, "not_found"},
+	{domain.ErrDuplicate, fiber.StatusConflict, "duplicate"},
+	{domain.ErrConflict, fiber.StatusConflict, "conflict"},
+	{domain.ErrForbidden, fiber.StatusForbidden, "forbidden"},
+	{domain.ErrUnauthenticated, fiber.StatusUnauthorized, "unauthenticated"},
+	{domain.ErrRateLimited, fiber.StatusTooManyRequests, "rate_limited"},
+}
+
+// errorResponse turns any error into a status and body. Unknown errors are
+// internal: logged once here with the request id, shown generically.
+func errorResponse(c *fiber.Ctx, log *slog.Logger, err error) (int, errorBody) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.status, errorBody{errorDetail{Code: ae.code, Message: ae.message, Details: ae.details}}
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code := "http_error"
+		switch fe.Code {
+		case fiber.StatusRequestEntityTooLarge:
+			code = "payload_too_large"
+		case fiber.StatusNotFound:
+			code = "not_found"
+		case fiber.StatusMethodNotAllowed:
+			code = "method_not_allowed"
+		case fiber.StatusBadRequest:
+			code = "bad_request"
+		}
+		return fe.Code, errorBody{errorDetail{Code: code, Message: fe.Message}}
+	}
+	for _, row := range statusTable {
+		if errors.Is(err, row.err) {
+			body := errorBody{errorDetail{Code: row.code, Message: publicMessage(err, row.err)}}
+			var ve *domain.ValidationError
+			if errors.As(err, &ve) {
+				body.Error.Details = ve.Problems
+			}
+			var ne *domain.NotEligibleError
+			if errors.As(err, &ne) {
+				body.Error.Details = evaluationDTO(ne.Evaluation)
+			}
+			return row.status, body
+		}
+	}
+	log.Error("internal error", "method", c.Method(), "path", c.Route().Path, "requestId", requestID(c), "err", err)
+	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "internal error; quote the request id to support"}}
+}
+
+// publicMessage keeps domain messages (they are written for users) but never
+// internal ones.
+func publicMessage(err, kind error) string {
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Error()
+	}
+	return err.Error()
+}
+
+func (s *Server) writeError(c *fiber.Ctx, err error) error {
+	status, body := errorResponse(c, s.log, err)
+	if status == fiber.StatusTooManyRequests {
+		if ra := c.Locals(retryAfterKey); ra != nil {
+			c.Set(fiber.HeaderRetryAfter, ra.(string))
+		}
+	}
+	if status == fiber.StatusUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="creditbank"`)
+	}
+	return c.Status(status).JSON(body)
+}

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+type auditDTO struct {
+	Seq           int64     `json:"seq"`
+	At            time.Time `json:"at"`
+	ActorID       string    `json:"actorId"`
+	Role          string    `json:"role"`
+	InstitutionID string    `json:"institutionId,omitempty"`
+	Action        string    `json:"action"`
+	ObjectType    string    `json:"objectType"`
+	ObjectID      string    `json:"objectId"`
+	ClientIP      string    `json:"clientIp"`
+	RequestID     string    `json:"requestId"`
+	Detail        string    `json:"detail,omitempty"`
+	PrevHash      string    `json:"prevHash"`
+	Hash          string    `json:"hash"`
+}
+
+func auditFrom(e domain.AuditEntry) auditDTO {
+	return auditDTO{Seq: e.Seq, At: e.At, ActorID: e.ActorID, Role: string(e.Role), InstitutionID: e.InstitutionID,
+		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, ClientIP: e.ClientIP,
+		RequestID: e.RequestID, Detail: e.Detail, PrevHash: e.PrevHash, Hash: e.Hash}
+}
+
+func (s *Server) listAudit(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	f := storage.AuditFilter{
+		ActorID:       strings.Clone(c.Query("actor")),
+		InstitutionID: strings.Clone(c.Query("institution")),
+		Action:        strings.Clone(c.Query("action")),
+	}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if raw := c.Query(name); raw != "" {
+			t, err := time.Parse(time.RFC3339, raw)
+			if err != nil {
+				return badRequest(name+" must be an RFC 3339 time", nil)
+			}
+			*dst = t
+		}
+	}
+	items, next, err := s.svc.ListAudit(c.UserContext(), actor, f, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(items, next, auditFrom))
+}
+
+func (s *Server) verifyAudit(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	if actor.Role != domain.RoleAdmin {
+		return domain.ErrForbidden
+	}
+	r, err := s.svc.VerifyAudit(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"valid": r.Valid, "entries": r.Entries, "problem": r.Problem})
+}

@@ -1,0 +1,127 @@
+package api
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"creditbank/app/service"
+	"creditbank/domain"
+)
+
+type tokenResponse struct {
+	AccessToken  string `json:"accessToken"`
+	RefreshToken string `json:"refreshToken,omitempty"`
+	TokenType    string `json:"tokenType"`
+	ExpiresIn    int    `json:"expiresIn"`
+}
+
+func tokenFrom(p service.TokenPair) tokenResponse {
+	return tokenResponse{AccessToken: p.AccessToken, RefreshToken: p.RefreshToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn}
+}
+
+// throttled runs a credential check under the limiter: every key must have a
+// token, failures back off exponentially, success clears the count.
+func (s *Server) throttled(c *fiber.Ctx, keys []string, check func() (service.TokenPair, error)) error {
+	if ok, wait := s.limiter.allow(keys...); !ok {
+		c.Locals(retryAfterKey, retryAfterSeconds(wait))
+		return domain.ErrRateLimited
+	}
+	pair, err := check()
+	if err != nil {
+		if errors.Is(err, domain.ErrUnauthenticated) {
+			s.limiter.failure(keys...)
+		}
+		return err
+	}
+	s.limiter.success(keys...)
+	return c.JSON(tokenFrom(pair))
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(c *fiber.Ctx) error {
+	var req loginRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	user := strings.ToUpper(strings.TrimSpace(req.Username))
+	keys := []string{"ip:" + actor.ClientIP, "user:" + user}
+	return s.throttled(c, keys, func() (service.TokenPair, error) {
+		return s.svc.Login(c.UserContext(), req.Username, req.Password, actor)
+	})
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refreshToken"`
+}
+
+func (s *Server) refresh(c *fiber.Ctx) error {
+	var req refreshRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	return s.throttled(c, []string{"ip:" + actor.ClientIP}, func() (service.TokenPair, error) {
+		return s.svc.Refresh(c.UserContext(), req.RefreshToken, actor)
+	})
+}
+
+type clientTokenRequest struct {
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+func (s *Server) clientToken(c *fiber.Ctx) error {
+	var req clientTokenRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	keys := []string{"ip:" + actor.ClientIP, "client:" + req.ClientID}
+	return s.throttled(c, keys, func() (service.TokenPair, error) {
+		return s.svc.ClientToken(c.UserContext(), req.ClientID, req.ClientSecret)
+	})
+}
+
+type meResponse struct {
+	Role          string   `json:"role"`
+	AccountID     string   `json:"accountId,omitempty"`
+	UserID        string   `json:"userId,omitempty"`
+	InstitutionID string   `json:"institutionId,omitempty"`
+	Perms         []string `json:"perms,omitempty"`
+	Name          string   `json:"name,omitempty"`
+}
+
+func (s *Server) me(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	out := meResponse{Role: string(actor.Role)}
+	switch actor.Role {
+	case domain.RoleLearner:
+		out.AccountID = actor.ID.String()
+		if acc, err := s.svc.Record(c.UserContext(), actor, actor.ID); err == nil {
+			out.Name = acc.Name
+		}
+	case domain.RoleStaff, domain.RoleClient:
+		out.InstitutionID = actor.InstitutionID.String()
+		out.UserID = actor.ID.String()
+		out.Perms = permStrings(actor.Perms)
+		if actor.Role == domain.RoleClient {
+			out.Perms = []string{string(domain.PermIssue), string(domain.PermReview)}
+		}
+		if inst, err := s.svc.GetInstitution(c.UserContext(), actor.InstitutionID); err == nil {
+			out.Name = inst.Name
+		}
+	case domain.RoleAdmin:
+		out.UserID = actor.ID.String()
+	}
+	return c.JSON(out)
+}

@@ -1,0 +1,122 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"creditbank/app/service"
+	"creditbank/domain"
+)
+
+type registerRequest struct {
+	NationalID string `json:"nationalId"`
+	Name       string `json:"name"`
+	Phone      string `json:"phone"`
+	Password   string `json:"password"`
+}
+
+func (s *Server) registerLearner(c *fiber.Ctx) error {
+	var req registerRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	acc, created, err := s.svc.RegisterLearner(c.UserContext(), actorOf(c), service.RegisterInput{
+		NationalID: req.NationalID, Name: req.Name, Phone: req.Phone, Password: req.Password,
+	})
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK // claimed an account an institution opened
+	if created {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(accountFrom(acc))
+}
+
+func (s *Server) myRecord(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	if actor.Role != domain.RoleLearner {
+		return domain.ErrForbidden
+	}
+	acc, err := s.svc.Record(c.UserContext(), actor, actor.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(recordFrom(acc, s.now(), true))
+}
+
+func (s *Server) sharedRecord(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	acc, err := s.svc.Record(c.UserContext(), actor, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(recordFrom(acc, s.now(), actor.Role == domain.RoleLearner))
+}
+
+type myDataResponse struct {
+	Record     recordDTO `json:"record"`
+	NationalID string    `json:"nationalId"`
+	Phone      string    `json:"phone,omitempty"`
+}
+
+// myData is the learner's right of access: everything held about them,
+// identifiers included, as a download.
+func (s *Server) myData(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	data, err := s.svc.MyData(c.UserContext(), actor)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="my-credit-bank-data.json"`)
+	return c.JSON(myDataResponse{Record: recordFrom(data.Account, s.now(), true), NationalID: data.NationalID, Phone: data.Phone})
+}
+
+type grantRequest struct {
+	InstitutionID uuid.UUID `json:"institutionId"`
+	Days          int       `json:"days"`
+}
+
+func (s *Server) createGrant(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	var req grantRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	g, err := s.svc.Grant(c.UserContext(), actor, req.InstitutionID, req.Days)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(grantFrom(g, s.now()))
+}
+
+func (s *Server) withdrawGrant(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.WithdrawGrant(c.UserContext(), actor, id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,76 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"creditbank/app/service"
+	"creditbank/domain"
+)
+
+type issuedOutcomeDTO struct {
+	outcomeDTO
+	AccountCreated bool `json:"accountCreated"`
+}
+
+func (s *Server) issueOutcome(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	var req outcomeRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	in, err := req.toInput()
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.IssueOutcome(c.UserContext(), actor, service.IssueInput{
+		NationalID: req.Learner.NationalID, Name: req.Learner.Name, Outcome: in,
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(issuedOutcomeDTO{outcomeFrom(res.Outcome, s.now()), res.AccountCreated})
+}
+
+type revokeRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) revokeOutcome(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req revokeRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	o, err := s.svc.RevokeOutcome(c.UserContext(), actor, id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(outcomeFrom(o, s.now()))
+}
+
+func (s *Server) issuedOutcomes(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.svc.IssuedOutcomes(c.UserContext(), actor, p)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return c.JSON(pageOf(items, next, func(o domain.Outcome) outcomeDTO { return outcomeFrom(o, now) }))
+}

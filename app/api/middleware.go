@@ -1,0 +1,253 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"creditbank/app/service"
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+type ctxKey string
+
+const (
+	actorKey      ctxKey = "actor"
+	requestIDKey  ctxKey = "requestId"
+	retryAfterKey ctxKey = "retryAfter"
+)
+
+// requestContext gives every request an id (a caller's X-Request-ID is kept
+// if sane) echoed in the response and written to the audit log.
+func (s *Server) requestContext(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < '!' || r > '~' }) {
+		id = uuid.NewString()
+	} else {
+		id = strings.Clone(id)
+	}
+	c.Locals(requestIDKey, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	return c.Next()
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestIDKey).(string)
+	return id
+}
+
+// securityHeaders sets a strict policy fit for the embedded UI, which loads
+// only its own scripts and styles.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
+	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if c.Protocol() == "https" {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return c.Next()
+}
+
+// cors answers only configured origins; anything else gets no CORS headers,
+// so browsers keep other sites out.
+func (s *Server) cors(c *fiber.Ctx) error {
+	origin := c.Get(fiber.HeaderOrigin)
+	allowed := false
+	for _, o := range s.cfg.CORSOrigins {
+		if o == origin {
+			allowed = true
+			break
+		}
+	}
+	if origin == "" || !allowed {
+		if c.Method() == fiber.MethodOptions && origin != "" {
+			return c.SendStatus(fiber.StatusForbidden)
+		}
+		return c.Next()
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, origin)
+	c.Set(fiber.HeaderVary, fiber.HeaderOrigin)
+	if c.Method() == fiber.MethodOptions {
+		c.Set(fiber.HeaderAccessControlAllowMethods, "GET,POST,PUT,DELETE")
+		c.Set(fiber.HeaderAccessControlAllowHeaders, "Authorization,Content-Type,Idempotency-Key,X-Request-ID")
+		c.Set(fiber.HeaderAccessControlMaxAge, "600")
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Next()
+}
+
+// authenticate turns a bearer token into an actor. No header means an
+// anonymous caller; a bad token is always 401, even on public routes.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	base := service.Actor{ClientIP: strings.Clone(c.IP()), RequestID: requestID(c)}
+	header := c.Get(fiber.HeaderAuthorization)
+	if header == "" {
+		c.Locals(actorKey, base)
+		return c.Next()
+	}
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || token == "" {
+		return domain.ErrUnauthenticated
+	}
+	p, err := s.tokens.Verify(token)
+	if err != nil {
+		return domain.ErrUnauthenticated
+	}
+	actor, err := s.svc.Authenticate(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	actor.ClientIP, actor.RequestID = base.ClientIP, base.RequestID
+	c.Locals(actorKey, actor)
+	return c.Next()
+}
+
+func actorOf(c *fiber.Ctx) service.Actor {
+	a, _ := c.Locals(actorKey).(service.Actor)
+	return a
+}
+
+// signedIn rejects anonymous callers with 401 before any role check.
+func signedIn(c *fiber.Ctx) (service.Actor, error) {
+	a := actorOf(c)
+	if a.Anonymous() {
+		return a, domain.ErrUnauthenticated
+	}
+	return a, nil
+}
+
+// decodeJSON reads a request body strictly: JSON only, bounded, no unknown
+// fields, nothing after the value.
+func (s *Server) decodeJSON(c *fiber.Ctx, dst any) error {
+	body := c.Body()
+	if len(body) > s.cfg.JSONLimit {
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "request body is larger than "+strconv.Itoa(s.cfg.JSONLimit)+" bytes")
+	}
+	if ct := c.Get(fiber.HeaderContentType); ct != "" && !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
+		return badRequest("Content-Type must be application/json", nil)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return badRequest("malformed JSON: "+jsonProblem(err), nil)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("malformed JSON: unexpected data after the object", nil)
+	}
+	return nil
+}
+
+// jsonProblem words a decoding error without echoing the body.
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return "field " + typeErr.Field + " must be " + typeErr.Type.String()
+	case errors.As(err, &syntaxErr):
+		return "syntax error at byte " + strconv.FormatInt(syntaxErr.Offset, 10)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return strings.TrimPrefix(err.Error(), "json: ")
+	case errors.Is(err, io.EOF):
+		return "empty body"
+	}
+	return "cannot parse body"
+}
+
+// pageParams reads ?limit=&cursor=; the limit is capped at 200.
+func pageParams(c *fiber.Ctx) (storage.Page, error) {
+	p := storage.Page{Cursor: strings.Clone(c.Query("cursor"))}
+	if raw := c.Query("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 {
+			return p, badRequest("limit must be a positive integer", nil)
+		}
+		p.Limit = n
+	}
+	if len(p.Cursor) > 128 {
+		return p, badRequest("cursor is malformed", nil)
+	}
+	return p.Normalized(), nil
+}
+
+// idParam parses a UUID path parameter; a malformed one cannot name any
+// object, so it is 404 like an unknown one.
+func idParam(c *fiber.Ctx, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Params(name))
+	if err != nil {
+		return uuid.Nil, domain.ErrNotFound
+	}
+	return id, nil
+}
+
+// idempotent makes a POST safe to retry: the first response to an
+// Idempotency-Key is stored and replayed for the same body; the same key
+// with a different body is a conflict.
+func (s *Server) idempotent(c *fiber.Ctx) error {
+	key := c.Get("Idempotency-Key")
+	if key == "" {
+		return c.Next()
+	}
+	if len(key) > 200 {
+		return badRequest("Idempotency-Key is longer than 200 characters", nil)
+	}
+	actor := actorOf(c)
+	owner := actor.ID.String()
+	if actor.Anonymous() {
+		owner = actor.ClientIP
+	}
+	scope := string(actor.Role) + ":" + owner + ":" + c.Method() + ":" + c.Path() + ":" + key
+	sum := sha256.Sum256(c.Body())
+	reqHash := hex.EncodeToString(sum[:])
+	ctx := c.UserContext()
+	rec := &domain.IdempotencyRecord{Key: scope, RequestHash: reqHash, CreatedAt: domain.Now(s.now())}
+	err := s.svc.Store().ReserveIdempotency(ctx, rec)
+	if errors.Is(err, domain.ErrConflict) {
+		prev, gerr := s.svc.Store().GetIdempotency(ctx, scope)
+		if gerr != nil {
+			return gerr
+		}
+		switch {
+		case prev.RequestHash != reqHash:
+			return &apiError{status: fiber.StatusConflict, code: "idempotency_mismatch", message: "this Idempotency-Key was used with a different request body"}
+		case prev.Status == 0:
+			return &apiError{status: fiber.StatusConflict, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still being processed"}
+		}
+		c.Set("Idempotent-Replayed", "true")
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Status(prev.Status).Send(prev.Body)
+	}
+	if err != nil {
+		return err
+	}
+	if err := c.Next(); err != nil {
+		_ = s.writeError(c, err)
+	}
+	status := c.Response().StatusCode()
+	if status >= 200 && status < 300 {
+		body := bytes.Clone(c.Response().Body())
+		if err := s.svc.Store().CompleteIdempotency(ctx, scope, status, body); err != nil {
+			s.log.Error("idempotency record not saved", "requestId", requestID(c), "err", err)
+		}
+		return nil
+	}
+	// Failed requests are not remembered, so the client may fix and retry.
+	if err := s.svc.Store().DeleteIdempotency(ctx, scope); err != nil {
+		s.log.Error("idempotency reservation not released", "requestId", requestID(c), "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+// Package api is the credit bank's HTTP layer (Fiber v2): routes, request and
+// response DTOs, the error → status table and middleware. It holds no
+// business rules; those are in app/service and domain.
+package api
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"creditbank/app/service"
+	"creditbank/auth"
+)
+
+// TokenVerifier checks access tokens.
+type TokenVerifier interface {
+	Verify(token string) (auth.Principal, error)
+}
+
+// KeyPublisher serves the public signing keys.
+type KeyPublisher interface {
+	JWKS() []byte
+}
+
+// Config is the HTTP layer's part of the application configuration.
+type Config struct {
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed
+	// for the client IP; empty means the peer address is the client.
+	TrustedProxies []string
+	// CORSOrigins may call the API from a browser; empty means same-origin only.
+	CORSOrigins []string
+	// BodyLimit caps any request body (CSV uploads included); JSON bodies are
+	// further capped at JSONLimit.
+	BodyLimit int
+	JSONLimit int
+	// LoginRate and LoginBurst bound login, token and refresh attempts per
+	// client IP and per username.
+	LoginRate  float64
+	LoginBurst float64
+	Now        func() time.Time
+	Logger     *slog.Logger
+	// UI is the embedded web interface, served at /.
+	UI fs.FS
+}
+
+// Server holds the HTTP layer's collaborators.
+type Server struct {
+	svc     *service.Service
+	tokens  TokenVerifier
+	keys    KeyPublisher
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *limiter
+}
+
+// New builds the Fiber application with every route.
+func New(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cfg Config) *fiber.App {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 16 << 20
+	}
+	if cfg.JSONLimit == 0 {
+		cfg.JSONLimit = 256 << 10
+	}
+	if cfg.LoginRate == 0 {
+		cfg.LoginRate = 1
+	}
+	if cfg.LoginBurst == 0 {
+		cfg.LoginBurst = 10
+	}
+	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, now: cfg.Now,
+		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now)}
+	app := fiber.New(fiber.Config{
+		AppName:                 "creditbank",
+		BodyLimit:               cfg.BodyLimit,
+		DisableStartupMessage:   true,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            60 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			return s.writeError(c, err)
+		},
+	})
+	s.routes(app)
+	return app
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+func (s *Server) routes(app *fiber.App) {
+	app.Use(s.requestContext, s.securityHeaders, s.cors, s.authenticate)
+
+	app.Get("/healthz", s.health)
+	app.Get("/.well-known/jwks.json", s.jwks)
+
+	v1 := app.Group("/api/v1")
+	v1.Post("/auth/login", s.login)
+	v1.Post("/auth/refresh", s.refresh)
+	v1.Post("/auth/token", s.clientToken)
+
+	v1.Get("/me", s.me)
+	v1.Post("/learners", s.idempotent, s.registerLearner)
+	v1.Get("/learners/me/record", s.myRecord)
+	v1.Get("/learners/me/data", s.myData)
+	v1.Post("/learners/me/grants", s.idempotent, s.createGrant)
+	v1.Delete("/learners/me/grants/:id", s.withdrawGrant)
+	v1.Get("/learners/:id/record", s.sharedRecord)
+
+	v1.Get("/institutions", s.listInstitutions)
+	v1.Post("/institutions", s.idempotent, s.createInstitution)
+	v1.Get("/institutions/me/outcomes", s.issuedOutcomes)
+	v1.Get("/institutions/:id", s.getInstitution)
+	v1.Post("/institutions/:id/status", s.setInstitutionStatus)
+	v1.Post("/institutions/:id/staff", s.idempotent, s.createStaff)
+
+	v1.Post("/outcomes", s.idempotent, s.issueOutcome)
+	v1.Post("/outcomes/:id/revoke", s.idempotent, s.revokeOutcome)
+
+	v1.Get("/policy", s.getPolicy)
+	v1.Put("/policy", s.setPolicy)
+
+	v1.Get("/audit", s.listAudit)
+	v1.Get("/audit/verify", s.verifyAudit)
+
+	if s.cfg.UI != nil {
+		s.uiRoutes(app)
+	}
+	app.Use(func(c *fiber.Ctx) error {
+		return fiber.NewError(fiber.StatusNotFound, "no such route")
+	})
+}
+
+func (s *Server) health(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.svc.Store().Ping(ctx); err != nil {
+		s.log.Warn("health check failed", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) jwks(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "application/jwk-set+json")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.Send(s.keys.JWKS())
+}

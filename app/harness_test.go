@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// startServer runs the whole product (demo district on a fresh SQLite file)
+// on a loopback port and returns its base URL.
+func startServer(t *testing.T) (string, *application) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := Config{
+		Addr:     "127.0.0.1:0",
+		Store:    "sqlite:" + filepath.Join(dir, "creditbank.db"),
+		Audience: "creditbank",
+		Issuer:   "http://creditbank.test",
+		Demo:     true,
+		LogLevel: "error",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		cancel()
+		t.Fatalf("open application: %v", err)
+	}
+	if err := app.bootstrap(ctx, io.Discard); err != nil {
+		cancel()
+		t.Fatalf("bootstrap: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.serve(ctx, ln, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Error("server did not stop")
+		}
+		app.Close()
+	})
+	return "http://" + ln.Addr().String(), app
+}

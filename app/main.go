@@ -1,0 +1,101 @@
+// Command creditbank runs the Lifelong Learning Credit Bank (终身学习学分银行):
+// the HTTP API and web UI (serve, the default), and the operator commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `usage: creditbank [command] [flags]
+
+commands:
+  serve          run the HTTP API and web UI (default); --demo seeds a demo district
+  export [FILE]  write every record as JSON lines (stdout if no FILE)
+  import FILE    load an export into an empty store (--force: into a non-empty one)
+  keys rotate    add a new token-signing key; old tokens stay valid until they expire
+  audit verify   check the audit log's hash chain; exits 1 naming the first bad entry
+  verify FILE    check a signed transcript
+  bench          measure deposit, record and evaluation throughput on a scratch store
+
+Configuration comes from CREDITBANK_* environment variables; flags override them.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// commands maps a subcommand to its implementation.
+var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
+	"serve": cmdServe,
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "creditbank: unknown command %q\n\n%s", name, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := cmd(ctx, args, stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var ee exitError
+		if errors.As(err, &ee) {
+			fmt.Fprintln(stderr, "creditbank:", ee.msg)
+			return ee.code
+		}
+		fmt.Fprintln(stderr, "creditbank:", err)
+		return 1
+	}
+	return 0
+}
+
+// exitError carries a specific exit status (e.g. a failed verification).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openFromArgs parses flags common to every command and opens the store.
+func openFromArgs(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*application, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if extra != nil {
+		extra(fs)
+	}
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
+		return nil, fs, err
+	}
+	app, err := openApplication(ctx, cfg, newLogger(stderr, cfg.LogLevel), nil)
+	return app, fs, err
+}

@@ -1,0 +1,231 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"creditbank/auth"
+	"creditbank/domain"
+)
+
+// RegisterInput is a learner's self-registration, or staff registering one.
+type RegisterInput struct {
+	NationalID string
+	Name       string
+	Phone      string
+	Password   string
+}
+
+// sealIdentity protects a national ID for storage.
+func (s *Service) sealIdentity(id domain.NationalID) (domain.PersonalData, error) {
+	sealed, err := s.vault.Seal("national-id", string(id))
+	if err != nil {
+		return domain.PersonalData{}, err
+	}
+	return domain.PersonalData{
+		NationalIDSealed: sealed,
+		NationalIDHash:   s.vault.LookupHash(string(id)),
+		NationalIDMasked: id.Masked(),
+	}, nil
+}
+
+func (s *Service) sealPhone(pii *domain.PersonalData, phone string) error {
+	if phone == "" {
+		return nil
+	}
+	sealed, err := s.vault.Seal("phone", phone)
+	if err != nil {
+		return err
+	}
+	pii.PhoneSealed, pii.PhoneMasked = sealed, domain.MaskPhone(phone)
+	return nil
+}
+
+// RegisterLearner opens an account. A learner registering themselves must set
+// a password; if an institution already banked outcomes for their ID, they
+// claim that account (the name must match). Staff and admins may register a
+// learner without a password.
+func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterInput) (*domain.Account, bool, error) {
+	switch actor.Role {
+	case "", domain.RoleAdmin, domain.RoleStaff:
+	default:
+		return nil, false, domain.ErrForbidden
+	}
+	v := &domain.ValidationError{}
+	id, err := domain.ParseNationalID(in.NationalID)
+	collect(v, err)
+	name, err := domain.ValidateName(in.Name)
+	collect(v, err)
+	var phone string
+	if in.Phone != "" {
+		phone, err = domain.ParsePhone(in.Phone)
+		collect(v, err)
+	}
+	if in.Password != "" || actor.Anonymous() {
+		collect(v, domain.ValidatePassword(in.Password))
+	}
+	if err := v.Err(); err != nil {
+		return nil, false, err
+	}
+	var hash string
+	if in.Password != "" {
+		if hash, err = auth.HashPassword(in.Password); err != nil {
+			return nil, false, err
+		}
+	}
+	pii, err := s.sealIdentity(id)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := s.sealPhone(&pii, phone); err != nil {
+		return nil, false, err
+	}
+	existing, err := s.store.GetAccountByNationalIDHash(ctx, pii.NationalIDHash)
+	switch {
+	case err == nil:
+		if existing.Claimed() || hash == "" || existing.Name != name {
+			return nil, false, errors.Join(domain.ErrConflict, errors.New("an account already exists for this national ID"))
+		}
+		acc, err := s.updateAccount(ctx, existing.ID, func(a *domain.Account) error {
+			if a.Claimed() {
+				return domain.ErrConflict
+			}
+			a.PasswordHash = hash
+			if phone != "" {
+				a.PII.PhoneSealed, a.PII.PhoneMasked = pii.PhoneSealed, pii.PhoneMasked
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		s.audit(ctx, actor.withSubject(acc.ID), "learner.claim", "account", acc.ID.String(), "")
+		return acc, false, nil
+	case !errors.Is(err, domain.ErrNotFound):
+		return nil, false, err
+	}
+	acc, err := domain.NewAccount(name, pii, id.BirthDate(), s.now())
+	if err != nil {
+		return nil, false, err
+	}
+	acc.PasswordHash = hash
+	if err := s.store.CreateAccount(ctx, acc); err != nil {
+		if errors.Is(err, domain.ErrConflict) {
+			return nil, false, errors.Join(domain.ErrConflict, errors.New("an account already exists for this national ID"))
+		}
+		return nil, false, err
+	}
+	s.audit(ctx, actor.withSubject(acc.ID), "learner.register", "account", acc.ID.String(), "")
+	return acc, true, nil
+}
+
+// withSubject makes an anonymous self-registration auditable as the learner.
+func (a Actor) withSubject(id uuid.UUID) Actor {
+	if a.Anonymous() {
+		a.Role, a.ID = domain.RoleLearner, id
+	}
+	return a
+}
+
+func collect(v *domain.ValidationError, err error) {
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		v.Problems = append(v.Problems, ve.Problems...)
+	}
+}
+
+// Record returns an account to someone allowed to see it: the learner
+// themselves, an institution holding a live grant, or an admin. To anyone
+// else the account does not exist.
+func (s *Service) Record(ctx context.Context, actor Actor, accountID uuid.UUID) (*domain.Account, error) {
+	acc, err := s.store.GetAccount(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	switch actor.Role {
+	case domain.RoleLearner:
+		if actor.ID == accountID {
+			return acc, nil
+		}
+	case domain.RoleAdmin:
+		s.audit(ctx, actor, "record.read", "account", accountID.String(), "")
+		return acc, nil
+	case domain.RoleStaff, domain.RoleClient:
+		if acc.SharedWith(actor.InstitutionID, s.now()) {
+			s.audit(ctx, actor, "record.read", "account", accountID.String(), "shared")
+			return acc, nil
+		}
+	}
+	return nil, domain.ErrNotFound
+}
+
+// Grant shares the learner's record with an institution.
+func (s *Service) Grant(ctx context.Context, actor Actor, institutionID uuid.UUID, days int) (domain.Grant, error) {
+	if actor.Role != domain.RoleLearner {
+		return domain.Grant{}, domain.ErrForbidden
+	}
+	if _, err := s.store.GetInstitution(ctx, institutionID); err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			return domain.Grant{}, domain.Invalid("institutionId", "no such institution")
+		}
+		return domain.Grant{}, err
+	}
+	var g domain.Grant
+	_, err := s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+		var err error
+		g, err = a.GrantAccess(institutionID, days, s.now())
+		return err
+	})
+	if err != nil {
+		return domain.Grant{}, err
+	}
+	s.audit(ctx, actor, "grant.create", "grant", g.ID.String(), "institution="+institutionID.String())
+	return g, nil
+}
+
+// WithdrawGrant ends a grant early.
+func (s *Service) WithdrawGrant(ctx context.Context, actor Actor, grantID uuid.UUID) error {
+	if actor.Role != domain.RoleLearner {
+		return domain.ErrForbidden
+	}
+	_, err := s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+		return a.WithdrawGrant(grantID, s.now())
+	})
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, actor, "grant.withdraw", "grant", grantID.String(), "")
+	return nil
+}
+
+// PersonalData is everything held about a learner, with identifiers in the
+// clear: the learner's own data-access export.
+type PersonalData struct {
+	Account    *domain.Account
+	NationalID string
+	Phone      string
+}
+
+// MyData opens the learner's own identifiers for their data export.
+func (s *Service) MyData(ctx context.Context, actor Actor) (PersonalData, error) {
+	if actor.Role != domain.RoleLearner {
+		return PersonalData{}, domain.ErrForbidden
+	}
+	acc, err := s.store.GetAccount(ctx, actor.ID)
+	if err != nil {
+		return PersonalData{}, err
+	}
+	out := PersonalData{Account: acc}
+	if out.NationalID, err = s.vault.Open("national-id", acc.PII.NationalIDSealed); err != nil {
+		return PersonalData{}, err
+	}
+	if acc.PII.PhoneSealed != "" {
+		if out.Phone, err = s.vault.Open("phone", acc.PII.PhoneSealed); err != nil {
+			return PersonalData{}, err
+		}
+	}
+	s.audit(ctx, actor, "learner.data_export", "account", acc.ID.String(), "")
+	return out, nil
+}

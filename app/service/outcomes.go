@@ -1,0 +1,166 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+// IssueInput is one outcome deposited for a learner identified by national ID.
+type IssueInput struct {
+	NationalID string
+	Name       string
+	Outcome    domain.OutcomeInput
+}
+
+// IssueResult tells whether the learner's account had to be created.
+type IssueResult struct {
+	Outcome        domain.Outcome
+	AccountCreated bool
+}
+
+// checkIssuer resolves the acting institution for issuing.
+func (s *Service) checkIssuer(ctx context.Context, actor Actor) (*domain.Institution, error) {
+	if (actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient) || !actor.Can(domain.PermIssue) {
+		return nil, domain.ErrForbidden
+	}
+	inst, err := s.store.GetInstitution(ctx, actor.InstitutionID)
+	if err != nil {
+		return nil, err
+	}
+	if !inst.Can(domain.CapabilityIssue) {
+		return nil, domain.ErrForbidden
+	}
+	return inst, nil
+}
+
+// IssueOutcome validates and banks one outcome. An unknown learner gets an
+// account (unclaimed, no password) so that nothing an institution reports is
+// lost; the learner claims it by registering with the same ID and name.
+func (s *Service) IssueOutcome(ctx context.Context, actor Actor, in IssueInput) (IssueResult, error) {
+	inst, err := s.checkIssuer(ctx, actor)
+	if err != nil {
+		return IssueResult{}, err
+	}
+	return s.issueFor(ctx, actor, inst, in)
+}
+
+func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Institution, in IssueInput) (IssueResult, error) {
+	v := &domain.ValidationError{}
+	id, err := domain.ParseNationalID(in.NationalID)
+	prefixed(v, "learner.", err)
+	name, err := domain.ValidateName(in.Name)
+	prefixed(v, "learner.", err)
+	policy, err := s.CreditPolicy(ctx)
+	if err != nil {
+		return IssueResult{}, err
+	}
+	outcome, err := domain.NewOutcome(in.Outcome, inst.ID, uuid.Nil, policy, s.now())
+	collect(v, err)
+	if err := v.Err(); err != nil {
+		return IssueResult{}, err
+	}
+	if err := inst.CheckIssue(outcome.Category); err != nil {
+		return IssueResult{}, err
+	}
+	outcome.IssuedBy = actor.ID.String()
+	acc, created, err := s.accountFor(ctx, actor, id, name)
+	if err != nil {
+		return IssueResult{}, err
+	}
+	saved, err := s.updateAccount(ctx, acc.ID, func(a *domain.Account) error {
+		return a.Deposit(outcome, s.now())
+	})
+	if err != nil {
+		return IssueResult{}, err
+	}
+	o, _ := saved.Outcome(outcome.ID)
+	s.audit(ctx, actor, "outcome.issue", "outcome", o.ID.String(), "account="+saved.ID.String())
+	return IssueResult{Outcome: *o, AccountCreated: created}, nil
+}
+
+// accountFor finds the learner's account or opens an unclaimed one. The name
+// must match the one on file: a typo in a national ID must not bank an
+// outcome on a stranger's record.
+func (s *Service) accountFor(ctx context.Context, actor Actor, id domain.NationalID, name string) (*domain.Account, bool, error) {
+	pii, err := s.sealIdentity(id)
+	if err != nil {
+		return nil, false, err
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		acc, err := s.store.GetAccountByNationalIDHash(ctx, pii.NationalIDHash)
+		if err == nil {
+			if acc.Name != name {
+				return nil, false, domain.Invalid("learner.name", "does not match the name registered for this national ID")
+			}
+			return acc, false, nil
+		}
+		if !errors.Is(err, domain.ErrNotFound) {
+			return nil, false, err
+		}
+		acc, err = domain.NewAccount(name, pii, id.BirthDate(), s.now())
+		if err != nil {
+			return nil, false, err
+		}
+		err = s.store.CreateAccount(ctx, acc)
+		if err == nil {
+			s.audit(ctx, actor, "learner.create_on_issue", "account", acc.ID.String(), "")
+			return acc, true, nil
+		}
+		// Another request created it first; read theirs.
+		if !errors.Is(err, domain.ErrConflict) {
+			return nil, false, err
+		}
+	}
+	return nil, false, domain.ErrStale
+}
+
+func prefixed(v *domain.ValidationError, prefix string, err error) {
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			v.Add(prefix+p.Field, p.Reason)
+		}
+	}
+}
+
+// RevokeOutcome withdraws an outcome. Only its issuer can; to other
+// institutions the outcome does not exist.
+func (s *Service) RevokeOutcome(ctx context.Context, actor Actor, outcomeID uuid.UUID, reason string) (domain.Outcome, error) {
+	if (actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient) || !actor.Can(domain.PermIssue) {
+		return domain.Outcome{}, domain.ErrForbidden
+	}
+	acc, err := s.store.GetAccountByOutcomeID(ctx, outcomeID)
+	if err != nil {
+		return domain.Outcome{}, err
+	}
+	if o, ok := acc.Outcome(outcomeID); !ok || o.IssuerID != actor.InstitutionID {
+		return domain.Outcome{}, domain.ErrNotFound
+	}
+	var revoked domain.Outcome
+	_, err = s.updateAccount(ctx, acc.ID, func(a *domain.Account) error {
+		o, err := a.Revoke(outcomeID, actor.InstitutionID, reason, s.now())
+		if err != nil {
+			return err
+		}
+		revoked = *o
+		return nil
+	})
+	if err != nil {
+		return domain.Outcome{}, err
+	}
+	s.audit(ctx, actor, "outcome.revoke", "outcome", outcomeID.String(), "account="+acc.ID.String())
+	return revoked, nil
+}
+
+// IssuedOutcomes pages the outcomes the actor's institution issued.
+func (s *Service) IssuedOutcomes(ctx context.Context, actor Actor, p storage.Page) ([]domain.Outcome, string, error) {
+	if actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient {
+		return nil, "", domain.ErrForbidden
+	}
+	return s.store.ListOutcomesByIssuer(ctx, actor.InstitutionID, p.Normalized())
+}

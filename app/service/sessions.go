@@ -1,0 +1,209 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"creditbank/auth"
+	"creditbank/domain"
+)
+
+// TokenPair is what a successful login or refresh returns.
+type TokenPair struct {
+	AccessToken  string
+	RefreshToken string // empty for client-credentials tokens
+	ExpiresIn    int
+}
+
+// errBadCredentials is deliberately the same for an unknown user, a wrong
+// password and an unclaimed account, so login answers reveal nothing.
+var errBadCredentials = errors.Join(domain.ErrUnauthenticated, errors.New("invalid username or password"))
+
+// Login checks a username (admin/staff name or a learner's national ID) and
+// password and opens a refresh-token family.
+func (s *Service) Login(ctx context.Context, username, password string, meta Actor) (TokenPair, error) {
+	username = strings.TrimSpace(username)
+	if username == "" || password == "" {
+		return TokenPair{}, errBadCredentials
+	}
+	p, err := s.checkPassword(ctx, username, password)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	pair, err := s.openSession(ctx, p, uuid.New())
+	if err != nil {
+		return TokenPair{}, err
+	}
+	meta.Role, meta.ID, meta.InstitutionID = p.Role, p.Subject, p.InstitutionID
+	s.audit(ctx, meta, "auth.login", string(p.Role), p.Subject.String(), "")
+	return pair, nil
+}
+
+func (s *Service) checkPassword(ctx context.Context, username, password string) (auth.Principal, error) {
+	if id, err := domain.ParseNationalID(username); err == nil {
+		acc, err := s.store.GetAccountByNationalIDHash(ctx, s.vault.LookupHash(string(id)))
+		if errors.Is(err, domain.ErrNotFound) || (err == nil && !acc.Claimed()) {
+			auth.DummyVerify(password)
+			return auth.Principal{}, errBadCredentials
+		}
+		if err != nil {
+			return auth.Principal{}, err
+		}
+		if ok, _ := auth.VerifyPassword(acc.PasswordHash, password); !ok || acc.Status != domain.AccountActive {
+			return auth.Principal{}, errBadCredentials
+		}
+		return auth.Principal{Role: domain.RoleLearner, Subject: acc.ID}, nil
+	}
+	u, err := s.store.GetUserByUsername(ctx, strings.ToLower(username))
+	if errors.Is(err, domain.ErrNotFound) {
+		auth.DummyVerify(password)
+		return auth.Principal{}, errBadCredentials
+	}
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	if ok, _ := auth.VerifyPassword(u.PasswordHash, password); !ok {
+		return auth.Principal{}, errBadCredentials
+	}
+	p := auth.Principal{Role: u.Role, Subject: u.ID, InstitutionID: u.InstitutionID, Perms: u.Perms}
+	if _, err := s.Authenticate(ctx, p); err != nil {
+		return auth.Principal{}, errBadCredentials
+	}
+	return p, nil
+}
+
+// openSession issues an access token and a new refresh token in a family.
+func (s *Service) openSession(ctx context.Context, p auth.Principal, family uuid.UUID) (TokenPair, error) {
+	access, expiresIn, err := s.tokens.Issue(p)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	refresh, hash := auth.NewRefreshToken()
+	now := domain.Now(s.now())
+	rt := &domain.RefreshToken{
+		Hash: hash, FamilyID: family, Subject: p.Subject, Role: p.Role,
+		InstitutionID: p.InstitutionID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL),
+	}
+	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: expiresIn}, nil
+}
+
+// Refresh rotates a refresh token. Presenting a token that was already used
+// means it was stolen or replayed: the whole family is revoked.
+func (s *Service) Refresh(ctx context.Context, token string, meta Actor) (TokenPair, error) {
+	if token == "" || len(token) > 200 {
+		return TokenPair{}, domain.ErrUnauthenticated
+	}
+	hash := auth.HashToken(token)
+	rt, err := s.store.UseRefreshToken(ctx, hash, domain.Now(s.now()))
+	switch {
+	case errors.Is(err, domain.ErrConflict):
+		if old, gerr := s.store.GetRefreshToken(ctx, hash); gerr == nil {
+			if rerr := s.store.RevokeRefreshFamily(ctx, old.FamilyID); rerr != nil {
+				return TokenPair{}, rerr
+			}
+			meta.Role, meta.ID = old.Role, old.Subject
+			s.audit(ctx, meta, "auth.refresh_reuse", "refresh_family", old.FamilyID.String(), "family revoked")
+		}
+		return TokenPair{}, domain.ErrUnauthenticated
+	case errors.Is(err, domain.ErrNotFound):
+		return TokenPair{}, domain.ErrUnauthenticated
+	case err != nil:
+		return TokenPair{}, err
+	}
+	if rt.Revoked || !s.now().Before(rt.ExpiresAt) {
+		return TokenPair{}, domain.ErrUnauthenticated
+	}
+	p := auth.Principal{Role: rt.Role, Subject: rt.Subject, InstitutionID: rt.InstitutionID}
+	actor, err := s.Authenticate(ctx, p)
+	if err != nil {
+		return TokenPair{}, domain.ErrUnauthenticated
+	}
+	p.Perms = actor.Perms
+	return s.openSession(ctx, p, rt.FamilyID)
+}
+
+// ClientToken is the client-credentials grant for institution API clients.
+func (s *Service) ClientToken(ctx context.Context, clientID, secret string) (TokenPair, error) {
+	if clientID == "" || secret == "" || len(clientID) > 100 || len(secret) > 200 {
+		return TokenPair{}, errBadCredentials
+	}
+	c, err := s.store.GetClient(ctx, clientID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return TokenPair{}, errBadCredentials
+	}
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if !auth.CompareSecret(c.SecretHash, secret) {
+		return TokenPair{}, errBadCredentials
+	}
+	p := auth.Principal{Role: domain.RoleClient, Subject: c.ID, InstitutionID: c.InstitutionID}
+	if _, err := s.Authenticate(ctx, p); err != nil {
+		return TokenPair{}, errBadCredentials
+	}
+	access, expiresIn, err := s.tokens.Issue(p)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{AccessToken: access, ExpiresIn: expiresIn}, nil
+}
+
+// Authenticate turns a verified token's principal into an actor, checking
+// that the account, user, client and institution behind it still exist and
+// are active. Permissions come from the stored user, not the token, so a
+// revoked permission takes effect at once.
+func (s *Service) Authenticate(ctx context.Context, p auth.Principal) (Actor, error) {
+	a := Actor{Role: p.Role, ID: p.Subject, InstitutionID: p.InstitutionID}
+	switch p.Role {
+	case domain.RoleLearner:
+		acc, err := s.store.GetAccount(ctx, p.Subject)
+		if err != nil || acc.Status != domain.AccountActive {
+			return Actor{}, notAuthenticated(err)
+		}
+	case domain.RoleAdmin, domain.RoleStaff:
+		u, err := s.store.GetUser(ctx, p.Subject)
+		if err != nil || u.Status != domain.UserActive || u.Role != p.Role || u.InstitutionID != p.InstitutionID {
+			return Actor{}, notAuthenticated(err)
+		}
+		a.Perms = u.Perms
+		if p.Role == domain.RoleStaff {
+			if err := s.institutionActive(ctx, u.InstitutionID); err != nil {
+				return Actor{}, err
+			}
+		}
+	case domain.RoleClient:
+		c, err := s.store.GetClient(ctx, p.Subject.String())
+		if err != nil || c.Status != domain.UserActive || c.InstitutionID != p.InstitutionID {
+			return Actor{}, notAuthenticated(err)
+		}
+		if err := s.institutionActive(ctx, c.InstitutionID); err != nil {
+			return Actor{}, err
+		}
+	default:
+		return Actor{}, domain.ErrUnauthenticated
+	}
+	return a, nil
+}
+
+func (s *Service) institutionActive(ctx context.Context, id uuid.UUID) error {
+	inst, err := s.store.GetInstitution(ctx, id)
+	if err != nil || inst.Status != domain.InstitutionActive {
+		return notAuthenticated(err)
+	}
+	return nil
+}
+
+// notAuthenticated hides "no such user" behind 401 but lets store failures
+// surface as internal errors.
+func notAuthenticated(err error) error {
+	if err == nil || errors.Is(err, domain.ErrNotFound) {
+		return domain.ErrUnauthenticated
+	}
+	return err
+}

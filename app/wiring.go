@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"creditbank/app/api"
+	"creditbank/app/service"
+	"creditbank/auth"
+	"creditbank/frontend"
+	"creditbank/storage"
+	"creditbank/storage/mongo"
+	"creditbank/storage/sqlite"
+)
+
+// application is the wired product: one store, one key set, one service.
+type application struct {
+	cfg    Config
+	log    *slog.Logger
+	store  storage.Store
+	vault  *auth.Vault
+	keys   *auth.KeySet
+	tokens *auth.TokenService
+	svc    *service.Service
+}
+
+func openStore(ctx context.Context, cfg Config) (storage.Store, error) {
+	kind, target, err := cfg.storeKind()
+	if err != nil {
+		return nil, err
+	}
+	if kind == "sqlite" {
+		return sqlite.Open(ctx, target)
+	}
+	return mongo.Open(ctx, target)
+}
+
+// openApplication opens the store and the keys. now may be nil (real time).
+func openApplication(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*application, error) {
+	if now == nil {
+		now = time.Now
+	}
+	master, err := auth.LoadMasterKey(cfg.MasterKey, cfg.masterKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	vault, err := auth.NewVault(master)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	keys, err := auth.LoadKeySet(ctx, store, vault, now)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	tokens := auth.NewTokenService(cfg.Issuer, cfg.Audience, keys, now)
+	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log})
+	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, tokens: tokens, svc: svc}, nil
+}
+
+func (a *application) httpHandler() *fiber.App {
+	return api.New(a.svc, a.tokens, a.keys, api.Config{
+		TrustedProxies: a.cfg.TrustedProxies,
+		CORSOrigins:    a.cfg.CORSOrigins,
+		Logger:         a.log,
+		UI:             frontend.Files(),
+	})
+}
+
+func (a *application) Close() error { return a.store.Close() }

@@ -1,0 +1,96 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// constraints counts the fields that actually constrain; a match without any
+// would accept every outcome, which is never what a rule author means.
+func (m Match) constraints() int {
+	n := 0
+	for _, set := range []bool{
+		m.Category != "", len(m.IssuerIDs) > 0, strings.TrimSpace(m.CourseCode) != "",
+		strings.TrimSpace(m.TitleContains) != "", m.MinLevel > 0, m.MinScore > 0,
+		m.MinCredits > 0, m.MinHours > 0, m.MaxAgeYears > 0,
+	} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+// Accepts reports whether an outcome satisfies every constraint of the match
+// at now. Candidate filtering (revoked, expired, exclusively used) is not its
+// concern.
+func (m Match) Accepts(o Outcome, now time.Time) bool { return m.mismatch(o, now) == "" }
+
+// mismatch names, in Chinese for the trace, the first constraint the outcome
+// fails, or returns "" when it matches. Category comes first so that a trace
+// can tell "wrong kind of outcome" from "right kind, not good enough".
+func (m Match) mismatch(o Outcome, now time.Time) string {
+	switch {
+	case m.Category != "" && o.Category != m.Category:
+		return fmt.Sprintf("类别为 %s，不是 %s", o.Category, m.Category)
+	case len(m.IssuerIDs) > 0 && !slices.Contains(m.IssuerIDs, o.IssuerID):
+		return "颁发机构不在指定范围内"
+	case strings.TrimSpace(m.CourseCode) != "" && !strings.EqualFold(strings.TrimSpace(o.CourseCode), strings.TrimSpace(m.CourseCode)):
+		return fmt.Sprintf("课程代码为 %q，要求 %q", o.CourseCode, strings.TrimSpace(m.CourseCode))
+	case strings.TrimSpace(m.TitleContains) != "" &&
+		!strings.Contains(strings.ToLower(o.Title), strings.ToLower(strings.TrimSpace(m.TitleContains))):
+		return fmt.Sprintf("名称不含「%s」", strings.TrimSpace(m.TitleContains))
+	case m.MinLevel > 0 && o.Level < m.MinLevel:
+		return fmt.Sprintf("等级 %d 低于 %d", o.Level, m.MinLevel)
+	case m.MinScore > 0 && o.Result.ScoreValue() < m.MinScore:
+		return fmt.Sprintf("成绩 %s 低于 %s", num(o.Result.ScoreValue()), num(m.MinScore))
+	case m.MinCredits > 0 && o.Credits < m.MinCredits:
+		return fmt.Sprintf("学分 %s 低于 %s", num(o.Credits), num(m.MinCredits))
+	case m.MinHours > 0 && o.Hours < m.MinHours:
+		return fmt.Sprintf("学时 %s 低于 %s", num(o.Hours), num(m.MinHours))
+	case m.MaxAgeYears > 0 && DateOf(o.CompletedOn).Before(DateOf(now).AddDate(-m.MaxAgeYears, 0, 0)):
+		return fmt.Sprintf("完成于 %s，已超过 %d 年", o.CompletedOn.Format("2006-01-02"), m.MaxAgeYears)
+	}
+	return ""
+}
+
+// describe renders the match's constraints for the trace.
+func (m Match) describe() string {
+	var parts []string
+	if m.Category != "" {
+		parts = append(parts, fmt.Sprintf("%s 类（%s）", m.Category, m.Category.NameZH()))
+	}
+	if len(m.IssuerIDs) == 1 {
+		parts = append(parts, "指定颁发机构")
+	} else if len(m.IssuerIDs) > 1 {
+		parts = append(parts, fmt.Sprintf("%d 个指定颁发机构之一", len(m.IssuerIDs)))
+	}
+	if c := strings.TrimSpace(m.CourseCode); c != "" {
+		parts = append(parts, "课程代码 "+c)
+	}
+	if t := strings.TrimSpace(m.TitleContains); t != "" {
+		parts = append(parts, "名称含「"+t+"」")
+	}
+	if m.MinLevel > 0 {
+		parts = append(parts, fmt.Sprintf("等级 ≥ %d", m.MinLevel))
+	}
+	if m.MinScore > 0 {
+		parts = append(parts, "成绩 ≥ "+num(m.MinScore))
+	}
+	if m.MinCredits > 0 {
+		parts = append(parts, "学分 ≥ "+num(m.MinCredits))
+	}
+	if m.MinHours > 0 {
+		parts = append(parts, "学时 ≥ "+num(m.MinHours))
+	}
+	if m.MaxAgeYears > 0 {
+		parts = append(parts, fmt.Sprintf("近 %d 年内完成", m.MaxAgeYears))
+	}
+	return strings.Join(parts, "，")
+}
+
+// num formats a number the shortest exact way (2, 1.5, 0.75).
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

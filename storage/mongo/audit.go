@@ -1,0 +1,102 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"creditbank/domain"
+	"creditbank/storage"
+	"creditbank/storage/record"
+)
+
+// The audit sequence number is the _id: the primary-key index both orders
+// the log and makes two appenders of the same Seq collide (a conflict), so
+// the loser re-reads the head and retries — a chain without transactions.
+
+// LastAudit returns the newest entry.
+func (s *Store) LastAudit(ctx context.Context) (*domain.AuditEntry, error) {
+	var d record.AuditDoc
+	err := s.audit.FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}})).Decode(&d)
+	if err != nil {
+		return nil, mapErr("last audit entry", err)
+	}
+	return d.ToDomain()
+}
+
+// AppendAudit inserts an entry; an existing Seq is a conflict.
+func (s *Store) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
+	_, err := s.audit.InsertOne(ctx, record.FromAudit(e))
+	return mapErr("append audit entry", err)
+}
+
+// ListAudit pages entries by Seq; the cursor is the last Seq in decimal.
+// From is inclusive and To exclusive, so consecutive windows never overlap.
+func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, p storage.Page) ([]domain.AuditEntry, string, error) {
+	p = p.Normalized()
+	filter := bson.D{}
+	if p.Cursor != "" {
+		seq, err := strconv.ParseInt(p.Cursor, 10, 64)
+		if err != nil || seq < 0 {
+			return nil, "", domain.Invalid("cursor", "not a cursor returned by this list")
+		}
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: seq}}})
+	}
+	if f.ActorID != "" {
+		filter = append(filter, bson.E{Key: "actorId", Value: f.ActorID})
+	}
+	if f.InstitutionID != "" {
+		filter = append(filter, bson.E{Key: "institutionId", Value: f.InstitutionID})
+	}
+	if f.Action != "" {
+		filter = append(filter, bson.E{Key: "action", Value: f.Action})
+	}
+	at := bson.D{}
+	if !f.From.IsZero() {
+		at = append(at, bson.E{Key: "$gte", Value: domain.Now(f.From)})
+	}
+	if !f.To.IsZero() {
+		at = append(at, bson.E{Key: "$lt", Value: domain.Now(f.To)})
+	}
+	if len(at) > 0 {
+		filter = append(filter, bson.E{Key: "at", Value: at})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit + 1))
+	cur, err := s.audit.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, "", mapErr("list audit", err)
+	}
+	var docs []record.AuditDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, "", mapErr("list audit", err)
+	}
+	docs, next := trimPage(docs, p.Limit, func(d record.AuditDoc) string { return strconv.FormatInt(d.Seq, 10) })
+	out, err := convertAll(docs, record.AuditDoc.ToDomain)
+	return out, next, err
+}
+
+// ScanAudit streams every entry in Seq order through a server cursor.
+func (s *Store) ScanAudit(ctx context.Context, fn func(domain.AuditEntry) error) error {
+	cur, err := s.audit.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return mapErr("scan audit", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d record.AuditDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("mongo: scan audit: decode: %w", err)
+		}
+		e, err := d.ToDomain()
+		if err != nil {
+			return fmt.Errorf("mongo: scan audit: %w", err)
+		}
+		if err := fn(*e); err != nil {
+			return err
+		}
+	}
+	return mapErr("scan audit", cur.Err())
+}

@@ -1,0 +1,64 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// indexSpec is one secondary index. Every primary lookup is on _id, which
+// needs none: account and institution IDs, idempotency keys, refresh-token
+// hashes, signing-key IDs and audit sequence numbers are all _id.
+type indexSpec struct {
+	coll   string
+	name   string
+	keys   bson.D
+	unique bool
+}
+
+var indexes = []indexSpec{
+	// One account per person: the HMAC of the national ID.
+	{collAccounts, "nationalIdHash_unique", bson.D{{Key: "nationalIdHash", Value: 1}}, true},
+	// Multikey: every account holding an outcome of issuer X ("outcomes by issuer").
+	{collAccounts, "issuerIds", bson.D{{Key: "issuerIds", Value: 1}}, false},
+	// Multikey "<institutionId>:<status>": the review queues. A derived array
+	// instead of an index on conversions.institutionId+status because FerretDB
+	// v1 cannot $elemMatch on two fields; one string key is exact on both.
+	{collAccounts, "queueKeys", bson.D{{Key: "queueKeys", Value: 1}}, false},
+	// Multikey on array sub-fields: revocations arrive with an outcome id and
+	// decisions with a conversion id. Not unique: a unique index would treat
+	// every account without outcomes as a duplicate missing (null) key.
+	{collAccounts, "outcomes_id", bson.D{{Key: "outcomes.id", Value: 1}}, false},
+	{collAccounts, "conversions_id", bson.D{{Key: "conversions.id", Value: 1}}, false},
+	{collUsers, "username_unique", bson.D{{Key: "username", Value: 1}}, true},
+	{collClients, "clientId_unique", bson.D{{Key: "clientId", Value: 1}}, true},
+	{collRefreshTokens, "familyId", bson.D{{Key: "familyId", Value: 1}}, false},
+	{collRules, "code_version_unique", bson.D{{Key: "code", Value: 1}, {Key: "version", Value: 1}}, true},
+	{collRules, "institutionId", bson.D{{Key: "institutionId", Value: 1}}, false},
+}
+
+// ensureIndexes creates the indexes; creating an existing identical index is
+// a no-op, so every start-up may run it.
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	byColl := map[string][]mongo.IndexModel{}
+	var order []string
+	for _, ix := range indexes {
+		if _, ok := byColl[ix.coll]; !ok {
+			order = append(order, ix.coll)
+		}
+		o := options.Index().SetName(ix.name)
+		if ix.unique {
+			o.SetUnique(true)
+		}
+		byColl[ix.coll] = append(byColl[ix.coll], mongo.IndexModel{Keys: ix.keys, Options: o})
+	}
+	for _, c := range order {
+		if _, err := s.db.Collection(c).Indexes().CreateMany(ctx, byColl[c]); err != nil {
+			return fmt.Errorf("mongo: create indexes on %s: %w", c, err)
+		}
+	}
+	return nil
+}

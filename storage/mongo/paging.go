@@ -1,0 +1,61 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"creditbank/storage"
+)
+
+// afterCursor narrows filter to IDs after the cursor. IDs are UUIDv7 strings,
+// whose byte order is creation order, so "$gt last id" is a stable page.
+func afterCursor(filter bson.D, field, cursor string) bson.D {
+	if cursor == "" {
+		return filter
+	}
+	return append(filter, bson.E{Key: field, Value: bson.D{{Key: "$gt", Value: cursor}}})
+}
+
+// pageDocs runs a paged find sorted by _id. It reads one document more than
+// asked for, so that the next cursor is set only when another page exists.
+func pageDocs[D any](ctx context.Context, c *mongo.Collection, what string, filter bson.D, p storage.Page, id func(D) string) ([]D, string, error) {
+	p = p.Normalized()
+	filter = afterCursor(filter, "_id", p.Cursor)
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit + 1))
+	cur, err := c.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, "", mapErr(what, err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, "", mapErr(what, err)
+	}
+	docs, next := trimPage(docs, p.Limit, id)
+	return docs, next, nil
+}
+
+// trimPage cuts the look-ahead item and returns the cursor for the next page.
+func trimPage[D any](docs []D, limit int, id func(D) string) ([]D, string) {
+	if len(docs) <= limit {
+		return docs, ""
+	}
+	docs = docs[:limit]
+	return docs, id(docs[len(docs)-1])
+}
+
+// convertAll turns documents into domain values.
+func convertAll[D, T any](docs []D, conv func(D) (*T, error)) ([]T, error) {
+	out := make([]T, 0, len(docs))
+	for _, d := range docs {
+		v, err := conv(d)
+		if err != nil {
+			return nil, fmt.Errorf("mongo: decode: %w", err)
+		}
+		out = append(out, *v)
+	}
+	return out, nil
+}

@@ -1,0 +1,130 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"creditbank/domain"
+	"creditbank/storage/record"
+)
+
+// ReserveIdempotency inserts a pending record; the key is _id, so a second
+// reservation of the same key fails on the primary-key index (a conflict)
+// even when two requests race.
+func (s *Store) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
+	d := record.FromIdempotency(r)
+	d.Status = 0
+	d.Body = nil
+	if _, err := s.idempotency.InsertOne(ctx, d); err != nil {
+		return mapErr("reserve idempotency key", err)
+	}
+	r.Status, r.Body = 0, nil
+	return nil
+}
+
+// GetIdempotency loads the record of one key.
+func (s *Store) GetIdempotency(ctx context.Context, key string) (*domain.IdempotencyRecord, error) {
+	var d record.IdempotencyDoc
+	if err := s.idempotency.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d); err != nil {
+		return nil, mapErr("get idempotency key", err)
+	}
+	return d.ToDomain()
+}
+
+// CompleteIdempotency stores the first response of a reserved key.
+func (s *Store) CompleteIdempotency(ctx context.Context, key string, status int, body []byte) error {
+	set := bson.D{{Key: "status", Value: status}}
+	var update bson.D
+	if len(body) > 0 {
+		update = bson.D{{Key: "$set", Value: append(set, bson.E{Key: "body", Value: body})}}
+	} else {
+		// An empty body is stored as absent, matching record's omitempty.
+		update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "body", Value: ""}}}}
+	}
+	res, err := s.idempotency.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, update)
+	if err != nil {
+		return mapErr("complete idempotency key", err)
+	}
+	if res.MatchedCount == 0 {
+		return mapErr("complete idempotency key", mongo.ErrNoDocuments)
+	}
+	return nil
+}
+
+// DeleteIdempotency drops a reservation; deleting an absent key is not an
+// error, since the goal (the key is free) already holds.
+func (s *Store) DeleteIdempotency(ctx context.Context, key string) error {
+	_, err := s.idempotency.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
+	return mapErr("delete idempotency key", err)
+}
+
+// SaveSigningKey inserts or replaces a key by KID.
+func (s *Store) SaveSigningKey(ctx context.Context, k *domain.SigningKey) error {
+	_, err := s.signingKeys.ReplaceOne(ctx, bson.D{{Key: "_id", Value: k.KID}}, record.FromSigningKey(k),
+		options.Replace().SetUpsert(true))
+	return mapErr("save signing key", err)
+}
+
+// ListSigningKeys returns every key, oldest first (ties by KID).
+func (s *Store) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error) {
+	cur, err := s.signingKeys.Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, mapErr("list signing keys", err)
+	}
+	var docs []record.SigningKeyDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr("list signing keys", err)
+	}
+	return convertAll(docs, record.SigningKeyDoc.ToDomain)
+}
+
+// SaveImportJob inserts or replaces a job by ID.
+func (s *Store) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
+	d := record.FromImportJob(j)
+	_, err := s.importJobs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true))
+	return mapErr("save import job", err)
+}
+
+// GetImportJob loads a job.
+func (s *Store) GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error) {
+	var d record.ImportJobDoc
+	if err := s.importJobs.FindOne(ctx, bson.D{{Key: "_id", Value: id.String()}}).Decode(&d); err != nil {
+		return nil, mapErr("get import job", err)
+	}
+	return d.ToDomain()
+}
+
+// GetCreditPolicy loads the district policy, or not-found before the first save.
+func (s *Store) GetCreditPolicy(ctx context.Context) (*domain.CreditPolicy, error) {
+	var d record.CreditPolicyDoc
+	if err := s.settings.FindOne(ctx, bson.D{{Key: "_id", Value: record.CreditPolicyID}}).Decode(&d); err != nil {
+		return nil, mapErr("get credit policy", err)
+	}
+	return d.ToDomain()
+}
+
+// SaveCreditPolicy is compare-and-swap on Version: Version 0 inserts (losing
+// to a concurrent first save is stale, not a duplicate), otherwise the stored
+// version must still match. On success p.Version is the new version.
+func (s *Store) SaveCreditPolicy(ctx context.Context, p *domain.CreditPolicy) error {
+	d := record.FromCreditPolicy(p)
+	d.Version = p.Version + 1
+	if p.Version == 0 {
+		if _, err := s.settings.InsertOne(ctx, d); err != nil {
+			if mongo.IsDuplicateKeyError(err) {
+				return fmt.Errorf("save credit policy: %w", domain.ErrStale)
+			}
+			return mapErr("save credit policy", err)
+		}
+	} else if err := s.replaceIfVersion(ctx, s.settings, "save credit policy", d.ID, "version", p.Version, d); err != nil {
+		return err
+	}
+	p.Version = d.Version
+	return nil
+}

@@ -1,0 +1,170 @@
+package record
+
+import (
+	"time"
+
+	"creditbank/domain"
+)
+
+// ConversionDoc is one conversion application inside an account document.
+type ConversionDoc struct {
+	ID            string        `json:"id" bson:"id"`
+	AccountID     string        `json:"accountId" bson:"accountId"`
+	RuleID        string        `json:"ruleId" bson:"ruleId"`
+	RuleCode      string        `json:"ruleCode" bson:"ruleCode"`
+	RuleVersion   int           `json:"ruleVersion" bson:"ruleVersion"`
+	RuleName      string        `json:"ruleName,omitempty" bson:"ruleName,omitempty"`
+	InstitutionID string        `json:"institutionId" bson:"institutionId"`
+	Purpose       string        `json:"purpose" bson:"purpose"`
+	Exclusive     bool          `json:"exclusive" bson:"exclusive"`
+	Status        string        `json:"status" bson:"status"`
+	Evaluation    EvaluationDoc `json:"evaluation" bson:"evaluation"`
+	Earmarked     float64       `json:"earmarked" bson:"earmarked"`
+	Spent         float64       `json:"spent" bson:"spent"`
+	AppliedAt     time.Time     `json:"appliedAt" bson:"appliedAt"`
+	DecidedAt     *time.Time    `json:"decidedAt,omitempty" bson:"decidedAt,omitempty"`
+	DecidedBy     string        `json:"decidedBy,omitempty" bson:"decidedBy,omitempty"`
+	Note          string        `json:"note,omitempty" bson:"note,omitempty"`
+}
+
+// FromConversion converts a conversion.
+func FromConversion(c domain.Conversion) ConversionDoc {
+	return ConversionDoc{
+		ID:            idString(c.ID),
+		AccountID:     optIDString(c.AccountID),
+		RuleID:        idString(c.RuleID),
+		RuleCode:      c.RuleCode,
+		RuleVersion:   c.RuleVersion,
+		RuleName:      c.RuleName,
+		InstitutionID: idString(c.InstitutionID),
+		Purpose:       string(c.Purpose),
+		Exclusive:     c.Exclusive,
+		Status:        string(c.Status),
+		Evaluation:    FromEvaluation(c.Evaluation),
+		Earmarked:     c.Earmarked,
+		Spent:         c.Spent,
+		AppliedAt:     c.AppliedAt,
+		DecidedAt:     optTime(c.DecidedAt),
+		DecidedBy:     c.DecidedBy,
+		Note:          c.Note,
+	}
+}
+
+// ToDomain converts back.
+func (d ConversionDoc) ToDomain() (domain.Conversion, error) {
+	id, err := parseID("conversion id", d.ID)
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	account, err := parseID("conversion accountId", d.AccountID)
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	rule, err := parseID("conversion ruleId", d.RuleID)
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	inst, err := parseID("conversion institutionId", d.InstitutionID)
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	eval, err := d.Evaluation.ToDomain()
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	return domain.Conversion{
+		ID:            id,
+		AccountID:     account,
+		RuleID:        rule,
+		RuleCode:      d.RuleCode,
+		RuleVersion:   d.RuleVersion,
+		RuleName:      d.RuleName,
+		InstitutionID: inst,
+		Purpose:       domain.Purpose(d.Purpose),
+		Exclusive:     d.Exclusive,
+		Status:        domain.ConversionStatus(d.Status),
+		Evaluation:    eval,
+		Earmarked:     d.Earmarked,
+		Spent:         d.Spent,
+		AppliedAt:     utc(d.AppliedAt),
+		DecidedAt:     optTime(d.DecidedAt),
+		DecidedBy:     d.DecidedBy,
+		Note:          d.Note,
+	}, nil
+}
+
+// EvaluationDoc is the explainable result a conversion was decided on.
+type EvaluationDoc struct {
+	Eligible       bool             `json:"eligible" bson:"eligible"`
+	AwardedCredits float64          `json:"awardedCredits" bson:"awardedCredits"`
+	UsedCredits    float64          `json:"usedCredits" bson:"usedCredits"`
+	Used           []UsedOutcomeDoc `json:"used,omitempty" bson:"used,omitempty"`
+	Trace          []TraceStepDoc   `json:"trace,omitempty" bson:"trace,omitempty"`
+	Shortfall      *ShortfallDoc    `json:"shortfall,omitempty" bson:"shortfall,omitempty"`
+	EvaluatedAt    time.Time        `json:"evaluatedAt" bson:"evaluatedAt"`
+}
+
+// UsedOutcomeDoc is an outcome an evaluation relies on.
+type UsedOutcomeDoc struct {
+	OutcomeID string  `json:"outcomeId" bson:"outcomeId"`
+	Title     string  `json:"title" bson:"title"`
+	Category  string  `json:"category" bson:"category"`
+	Credits   float64 `json:"credits" bson:"credits"`
+}
+
+// TraceStepDoc is one human-readable evaluation step.
+type TraceStepDoc struct {
+	Code    string `json:"code" bson:"code"`
+	Message string `json:"message" bson:"message"`
+}
+
+// ShortfallDoc says what was missing.
+type ShortfallDoc struct {
+	Credits float64 `json:"credits" bson:"credits"`
+	Message string  `json:"message" bson:"message"`
+}
+
+// FromEvaluation converts an evaluation.
+func FromEvaluation(e domain.Evaluation) EvaluationDoc {
+	d := EvaluationDoc{
+		Eligible:       e.Eligible,
+		AwardedCredits: e.AwardedCredits,
+		UsedCredits:    e.UsedCredits,
+		Used: mapSlice(e.Used, func(u domain.UsedOutcome) UsedOutcomeDoc {
+			return UsedOutcomeDoc{OutcomeID: idString(u.OutcomeID), Title: u.Title, Category: string(u.Category), Credits: u.Credits}
+		}),
+		Trace: mapSlice(e.Trace, func(s domain.TraceStep) TraceStepDoc {
+			return TraceStepDoc{Code: s.Code, Message: s.Message}
+		}),
+		EvaluatedAt: e.EvaluatedAt,
+	}
+	if e.Shortfall != nil {
+		d.Shortfall = &ShortfallDoc{Credits: e.Shortfall.Credits, Message: e.Shortfall.Message}
+	}
+	return d
+}
+
+// ToDomain converts back.
+func (d EvaluationDoc) ToDomain() (domain.Evaluation, error) {
+	used, err := mapSliceErr(d.Used, func(u UsedOutcomeDoc) (domain.UsedOutcome, error) {
+		id, err := parseID("used outcomeId", u.OutcomeID)
+		return domain.UsedOutcome{OutcomeID: id, Title: u.Title, Category: domain.Category(u.Category), Credits: u.Credits}, err
+	})
+	if err != nil {
+		return domain.Evaluation{}, err
+	}
+	e := domain.Evaluation{
+		Eligible:       d.Eligible,
+		AwardedCredits: d.AwardedCredits,
+		UsedCredits:    d.UsedCredits,
+		Used:           used,
+		Trace: mapSlice(d.Trace, func(s TraceStepDoc) domain.TraceStep {
+			return domain.TraceStep{Code: s.Code, Message: s.Message}
+		}),
+		EvaluatedAt: utc(d.EvaluatedAt),
+	}
+	if d.Shortfall != nil {
+		e.Shortfall = &domain.Shortfall{Credits: d.Shortfall.Credits, Message: d.Shortfall.Message}
+	}
+	return e, nil
+}

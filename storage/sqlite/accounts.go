@@ -1,0 +1,265 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+	"creditbank/storage"
+	"creditbank/storage/record"
+)
+
+// CreateAccount inserts the account and its index rows.
+func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
+	version := initialVersion(a.Version)
+	d := record.FromAccount(a)
+	d.Version = version
+	raw, err := encode(d)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc) VALUES (?, ?, ?, ?)`,
+			d.ID, version, nullable(d.NationalIDHash), raw); err != nil {
+			return err
+		}
+		return writeAccountIndex(ctx, tx, a)
+	})
+	if err != nil {
+		return err
+	}
+	a.Version = version
+	return nil
+}
+
+// UpdateAccount is compare-and-swap on Version; the side tables are
+// rewritten in the same transaction so the indexes always match the doc.
+func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
+	d := record.FromAccount(a)
+	d.Version = a.Version + 1
+	raw, err := encode(d)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		n, err := exec(ctx, tx, `UPDATE accounts SET version = ?, national_id_hash = ?, doc = ? WHERE id = ? AND version = ?`,
+			d.Version, nullable(d.NationalIDHash), raw, d.ID, a.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, d.ID)
+		}
+		if _, err := exec(ctx, tx, `DELETE FROM account_outcomes WHERE account_id = ?`, d.ID); err != nil {
+			return err
+		}
+		if _, err := exec(ctx, tx, `DELETE FROM account_conversions WHERE account_id = ?`, d.ID); err != nil {
+			return err
+		}
+		return writeAccountIndex(ctx, tx, a)
+	})
+	if err != nil {
+		return err
+	}
+	a.Version = d.Version
+	return nil
+}
+
+func writeAccountIndex(ctx context.Context, tx *sql.Tx, a *domain.Account) error {
+	id := a.ID.String()
+	if len(a.Outcomes) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO account_outcomes (outcome_id, issuer_id, account_id) VALUES (?, ?, ?)`)
+		if err != nil {
+			return mapErr(err)
+		}
+		defer stmt.Close()
+		for _, o := range a.Outcomes {
+			if _, err := stmt.ExecContext(ctx, o.ID.String(), o.IssuerID.String(), id); err != nil {
+				return mapErr(err)
+			}
+		}
+	}
+	if len(a.Conversions) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO account_conversions (conversion_id, institution_id, status, account_id) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return mapErr(err)
+		}
+		defer stmt.Close()
+		for _, c := range a.Conversions {
+			if _, err := stmt.ExecContext(ctx, c.ID.String(), c.InstitutionID.String(), string(c.Status), id); err != nil {
+				return mapErr(err)
+			}
+		}
+	}
+	return nil
+}
+
+// GetAccount loads one account.
+func (s *Store) GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error) {
+	return getDoc[record.AccountDoc](ctx, s.r, `SELECT doc FROM accounts WHERE id = ?`, id.String())
+}
+
+// GetAccountByNationalIDHash finds an account by its national-ID lookup hash.
+func (s *Store) GetAccountByNationalIDHash(ctx context.Context, hash string) (*domain.Account, error) {
+	if hash == "" {
+		return nil, domain.ErrNotFound
+	}
+	return getDoc[record.AccountDoc](ctx, s.r, `SELECT doc FROM accounts WHERE national_id_hash = ?`, hash)
+}
+
+// GetAccountByOutcomeID finds the account holding an outcome.
+func (s *Store) GetAccountByOutcomeID(ctx context.Context, outcomeID uuid.UUID) (*domain.Account, error) {
+	return getDoc[record.AccountDoc](ctx, s.r,
+		`SELECT a.doc FROM account_outcomes o JOIN accounts a ON a.id = o.account_id WHERE o.outcome_id = ?`, outcomeID.String())
+}
+
+// GetAccountByConversionID finds the account holding a conversion.
+func (s *Store) GetAccountByConversionID(ctx context.Context, conversionID uuid.UUID) (*domain.Account, error) {
+	return getDoc[record.AccountDoc](ctx, s.r,
+		`SELECT a.doc FROM account_conversions c JOIN accounts a ON a.id = c.account_id WHERE c.conversion_id = ?`, conversionID.String())
+}
+
+// accountParts decodes only the embedded lists of an account document;
+// listing an issuer's outcomes does not need the rest.
+type accountParts struct {
+	Outcomes    []record.OutcomeDoc    `json:"outcomes"`
+	Conversions []record.ConversionDoc `json:"conversions"`
+}
+
+// pageFromAccounts runs a side-table query selecting (item id, account id,
+// account doc) in item order and picks each item out of its account. One
+// account document is decoded once per page however many items it holds.
+func pageFromAccounts[T any](ctx context.Context, db *sql.DB, p storage.Page, pick func(accountParts, string) (T, bool, error), query string, args ...any) ([]T, string, error) {
+	p = p.Normalized()
+	cursor, err := idCursor(p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := db.QueryContext(ctx, query, append(args, cursor, p.Limit+1)...)
+	if err != nil {
+		return nil, "", mapErr(err)
+	}
+	defer rows.Close()
+	parts := map[string]accountParts{}
+	var out []T
+	var ids []string
+	for rows.Next() {
+		var itemID, accountID, raw string
+		if err := rows.Scan(&itemID, &accountID, &raw); err != nil {
+			return nil, "", mapErr(err)
+		}
+		ap, ok := parts[accountID]
+		if !ok {
+			if err := json.Unmarshal([]byte(raw), &ap); err != nil {
+				return nil, "", fmt.Errorf("sqlite: decode account: %w", err)
+			}
+			parts[accountID] = ap
+		}
+		v, found, err := pick(ap, itemID)
+		if err != nil {
+			return nil, "", err
+		}
+		if !found {
+			return nil, "", fmt.Errorf("sqlite: index row %s has no match in account %s", itemID, accountID)
+		}
+		out = append(out, v)
+		ids = append(ids, itemID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", mapErr(err)
+	}
+	out, next := trimPage(out, ids, p.Limit)
+	return out, next, nil
+}
+
+// ListOutcomesByIssuer pages an issuer's outcomes in outcome ID order.
+func (s *Store) ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p storage.Page) ([]domain.Outcome, string, error) {
+	return pageFromAccounts(ctx, s.r, p, func(ap accountParts, id string) (domain.Outcome, bool, error) {
+		for _, o := range ap.Outcomes {
+			if o.ID == id {
+				v, err := o.ToDomain()
+				return v, true, err
+			}
+		}
+		return domain.Outcome{}, false, nil
+	}, `SELECT o.outcome_id, a.id, a.doc FROM account_outcomes o JOIN accounts a ON a.id = o.account_id
+		WHERE o.issuer_id = ? AND o.outcome_id > ? ORDER BY o.outcome_id LIMIT ?`, issuerID.String())
+}
+
+// ListConversionsByInstitution pages the conversions addressed to an
+// institution, optionally only those in one status.
+func (s *Store) ListConversionsByInstitution(ctx context.Context, institutionID uuid.UUID, status domain.ConversionStatus, p storage.Page) ([]domain.Conversion, string, error) {
+	pick := func(ap accountParts, id string) (domain.Conversion, bool, error) {
+		for _, c := range ap.Conversions {
+			if c.ID == id {
+				v, err := c.ToDomain()
+				return v, true, err
+			}
+		}
+		return domain.Conversion{}, false, nil
+	}
+	if status == "" {
+		return pageFromAccounts(ctx, s.r, p, pick, `SELECT c.conversion_id, a.id, a.doc FROM account_conversions c JOIN accounts a ON a.id = c.account_id
+			WHERE c.institution_id = ? AND c.conversion_id > ? ORDER BY c.conversion_id LIMIT ?`, institutionID.String())
+	}
+	return pageFromAccounts(ctx, s.r, p, pick, `SELECT c.conversion_id, a.id, a.doc FROM account_conversions c JOIN accounts a ON a.id = c.account_id
+		WHERE c.institution_id = ? AND c.status = ? AND c.conversion_id > ? ORDER BY c.conversion_id LIMIT ?`, institutionID.String(), string(status))
+}
+
+// scanBatch is how many accounts ScanAccounts holds in memory at once.
+const scanBatch = 100
+
+// ScanAccounts streams every account in ID order, one batch at a time. No
+// rows are open while fn runs, so fn may itself use the store.
+func (s *Store) ScanAccounts(ctx context.Context, fn func(*domain.Account) error) error {
+	after := ""
+	for {
+		batch, err := s.accountBatch(ctx, after)
+		if err != nil {
+			return err
+		}
+		for _, a := range batch {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		if len(batch) < scanBatch {
+			return nil
+		}
+		after = batch[len(batch)-1].ID.String()
+	}
+}
+
+func (s *Store) accountBatch(ctx context.Context, after string) ([]*domain.Account, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM accounts WHERE id > ? ORDER BY id LIMIT ?`, after, scanBatch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []*domain.Account
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, mapErr(err)
+		}
+		a, err := decode[record.AccountDoc](raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// CountAccounts counts every account.
+func (s *Store) CountAccounts(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n); err != nil {
+		return 0, mapErr(err)
+	}
+	return n, nil
+}

@@ -1,0 +1,114 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"creditbank/domain"
+	"creditbank/storage"
+	"creditbank/storage/record"
+)
+
+// LastAudit returns the newest entry.
+func (s *Store) LastAudit(ctx context.Context) (*domain.AuditEntry, error) {
+	return getDoc[record.AuditDoc](ctx, s.r, `SELECT doc FROM audit ORDER BY seq DESC LIMIT 1`)
+}
+
+// AppendAudit inserts an entry; a taken Seq is ErrConflict.
+func (s *Store) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
+	raw, err := encode(record.FromAudit(e))
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := exec(ctx, tx, `INSERT INTO audit (seq, at_ms, actor_id, institution_id, action, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+			e.Seq, e.At.UnixMilli(), e.ActorID, e.InstitutionID, e.Action, raw)
+		return err
+	})
+}
+
+// ListAudit pages entries by Seq. The time range is [From, To): From
+// inclusive, To exclusive, either may be zero for "unbounded".
+func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, p storage.Page) ([]domain.AuditEntry, string, error) {
+	p = p.Normalized()
+	var after int64
+	if p.Cursor != "" {
+		n, err := strconv.ParseInt(p.Cursor, 10, 64)
+		if err != nil || n < 0 {
+			return nil, "", domain.Invalid("cursor", "malformed cursor")
+		}
+		after = n
+	}
+	where := []string{"seq > ?"}
+	args := []any{after}
+	if f.ActorID != "" {
+		where, args = append(where, "actor_id = ?"), append(args, f.ActorID)
+	}
+	if f.InstitutionID != "" {
+		where, args = append(where, "institution_id = ?"), append(args, f.InstitutionID)
+	}
+	if f.Action != "" {
+		where, args = append(where, "action = ?"), append(args, f.Action)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "at_ms >= ?"), append(args, f.From.UnixMilli())
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "at_ms < ?"), append(args, f.To.UnixMilli())
+	}
+	args = append(args, p.Limit+1)
+	entries, err := s.auditRows(ctx, `SELECT doc FROM audit WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(entries) <= p.Limit {
+		return entries, "", nil
+	}
+	entries = entries[:p.Limit]
+	return entries, strconv.FormatInt(entries[p.Limit-1].Seq, 10), nil
+}
+
+const auditScanBatch = 500
+
+// ScanAudit streams every entry in Seq order, a batch at a time.
+func (s *Store) ScanAudit(ctx context.Context, fn func(domain.AuditEntry) error) error {
+	var after int64
+	for {
+		batch, err := s.auditRows(ctx, `SELECT doc FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, auditScanBatch)
+		if err != nil {
+			return err
+		}
+		for _, e := range batch {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if len(batch) < auditScanBatch {
+			return nil
+		}
+		after = batch[len(batch)-1].Seq
+	}
+}
+
+func (s *Store) auditRows(ctx context.Context, query string, args ...any) ([]domain.AuditEntry, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []domain.AuditEntry
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, mapErr(err)
+		}
+		e, err := decode[record.AuditDoc](raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, mapErr(rows.Err())
+}

@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order, each once; schema_version records how
+// many have run. Append new ones; never edit a released one.
+var migrations = []string{
+	`
+CREATE TABLE accounts (
+	id               TEXT PRIMARY KEY,
+	version          INTEGER NOT NULL,
+	national_id_hash TEXT UNIQUE,
+	doc              TEXT NOT NULL
+);
+CREATE TABLE account_outcomes (
+	outcome_id TEXT PRIMARY KEY,
+	issuer_id  TEXT NOT NULL,
+	account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
+);
+CREATE INDEX account_outcomes_by_issuer ON account_outcomes(issuer_id, outcome_id);
+CREATE INDEX account_outcomes_by_account ON account_outcomes(account_id);
+CREATE TABLE account_conversions (
+	conversion_id  TEXT PRIMARY KEY,
+	institution_id TEXT NOT NULL,
+	status         TEXT NOT NULL,
+	account_id     TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
+);
+CREATE INDEX account_conversions_queue ON account_conversions(institution_id, status, conversion_id);
+CREATE INDEX account_conversions_by_institution ON account_conversions(institution_id, conversion_id);
+CREATE INDEX account_conversions_by_account ON account_conversions(account_id);
+CREATE TABLE institutions (
+	id      TEXT PRIMARY KEY,
+	version INTEGER NOT NULL,
+	doc     TEXT NOT NULL
+);
+CREATE TABLE users (
+	id       TEXT PRIMARY KEY,
+	username TEXT NOT NULL UNIQUE,
+	doc      TEXT NOT NULL
+);
+CREATE TABLE clients (
+	id        TEXT PRIMARY KEY,
+	client_id TEXT NOT NULL UNIQUE,
+	doc       TEXT NOT NULL
+);
+CREATE TABLE refresh_tokens (
+	hash      TEXT PRIMARY KEY,
+	family_id TEXT NOT NULL,
+	doc       TEXT NOT NULL
+);
+CREATE INDEX refresh_tokens_by_family ON refresh_tokens(family_id);
+CREATE TABLE idempotency (
+	key TEXT PRIMARY KEY,
+	doc TEXT NOT NULL
+);
+CREATE TABLE signing_keys (
+	kid TEXT PRIMARY KEY,
+	doc TEXT NOT NULL
+);
+CREATE TABLE rules (
+	id             TEXT PRIMARY KEY,
+	code           TEXT NOT NULL,
+	version        INTEGER NOT NULL,
+	status         TEXT NOT NULL,
+	institution_id TEXT NOT NULL,
+	revision       INTEGER NOT NULL,
+	doc            TEXT NOT NULL,
+	UNIQUE (code, version)
+);
+CREATE INDEX rules_by_institution ON rules(institution_id, id);
+CREATE INDEX rules_by_status ON rules(status, id);
+CREATE TABLE audit (
+	seq            INTEGER PRIMARY KEY,
+	at_ms          INTEGER NOT NULL,
+	actor_id       TEXT NOT NULL,
+	institution_id TEXT NOT NULL,
+	action         TEXT NOT NULL,
+	doc            TEXT NOT NULL
+);
+CREATE INDEX audit_by_actor ON audit(actor_id, seq);
+CREATE INDEX audit_by_institution ON audit(institution_id, seq);
+CREATE INDEX audit_by_action ON audit(action, seq);
+CREATE INDEX audit_by_time ON audit(at_ms);
+CREATE TABLE import_jobs (
+	id  TEXT PRIMARY KEY,
+	doc TEXT NOT NULL
+);
+CREATE TABLE settings (
+	key     TEXT PRIMARY KEY,
+	version INTEGER NOT NULL,
+	doc     TEXT NOT NULL
+);
+`,
+}
+
+// migrate brings the schema up to date inside one transaction, so a crash
+// mid-way leaves the previous version intact, and a second process opening
+// the same file waits on the write lock instead of migrating twice.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("sqlite: database schema version %d is newer than this program (%d)", current, len(migrations))
+	}
+	for i := current; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("sqlite: migration %d: %w", i+1, err)
+		}
+	}
+	if current < len(migrations) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, len(migrations)); err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion reports how many migrations the file has run.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
+		return 0, mapErr(err)
+	}
+	return v, nil
+}

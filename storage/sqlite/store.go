@@ -1,0 +1,273 @@
+// Package sqlite is the embedded default store: one SQLite file (WAL mode)
+// through the pure-Go modernc.org/sqlite driver. Aggregates are stored as
+// JSON of the storage/record shapes in a doc column; keys and lookups are
+// real columns and side tables written in the same transaction as the
+// document, so they can never disagree with it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/uuid"
+	sqlitedrv "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+// Store implements storage.Store on one SQLite file.
+//
+// Writes go through a pool of exactly one connection, so writers queue in
+// Go rather than racing for SQLite's write lock (which would surface as
+// SQLITE_BUSY under load); in WAL mode readers use their own pool and never
+// wait for the writer.
+type Store struct {
+	w *sql.DB
+	r *sql.DB
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// busyTimeoutMS bounds how long a connection waits for a lock held by
+// another process (e.g. a backup or a second instance on the same file).
+const busyTimeoutMS = 10000
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("sqlite: unusable database path %q", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+		}
+	}
+	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)", busyTimeoutMS)
+	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	// The reader pool is opened only after the writer has switched the file
+	// to WAL (a persistent setting), so readers never need to change it.
+	r, err := sql.Open("sqlite", path+"?"+common)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	s := &Store{w: w, r: r}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Ping answers whether the file can be read.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in an IMMEDIATE transaction on the single writer connection.
+// fn must not use s.w itself (the pool has one connection: it would wait
+// forever).
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
+
+// mapErr turns driver errors into the domain vocabulary. Constraint messages
+// name only table and column, never the values, so they are safe to wrap.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.ErrNotFound
+	}
+	var se *sqlitedrv.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %s", domain.ErrConflict, se.Error())
+		}
+	}
+	return fmt.Errorf("sqlite: %w", err)
+}
+
+// execer is what both *sql.DB and *sql.Tx offer.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func exec(ctx context.Context, q execer, query string, args ...any) (int64, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return res.RowsAffected()
+}
+
+// exists reports whether a row matches; used after a compare-and-swap
+// touched nothing to tell "stale" from "absent".
+func exists(ctx context.Context, q execer, query string, args ...any) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, mapErr(err)
+	}
+	return true, nil
+}
+
+// casMiss explains a compare-and-swap that updated no row.
+func casMiss(ctx context.Context, q execer, query string, args ...any) error {
+	ok, err := exists(ctx, q, query, args...)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return domain.ErrStale
+	}
+	return domain.ErrNotFound
+}
+
+func encode(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: encode: %w", err)
+	}
+	return string(b), nil
+}
+
+// getDoc loads one JSON document and converts it to its domain value.
+func getDoc[D interface{ ToDomain() (T, error) }, T any](ctx context.Context, q execer, query string, args ...any) (T, error) {
+	var zero T
+	var raw string
+	if err := q.QueryRowContext(ctx, query, args...).Scan(&raw); err != nil {
+		return zero, mapErr(err)
+	}
+	return decode[D](raw)
+}
+
+func decode[D interface{ ToDomain() (T, error) }, T any](raw string) (T, error) {
+	var zero T
+	var d D
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		return zero, fmt.Errorf("sqlite: decode: %w", err)
+	}
+	return d.ToDomain()
+}
+
+// idCursor validates a paging cursor (the last ID of the previous page).
+func idCursor(c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	id, err := uuid.Parse(c)
+	if err != nil {
+		return "", domain.Invalid("cursor", "malformed cursor")
+	}
+	return id.String(), nil
+}
+
+// listDocs pages documents by ascending ID: it asks for one row more than
+// the limit to know whether a next page exists, so the last page carries
+// an empty cursor. query must select (id, doc), take the cursor and limit as
+// its last two arguments, and order by id.
+func listDocs[D interface{ ToDomain() (*T, error) }, T any](ctx context.Context, db *sql.DB, p storage.Page, query string, args ...any) ([]T, string, error) {
+	p = p.Normalized()
+	cursor, err := idCursor(p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := db.QueryContext(ctx, query, append(args, cursor, p.Limit+1)...)
+	if err != nil {
+		return nil, "", mapErr(err)
+	}
+	defer rows.Close()
+	var out []T
+	var ids []string
+	for rows.Next() {
+		var id, raw string
+		if err := rows.Scan(&id, &raw); err != nil {
+			return nil, "", mapErr(err)
+		}
+		v, err := decode[D](raw)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, *v)
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", mapErr(err)
+	}
+	out, next := trimPage(out, ids, p.Limit)
+	return out, next, nil
+}
+
+// trimPage cuts the look-ahead row and names the cursor of the next page.
+func trimPage[T any](items []T, ids []string, limit int) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	return items[:limit], ids[limit-1]
+}
+
+// initialVersion applies the port's rule for creates: a positive version
+// (a restore) is kept, anything else starts at 1.
+func initialVersion(v int64) int64 {
+	if v > 0 {
+		return v
+	}
+	return 1
+}
+
+// nullable stores "" as NULL so that UNIQUE ignores absent values.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

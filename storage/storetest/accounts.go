@@ -1,0 +1,365 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+func createAccount(t *testing.T, s storage.Store, a *domain.Account) *domain.Account {
+	t.Helper()
+	noErr(t, s.CreateAccount(t.Context(), a), "create account")
+	return a
+}
+
+func getAccount(t *testing.T, s storage.Store, id uuid.UUID) *domain.Account {
+	t.Helper()
+	a, err := s.GetAccount(t.Context(), id)
+	noErr(t, err, "get account")
+	return a
+}
+
+// updateWithRetry applies change to the freshest copy until the
+// compare-and-swap lands, as the service layer does.
+func updateWithRetry(s storage.Store, t *testing.T, id uuid.UUID, change func(*domain.Account) error) error {
+	for attempt := 0; attempt < 1000; attempt++ {
+		a, err := s.GetAccount(t.Context(), id)
+		if err != nil {
+			return err
+		}
+		if err := change(a); err != nil {
+			return err
+		}
+		err = s.UpdateAccount(t.Context(), a)
+		if errors.Is(err, domain.ErrStale) {
+			continue
+		}
+		return err
+	}
+	return fmt.Errorf("update of %s never landed", id)
+}
+
+func deposit(t *testing.T, s storage.Store, id uuid.UUID, o domain.Outcome) {
+	t.Helper()
+	noErr(t, updateWithRetry(s, t, id, func(a *domain.Account) error { return a.Deposit(o, now()) }), "deposit")
+}
+
+func outcomeIDs(os []domain.Outcome) []uuid.UUID {
+	out := make([]uuid.UUID, len(os))
+	for i, o := range os {
+		out[i] = o.ID
+	}
+	return out
+}
+
+func conversionIDs(cs []domain.Conversion) []uuid.UUID {
+	out := make([]uuid.UUID, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}
+
+func sortedIDs(ids []uuid.UUID) []uuid.UUID {
+	out := slices.Clone(ids)
+	slices.SortFunc(out, func(a, b uuid.UUID) int { return compareIDs(a, b) })
+	return out
+}
+
+// compareIDs orders IDs as their canonical strings do, which is how every
+// store pages.
+func compareIDs(a, b uuid.UUID) int {
+	x, y := a.String(), b.String()
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+func accountTests() []contractTest {
+	return []contractTest{
+		{"CreateAndGet", func(t *testing.T, s storage.Store) {
+			a := createAccount(t, s, NewAccount(now()))
+			if a.Version != 1 {
+				t.Fatalf("version after create = %d, want 1", a.Version)
+			}
+			deepEqual(t, getAccount(t, s, a.ID), a, "GetAccount")
+			byHash, err := s.GetAccountByNationalIDHash(t.Context(), a.PII.NationalIDHash)
+			noErr(t, err, "by hash")
+			deepEqual(t, byHash, a, "GetAccountByNationalIDHash")
+			n, err := s.CountAccounts(t.Context())
+			noErr(t, err, "count")
+			if n != 1 {
+				t.Fatalf("CountAccounts = %d, want 1", n)
+			}
+		}},
+		{"CreateKeepsRestoredVersion", func(t *testing.T, s storage.Store) {
+			a := NewAccount(now())
+			a.Version = 7
+			createAccount(t, s, a)
+			if got := getAccount(t, s, a.ID).Version; got != 7 || a.Version != 7 {
+				t.Fatalf("restored version: stored %d, value %d, want 7", got, a.Version)
+			}
+		}},
+		{"DuplicateID", func(t *testing.T, s storage.Store) {
+			a := createAccount(t, s, NewAccount(now()))
+			b := NewAccount(now())
+			b.ID = a.ID
+			wantErr(t, s.CreateAccount(t.Context(), b), domain.ErrConflict, "same id")
+		}},
+		{"NationalIDHashUnique", func(t *testing.T, s storage.Store) {
+			a := createAccount(t, s, NewAccount(now()))
+			b := NewAccount(now())
+			b.PII.NationalIDHash = a.PII.NationalIDHash
+			wantErr(t, s.CreateAccount(t.Context(), b), domain.ErrConflict, "same hash on create")
+			c := createAccount(t, s, NewAccount(now()))
+			c.PII.NationalIDHash = a.PII.NationalIDHash
+			wantErr(t, s.UpdateAccount(t.Context(), c), domain.ErrConflict, "same hash on update")
+			n, err := s.CountAccounts(t.Context())
+			noErr(t, err, "count")
+			if n != 2 {
+				t.Fatalf("CountAccounts = %d, want 2", n)
+			}
+			got, err := s.GetAccountByNationalIDHash(t.Context(), a.PII.NationalIDHash)
+			noErr(t, err, "by hash")
+			if got.ID != a.ID {
+				t.Fatalf("hash now finds %s, want %s", got.ID, a.ID)
+			}
+		}},
+		{"UpdateIncrementsVersion", func(t *testing.T, s storage.Store) {
+			a := createAccount(t, s, NewAccount(now()))
+			a.Name = "李四"
+			noErr(t, s.UpdateAccount(t.Context(), a), "update")
+			if a.Version != 2 {
+				t.Fatalf("version after update = %d, want 2", a.Version)
+			}
+			deepEqual(t, getAccount(t, s, a.ID), a, "after update")
+		}},
+		{"CASConflict", func(t *testing.T, s storage.Store) {
+			a := createAccount(t, s, NewAccount(now()))
+			first, second := getAccount(t, s, a.ID), getAccount(t, s, a.ID)
+			first.Name = "先到"
+			noErr(t, s.UpdateAccount(t.Context(), first), "first update")
+			second.Name = "后到"
+			err := s.UpdateAccount(t.Context(), second)
+			wantErr(t, err, domain.ErrStale, "stale update")
+			wantErr(t, err, domain.ErrConflict, "stale is a conflict")
+			if second.Version != 1 {
+				t.Fatalf("a failed update changed the caller's version to %d", second.Version)
+			}
+			deepEqual(t, getAccount(t, s, a.ID), first, "stored account after a stale update")
+		}},
+		{"ConcurrentCAS", func(t *testing.T, s storage.Store) {
+			issuer := domain.NewID()
+			a := createAccount(t, s, NewAccount(now()))
+			const writers = 20
+			var wg sync.WaitGroup
+			errs := make(chan error, writers)
+			for i := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					o := NewOutcome(issuer, fmt.Sprintf("课程%02d", i), 1, now())
+					errs <- updateWithRetry(s, t, a.ID, func(a *domain.Account) error { return a.Deposit(o, now()) })
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				noErr(t, err, "concurrent deposit")
+			}
+			got := getAccount(t, s, a.ID)
+			if len(got.Outcomes) != writers || got.Version != writers+1 {
+				t.Fatalf("after %d writers: %d outcomes, version %d (lost update)", writers, len(got.Outcomes), got.Version)
+			}
+			noErr(t, got.VerifyLedger(), "ledger chain")
+			if got.LedgerBalance() != writers {
+				t.Fatalf("ledger balance %v, want %d", got.LedgerBalance(), writers)
+			}
+			listed, _, err := s.ListOutcomesByIssuer(t.Context(), issuer, storage.Page{Limit: 100})
+			noErr(t, err, "list by issuer")
+			if len(listed) != writers {
+				t.Fatalf("issuer index holds %d outcomes, want %d", len(listed), writers)
+			}
+		}},
+		{"OutcomesByIssuerPaging", func(t *testing.T, s storage.Store) {
+			issuer, other := domain.NewID(), domain.NewID()
+			a := createAccount(t, s, NewAccount(now()))
+			b := createAccount(t, s, NewAccount(now()))
+			var want []uuid.UUID
+			for i := range 5 {
+				for _, acc := range []*domain.Account{a, b} {
+					o := NewOutcome(issuer, fmt.Sprintf("课程%d-%s", i, acc.ID), 1, now())
+					deposit(t, s, acc.ID, o)
+					want = append(want, o.ID)
+					deposit(t, s, acc.ID, NewOutcome(other, fmt.Sprintf("其他%d-%s", i, acc.ID), 1, now()))
+				}
+			}
+			got := collectPages(t, 3, func(p storage.Page) ([]uuid.UUID, string, error) {
+				os, next, err := s.ListOutcomesByIssuer(t.Context(), issuer, p)
+				for _, o := range os {
+					if o.IssuerID != issuer {
+						t.Errorf("outcome %s of issuer %s listed for %s", o.ID, o.IssuerID, issuer)
+					}
+				}
+				return outcomeIDs(os), next, err
+			})
+			deepEqual(t, got, sortedIDs(want), "issuer's outcomes in ID order")
+		}},
+		{"OutcomesByIssuerFollowUpdates", func(t *testing.T, s storage.Store) {
+			issuer := domain.NewID()
+			a := createAccount(t, s, NewAccount(now()))
+			o := NewOutcome(issuer, "插花", 1, now())
+			deposit(t, s, a.ID, o)
+			noErr(t, updateWithRetry(s, t, a.ID, func(a *domain.Account) error {
+				_, err := a.Revoke(o.ID, issuer, "录入错误", now())
+				return err
+			}), "revoke")
+			listed, next, err := s.ListOutcomesByIssuer(t.Context(), issuer, storage.Page{})
+			noErr(t, err, "list")
+			if len(listed) != 1 || next != "" {
+				t.Fatalf("listed %d outcomes, cursor %q; want 1 and none", len(listed), next)
+			}
+			if listed[0].Status != domain.OutcomeRevoked || listed[0].RevokedReason != "录入错误" {
+				t.Fatalf("listed outcome is %q (%q); the index shows a stale copy", listed[0].Status, listed[0].RevokedReason)
+			}
+			deepEqual(t, listed[0], getAccount(t, s, a.ID).Outcomes[0], "listed outcome")
+		}},
+		{"ConversionQueueFollowsStatus", func(t *testing.T, s storage.Store) {
+			inst, other := domain.NewID(), domain.NewID()
+			a := createAccount(t, s, NewAccount(now()))
+			c := NewConversion(a.ID, inst, domain.ConversionPending, now())
+			elsewhere := NewConversion(a.ID, other, domain.ConversionPending, now())
+			noErr(t, updateWithRetry(s, t, a.ID, func(a *domain.Account) error {
+				a.Conversions = append(a.Conversions, c, elsewhere)
+				return nil
+			}), "apply")
+			queue := func(status domain.ConversionStatus) []uuid.UUID {
+				t.Helper()
+				cs, _, err := s.ListConversionsByInstitution(t.Context(), inst, status, storage.Page{})
+				noErr(t, err, "list conversions")
+				for _, x := range cs {
+					if x.InstitutionID != inst || (status != "" && x.Status != status) {
+						t.Fatalf("queue %q of %s lists %s (%s, %s)", status, inst, x.ID, x.InstitutionID, x.Status)
+					}
+				}
+				return conversionIDs(cs)
+			}
+			deepEqual(t, queue(domain.ConversionPending), []uuid.UUID{c.ID}, "pending queue")
+			deepEqual(t, queue(domain.ConversionApproved), []uuid.UUID{}, "approved before decision")
+			noErr(t, updateWithRetry(s, t, a.ID, func(a *domain.Account) error {
+				x, _ := a.Conversion(c.ID)
+				x.Status = domain.ConversionApproved
+				return nil
+			}), "approve")
+			deepEqual(t, queue(domain.ConversionPending), []uuid.UUID{}, "pending after approval")
+			deepEqual(t, queue(domain.ConversionApproved), []uuid.UUID{c.ID}, "approved queue")
+			deepEqual(t, queue(""), []uuid.UUID{c.ID}, "any status")
+			cs, _, err := s.ListConversionsByInstitution(t.Context(), inst, "", storage.Page{})
+			noErr(t, err, "list")
+			if cs[0].Status != domain.ConversionApproved {
+				t.Fatalf("listed conversion status %q, want approved", cs[0].Status)
+			}
+		}},
+		{"ConversionsByInstitutionPaging", func(t *testing.T, s storage.Store) {
+			inst := domain.NewID()
+			var want []uuid.UUID
+			for range 3 {
+				a := createAccount(t, s, NewAccount(now()))
+				noErr(t, updateWithRetry(s, t, a.ID, func(a *domain.Account) error {
+					for range 2 {
+						c := NewConversion(a.ID, inst, domain.ConversionPending, now())
+						a.Conversions = append(a.Conversions, c)
+						want = append(want, c.ID)
+					}
+					return nil
+				}), "apply")
+			}
+			got := collectPages(t, 4, func(p storage.Page) ([]uuid.UUID, string, error) {
+				cs, next, err := s.ListConversionsByInstitution(t.Context(), inst, domain.ConversionPending, p)
+				return conversionIDs(cs), next, err
+			})
+			deepEqual(t, got, sortedIDs(want), "pending conversions in ID order")
+		}},
+		{"GetByOutcomeAndConversionID", func(t *testing.T, s storage.Store) {
+			a := createAccount(t, s, NewRichAccount(domain.NewID(), domain.NewID(), now()))
+			createAccount(t, s, NewRichAccount(domain.NewID(), domain.NewID(), now()))
+			byOutcome, err := s.GetAccountByOutcomeID(t.Context(), a.Outcomes[1].ID)
+			noErr(t, err, "by outcome")
+			deepEqual(t, byOutcome, a, "GetAccountByOutcomeID")
+			byConversion, err := s.GetAccountByConversionID(t.Context(), a.Conversions[2].ID)
+			noErr(t, err, "by conversion")
+			deepEqual(t, byConversion, a, "GetAccountByConversionID")
+		}},
+		{"ScanStreamsInOrder", func(t *testing.T, s storage.Store) {
+			accounts := make([]*domain.Account, 7)
+			for i := range accounts {
+				accounts[i] = NewAccount(now())
+			}
+			var want []uuid.UUID
+			for _, a := range accounts {
+				want = append(want, a.ID)
+			}
+			// Insert newest first so that insertion order is not ID order.
+			for i := len(accounts) - 1; i >= 0; i-- {
+				createAccount(t, s, accounts[i])
+			}
+			var got []uuid.UUID
+			noErr(t, s.ScanAccounts(t.Context(), func(a *domain.Account) error {
+				got = append(got, a.ID)
+				return nil
+			}), "scan")
+			deepEqual(t, got, sortedIDs(want), "scan order")
+
+			stop := errors.New("stop")
+			calls := 0
+			err := s.ScanAccounts(t.Context(), func(*domain.Account) error {
+				calls++
+				if calls == 3 {
+					return stop
+				}
+				return nil
+			})
+			wantErr(t, err, stop, "scan stopped by fn")
+			if calls != 3 {
+				t.Fatalf("scan called fn %d times after it asked to stop at 3", calls)
+			}
+		}},
+	}
+}
+
+// collectPages walks every page with the given limit and checks the cursor
+// protocol: full pages until the last, and only the last has no cursor.
+func collectPages(t *testing.T, limit int, list func(storage.Page) ([]uuid.UUID, string, error)) []uuid.UUID {
+	t.Helper()
+	all := []uuid.UUID{}
+	cursor := ""
+	for page := 0; ; page++ {
+		if page > 1000 {
+			t.Fatal("paging does not terminate")
+		}
+		ids, next, err := list(storage.Page{Limit: limit, Cursor: cursor})
+		noErr(t, err, "list page")
+		if len(ids) > limit {
+			t.Fatalf("page %d has %d items, limit %d", page, len(ids), limit)
+		}
+		all = append(all, ids...)
+		if next == "" {
+			return all
+		}
+		if len(ids) != limit {
+			t.Fatalf("page %d has %d items but a next cursor", page, len(ids))
+		}
+		cursor = next
+	}
+}

@@ -1,0 +1,118 @@
+package storetest
+
+import (
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+// appendAudit seals and appends entries after the current head.
+func appendAudit(t *testing.T, s storage.Store, entries ...*domain.AuditEntry) {
+	t.Helper()
+	for _, e := range entries {
+		prev, err := s.LastAudit(t.Context())
+		if errors.Is(err, domain.ErrNotFound) {
+			prev = nil
+		} else {
+			noErr(t, err, "last audit")
+		}
+		e.Seal(prev)
+		noErr(t, s.AppendAudit(t.Context(), e), "append audit")
+	}
+}
+
+func auditSeqs(es []domain.AuditEntry) []int64 {
+	out := []int64{}
+	for _, e := range es {
+		out = append(out, e.Seq)
+	}
+	return out
+}
+
+func auditTests() []contractTest {
+	return []contractTest{
+		{"AppendConflictAndFilter", func(t *testing.T, s storage.Store) {
+			base := now().Add(-10 * time.Hour)
+			instA, instB := domain.NewID().String(), domain.NewID().String()
+			at := func(h int) time.Time { return base.Add(time.Duration(h) * time.Hour) }
+			entries := []*domain.AuditEntry{
+				{At: at(0), ActorID: "admin", Role: domain.RoleAdmin, Action: "institution.create", ObjectType: "institution", ObjectID: instA},
+				{At: at(1), ActorID: "staff-a", Role: domain.RoleStaff, InstitutionID: instA, Action: "outcome.deposit", ObjectType: "outcome", ObjectID: "o1"},
+				{At: at(2), ActorID: "staff-b", Role: domain.RoleStaff, InstitutionID: instB, Action: "outcome.deposit", ObjectType: "outcome", ObjectID: "o2"},
+				{At: at(3), ActorID: "staff-a", Role: domain.RoleStaff, InstitutionID: instA, Action: "outcome.revoke", ObjectType: "outcome", ObjectID: "o1", Detail: "录入错误"},
+				{At: at(4), ActorID: "admin", Role: domain.RoleAdmin, Action: "rule.publish", ObjectType: "rule", ObjectID: "r1"},
+			}
+			appendAudit(t, s, entries...)
+			last, err := s.LastAudit(t.Context())
+			noErr(t, err, "last")
+			deepEqual(t, last, entries[4], "last entry")
+
+			clash := *entries[4]
+			clash.Action = "forged"
+			wantErr(t, s.AppendAudit(t.Context(), &clash), domain.ErrConflict, "append at a taken seq")
+
+			tests := []struct {
+				name   string
+				filter storage.AuditFilter
+				want   []int64
+			}{
+				{"all", storage.AuditFilter{}, []int64{1, 2, 3, 4, 5}},
+				{"actor", storage.AuditFilter{ActorID: "staff-a"}, []int64{2, 4}},
+				{"institution", storage.AuditFilter{InstitutionID: instB}, []int64{3}},
+				{"action", storage.AuditFilter{Action: "outcome.deposit"}, []int64{2, 3}},
+				{"from inclusive", storage.AuditFilter{From: at(3)}, []int64{4, 5}},
+				{"to exclusive", storage.AuditFilter{To: at(2)}, []int64{1, 2}},
+				{"range", storage.AuditFilter{From: at(1), To: at(4)}, []int64{2, 3, 4}},
+				{"combined", storage.AuditFilter{ActorID: "staff-a", Action: "outcome.revoke", From: at(1)}, []int64{4}},
+				{"none", storage.AuditFilter{ActorID: "nobody"}, []int64{}},
+			}
+			for _, tt := range tests {
+				got := []int64{}
+				cursor := ""
+				for {
+					es, next, err := s.ListAudit(t.Context(), tt.filter, storage.Page{Limit: 2, Cursor: cursor})
+					noErr(t, err, "list audit "+tt.name)
+					got = append(got, auditSeqs(es)...)
+					if next == "" {
+						break
+					}
+					if next != strconv.FormatInt(es[len(es)-1].Seq, 10) {
+						t.Fatalf("%s: cursor %q is not the last seq", tt.name, next)
+					}
+					cursor = next
+				}
+				deepEqual(t, got, tt.want, "ListAudit "+tt.name)
+			}
+			es, _, err := s.ListAudit(t.Context(), storage.AuditFilter{ObjectIDFilterless: ""}.normal(), storage.Page{})
+			_ = es
+			_ = err
+		}},
+		{"ScanInOrderAndChainVerifies", func(t *testing.T, s storage.Store) {
+			for i := range 12 {
+				appendAudit(t, s, &domain.AuditEntry{At: now(), ActorID: "admin", Role: domain.RoleAdmin, Action: "test." + strconv.Itoa(i)})
+			}
+			var v domain.AuditChainVerifier
+			noErr(t, s.ScanAudit(t.Context(), v.Next), "scan and verify")
+			if v.Count() != 12 {
+				t.Fatalf("scan verified %d entries, want 12", v.Count())
+			}
+			stop := errors.New("stop")
+			calls := 0
+			err := s.ScanAudit(t.Context(), func(domain.AuditEntry) error {
+				calls++
+				if calls == 5 {
+					return stop
+				}
+				return nil
+			})
+			wantErr(t, err, stop, "scan stopped by fn")
+			if calls != 5 {
+				t.Fatalf("scan called fn %d times after it asked to stop at 5", calls)
+			}
+		}},
+	}
+}
