@@ -238,7 +238,7 @@ func (e *env) createStaff(admin, instID, username string, perms ...string) strin
 // nid makes a valid national ID from a sequence number.
 func nid(t *testing.T, n int) string {
 	t.Helper()
-	s := "1101051985030" + pad4(n)
+	s := "11010519850301" + pad3(n)
 	id, err := domain.CompleteNationalID(s)
 	if err != nil {
 		t.Fatal(err)
@@ -246,9 +246,9 @@ func nid(t *testing.T, n int) string {
 	return string(id)
 }
 
-func pad4(n int) string {
-	s := "0000" + itoa(n)
-	return s[len(s)-4:]
+func pad3(n int) string {
+	s := "000" + itoa(n)
+	return s[len(s)-3:]
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -266,4 +266,3 @@ func mustDo(t *testing.T, err error) {
 func second[T any](_ T, err error) error { return err }
 
 func third[A, B any](_ A, _ B, err error) error { return err }
-

@@ -46,7 +46,9 @@ func (s *Store) CompleteIdempotency(ctx context.Context, key string, status int,
 		// An empty body is stored as absent, matching record's omitempty.
 		update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "body", Value: ""}}}}
 	}
+	unlock := s.locks.lock(collIdempotency, key)
 	res, err := s.idempotency.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, update)
+	unlock()
 	if err != nil {
 		return mapErr("complete idempotency key", err)
 	}
@@ -65,9 +67,7 @@ func (s *Store) DeleteIdempotency(ctx context.Context, key string) error {
 
 // SaveSigningKey inserts or replaces a key by KID.
 func (s *Store) SaveSigningKey(ctx context.Context, k *domain.SigningKey) error {
-	_, err := s.signingKeys.ReplaceOne(ctx, bson.D{{Key: "_id", Value: k.KID}}, record.FromSigningKey(k),
-		options.Replace().SetUpsert(true))
-	return mapErr("save signing key", err)
+	return s.upsert(ctx, s.signingKeys, "save signing key", k.KID, record.FromSigningKey(k))
 }
 
 // ListSigningKeys returns every key, oldest first (ties by KID).
@@ -87,8 +87,7 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error
 // SaveImportJob inserts or replaces a job by ID.
 func (s *Store) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
 	d := record.FromImportJob(j)
-	_, err := s.importJobs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true))
-	return mapErr("save import job", err)
+	return s.upsert(ctx, s.importJobs, "save import job", d.ID, d)
 }
 
 // GetImportJob loads a job.

@@ -108,8 +108,10 @@ func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) 
 	filter := bson.D{{Key: "_id", Value: hash}, {Key: "usedAt", Value: bson.D{{Key: "$exists", Value: false}}}}
 	update := bson.D{{Key: "$set", Value: bson.D{{Key: "usedAt", Value: domain.Now(at)}}}}
 	var d record.RefreshTokenDoc
+	unlock := s.locks.lock(collRefreshTokens, hash)
 	err := s.refreshTokens.FindOneAndUpdate(ctx, filter, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	unlock()
 	if err == mongo.ErrNoDocuments {
 		ok, xerr := exists(ctx, s.refreshTokens, hash)
 		if xerr != nil {
@@ -126,8 +128,31 @@ func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) 
 }
 
 // RevokeRefreshFamily revokes every token of a family (reuse detected).
+//
+// Token by token rather than one updateMany: FerretDB v1 rewrites whole
+// documents, so an unlocked updateMany racing UseRefreshToken could undo the
+// usedAt it just set; each per-token update takes that token's lock. On
+// MongoDB the result is the same as updateMany.
 func (s *Store) RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error {
-	_, err := s.refreshTokens.UpdateMany(ctx, bson.D{{Key: "familyId", Value: family.String()}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})
-	return mapErr("revoke refresh family", err)
+	cur, err := s.refreshTokens.Find(ctx, bson.D{{Key: "familyId", Value: family.String()}, {Key: "revoked", Value: false}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return mapErr("revoke refresh family", err)
+	}
+	var ids []struct {
+		Hash string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return mapErr("revoke refresh family", err)
+	}
+	for _, t := range ids {
+		unlock := s.locks.lock(collRefreshTokens, t.Hash)
+		_, err := s.refreshTokens.UpdateOne(ctx, bson.D{{Key: "_id", Value: t.Hash}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})
+		unlock()
+		if err != nil {
+			return mapErr("revoke refresh family", err)
+		}
+	}
+	return nil
 }

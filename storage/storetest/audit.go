@@ -87,9 +87,6 @@ func auditTests() []contractTest {
 				}
 				deepEqual(t, got, tt.want, "ListAudit "+tt.name)
 			}
-			es, _, err := s.ListAudit(t.Context(), storage.AuditFilter{ObjectIDFilterless: ""}.normal(), storage.Page{})
-			_ = es
-			_ = err
 		}},
 		{"ScanInOrderAndChainVerifies", func(t *testing.T, s storage.Store) {
 			for i := range 12 {

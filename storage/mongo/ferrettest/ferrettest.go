@@ -111,7 +111,7 @@ func start() {
 	}
 	server.dir = dir
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    logger(),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dir + "/",

@@ -1,0 +1,244 @@
+package sqlite_test
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+	"creditbank/storage"
+	"creditbank/storage/sqlite"
+	"creditbank/storage/storetest"
+)
+
+func openAt(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storage.Store {
+		return openAt(t, filepath.Join(t.TempDir(), "creditbank.db"))
+	})
+}
+
+func TestOpenCreatesDirectory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "data", "creditbank.db")
+	s := openAt(t, path)
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+}
+
+func TestOpenRejectsURIPath(t *testing.T) {
+	if _, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "x.db?mode=ro")); err == nil {
+		t.Fatal("a path with a query string must be refused, not silently reinterpreted")
+	}
+}
+
+func TestDataSurvivesReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creditbank.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := storetest.NewRichAccount(domain.NewID(), domain.NewID(), timeNow())
+	if err := s.CreateAccount(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	r := storetest.NewRichRule(domain.NewID(), "R", timeNow())
+	if err := s.CreateRule(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	s2 := openAt(t, path)
+	got, err := s2.GetAccount(t.Context(), a.ID)
+	if err != nil {
+		t.Fatalf("get after reopen: %v", err)
+	}
+	storetestDeepEqual(t, got, a)
+	gotRule, err := s2.GetRule(t.Context(), r.ID)
+	if err != nil {
+		t.Fatalf("get rule after reopen: %v", err)
+	}
+	storetestDeepEqual(t, gotRule, r)
+	byIssuer, _, err := s2.ListOutcomesByIssuer(t.Context(), a.Outcomes[0].IssuerID, storage.Page{})
+	if err != nil || len(byIssuer) != len(a.Outcomes) {
+		t.Fatalf("issuer index after reopen: %d outcomes, %v; want %d", len(byIssuer), err, len(a.Outcomes))
+	}
+}
+
+func TestMigrationIdempotentOnReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creditbank.db")
+	first := openAt(t, path)
+	v1, err := first.SchemaVersion(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v1 < 1 {
+		t.Fatalf("schema version %d after first open", v1)
+	}
+	inst := storetest.NewInstitution("学院")
+	if err := first.CreateInstitution(t.Context(), inst); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		s, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("reopen %d: %v", i, err)
+		}
+		v, err := s.SchemaVersion(t.Context())
+		if err != nil || v != v1 {
+			t.Fatalf("reopen %d: schema version %d (%v), want %d", i, v, err, v1)
+		}
+		if _, err := s.GetInstitution(t.Context(), inst.ID); err != nil {
+			t.Fatalf("reopen %d: data lost: %v", i, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Fifty writers on one account through one store: every compare-and-swap
+// must eventually land, and none may fail with SQLITE_BUSY.
+func TestFiftyConcurrentWriters(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "creditbank.db"))
+	a := storetest.NewAccount(timeNow())
+	if err := s.CreateAccount(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	issuer := domain.NewID()
+	const writers = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := storetest.NewOutcome(issuer, fmt.Sprintf("课程%02d", i), 0.5, timeNow())
+			errs <- retryDeposit(t, s, a.ID, o)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("writer failed: %v", err)
+		}
+	}
+	got, err := s.GetAccount(t.Context(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Outcomes) != writers || got.Version != writers+1 {
+		t.Fatalf("%d outcomes at version %d; want %d at %d", len(got.Outcomes), got.Version, writers, writers+1)
+	}
+	if err := got.VerifyLedger(); err != nil {
+		t.Fatalf("ledger: %v", err)
+	}
+	if b := got.Balance(timeNow()); b.Banked != writers*0.5 {
+		t.Fatalf("banked %v, want %v", b.Banked, writers*0.5)
+	}
+}
+
+// Two Store values on one file behave like two processes: their writers
+// contend for SQLite's lock, which busy_timeout must absorb.
+func TestTwoStoresOneFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creditbank.db")
+	s1, s2 := openAt(t, path), openAt(t, path)
+	a := storetest.NewAccount(timeNow())
+	if err := s1.CreateAccount(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	issuer := domain.NewID()
+	const writers = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := s1
+			if i%2 == 1 {
+				s = s2
+			}
+			errs <- retryDeposit(t, s, a.ID, storetest.NewOutcome(issuer, fmt.Sprintf("课%02d", i), 1, timeNow()))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("writer failed: %v", err)
+		}
+	}
+	got, err := s2.GetAccount(t.Context(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Outcomes) != writers {
+		t.Fatalf("%d outcomes, want %d", len(got.Outcomes), writers)
+	}
+}
+
+// ScanAccounts reads in batches; more accounts than one batch must all be
+// visited once, in order.
+func TestScanCrossesBatches(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "creditbank.db"))
+	const total = 250
+	for range total {
+		if err := s.CreateAccount(t.Context(), storetest.NewAccount(timeNow())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var prev string
+	n := 0
+	err := s.ScanAccounts(t.Context(), func(a *domain.Account) error {
+		id := a.ID.String()
+		if id <= prev {
+			return fmt.Errorf("scan out of order: %s after %s", id, prev)
+		}
+		prev = id
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != total {
+		t.Fatalf("scan visited %d accounts, want %d", n, total)
+	}
+}
+
+func retryDeposit(t *testing.T, s storage.Store, id uuid.UUID, o domain.Outcome) error {
+	for {
+		a, err := s.GetAccount(t.Context(), id)
+		if err != nil {
+			return err
+		}
+		if err := a.Deposit(o, timeNow()); err != nil {
+			return err
+		}
+		err = s.UpdateAccount(t.Context(), a)
+		if errors.Is(err, domain.ErrStale) {
+			continue
+		}
+		return err
+	}
+}
