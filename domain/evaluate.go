@@ -50,7 +50,7 @@ func (e *evalRun) step(code, format string, args ...any) {
 }
 
 func (e *evalRun) fail(sf Shortfall) Evaluation {
-	e.step("not_eligible", "不符合条件：%s", sf.Message)
+	e.step("not_eligible", "不符合条件。%s", sf.Message)
 	return Evaluation{Trace: e.trace, Shortfall: &sf, EvaluatedAt: Now(e.now)}
 }
 

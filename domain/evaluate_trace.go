@@ -135,9 +135,9 @@ func (e *evalRun) shortfall(root *condNode, sel *selector, target int) Shortfall
 	}
 	switch {
 	case !root.feasible && deficit > 0:
-		return Shortfall{Credits: credits, Message: "尚不满足条件：" + explainMissing(root) + "；另外" + need}
+		return Shortfall{Credits: credits, Message: "条件未满足：" + explainMissing(root) + "；另外" + need}
 	case !root.feasible:
-		return Shortfall{Message: "尚不满足条件：" + explainMissing(root)}
+		return Shortfall{Message: "条件未满足：" + explainMissing(root)}
 	case deficit > 0:
 		return Shortfall{Credits: credits, Message: need}
 	case sel.exhausted():

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -40,14 +41,20 @@ var indexes = []indexSpec{
 	{collRules, "institutionId", bson.D{{Key: "institutionId", Value: 1}}, false},
 }
 
-// ensureIndexes creates the indexes; creating an existing identical index is
-// a no-op, so every start-up may run it.
+// ensureIndexes creates the missing indexes at every start-up.
+//
+// It lists the existing index names first and asks only for the missing
+// ones: FerretDB v1.24 panics (dropping the connection) when createIndexes
+// names indexes that already exist, and on MongoDB skipping them saves a
+// round of index validation per start. An existing index of the same name is
+// trusted as is; changing an index's definition needs a new name.
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	byColl := map[string][]mongo.IndexModel{}
 	var order []string
 	for _, ix := range indexes {
 		if _, ok := byColl[ix.coll]; !ok {
 			order = append(order, ix.coll)
+			byColl[ix.coll] = nil
 		}
 		o := options.Index().SetName(ix.name)
 		if ix.unique {
@@ -56,9 +63,50 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		byColl[ix.coll] = append(byColl[ix.coll], mongo.IndexModel{Keys: ix.keys, Options: o})
 	}
 	for _, c := range order {
-		if _, err := s.db.Collection(c).Indexes().CreateMany(ctx, byColl[c]); err != nil {
+		have, err := indexNames(ctx, s.db.Collection(c))
+		if err != nil {
+			return fmt.Errorf("mongo: list indexes of %s: %w", c, err)
+		}
+		var missing []mongo.IndexModel
+		for _, m := range byColl[c] {
+			if !have[*m.Options.Name] {
+				missing = append(missing, m)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := s.db.Collection(c).Indexes().CreateMany(ctx, missing); err != nil {
 			return fmt.Errorf("mongo: create indexes on %s: %w", c, err)
 		}
 	}
 	return nil
 }
+
+// indexNames lists a collection's index names; a collection that does not
+// exist yet has none.
+func indexNames(ctx context.Context, c *mongo.Collection) (map[string]bool, error) {
+	cur, err := c.Indexes().List(ctx)
+	if err != nil {
+		var ce mongo.CommandError
+		if errors.As(err, &ce) && ce.Code == codeNamespaceNotFound {
+			return map[string]bool{}, nil
+		}
+		return nil, err
+	}
+	var specs []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(specs))
+	for _, sp := range specs {
+		out[sp.Name] = true
+	}
+	return out, nil
+}
+
+// codeNamespaceNotFound is the server error for listIndexes on a collection
+// that does not exist (MongoDB and FerretDB alike).
+const codeNamespaceNotFound = 26

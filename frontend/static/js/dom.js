@@ -96,6 +96,9 @@ export function translateNode(el) {
 // root in place, so switching language keeps whatever the user has typed.
 export function translateTree(root = document) {
   root.querySelectorAll('[data-i18n], [data-i18n-attr]').forEach(translateNode);
+  root.querySelectorAll('[data-i18n-label]').forEach((el) => {
+    el.dataset.label = t(el.dataset.i18nLabel);
+  });
   root.querySelectorAll('[data-num]').forEach((el) => {
     el.textContent = fmtNumber(Number(el.dataset.num), JSON.parse(el.dataset.numOpts || '{}'));
   });

@@ -1,0 +1,160 @@
+// Entry point: the page shell (navigation, language, sign-out, busy state)
+// and a small hash router over the screen modules.
+//
+// A screen module exports { path, nav?, allowed(me), render(main, ctx) }.
+// Adding a screen (rules, conversions, imports, statistics) is one new
+// module and one line in `screens` below.
+
+import { h, clear, translateTree } from './dom.js';
+import { getLang, setLang, t } from './i18n.js';
+import * as api from './api.js';
+import { flash, clearFlash, alertFor } from './ui.js';
+
+import signin from './screens/signin.js';
+import register from './screens/register.js';
+import record from './screens/record.js';
+import sharing from './screens/sharing.js';
+import issue from './screens/issue.js';
+import issued from './screens/issued.js';
+import team from './screens/team.js';
+import institutions from './screens/institutions.js';
+import policy from './screens/policy.js';
+import audit from './screens/audit.js';
+
+const screens = [signin, register, record, sharing, issue, issued, team, institutions, policy, audit];
+
+const state = { me: null };
+let renderSeq = 0;
+
+function defaultPath(me) {
+  const first = screens.find((s) => s.nav && s.allowed(me));
+  return first ? first.path : 'signin';
+}
+
+function currentPath() {
+  return location.hash.replace(/^#\/?/, '').split('?')[0];
+}
+
+function go(path) {
+  if (currentPath() === path) route();
+  else location.hash = `#/${path}`;
+}
+
+function renderNav() {
+  const nav = document.getElementById('nav');
+  clear(nav);
+  const here = currentPath();
+  const items = screens.filter((s) => s.nav && s.allowed(state.me));
+  if (items.length) {
+    nav.append(h('ul', {}, items.map((s) => h('li', {},
+      h('a', { href: `#/${s.path}`, t: s.nav, 'aria-current': s.path === here ? 'page' : null })))));
+  }
+  document.getElementById('sign-out').hidden = !state.me;
+}
+
+async function loadMe() {
+  state.me = api.hasSession() ? await api.get('/api/v1/me') : null;
+}
+
+const ctx = {
+  get me() {
+    return state.me;
+  },
+  go,
+  async signedIn() {
+    await loadMe();
+    go(defaultPath(state.me));
+  },
+};
+
+async function route() {
+  const seq = ++renderSeq;
+  let screen = screens.find((s) => s.path === currentPath());
+  if (!screen || !screen.allowed(state.me)) {
+    const target = defaultPath(state.me);
+    if (currentPath() !== target) {
+      location.replace(`#/${target}`);
+      return;
+    }
+    screen = screens.find((s) => s.path === target);
+  }
+  renderNav();
+  const main = document.getElementById('main');
+  const view = h('div', { class: 'view' });
+  main.replaceChildren(view);
+  try {
+    await screen.render(view, ctx);
+  } catch (err) {
+    if (seq === renderSeq) view.append(alertFor(err));
+  }
+  if (seq !== renderSeq) return;
+  // Move focus to the new heading so screen-reader users hear the page change.
+  const heading = view.querySelector('h1');
+  if (heading && document.activeElement === document.body) heading.focus({ preventScroll: true });
+}
+
+function applyLang() {
+  const lang = getLang();
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = t('app.name');
+  const toggle = document.getElementById('lang-toggle');
+  // The toggle names the other language in that language, so a reader of
+  // either can find it.
+  toggle.textContent = lang === 'zh' ? 'English' : '中文';
+  toggle.lang = lang === 'zh' ? 'en' : 'zh-CN';
+  toggle.setAttribute('aria-label', lang === 'zh' ? 'Switch to English' : '切换到中文');
+  document.getElementById('nav').setAttribute('aria-label', t('a11y.nav'));
+  translateTree(document);
+}
+
+function wireShell() {
+  document.getElementById('lang-toggle').addEventListener('click', () => {
+    setLang(getLang() === 'zh' ? 'en' : 'zh');
+    applyLang();
+  });
+  document.getElementById('sign-out').addEventListener('click', () => {
+    api.signOut();
+    state.me = null;
+    go('signin');
+    flash('signout.done');
+  });
+  const busy = document.getElementById('busy');
+  api.onBusy((on) => {
+    document.body.classList.toggle('is-busy', on);
+    busy.textContent = on ? t('busy.working') : '';
+  });
+  api.onSignedOut(() => {
+    state.me = null;
+    go('signin');
+    flash('signin.expired', null, 'error');
+  });
+  window.addEventListener('hashchange', () => {
+    clearFlashOnNavigate();
+    route();
+  });
+}
+
+// A flash message is about the action that led here; it goes away on the
+// next navigation after the one that showed it.
+let flashNav = 0;
+function clearFlashOnNavigate() {
+  flashNav += 1;
+  if (flashNav > 1) {
+    clearFlash();
+    flashNav = 0;
+  }
+}
+
+async function boot() {
+  applyLang();
+  wireShell();
+  try {
+    await loadMe();
+  } catch {
+    api.signOut();
+    state.me = null;
+  }
+  await route();
+}
+
+boot();
