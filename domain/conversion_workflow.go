@@ -36,7 +36,8 @@ const MaxNoteLength = 500
 // credits (earmark while pending, spend once approved): a non-exclusive
 // conversion such as admission eligibility records the decision but holds
 // nothing, which is what keeps the available balance non-negative, since
-// exclusive conversions always use disjoint outcomes.
+// exclusive conversions always use disjoint outcomes. The returned pointer
+// is into a.Conversions: it is valid until the next change to the account.
 func (a *Account) Apply(rule Rule, now time.Time) (*Conversion, error) {
 	if a.Status != AccountActive {
 		return nil, Invalid("learner", "account is suspended")

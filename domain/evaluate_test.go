@@ -99,9 +99,9 @@ func TestEvaluateMatchFields(t *testing.T) {
 			steps: [][]string{{"match.ok", "condition.items[0]", "community 类", "「书法」"}, {"group.all.ok", "condition", "1/1"}},
 		},
 		{
-			name: "category missing",
-			outs: []engOut{{title: "书法", cat: domain.CategoryCommunity, credits: 2}},
-			rule: m(domain.Match{Category: domain.CategoryOnline}),
+			name:  "category missing",
+			outs:  []engOut{{title: "书法", cat: domain.CategoryCommunity, credits: 2}},
+			rule:  m(domain.Match{Category: domain.CategoryOnline}),
 			steps: [][]string{{"match.fail", "condition.items[0]", "没有符合的成果"}, {"group.all.fail", "0/1"}},
 		},
 		{
@@ -130,9 +130,9 @@ func TestEvaluateMatchFields(t *testing.T) {
 			rule: m(domain.Match{MinScore: 80}), eligible: true, used: []string{"英语口语"}, award: 2,
 		},
 		{
-			name: "minScore: a plain pass counts as 60",
-			outs: []engOut{{title: "社区志愿服务", passed: true, credits: 1}},
-			rule: m(domain.Match{Category: domain.CategoryCommunity, MinScore: 61}),
+			name:  "minScore: a plain pass counts as 60",
+			outs:  []engOut{{title: "社区志愿服务", passed: true, credits: 1}},
+			rule:  m(domain.Match{Category: domain.CategoryCommunity, MinScore: 61}),
 			steps: [][]string{{"match.fail", "「社区志愿服务」成绩 60 低于 61"}},
 		},
 		{
@@ -156,8 +156,8 @@ func TestEvaluateMatchFields(t *testing.T) {
 			rule: m(domain.Match{MaxAgeYears: 5}), eligible: true, used: []string{"边界课"}, award: 2,
 		},
 		{
-			name: "maxAgeYears excludes the day before",
-			outs: []engOut{{title: "过期课", credits: 1, completed: engDate(2020, 6, 14)}},
+			name:  "maxAgeYears excludes the day before",
+			outs:  []engOut{{title: "过期课", credits: 1, completed: engDate(2020, 6, 14)}},
 			rule:  m(domain.Match{Category: domain.CategoryCommunity, MaxAgeYears: 5}),
 			steps: [][]string{{"match.fail", "「过期课」完成于 2020-06-14，已超过 5 年"}},
 		},
@@ -237,9 +237,9 @@ func TestEvaluateGroups(t *testing.T) {
 			rule: engRule(engAny(cat(sen), cat(onl))), eligible: true, used: []string{"网课"}, award: 2,
 		},
 		{
-			name: "all needs distinct outcomes",
-			outs: []engOut{{title: "社区课", cat: com, credits: 1}},
-			rule: engRule(engAll(cat(com), engM(domain.Match{TitleContains: "社区"}))),
+			name:  "all needs distinct outcomes",
+			outs:  []engOut{{title: "社区课", cat: com, credits: 1}},
+			rule:  engRule(engAll(cat(com), engM(domain.Match{TitleContains: "社区"}))),
 			steps: [][]string{{"select.fail", "同一成果只能使用一次"}},
 		},
 		{
@@ -274,9 +274,9 @@ func TestEvaluateMinTotalCredits(t *testing.T) {
 			rule: engRule(engCat(com), min(3.5)), eligible: true, used: []string{"丙"}, award: 2,
 		},
 		{
-			name: "only outcomes matching some item count towards the total",
-			outs: []engOut{{title: "社区课", credits: 2}, {title: "老年课", cat: domain.CategorySenior, credits: 5}},
-			rule: engRule(engCat(com), min(4)),
+			name:  "only outcomes matching some item count towards the total",
+			outs:  []engOut{{title: "社区课", credits: 2}, {title: "老年课", cat: domain.CategorySenior, credits: 5}},
+			rule:  engRule(engCat(com), min(4)),
 			steps: [][]string{{"total.short", "合计 2 学分，要求 4 学分"}},
 		},
 	}
@@ -318,9 +318,9 @@ func TestEvaluateAward(t *testing.T) {
 			steps: [][]string{{"round.half", "0.6 → 0.5"}},
 		},
 		{
-			name: "ratio with too few credits for half a credit",
-			outs: []engOut{{title: "甲", credits: 1}},
-			rule: engRule(engCat(domain.CategoryCommunity), sum(0.25, 0)),
+			name:  "ratio with too few credits for half a credit",
+			outs:  []engOut{{title: "甲", credits: 1}},
+			rule:  engRule(engCat(domain.CategoryCommunity), sum(0.25, 0)),
 			steps: [][]string{{"total.short", "要求 2 学分"}},
 		},
 		{

@@ -133,6 +133,20 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/outcomes", s.idempotent, s.issueOutcome)
 	v1.Post("/outcomes/:id/revoke", s.idempotent, s.revokeOutcome)
 
+	v1.Get("/rules", s.listRules)
+	v1.Post("/rules", s.idempotent, s.createRule)
+	v1.Get("/rules/:id", s.getRule)
+	v1.Put("/rules/:id", s.editRule)
+	v1.Post("/rules/:id/publish", s.ruleAction(s.svc.PublishRule))
+	v1.Post("/rules/:id/retire", s.ruleAction(s.svc.RetireRule))
+	v1.Post("/rules/:id/simulate", s.simulateRule)
+
+	v1.Post("/conversions/preview", s.previewConversion)
+	v1.Post("/conversions", s.idempotent, s.applyConversion)
+	v1.Get("/institutions/me/conversions", s.reviewQueue)
+	v1.Post("/conversions/:id/approve", s.idempotent, s.decideConversion(service.Approve))
+	v1.Post("/conversions/:id/reject", s.idempotent, s.decideConversion(service.Reject))
+
 	v1.Get("/policy", s.getPolicy)
 	v1.Put("/policy", s.setPolicy)
 

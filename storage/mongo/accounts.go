@@ -81,7 +81,10 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 func (s *Store) ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p storage.Page) ([]domain.Outcome, string, error) {
 	p = p.Normalized()
 	inner := bson.D{{Key: "outcomes.issuerId", Value: issuerID.String()}}
-	inner = afterCursor(inner, "outcomes.id", p.Cursor)
+	inner, err := afterCursor(inner, "outcomes.id", p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
 	docs, next, err := unwindPage(ctx, s.accounts, "list outcomes by issuer",
 		bson.D{{Key: "issuerIds", Value: issuerID.String()}}, "outcomes", inner, p.Limit,
 		func(d record.OutcomeDoc) string { return d.ID })
@@ -118,7 +121,10 @@ func (s *Store) ListConversionsByInstitution(ctx context.Context, institutionID 
 		}
 		outer = bson.D{{Key: "queueKeys", Value: bson.D{{Key: "$in", Value: keys}}}}
 	}
-	inner = afterCursor(inner, "conversions.id", p.Cursor)
+	inner, err := afterCursor(inner, "conversions.id", p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
 	docs, next, err := unwindPage(ctx, s.accounts, "list conversions by institution", outer, "conversions", inner, p.Limit,
 		func(d record.ConversionDoc) string { return d.ID })
 	if err != nil {

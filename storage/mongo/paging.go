@@ -4,27 +4,37 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"creditbank/domain"
 	"creditbank/storage"
 )
 
 // afterCursor narrows filter to IDs after the cursor. IDs are UUIDv7 strings,
-// whose byte order is creation order, so "$gt last id" is a stable page.
-func afterCursor(filter bson.D, field, cursor string) bson.D {
+// whose byte order is creation order, so "$gt last id" is a stable page. A
+// cursor that is not an ID never came from this store: domain.ErrInvalid.
+func afterCursor(filter bson.D, field, cursor string) (bson.D, error) {
 	if cursor == "" {
-		return filter
+		return filter, nil
 	}
-	return append(filter, bson.E{Key: field, Value: bson.D{{Key: "$gt", Value: cursor}}})
+	id, err := uuid.Parse(cursor)
+	if err != nil {
+		return nil, domain.Invalid("cursor", "not a cursor returned by this list")
+	}
+	return append(filter, bson.E{Key: field, Value: bson.D{{Key: "$gt", Value: id.String()}}}), nil
 }
 
 // pageDocs runs a paged find sorted by _id. It reads one document more than
 // asked for, so that the next cursor is set only when another page exists.
 func pageDocs[D any](ctx context.Context, c *mongo.Collection, what string, filter bson.D, p storage.Page, id func(D) string) ([]D, string, error) {
 	p = p.Normalized()
-	filter = afterCursor(filter, "_id", p.Cursor)
+	filter, err := afterCursor(filter, "_id", p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit + 1))
 	cur, err := c.Find(ctx, filter, opts)
 	if err != nil {

@@ -102,10 +102,16 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*domain.Refre
 	return d.ToDomain()
 }
 
-// UseRefreshToken marks an unused token used in one atomic find-and-modify,
-// so of two concurrent refreshes with the same token exactly one wins.
+// UseRefreshToken marks an unused, unrevoked token used in one atomic
+// find-and-modify, so of two concurrent refreshes with the same token exactly
+// one wins. A used or revoked token is a conflict (the caller then revokes
+// the family), an unknown one not-found.
 func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*domain.RefreshToken, error) {
-	filter := bson.D{{Key: "_id", Value: hash}, {Key: "usedAt", Value: bson.D{{Key: "$exists", Value: false}}}}
+	filter := bson.D{
+		{Key: "_id", Value: hash},
+		{Key: "usedAt", Value: bson.D{{Key: "$exists", Value: false}}},
+		{Key: "revoked", Value: false},
+	}
 	update := bson.D{{Key: "$set", Value: bson.D{{Key: "usedAt", Value: domain.Now(at)}}}}
 	var d record.RefreshTokenDoc
 	unlock := s.locks.lock(collRefreshTokens, hash)
@@ -118,7 +124,7 @@ func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) 
 			return nil, mapErr("use refresh token", xerr)
 		}
 		if ok {
-			return nil, fmt.Errorf("use refresh token: already used: %w", domain.ErrConflict)
+			return nil, fmt.Errorf("use refresh token: used or revoked: %w", domain.ErrConflict)
 		}
 	}
 	if err != nil {

@@ -33,7 +33,10 @@ func notFoundTests() []contractTest {
 			a.Version = 1
 			return s.UpdateAccount(t.Context(), a)
 		}},
-		{"GetInstitution", func(t *testing.T, s storage.Store) error { _, err := s.GetInstitution(t.Context(), missing); return err }},
+		{"GetInstitution", func(t *testing.T, s storage.Store) error {
+			_, err := s.GetInstitution(t.Context(), missing)
+			return err
+		}},
 		{"UpdateInstitution", func(t *testing.T, s storage.Store) error {
 			i := NewInstitution("无")
 			i.Version = 1

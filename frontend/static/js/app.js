@@ -78,6 +78,7 @@ async function route() {
     }
     screen = screens.find((s) => s.path === target);
   }
+  ageFlash();
   renderNav();
   const main = document.getElementById('main');
   const view = h('div', { class: 'view' });
@@ -115,8 +116,8 @@ function wireShell() {
   document.getElementById('sign-out').addEventListener('click', () => {
     api.signOut();
     state.me = null;
-    go('signin');
     flash('signout.done');
+    go('signin');
   });
   const busy = document.getElementById('busy');
   api.onBusy((on) => {
@@ -125,24 +126,18 @@ function wireShell() {
   });
   api.onSignedOut(() => {
     state.me = null;
-    go('signin');
     flash('signin.expired', null, 'error');
+    go('signin');
   });
-  window.addEventListener('hashchange', () => {
-    clearFlashOnNavigate();
-    route();
-  });
+  window.addEventListener('hashchange', route);
 }
 
-// A flash message is about the action that led here; it goes away on the
-// next navigation after the one that showed it.
-let flashNav = 0;
-function clearFlashOnNavigate() {
-  flashNav += 1;
-  if (flashNav > 1) {
-    clearFlash();
-    flashNav = 0;
-  }
+// A flash message reports the action that led to the next page: it survives
+// that one navigation and is gone on the one after.
+function ageFlash() {
+  const area = document.getElementById('flash');
+  if (area.dataset.fresh) delete area.dataset.fresh;
+  else clearFlash();
 }
 
 async function boot() {

@@ -141,6 +141,7 @@ export function onSubmit(form, fn, contextKey) {
 export function flash(key, args, kind = 'success') {
   const area = document.getElementById('flash');
   clear(area);
+  area.dataset.fresh = '1';
   area.append(h('div', { class: `alert alert-${kind}`, role: kind === 'error' ? 'alert' : 'status' },
     h('p', { t: key, targs: args })));
 }

@@ -1,0 +1,230 @@
+package api
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"creditbank/app/service"
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+func (s *Server) listRules(c *fiber.Ctx) error {
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	f := storage.RuleFilter{Status: domain.RuleStatus(c.Query("status")), Code: strings.ToUpper(strings.Clone(c.Query("code")))}
+	switch f.Status {
+	case "", domain.RuleDraft, domain.RulePublished, domain.RuleRetired:
+	default:
+		return badRequest("status must be draft, published or retired", nil)
+	}
+	if raw := c.Query("institutionId"); raw != "" {
+		if f.InstitutionID, err = uuid.Parse(raw); err != nil {
+			return badRequest("institutionId must be a UUID", nil)
+		}
+	}
+	items, next, err := s.svc.ListRules(c.UserContext(), actorOf(c), f, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(items, next, ruleFrom))
+}
+
+func (s *Server) getRule(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.GetRule(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(ruleFrom(*r))
+}
+
+func (s *Server) decodeRule(c *fiber.Ctx) (domain.Rule, error) {
+	var req ruleRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return domain.Rule{}, err
+	}
+	return req.toDomain(s.now())
+}
+
+func (s *Server) createRule(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	in, err := s.decodeRule(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.CreateRule(c.UserContext(), actor, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(ruleFrom(r))
+}
+
+// editRule answers 200 for a draft changed in place and 201 when editing a
+// published rule created its next version.
+func (s *Server) editRule(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	in, err := s.decodeRule(c)
+	if err != nil {
+		return err
+	}
+	r, created, err := s.svc.EditRule(c.UserContext(), actor, id, in)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if created {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(ruleFrom(r))
+}
+
+// ruleAction adapts publish and retire, which share their shape.
+func (s *Server) ruleAction(action func(ctx context.Context, actor service.Actor, id uuid.UUID) (domain.Rule, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		actor, err := signedIn(c)
+		if err != nil {
+			return err
+		}
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		r, err := action(c.UserContext(), actor, id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(ruleFrom(r))
+	}
+}
+
+type simulationDTO struct {
+	Evaluated int              `json:"evaluated"`
+	Eligible  int              `json:"eligible"`
+	Credits   float64          `json:"credits"`
+	Samples   []evaluationJSON `json:"samples"`
+}
+
+func (s *Server) simulateRule(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	sim, err := s.svc.SimulateRule(c.UserContext(), actor, id)
+	if err != nil {
+		return err
+	}
+	out := simulationDTO{Evaluated: sim.Evaluated, Eligible: sim.Eligible, Credits: sim.Credits, Samples: []evaluationJSON{}}
+	for _, ev := range sim.Samples {
+		out.Samples = append(out.Samples, evaluationDTO(ev))
+	}
+	return c.JSON(out)
+}
+
+type ruleRef struct {
+	RuleID uuid.UUID `json:"ruleId"`
+}
+
+type previewDTO struct {
+	evaluationJSON
+	RuleID      uuid.UUID `json:"ruleId"`
+	RuleVersion int       `json:"ruleVersion"`
+}
+
+func (s *Server) previewConversion(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	var req ruleRef
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ev, rule, err := s.svc.PreviewConversion(c.UserContext(), actor, req.RuleID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(previewDTO{evaluationDTO(ev), rule.ID, rule.Version})
+}
+
+func (s *Server) applyConversion(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	var req ruleRef
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	conv, err := s.svc.ApplyConversion(c.UserContext(), actor, req.RuleID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(conversionFrom(conv))
+}
+
+func (s *Server) reviewQueue(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.svc.ReviewQueue(c.UserContext(), actor, domain.ConversionStatus(c.Query("status")), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(items, next, conversionFrom))
+}
+
+type decisionRequest struct {
+	Note string `json:"note"`
+}
+
+func (s *Server) decideConversion(decision service.Decision) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		actor, err := signedIn(c)
+		if err != nil {
+			return err
+		}
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		var req decisionRequest
+		if len(c.Body()) > 0 {
+			if err := s.decodeJSON(c, &req); err != nil {
+				return err
+			}
+		}
+		conv, err := s.svc.DecideConversion(c.UserContext(), actor, id, decision, req.Note)
+		if err != nil {
+			return err
+		}
+		return c.JSON(conversionFrom(conv))
+	}
+}

@@ -1,0 +1,141 @@
+package service
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+// PreviewConversion evaluates a published rule for the learner without
+// storing anything.
+func (s *Service) PreviewConversion(ctx context.Context, actor Actor, ruleID uuid.UUID) (domain.Evaluation, *domain.Rule, error) {
+	if actor.Role != domain.RoleLearner {
+		return domain.Evaluation{}, nil, domain.ErrForbidden
+	}
+	rule, err := s.publishedRule(ctx, ruleID)
+	if err != nil {
+		return domain.Evaluation{}, nil, err
+	}
+	acc, err := s.store.GetAccount(ctx, actor.ID)
+	if err != nil {
+		return domain.Evaluation{}, nil, err
+	}
+	return domain.Evaluate(*rule, acc, s.now()), rule, nil
+}
+
+// publishedRule reads a rule a learner may apply under; drafts do not exist
+// for learners.
+func (s *Service) publishedRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error) {
+	r, err := s.store.GetRule(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status == domain.RuleDraft {
+		return nil, domain.ErrNotFound
+	}
+	return r, nil
+}
+
+// ApplyConversion is a learner's application. Concurrent applications of the
+// same rule race on the account's version; the loser re-evaluates and finds
+// the winner's live conversion (409) or its outcomes used (422).
+func (s *Service) ApplyConversion(ctx context.Context, actor Actor, ruleID uuid.UUID) (domain.Conversion, error) {
+	if actor.Role != domain.RoleLearner {
+		return domain.Conversion{}, domain.ErrForbidden
+	}
+	rule, err := s.publishedRule(ctx, ruleID)
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	var conv domain.Conversion
+	_, err = s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+		c, err := a.Apply(*rule, s.now())
+		if err != nil {
+			return err
+		}
+		conv = *c
+		return nil
+	})
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	s.audit(ctx, actor, "conversion.apply", "conversion", conv.ID.String(), "rule="+rule.Code+" status="+string(conv.Status))
+	return conv, nil
+}
+
+// canReview reports whether the actor reviews conversions for institutionID.
+func canReview(actor Actor, institutionID uuid.UUID) bool {
+	return (actor.Role == domain.RoleStaff || actor.Role == domain.RoleClient) &&
+		actor.InstitutionID == institutionID && actor.Can(domain.PermReview)
+}
+
+// ReviewQueue pages the conversions addressed to the actor's institution.
+func (s *Service) ReviewQueue(ctx context.Context, actor Actor, status domain.ConversionStatus, p storage.Page) ([]domain.Conversion, string, error) {
+	if !canReview(actor, actor.InstitutionID) {
+		return nil, "", domain.ErrForbidden
+	}
+	switch status {
+	case "", domain.ConversionPending, domain.ConversionApproved, domain.ConversionRejected, domain.ConversionNeedsReview:
+	default:
+		return nil, "", domain.Invalid("status", "must be pending, approved, rejected or needs_review")
+	}
+	return s.store.ListConversionsByInstitution(ctx, actor.InstitutionID, status, p.Normalized())
+}
+
+// Decision is approve or reject.
+type Decision bool
+
+const (
+	Approve Decision = true
+	Reject  Decision = false
+)
+
+// DecideConversion approves or rejects a conversion. Only reviewers of the
+// rule's institution may; to anyone else the conversion does not exist.
+func (s *Service) DecideConversion(ctx context.Context, actor Actor, conversionID uuid.UUID, decision Decision, note string) (domain.Conversion, error) {
+	if (actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient) || !actor.Can(domain.PermReview) {
+		return domain.Conversion{}, domain.ErrForbidden
+	}
+	acc, err := s.store.GetAccountByConversionID(ctx, conversionID)
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	c, ok := acc.Conversion(conversionID)
+	if !ok || !canReview(actor, c.InstitutionID) {
+		return domain.Conversion{}, domain.ErrNotFound
+	}
+	var rule *domain.Rule
+	if decision == Approve {
+		if rule, err = s.store.GetRule(ctx, c.RuleID); err != nil {
+			return domain.Conversion{}, err
+		}
+	}
+	reviewer := actor.ID.String()
+	var decided domain.Conversion
+	_, err = s.updateAccount(ctx, acc.ID, func(a *domain.Account) error {
+		var c *domain.Conversion
+		var err error
+		if decision == Approve {
+			c, err = a.Approve(conversionID, reviewer, note, *rule, s.now())
+		} else {
+			c, err = a.Reject(conversionID, reviewer, note, s.now())
+		}
+		if err != nil {
+			return err
+		}
+		decided = *c
+		return nil
+	})
+	if err != nil {
+		return domain.Conversion{}, err
+	}
+	action := "conversion.reject"
+	if decision == Approve {
+		action = "conversion.approve"
+	}
+	s.audit(ctx, actor, action, "conversion", conversionID.String(), "account="+acc.ID.String())
+	return decided, nil
+}

@@ -1,0 +1,102 @@
+// Outcomes this institution issued, newest page first, with revocation of
+// one issued by mistake (the reason is recorded and shown to the learner).
+
+import { h, num, date, table, field } from '../dom.js';
+import * as api from '../api.js';
+import { pageHeader, button, loading, onSubmit, formAlert, alertFor } from '../ui.js';
+import { resultCell, statusCell } from '../outcomes.js';
+import { canIssue } from './issue.js';
+
+const PAGE = 20;
+
+// revokeDialog asks for the reason in a modal dialog: it traps focus and
+// closes on Escape, so it works from the keyboard alone.
+function revokeDialog(outcome, onRevoked) {
+  const reason = h('textarea', { rows: '3', maxlength: '500' });
+  const titleId = `revoke-title-${outcome.id}`;
+  const form = h('form', { class: 'form', id: 'revoke-form' },
+    h('h2', { id: titleId, t: 'revoke.title' }),
+    h('p', { t: 'revoke.confirm', targs: { title: outcome.title } }),
+    formAlert(),
+    field({ name: 'reason', label: 'revoke.reason', control: reason, required: true }),
+    h('div', { class: 'actions' },
+      button('revoke.submit', { type: 'submit', kind: 'danger' }),
+      button('common.cancel', { kind: 'ghost', on: { click: () => dlg.close() } })));
+  const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': titleId }, form);
+  dlg.addEventListener('close', () => dlg.remove());
+  onSubmit(form, async (data) => {
+    const o = await api.post(`/api/v1/outcomes/${encodeURIComponent(outcome.id)}/revoke`, { reason: String(data.get('reason')).trim() });
+    dlg.close();
+    onRevoked(o);
+  });
+  document.body.append(dlg);
+  dlg.showModal();
+  reason.focus();
+}
+
+function rowsTable(items, onRevoke) {
+  return table([
+    { key: 'outcome.title', cell: (o) => h('span', {}, h('strong', { text: o.title }),
+      o.courseCode ? h('span', { class: 'sub', text: o.courseCode }) : null) },
+    { key: 'outcome.category', cell: (o) => h('span', { t: `cat.${o.category}` }) },
+    { key: 'outcome.hours', class: 'n', cell: (o) => num(o.hours) },
+    { key: 'outcome.credits', class: 'n', cell: (o) => h('span', { class: 'credits' }, num(o.credits)) },
+    { key: 'outcome.result', cell: resultCell },
+    { key: 'outcome.completedOn', cell: (o) => date(o.completedOn) },
+    { key: 'outcome.issuedAt', cell: (o) => date(o.issuedAt, true) },
+    { key: 'outcome.status', cell: statusCell },
+    { key: 'common.actions', cell: (o) => o.status === 'active'
+      ? button('revoke.action', { kind: 'danger-ghost', on: { click: () => onRevoke(o) } })
+      : '' },
+  ], items, 'issued.title');
+}
+
+export default {
+  path: 'issued',
+  nav: 'nav.issued',
+  allowed: canIssue,
+  async render(view) {
+    view.append(loading());
+    const items = [];
+    let cursor = '';
+    const listSlot = h('div', { id: 'issued-list' });
+    const moreSlot = h('div', { class: 'actions' });
+    const errSlot = h('div', {});
+
+    const draw = () => {
+      listSlot.replaceChildren(items.length
+        ? rowsTable(items, (o) => revokeDialog(o, (revoked) => {
+          const i = items.findIndex((x) => x.id === revoked.id);
+          if (i >= 0) items[i] = revoked;
+          draw();
+        }))
+        : h('p', { class: 'empty', t: 'issued.none' }));
+      moreSlot.replaceChildren();
+      if (cursor) moreSlot.append(more);
+    };
+    const load = async () => {
+      const q = `?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await api.get(`/api/v1/institutions/me/outcomes${q}`);
+      items.push(...(page.items || []));
+      cursor = page.nextCursor || '';
+      draw();
+    };
+    const more = button('common.more', { kind: 'secondary' });
+    more.addEventListener('click', async () => {
+      more.disabled = true;
+      errSlot.replaceChildren();
+      try {
+        await load();
+      } catch (err) {
+        errSlot.append(alertFor(err));
+      } finally {
+        more.disabled = false;
+      }
+    });
+    await load();
+    view.replaceChildren(
+      pageHeader('issued.title', 'issued.intro'),
+      h('p', {}, h('a', { href: '#/issue', class: 'btn btn-primary', t: 'issued.new' })),
+      h('div', { class: 'card' }, listSlot, moreSlot, errSlot));
+  },
+};

@@ -1,0 +1,114 @@
+// The learner's own record (个人终身学习电子档案): balance, credits by
+// category and year, outcomes, conversions and the verified ledger.
+
+import { h, num, date, table, badge, section, tx } from '../dom.js';
+import * as api from '../api.js';
+import { loading } from '../ui.js';
+import { institutions, byId } from '../lookups.js';
+import { bars } from '../charts.js';
+import { resultCell, statusCell } from '../outcomes.js';
+
+const BALANCE = [
+  ['banked', 'balance.banked', 'balance.bankedHelp'],
+  ['available', 'balance.available', 'balance.availableHelp'],
+  ['earmarked', 'balance.earmarked', 'balance.earmarkedHelp'],
+  ['spent', 'balance.spent', 'balance.spentHelp'],
+];
+
+function balanceCards(b) {
+  return h('div', { class: 'balance-grid', id: 'balance' }, BALANCE.map(([key, label, help]) =>
+    h('div', { class: ['balance-card', `balance-${key}`], data: { balance: key } },
+      h('p', { class: 'balance-label', t: label }),
+      h('p', { class: 'balance-value' }, h('span', { class: 'balance-number' }, num(b[key] || 0)), ' ',
+        h('span', { class: 'unit', t: 'unit.credits' })),
+      h('p', { class: 'balance-help', t: help }))));
+}
+
+function outcomesTable(outcomes, issuers) {
+  if (!outcomes.length) return h('p', { class: 'empty', t: 'record.noOutcomes' });
+  const sorted = [...outcomes].sort((a, b) => b.completedOn.localeCompare(a.completedOn));
+  return table([
+    { key: 'outcome.title', cell: (o) => h('span', {}, h('strong', { text: o.title }),
+      o.courseCode ? h('span', { class: 'sub', text: o.courseCode }) : null) },
+    { key: 'outcome.issuer', cell: (o) => issuers.get(o.issuerId)?.name || tx('record.unknownIssuer') },
+    { key: 'outcome.category', cell: (o) => tx(`cat.${o.category}`) },
+    { key: 'outcome.hours', class: 'n', cell: (o) => num(o.hours) },
+    { key: 'outcome.credits', class: 'n', cell: (o) => num(o.credits) },
+    { key: 'outcome.result', cell: resultCell },
+    { key: 'outcome.completedOn', cell: (o) => date(o.completedOn) },
+    { key: 'outcome.status', cell: statusCell },
+  ], sorted, 'record.outcomes');
+}
+
+function conversionsTable(conversions) {
+  return table([
+    { key: 'conversion.rule', cell: (c) => c.ruleName || c.ruleCode },
+    { key: 'conversion.purpose', cell: (c) => tx(`purpose.${c.purpose}`) },
+    { key: 'conversion.credits', class: 'n', cell: (c) => num(c.evaluation?.awardedCredits || 0) },
+    { key: 'conversion.appliedAt', cell: (c) => date(c.appliedAt, true) },
+    { key: 'conversion.status', cell: (c) => badge(`conv.${c.status}`, c.status) },
+  ], conversions, 'record.conversions');
+}
+
+function ledgerTable(ledger) {
+  const rows = [...ledger].sort((a, b) => b.seq - a.seq);
+  return table([
+    { key: 'ledger.seq', class: 'n', cell: (e) => String(e.seq) },
+    { key: 'ledger.at', cell: (e) => date(e.at, true) },
+    { key: 'ledger.kind', cell: (e) => tx(`ledger.${e.kind}`) },
+    { key: 'ledger.credits', class: 'n', cell: (e) => h('span', { class: e.credits < 0 ? 'neg' : 'pos' }, num(e.credits, { signed: true })) },
+    { key: 'ledger.balanceAfter', class: 'n', cell: (e) => num(e.balanceAfter) },
+    { key: 'ledger.hash', cell: (e) => h('code', { class: 'hash', title: e.hash, text: e.hash.slice(0, 12) }) },
+  ], rows, 'record.ledger');
+}
+
+export function renderRecord(view, rec, issuers) {
+  const a = rec.account;
+  const b = rec.balance;
+  const byCategory = Object.entries(b.byCategory || {})
+    .filter(([, v]) => v > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([c, v]) => ({ labelKey: `cat.${c}`, value: v }));
+  const byYear = Object.entries(b.byYear || {})
+    .sort((x, y) => x[0].localeCompare(y[0]))
+    .map(([y, v]) => ({ label: y, value: v }));
+
+  view.append(
+    h('div', { class: 'page-header record-header' },
+      h('div', {},
+        h('p', { class: 'eyebrow', t: 'record.title' }),
+        h('h1', { id: 'learner-name', tabindex: '-1', text: a.name }),
+        h('p', { class: 'identity' },
+          h('span', { t: 'record.nationalId' }), ' ',
+          h('span', { id: 'learner-id', class: 'masked', text: a.nationalId }),
+          a.phone ? [' · ', h('span', { t: 'record.phone' }), ' ', h('span', { class: 'masked', text: a.phone })] : null))),
+    balanceCards(b),
+    h('div', { class: 'two-col' },
+      section('record.byCategory', bars(byCategory, 'record.byCategory')),
+      section('record.byYear', bars(byYear, 'record.byYear'))),
+    section('record.outcomes', outcomesTable(rec.outcomes || [], issuers)),
+    (rec.conversions || []).length ? section('record.conversions', conversionsTable(rec.conversions)) : null,
+    section('record.ledger',
+      h('p', { class: rec.ledgerValid ? 'verified ok' : 'verified bad', id: 'ledger-status', role: 'status' },
+        h('span', { class: 'verified-icon', 'aria-hidden': 'true', text: rec.ledgerValid ? '✓' : '✗' }), ' ',
+        tx(rec.ledgerValid ? 'record.ledgerValid' : 'record.ledgerInvalid')),
+      h('details', { class: 'ledger' },
+        h('summary', { t: 'record.showLedger', targs: { n: (rec.ledger || []).length } }),
+        ledgerTable(rec.ledger || []))),
+  );
+}
+
+export default {
+  path: 'record',
+  nav: 'nav.record',
+  allowed: (me) => me?.role === 'learner',
+  async render(view) {
+    view.append(loading());
+    const [rec, insts] = await Promise.all([
+      api.get('/api/v1/learners/me/record'),
+      institutions().catch(() => []),
+    ]);
+    view.replaceChildren();
+    renderRecord(view, rec, byId(insts));
+  },
+};
