@@ -75,6 +75,9 @@ func engCheckInvariants(a *domain.Account, now time.Time) error {
 func TestConversionWorkflowProperty(t *testing.T) {
 	rules := engPropertyRules()
 	cats := []domain.Category{domain.CategoryCommunity, domain.CategorySenior, domain.CategoryOnline}
+	// done counts successful transitions, so the test proves the random
+	// sequences really reach every one of them.
+	done := map[string]int{}
 	for seed := range uint64(500) {
 		rng := newEngRand(seed)
 		a := engAccount(t)
@@ -131,7 +134,9 @@ func TestConversionWorkflowProperty(t *testing.T) {
 					}
 				}
 			}
-			if err != nil {
+			if err == nil {
+				done[engOpKind(op)]++
+			} else {
 				op += " → " + err.Error()
 				if len(a.Ledger) != ledger {
 					fail("%s: a refused operation wrote the ledger", op)
@@ -143,6 +148,21 @@ func TestConversionWorkflowProperty(t *testing.T) {
 			}
 		}
 	}
+	for _, kind := range []string{"deposit", "revoke", "apply", "approve (pending)", "approve (needs_review)", "reject (pending)", "reject (needs_review)"} {
+		if done[kind] == 0 {
+			t.Errorf("no successful %q in any sequence: %v", kind, done)
+		}
+	}
+}
+
+// engOpKind strips the specifics from an operation: "approve P-A (pending)"
+// becomes "approve (pending)".
+func engOpKind(op string) string {
+	var verb, code, status string
+	if n, _ := fmt.Sscanf(op, "%s %s %s", &verb, &code, &status); n == 3 && status[0] == '(' {
+		return verb + " " + status
+	}
+	return verb
 }
 
 func engRuleByCode(rules []domain.Rule, code string) domain.Rule {

@@ -81,7 +81,7 @@ func (e *evalRun) run() Evaluation {
 // keeps the usable ones, tracing why each other one is left out.
 func (e *evalRun) collectCandidates() {
 	held := map[uuid.UUID]*Conversion{}
-	if false && e.rule.Exclusive {
+	if e.rule.Exclusive {
 		for i := range e.acc.Conversions {
 			c := &e.acc.Conversions[i]
 			if c.ID == e.ignore || !c.Live() || !c.Exclusive {

@@ -129,7 +129,7 @@ func (e *evalRun) nearMisses(m *Match) string {
 func (e *evalRun) shortfall(root *condNode, sel *selector, target int) Shortfall {
 	deficit := max(target-sel.maxUnits(), 0)
 	credits := float64(deficit) / 2
-	need := fmt.Sprintf("需要再获得 %s 学分%s", num(credits), e.kindPhrase(root))
+	need := fmt.Sprintf("需要再获得 %s 学分%s", num(credits), kindPhrase(root))
 	if deficit > 0 {
 		e.step("total.short", "符合条件的成果合计 %s 学分，要求 %s 学分", num(float64(sel.maxUnits())/2), num(float64(target)/2))
 	}
@@ -151,7 +151,7 @@ func (e *evalRun) shortfall(root *condNode, sel *selector, target int) Shortfall
 
 // kindPhrase names what kind of outcome would help: " community 类成果" when
 // every item asks for one category, else "符合条件的成果".
-func (e *evalRun) kindPhrase(root *condNode) string {
+func kindPhrase(root *condNode) string {
 	var cats []string
 	for _, l := range root.leaves(nil) {
 		if l.match.Category == "" {

@@ -173,3 +173,6 @@ func (s *Service) SetCreditPolicy(ctx context.Context, actor Actor, hoursPerCred
 	s.audit(ctx, actor, "policy.update", "policy", "credit", "")
 	return next, nil
 }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }

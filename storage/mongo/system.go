@@ -116,7 +116,7 @@ func (s *Store) SaveCreditPolicy(ctx context.Context, p *domain.CreditPolicy) er
 	d.Version = p.Version + 1
 	if p.Version == 0 {
 		if _, err := s.settings.InsertOne(ctx, d); err != nil {
-			if mongo.IsDuplicateKeyError(err) {
+			if isDuplicateKey(err) {
 				return fmt.Errorf("save credit policy: %w", domain.ErrStale)
 			}
 			return mapErr("save credit policy", err)
