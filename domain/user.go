@@ -2,8 +2,8 @@ package domain
 
 import (
 	"regexp"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )

@@ -126,8 +126,8 @@ func (r ruleRequest) toDomain(now time.Time) (domain.Rule, error) {
 	v := &domain.ValidationError{}
 	out := domain.Rule{
 		Code: r.Code, Name: r.Name, Description: r.Description, InstitutionID: r.InstitutionID,
-		Purpose: domain.Purpose(r.Purpose),
-		Target:  domain.RuleTarget{CourseCode: r.Target.CourseCode, ProgramCode: r.Target.ProgramCode, Credits: r.Target.Credits},
+		Purpose:         domain.Purpose(r.Purpose),
+		Target:          domain.RuleTarget{CourseCode: r.Target.CourseCode, ProgramCode: r.Target.ProgramCode, Credits: r.Target.Credits},
 		MinTotalCredits: r.MinTotalCredits,
 		Award:           domain.Award{Mode: domain.AwardMode(r.Award.Mode), Credits: r.Award.Credits, Ratio: r.Award.Ratio},
 		Exclusive:       r.Exclusive, Approval: domain.Approval(r.Approval),
@@ -178,8 +178,8 @@ func ruleFrom(r domain.Rule) ruleDTO {
 		Description: r.Description, InstitutionID: r.InstitutionID, Purpose: string(r.Purpose),
 		Target:    targetJSON{CourseCode: r.Target.CourseCode, ProgramCode: r.Target.ProgramCode, Credits: r.Target.Credits},
 		Condition: groupJSON(r.Condition), MinTotalCredits: r.MinTotalCredits,
-		Award:     awardJSON{Mode: string(r.Award.Mode), Credits: r.Award.Credits, Ratio: r.Award.Ratio},
-		Caps:      []capJSON{}, Exclusive: r.Exclusive, Approval: string(r.Approval),
+		Award: awardJSON{Mode: string(r.Award.Mode), Credits: r.Award.Credits, Ratio: r.Award.Ratio},
+		Caps:  []capJSON{}, Exclusive: r.Exclusive, Approval: string(r.Approval),
 		EffectiveFrom: r.EffectiveFrom, EffectiveTo: r.EffectiveTo, CreatedAt: r.CreatedAt, PublishedAt: r.PublishedAt}
 	for _, c := range r.Caps {
 		out.Caps = append(out.Caps, capJSON{Scope: string(c.Scope), MaxCredits: c.MaxCredits})

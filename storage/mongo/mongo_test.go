@@ -219,7 +219,7 @@ func TestOpenReadsDatabaseFromURIAndIsRepeatable(t *testing.T) {
 		mustDo(t, s.Close())
 	}
 
-	_, err := mongo.Open(ctx, "mongodb://user:s3cret@[bad")
+	_, err := mongo.Open(ctx, "mongodb://user:s3cret@localhost:99999/x")
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("bad URI: err = %v; want an error that does not echo the password", err)
 	}
