@@ -105,7 +105,7 @@ func proxyHeader(trusted []string) string {
 }
 
 func (s *Server) routes(app *fiber.App) {
-	app.Use(s.requestContext, s.securityHeaders, s.cors, s.authenticate)
+	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.cors, s.authenticate)
 
 	app.Get("/healthz", s.health)
 	app.Get("/.well-known/jwks.json", s.jwks)
@@ -129,6 +129,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/institutions/:id", s.getInstitution)
 	v1.Post("/institutions/:id/status", s.setInstitutionStatus)
 	v1.Post("/institutions/:id/staff", s.idempotent, s.createStaff)
+	v1.Post("/institutions/:id/staff/:userId/status", s.setStaffStatus)
 
 	v1.Post("/outcomes", s.idempotent, s.issueOutcome)
 	v1.Post("/outcomes/:id/revoke", s.idempotent, s.revokeOutcome)

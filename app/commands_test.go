@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+
+	"creditbank/app/service"
+	"creditbank/storage/mongo/ferrettest"
+)
+
+func TestMain(m *testing.M) { ferrettest.Main(m) }
+
+// seededStore creates a demo district in a fresh SQLite file and returns its
+// store setting; the master key file sits beside it.
+func seededStore(t *testing.T) string {
+	t.Helper()
+	store := "sqlite:" + filepath.Join(t.TempDir(), "creditbank.db")
+	cfg := Config{Store: store, Audience: "creditbank", Issuer: "http://creditbank.test", Demo: true}
+	ctx := context.Background()
+	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if err := app.bootstrap(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// cli runs the binary's entry point and returns exit code and output.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestExportImportRoundTripAcrossStores(t *testing.T) {
+	src := seededStore(t)
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first.jsonl")
+	if code, _, stderr := cli(t, "export", "--store", src, first); code != 0 {
+		t.Fatalf("export: %d %s", code, stderr)
+	}
+	info, err := os.Stat(first)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("export file: %v %v", info, err)
+	}
+
+	// SQLite → MongoDB (embedded FerretDB) → SQLite.
+	mongoURI := ferrettest.Start(t) + ferrettest.DatabaseName(t)
+	if code, out, stderr := cli(t, "import", "--store", mongoURI, first); code != 0 || !strings.Contains(out, "imported") {
+		t.Fatalf("import into mongo: %d %s %s", code, out, stderr)
+	}
+	// A non-empty store refuses a second import.
+	if code, _, stderr := cli(t, "import", "--store", mongoURI, first); code == 0 || !strings.Contains(stderr, "not empty") {
+		t.Fatalf("second import: %d %s", code, stderr)
+	}
+	viaMongo := filepath.Join(dir, "mongo.jsonl")
+	if code, _, stderr := cli(t, "export", "--store", mongoURI, viaMongo); code != 0 {
+		t.Fatalf("export mongo: %d %s", code, stderr)
+	}
+	back := "sqlite:" + filepath.Join(dir, "back.db")
+	if code, _, stderr := cli(t, "import", "--store", back, viaMongo); code != 0 {
+		t.Fatalf("import back: %d %s", code, stderr)
+	}
+	last := filepath.Join(dir, "last.jsonl")
+	if code, _, stderr := cli(t, "export", "--store", back, last); code != 0 {
+		t.Fatalf("export back: %d %s", code, stderr)
+	}
+	a, _ := os.ReadFile(first)
+	b, _ := os.ReadFile(viaMongo)
+	c, _ := os.ReadFile(last)
+	if len(a) == 0 || !bytes.Equal(a, b) || !bytes.Equal(a, c) {
+		t.Fatalf("exports differ: %d / %d / %d bytes", len(a), len(b), len(c))
+	}
+
+	// The moved bank works: with the same master key, a demo learner logs in
+	// on MongoDB and sees the same record.
+	key, err := os.ReadFile(filepath.Join(filepath.Dir(strings.TrimPrefix(src, "sqlite:")), "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Store: mongoURI, MasterKey: strings.TrimSpace(string(key)), Audience: "creditbank", Issuer: "http://creditbank.test"}
+	app, err := openApplication(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	logins, _ := seedDemo(context.Background(), app.svc) // seeded already: only returns the logins
+	for _, l := range logins {
+		if _, err := app.svc.Login(context.Background(), l.Username, l.Password, service.Actor{}); err != nil {
+			t.Errorf("login %s after migration: %v", l.Username, err)
+		}
+	}
+}
+
+func TestAuditVerifyCommandDetectsTampering(t *testing.T) {
+	type tamper struct {
+		name   string
+		sqlite string
+		want   string
+	}
+	cases := []tamper{
+		{"edited", `UPDATE audit SET doc = replace(doc, '"action":"outcome.issue"', '"action":"outcome.isue"') WHERE seq = (SELECT min(seq) FROM audit WHERE action = 'outcome.issue')`, "hash mismatch"},
+		{"deleted", `DELETE FROM audit WHERE seq = 5`, "expected sequence 5"},
+		{"reordered", `UPDATE audit SET seq = -5 WHERE seq = 5; UPDATE audit SET seq = 5 WHERE seq = 6; UPDATE audit SET seq = 6 WHERE seq = -5`, "audit entry"},
+	}
+	for _, tc := range cases {
+		t.Run("sqlite/"+tc.name, func(t *testing.T) {
+			store := seededStore(t)
+			if code, out, _ := cli(t, "audit", "verify", "--store", store); code != 0 || !strings.Contains(out, "valid") {
+				t.Fatalf("untampered: %d %s", code, out)
+			}
+			db, err := sql.Open("sqlite", strings.TrimPrefix(store, "sqlite:"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(tc.sqlite); err != nil {
+				t.Fatalf("tamper: %v", err)
+			}
+			db.Close()
+			code, _, stderr := cli(t, "audit", "verify", "--store", store)
+			if code != 1 || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("tampered (%s): exit %d, stderr %q, want exit 1 mentioning %q", tc.name, code, stderr, tc.want)
+			}
+		})
+	}
+
+	mongoCases := []struct {
+		name   string
+		tamper func(t *testing.T, coll string, uri, db string)
+		want   string
+	}{
+		{"edited", func(t *testing.T, coll, uri, db string) {
+			ferrettest.SetField(t, ferrettest.Raw(t, uri, db, coll), int64(4), "action", "outcome.isue")
+		}, "audit entry 4: hash mismatch"},
+		{"deleted", func(t *testing.T, coll, uri, db string) {
+			ferrettest.DeleteID(t, ferrettest.Raw(t, uri, db, coll), int64(5))
+		}, "expected sequence 5"},
+		{"reordered", func(t *testing.T, coll, uri, db string) {
+			ferrettest.SwapDocuments(t, ferrettest.Raw(t, uri, db, coll), int64(5), int64(6))
+		}, "audit entry 5"},
+	}
+	for _, tc := range mongoCases {
+		t.Run("mongo/"+tc.name, func(t *testing.T) {
+			src := seededStore(t)
+			file := filepath.Join(t.TempDir(), "dump.jsonl")
+			if code, _, stderr := cli(t, "export", "--store", src, file); code != 0 {
+				t.Fatal(stderr)
+			}
+			uri, db := ferrettest.Start(t), ferrettest.DatabaseName(t)
+			if code, _, stderr := cli(t, "import", "--store", uri+db, file); code != 0 {
+				t.Fatal(stderr)
+			}
+			if code, out, _ := cli(t, "audit", "verify", "--store", uri+db); code != 0 {
+				t.Fatalf("untampered: %d %s", code, out)
+			}
+			tc.tamper(t, "audit", uri, db)
+			code, _, stderr := cli(t, "audit", "verify", "--store", uri+db)
+			if code != 1 || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("tampered (%s): exit %d, stderr %q, want %q", tc.name, code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestKeysRotateCommand(t *testing.T) {
+	store := seededStore(t)
+	ctx := context.Background()
+	cfg := Config{Store: store, Audience: "creditbank", Issuer: "http://creditbank.test"}
+	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := app.svc.Login(ctx, "admin", demoAdminPassword, service.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKID := app.keys.CurrentKID()
+	app.Close()
+
+	code, out, stderr := cli(t, "keys", "rotate", "--store", store)
+	if code != 0 || !strings.Contains(out, "new signing key") {
+		t.Fatalf("rotate: %d %s %s", code, out, stderr)
+	}
+	app, err = openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if app.keys.CurrentKID() == oldKID {
+		t.Fatal("signing key did not change")
+	}
+	if _, err := app.tokens.Verify(before.AccessToken); err != nil {
+		t.Errorf("token signed before rotation no longer verifies: %v", err)
+	}
+	after, err := app.svc.Login(ctx, "admin", demoAdminPassword, service.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.tokens.Verify(after.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	jwks := string(app.keys.JWKS())
+	if !strings.Contains(jwks, oldKID) || !strings.Contains(jwks, app.keys.CurrentKID()) {
+		t.Errorf("JWKS should list both keys: %s", jwks)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if code, _, stderr := cli(t, "frobnicate"); code != 2 || !strings.Contains(stderr, "unknown command") {
+		t.Errorf("unknown command: %d %s", code, stderr)
+	}
+	if code, _, _ := cli(t, "audit"); code != 2 {
+		t.Errorf("audit without verify: %d", code)
+	}
+}

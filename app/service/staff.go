@@ -1,0 +1,38 @@
+package service
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+)
+
+// SetStaffStatus suspends or reactivates a staff user: admins anywhere, a
+// manager only at their own institution. Access tokens already issued stop
+// working at once because every request re-reads the user's status. A user
+// of another institution does not exist for the caller.
+func (s *Service) SetStaffStatus(ctx context.Context, actor Actor, institutionID, userID uuid.UUID, status domain.UserStatus) (*domain.User, error) {
+	switch {
+	case actor.Role == domain.RoleAdmin:
+	case actor.Role == domain.RoleStaff && actor.InstitutionID == institutionID && actor.Can(domain.PermManage):
+	default:
+		return nil, domain.ErrForbidden
+	}
+	if status != domain.UserActive && status != domain.UserSuspended {
+		return nil, domain.Invalid("status", "must be active or suspended")
+	}
+	u, err := s.store.GetUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role != domain.RoleStaff || u.InstitutionID != institutionID {
+		return nil, domain.ErrNotFound
+	}
+	u.Status = status
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, actor, "staff."+string(status), "user", u.ID.String(), u.Username)
+	return u, nil
+}
