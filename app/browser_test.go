@@ -270,6 +270,11 @@ func TestBrowserLearnerSeesRecordInBothLanguages(t *testing.T) {
 		t.Errorf("banked = %q, API says %s", banked, wantBanked)
 	}
 	page := b.text(`main`)
+	for _, leak := range []string{"null", "undefined", "NaN", "[object"} {
+		if strings.Contains(page, leak) {
+			t.Errorf("page shows %q where data was missing", leak)
+		}
+	}
 	for _, o := range want.Outcomes {
 		if !strings.Contains(page, o.Title) {
 			t.Errorf("outcome %q not listed", o.Title)
@@ -305,6 +310,21 @@ func TestBrowserLearnerSeesRecordInBothLanguages(t *testing.T) {
 	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#learner-name`)))
 	if got := b.text(`[data-balance="banked"] .balance-label`); got != "Banked" {
 		t.Errorf("after reload the label is %q, want the remembered English", got)
+	}
+
+	// An access token the server rejects is renewed once with the refresh
+	// token, without sending the learner back to the sign-in page.
+	const spoilt = "not-a-valid-token"
+	b.do("spoil the access token",
+		chromedp.Evaluate[chromedp.Void](`(() => {
+		  const s = JSON.parse(sessionStorage.getItem('cb.session'));
+		  s.accessToken = '`+spoilt+`';
+		  sessionStorage.setItem('cb.session', JSON.stringify(s));
+		})()`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`#learner-name`)))
+	if tok := browserRun(b, "token", chromedp.Evaluate[string](`JSON.parse(sessionStorage.getItem('cb.session')).accessToken`)); tok == spoilt || tok == "" {
+		t.Errorf("access token after a 401 = %q, want a refreshed one", tok)
 	}
 }
 

@@ -65,6 +65,8 @@ func errorResponse(c *fiber.Ctx, log *slog.Logger, err error) (int, errorBody) {
 		switch fe.Code {
 		case fiber.StatusRequestEntityTooLarge:
 			code = "payload_too_large"
+		case fiber.StatusRequestHeaderFieldsTooLarge:
+			code = "headers_too_large"
 		case fiber.StatusNotFound:
 			code = "not_found"
 		case fiber.StatusMethodNotAllowed:

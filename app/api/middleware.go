@@ -70,7 +70,7 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
 	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	if c.Protocol() == "https" {
+	if s.overTLS(c) {
 		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
 	}
 	if strings.HasPrefix(c.Path(), "/api/") {
@@ -110,7 +110,7 @@ func (s *Server) cors(c *fiber.Ctx) error {
 // authenticate turns a bearer token into an actor. No header means an
 // anonymous caller; a bad token is always 401, even on public routes.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	base := service.Actor{ClientIP: strings.Clone(c.IP()), RequestID: requestID(c)}
+	base := service.Actor{ClientIP: s.clientIP(c), RequestID: requestID(c)}
 	header := c.Get(fiber.HeaderAuthorization)
 	if header == "" {
 		c.Locals(actorKey, base)

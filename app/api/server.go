@@ -7,6 +7,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -55,6 +56,7 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limiter *limiter
+	trusted []netip.Prefix
 }
 
 // New builds the Fiber application with every route.
@@ -78,7 +80,7 @@ func New(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cfg Conf
 		cfg.LoginBurst = 10
 	}
 	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, now: cfg.Now,
-		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now)}
+		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies)}
 	app := fiber.New(fiber.Config{
 		AppName:                 "creditbank",
 		BodyLimit:               cfg.BodyLimit,

@@ -191,7 +191,9 @@ func TestImportReportsMalformedLine(t *testing.T) {
 			out[acct-1], out[inst-1] = out[inst-1], out[acct-1]
 			return out
 		}, inst + 1, "out of order"}, // the account now at inst is fine; the institution after it is not
-		{"edited ledger", replace(acct, func(l string) string { return strings.Replace(l, `"kind":"deposit","credits":2,`, `"kind":"deposit","credits":20,`, 1) }), acct, "ledger entry 1"},
+		{"edited ledger", replace(acct, func(l string) string {
+			return strings.Replace(l, `"kind":"deposit","credits":2,`, `"kind":"deposit","credits":20,`, 1)
+		}), acct, "ledger entry 1"},
 		{"edited audit entry", replace(audit2, func(l string) string { return strings.Replace(l, `outcome.deposit`, `outcome.revoke`, 1) }), audit2, "hash mismatch"},
 		{"duplicate record", func() []string {
 			out := append([]string(nil), good[:inst]...)

@@ -169,7 +169,7 @@ const zh = {
   'issue.name': '学习者姓名',
   'issue.course': '课程信息',
   'issue.category': '成果类别',
-  'issue.title': '课程或证书名称',
+  'issue.courseTitle': '课程或证书名称',
   'issue.courseCode': '课程代码',
   'issue.level': '等级（选填）',
   'issue.levelHint': '证书等级，0–10',
@@ -183,7 +183,6 @@ const zh = {
   'issue.resultKind': '结果形式',
   'issue.score': '分数',
   'issue.scoreHint': '0–100，60 分及以上为合格',
-  'issue.scoreRequired': '请填写分数',
   'issue.gradeValue': '等级',
   'issue.passedNote': '只登记合格的成果。',
   'issue.submit': '登记成果',
@@ -291,6 +290,7 @@ const zh = {
   'role.system': '系统',
 
   'common.cancel': '取消',
+  'common.required': '请填写此项',
   'common.more': '加载更多',
   'common.actions': '操作',
 
@@ -513,7 +513,7 @@ const en = {
   'issue.name': "Learner's full name",
   'issue.course': 'Course',
   'issue.category': 'Category',
-  'issue.title': 'Course or certificate title',
+  'issue.courseTitle': 'Course or certificate title',
   'issue.courseCode': 'Course code',
   'issue.level': 'Level (optional)',
   'issue.levelHint': 'Certificate level, 0–10',
@@ -527,7 +527,6 @@ const en = {
   'issue.resultKind': 'Kind of result',
   'issue.score': 'Score',
   'issue.scoreHint': '0–100; 60 or more is a pass',
-  'issue.scoreRequired': 'Enter the score',
   'issue.gradeValue': 'Grade',
   'issue.passedNote': 'Only passed outcomes are banked.',
   'issue.submit': 'Issue outcome',
@@ -635,6 +634,7 @@ const en = {
   'role.system': 'System',
 
   'common.cancel': 'Cancel',
+  'common.required': 'Please fill this in',
   'common.more': 'Load more',
   'common.actions': 'Actions',
 

@@ -3,6 +3,7 @@
 
 import { h, tx, clear } from './dom.js';
 import { t, has } from './i18n.js';
+import { ApiError } from './api.js';
 
 // Codes whose plain-language wording the dictionary owns; for any other
 // code the server's own message is shown.
@@ -109,6 +110,16 @@ export function formAlert() {
   return h('div', { class: 'form-alert', tabindex: '-1' });
 }
 
+// requireFilled marks every empty required field at once. The server checks
+// them too, but it reports some problems only after others are fixed, and a
+// form that answers in rounds is hard work for anyone.
+function requireFilled(form) {
+  const empty = [...form.querySelectorAll('[aria-required="true"]')]
+    .filter((el) => !el.closest('[hidden]') && !String(el.value).trim());
+  for (const el of empty) setFieldError(form, el.closest('.field').dataset.field, '', 'common.required');
+  if (empty.length) throw new ApiError(422, 'invalid', '', []);
+}
+
 // onSubmit wires a form: no page reload, the submit button disabled and
 // labelled busy while the request runs, errors shown in place.
 export function onSubmit(form, fn, contextKey) {
@@ -124,6 +135,7 @@ export function onSubmit(form, fn, contextKey) {
     });
     form.setAttribute('aria-busy', 'true');
     try {
+      requireFilled(form);
       await fn(new FormData(form));
     } catch (err) {
       showErrors(form, err, contextKey);

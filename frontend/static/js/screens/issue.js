@@ -4,8 +4,7 @@
 
 import { h, field, num, select, tx } from '../dom.js';
 import * as api from '../api.js';
-import { onSubmit, formAlert, pageHeader, button, loading, setFieldError } from '../ui.js';
-import { ApiError } from '../api.js';
+import { onSubmit, formAlert, pageHeader, button, loading } from '../ui.js';
 
 export const canIssue = (me) => (me?.role === 'staff' || me?.role === 'client') && (me.perms || []).includes('issue');
 
@@ -39,8 +38,10 @@ function resultFields() {
 function readResult(data) {
   switch (data.get('resultKind')) {
     case 'score': {
+      // An empty score is sent as no result at all, so the server reports it
+      // together with every other problem of the form.
       const raw = String(data.get('result.score') || '').trim();
-      return { score: raw === '' ? null : Number(raw) };
+      return raw === '' ? {} : { score: Number(raw) };
     }
     case 'grade':
       return { grade: String(data.get('grade')) };
@@ -86,7 +87,7 @@ export default {
         h('div', { class: 'grid-2' },
           field({ name: 'category', label: 'issue.category', required: true,
             control: select('category', categories.map((c) => [c, `cat.${c}`])) }),
-          field({ name: 'title', label: 'issue.title', required: true, attrs: { maxlength: '200' } }),
+          field({ name: 'title', label: 'issue.courseTitle', required: true, attrs: { maxlength: '200' } }),
           field({ name: 'courseCode', label: 'issue.courseCode', attrs: { maxlength: '64', spellcheck: 'false' } }),
           field({ name: 'level', label: 'issue.level', hint: 'issue.levelHint', type: 'number',
             attrs: { min: '0', max: '10', step: '1', inputmode: 'numeric' } }),
@@ -118,10 +119,6 @@ export default {
       const level = optionalNumber(data, 'level');
       if (level !== undefined) body.level = level;
       if (data.get('expiresOn')) body.expiresOn = String(data.get('expiresOn'));
-      if (body.result.score === null) {
-        setFieldError(form, 'result.score', '', 'issue.scoreRequired');
-        throw new ApiError(422, 'invalid', '', []);
-      }
       const o = await api.post('/api/v1/outcomes', body);
       result.replaceChildren(issuedPanel(o));
       // Keep the learner and course for the next certificate of the same

@@ -73,15 +73,17 @@ export function renderRecord(view, rec, issuers) {
     .sort((x, y) => x[0].localeCompare(y[0]))
     .map(([y, v]) => ({ label: y, value: v }));
 
-  view.append(
+  // Native append would print "null" for the absent optional sections.
+  view.append(...[
     h('div', { class: 'page-header record-header' },
       h('div', {},
         h('p', { class: 'eyebrow', t: 'record.title' }),
         h('h1', { id: 'learner-name', tabindex: '-1', text: a.name }),
         h('p', { class: 'identity' },
-          h('span', { t: 'record.nationalId' }), ' ',
-          h('span', { id: 'learner-id', class: 'masked', text: a.nationalId }),
-          a.phone ? [' · ', h('span', { t: 'record.phone' }), ' ', h('span', { class: 'masked', text: a.phone })] : null))),
+          h('span', { class: 'nowrap' }, h('span', { t: 'record.nationalId' }), ' ',
+            h('span', { id: 'learner-id', class: 'masked', text: a.nationalId })),
+          a.phone ? [' · ', h('span', { class: 'nowrap' }, h('span', { t: 'record.phone' }), ' ',
+            h('span', { class: 'masked', text: a.phone }))] : null))),
     balanceCards(b),
     h('div', { class: 'two-col' },
       section('record.byCategory', bars(byCategory, 'record.byCategory')),
@@ -95,7 +97,7 @@ export function renderRecord(view, rec, issuers) {
       h('details', { class: 'ledger' },
         h('summary', { t: 'record.showLedger', targs: { n: (rec.ledger || []).length } }),
         ledgerTable(rec.ledger || []))),
-  );
+  ].filter(Boolean));
 }
 
 export default {
