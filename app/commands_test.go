@@ -226,3 +226,15 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("audit without verify: %d", code)
 	}
 }
+
+func TestBenchCommandReportsEveryStage(t *testing.T) {
+	code, out, stderr := cli(t, "bench", "--learners", "20", "--outcomes", "3", "--workers", "4")
+	if code != 0 {
+		t.Fatalf("bench: %d %s", code, stderr)
+	}
+	for _, want := range []string{"deposit, new learner", "deposit, existing learner (4 workers)     40 ", "record read", "Evaluate (3 outcomes per account)", "simulate over all accounts (20 eligible)", "peak heap"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -192,12 +192,14 @@ func (o demoOutcome) input() domain.OutcomeInput {
 func printDemoLogins(w io.Writer, logins []demoLogin, fixedAdmin bool) {
 	fmt.Fprintln(w, "Demo district ready. Logins (local trial only):")
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  WHO\tUSERNAME\tPASSWORD")
+	// Usernames and passwords first: tabwriter aligns by bytes, which wide
+	// Chinese names would throw off.
+	fmt.Fprintln(tw, "  USERNAME\tPASSWORD\tWHO")
 	for _, l := range logins {
 		if l.Username == "admin" && !fixedAdmin {
 			l.Password = "(CREDITBANK_ADMIN_PASSWORD)"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Who, l.Username, l.Password)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Username, l.Password, l.Who)
 	}
 	tw.Flush()
 }

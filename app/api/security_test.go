@@ -79,7 +79,9 @@ func TestForgedTokensAreRejected(t *testing.T) {
 		return c
 	}
 	header := map[string]any{"typ": "at+jwt", "kid": kid}
-	ed := func(change func(jwt.MapClaims)) string { return sign(t, jwt.SigningMethodEdDSA, header, claims(change), priv) }
+	ed := func(change func(jwt.MapClaims)) string {
+		return sign(t, jwt.SigningMethodEdDSA, header, claims(change), priv)
+	}
 
 	// The control proves the forging works, so every refusal below is about
 	// the one thing each token gets wrong.

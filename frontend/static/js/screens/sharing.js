@@ -3,8 +3,7 @@
 
 import { h, field, date, table, badge, section, select } from '../dom.js';
 import * as api from '../api.js';
-import { onSubmit, formAlert, pageHeader, button, loading, runAction, setFieldError } from '../ui.js';
-import { ApiError } from '../api.js';
+import { onSubmit, formAlert, pageHeader, button, loading, runAction } from '../ui.js';
 import { institutions, byId } from '../lookups.js';
 
 function grantsTable(grants, names, reload) {
@@ -57,10 +56,6 @@ export default {
     const done = h('div', { role: 'status' });
     onSubmit(form, async (data) => {
       done.replaceChildren();
-      if (!data.get('institutionId')) {
-        setFieldError(form, 'institutionId', '', 'sharing.chooseFirst');
-        throw new ApiError(422, 'invalid', '', []);
-      }
       await api.post('/api/v1/learners/me/grants', {
         institutionId: String(data.get('institutionId')),
         days: Number(data.get('days')),
