@@ -174,6 +174,8 @@ func (b *browser) signIn(username, password string) {
 	b.open("signin")
 	b.do("sign in as "+username,
 		chromedp.WaitVisible(chromedp.CSS(`#signin-form input[name="username"]`)),
+		// Opening the same URL again keeps the page and whatever was typed.
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-form').reset()`),
 		chromedp.SendKeys(chromedp.CSS(`#signin-form input[name="username"]`), username),
 		chromedp.SendKeys(chromedp.CSS(`#signin-form input[name="password"]`), password),
 		chromedp.Click(chromedp.CSS(`#signin-form button[type="submit"]`)),

@@ -69,7 +69,10 @@ func (a *application) serve(ctx context.Context, ln net.Listener, stdout io.Writ
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down")
-	return handler.ShutdownWithTimeout(10 * time.Second)
+	err := handler.ShutdownWithTimeout(10 * time.Second)
+	// Let running imports finish their rows; progress is saved as they go.
+	a.svc.WaitForImports()
+	return err
 }
 
 // storeLabel names the store without any credentials in a MongoDB URI.

@@ -134,6 +134,8 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/institutions/:id/staff/:userId/status", s.setStaffStatus)
 
 	v1.Post("/outcomes", s.idempotent, s.issueOutcome)
+	v1.Post("/outcomes/import", s.idempotent, s.importOutcomes)
+	v1.Get("/imports/:id", s.getImport)
 	v1.Post("/outcomes/:id/revoke", s.idempotent, s.revokeOutcome)
 
 	v1.Get("/rules", s.listRules)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,6 +45,7 @@ type Service struct {
 	now        func() time.Time
 	log        *slog.Logger
 	refreshTTL time.Duration
+	jobs       sync.WaitGroup // background imports
 }
 
 // New wires a service.

@@ -1,0 +1,237 @@
+package service
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"creditbank/domain"
+)
+
+// MaxImportRows bounds one upload; larger batches are split by the sender.
+const MaxImportRows = 20000
+
+// csvColumns maps every accepted header (English or the Chinese an Excel
+// template uses) to its field.
+var csvColumns = map[string]string{
+	"nationalid": "nationalId", "身份证号": "nationalId", "身份证号码": "nationalId",
+	"name": "name", "姓名": "name",
+	"category": "category", "类别": "category", "成果类别": "category",
+	"title": "title", "成果名称": "title", "课程名称": "title", "名称": "title",
+	"coursecode": "courseCode", "课程代码": "courseCode", "课程编号": "courseCode",
+	"hours": "hours", "学时": "hours",
+	"credits": "credits", "学分": "credits",
+	"score": "score", "成绩": "score", "分数": "score",
+	"passmark": "passMark", "及格线": "passMark",
+	"grade": "grade", "等第": "grade",
+	"passed": "passed", "是否通过": "passed", "通过": "passed",
+	"completedon": "completedOn", "完成日期": "completedOn", "结业日期": "completedOn",
+	"expireson": "expiresOn", "有效期至": "expiresOn",
+	"level": "level", "级别": "level", "等级": "level",
+}
+
+var requiredColumns = []string{"nationalId", "name", "category", "title", "hours", "completedOn"}
+
+// csvRow is one parsed line, with the header each field came from so that
+// errors name the column the way the sender's file does.
+type csvRow struct {
+	line    int
+	input   IssueInput
+	headers map[string]string // field → header as written
+	err     *domain.ImportRowError
+}
+
+// decodeCSVText accepts UTF-8 (with or without BOM) or GBK, which is what
+// Excel on a Chinese-language Windows writes.
+func decodeCSVText(data []byte) ([]byte, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if utf8.Valid(data) {
+		return data, nil
+	}
+	out, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
+	if err != nil {
+		return nil, domain.Invalid("file", "not UTF-8 or GBK text")
+	}
+	return out, nil
+}
+
+// parseOutcomeCSV reads the whole file up front so that a bad header or an
+// oversized file is refused before any job starts.
+func parseOutcomeCSV(data []byte) ([]csvRow, error) {
+	text, err := decodeCSVText(data)
+	if err != nil {
+		return nil, err
+	}
+	r := csv.NewReader(bytes.NewReader(text))
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, domain.Invalid("file", "empty: the first line must be a header")
+	}
+	if err != nil {
+		return nil, domain.Invalid("file", "header: "+err.Error())
+	}
+	index := map[string]int{}
+	written := map[string]string{}
+	v := &domain.ValidationError{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		field, ok := csvColumns[strings.ToLower(h)]
+		if !ok {
+			v.Add("header["+strconv.Itoa(i)+"]", fmt.Sprintf("unknown column %q", h))
+			continue
+		}
+		if _, dup := index[field]; dup {
+			v.Add("header["+strconv.Itoa(i)+"]", fmt.Sprintf("column %q appears twice", h))
+		}
+		index[field], written[field] = i, h
+	}
+	for _, f := range requiredColumns {
+		if _, ok := index[f]; !ok {
+			v.Add("header", "missing column "+f)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var rows []csvRow
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			rows = append(rows, csvRow{line: line, err: &domain.ImportRowError{Line: line, Reason: "unreadable CSV line: " + err.Error()}})
+			continue
+		}
+		if blank(rec) {
+			continue
+		}
+		if len(rows) >= MaxImportRows {
+			return nil, domain.Invalid("file", fmt.Sprintf("more than %d rows; split the file", MaxImportRows))
+		}
+		rows = append(rows, rowFrom(line, rec, index, written))
+	}
+	if len(rows) == 0 {
+		return nil, domain.Invalid("file", "no data rows after the header")
+	}
+	return rows, nil
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func rowFrom(line int, rec []string, index map[string]int, written map[string]string) csvRow {
+	get := func(field string) string {
+		if i, ok := index[field]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	row := csvRow{line: line, headers: written}
+	fail := func(field, reason string) csvRow {
+		row.err = &domain.ImportRowError{Line: line, Column: written[field], Reason: reason}
+		return row
+	}
+	in := domain.OutcomeInput{Category: get("category"), Title: get("title"), CourseCode: get("courseCode")}
+	var err error
+	if in.Hours, err = strconv.ParseFloat(get("hours"), 64); err != nil {
+		return fail("hours", "must be a number")
+	}
+	if s := get("credits"); s != "" {
+		c, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fail("credits", "must be a number")
+		}
+		in.Credits = &c
+	}
+	if s := get("score"); s != "" {
+		sc, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fail("score", "must be a number")
+		}
+		in.Result.Score = &sc
+	}
+	if s := get("passMark"); s != "" {
+		pm, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fail("passMark", "must be a number")
+		}
+		in.Result.PassMark = &pm
+	}
+	in.Result.Grade = strings.ToUpper(get("grade"))
+	if s := get("passed"); s != "" {
+		p, ok := parseYes(s)
+		if !ok {
+			return fail("passed", "must be yes/no (是/否, true/false)")
+		}
+		in.Result.Passed = &p
+	}
+	if s := get("level"); s != "" {
+		if in.Level, err = strconv.Atoi(s); err != nil {
+			return fail("level", "must be a whole number")
+		}
+	}
+	if in.CompletedOn, err = parseCSVDate(get("completedOn")); err != nil {
+		return fail("completedOn", "must be a date like 2024-06-30 or 2024/6/30")
+	}
+	if s := get("expiresOn"); s != "" {
+		t, err := parseCSVDate(s)
+		if err != nil {
+			return fail("expiresOn", "must be a date like 2028-06-30 or 2028/6/30")
+		}
+		in.ExpiresOn = &t
+	}
+	row.input = IssueInput{NationalID: get("nationalId"), Name: get("name"), Outcome: in}
+	return row
+}
+
+func parseYes(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "yes", "y", "true", "1", "是", "通过", "合格":
+		return true, true
+	case "no", "n", "false", "0", "否", "不通过", "不合格":
+		return false, true
+	}
+	return false, false
+}
+
+// parseCSVDate accepts the ISO form and the forms Excel writes.
+func parseCSVDate(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", "2006/1/2", "2006-1-2", "2006.1.2", "2006年1月2日"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("bad date")
+}
+
+// columnOf names the CSV column behind a validation problem's field.
+func (r csvRow) columnOf(field string) string {
+	field = strings.TrimPrefix(field, "learner.")
+	field = strings.TrimPrefix(field, "result.")
+	if h, ok := r.headers[field]; ok {
+		return h
+	}
+	return field
+}
