@@ -155,6 +155,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/policy", s.getPolicy)
 	v1.Put("/policy", s.setPolicy)
 
+	v1.Get("/stats", s.stats)
 	v1.Get("/audit", s.listAudit)
 	v1.Get("/audit/verify", s.verifyAudit)
 
