@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"creditbank/app/service"
 	"creditbank/auth"
@@ -20,6 +21,7 @@ func init() {
 	commands["import"] = cmdImport
 	commands["keys"] = cmdKeys
 	commands["audit"] = cmdAudit
+	commands["verify"] = cmdVerify
 }
 
 // openStoreFromArgs opens only the store: export and import must not create
@@ -142,5 +144,48 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return exitError{code: 1, msg: fmt.Sprintf("audit log INVALID after %d good entries: %s", report.Entries-1, report.Problem)}
 	}
 	fmt.Fprintf(stdout, "audit log valid: %d entries, hash chain intact\n", report.Entries)
+	return nil
+}
+
+// cmdVerify checks a transcript file (the JWT, or the JSON a learner
+// downloaded with a "transcript" field) against this bank.
+func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app, fs, err := openFromArgs(ctx, "verify", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if fs.NArg() != 1 {
+		return exitError{code: 2, msg: "usage: creditbank verify FILE"}
+	}
+	raw, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	token := strings.TrimSpace(string(raw))
+	var wrapped struct {
+		Transcript string `json:"transcript"`
+	}
+	if json.Unmarshal(raw, &wrapped) == nil && wrapped.Transcript != "" {
+		token = wrapped.Transcript
+	}
+	v, err := app.svc.VerifyTranscript(ctx, token)
+	if err != nil {
+		return err
+	}
+	for _, c := range v.Checks {
+		mark := "ok  "
+		if !c.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(stdout, "%s %-10s %s\n", mark, c.Name, c.Message)
+	}
+	for _, o := range v.RevokedOutcomes {
+		fmt.Fprintf(stdout, "     revoked: %s (%s)\n", o.Title, o.ID)
+	}
+	if !v.Valid {
+		return exitError{code: 1, msg: "transcript is NOT valid"}
+	}
+	fmt.Fprintln(stdout, "transcript is valid")
 	return nil
 }

@@ -238,3 +238,38 @@ func TestBenchCommandReportsEveryStage(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyCommand(t *testing.T) {
+	store := seededStore(t)
+	ctx := context.Background()
+	cfg := Config{Store: store, Audience: "creditbank", Issuer: "http://creditbank.test"}
+	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := app.svc.Login(ctx, "11010519620315123X", demoLearnerPassword, service.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := app.tokens.Verify(pair.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := app.svc.IssueTranscript(ctx, service.Actor{Role: p.Role, ID: p.Subject})
+	app.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"transcript":"`+tr.Token+`"}`), 0o600)
+	code, out, stderr := cli(t, "verify", "--store", store, "--issuer", "http://creditbank.test", good)
+	if code != 0 || !strings.Contains(out, "transcript is valid") {
+		t.Fatalf("verify good: %d %s %s", code, out, stderr)
+	}
+	bad := filepath.Join(dir, "bad.jwt")
+	os.WriteFile(bad, []byte(tr.Token[:len(tr.Token)-4]+"AAAA"), 0o600)
+	if code, out, _ := cli(t, "verify", "--store", store, "--issuer", "http://creditbank.test", bad); code != 1 || !strings.Contains(out, "FAIL signature") {
+		t.Fatalf("verify tampered: %d %s", code, out)
+	}
+}

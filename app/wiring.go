@@ -62,7 +62,8 @@ func openApplication(ctx context.Context, cfg Config, log *slog.Logger, now func
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
 	tokens := auth.NewTokenService(cfg.Issuer, cfg.Audience, keys, now)
-	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log})
+	transcripts := auth.NewTranscriptSigner(cfg.Issuer, keys, now)
+	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log, Transcripts: transcripts})
 	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, tokens: tokens, svc: svc}, nil
 }
 

@@ -108,7 +108,8 @@ func (e *env) build(store storage.Store) {
 	}
 	e.store = store
 	e.tokens = auth.NewTokenService("http://creditbank.test", "creditbank", keys, nil)
-	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log})
+	transcripts := auth.NewTranscriptSigner("http://creditbank.test", keys, nil)
+	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
 	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000})
 }
 

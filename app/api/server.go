@@ -121,6 +121,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/learners", s.idempotent, s.registerLearner)
 	v1.Get("/learners/me/record", s.myRecord)
 	v1.Get("/learners/me/data", s.myData)
+	v1.Get("/learners/me/transcript", s.transcript)
 	v1.Post("/learners/me/grants", s.idempotent, s.createGrant)
 	v1.Delete("/learners/me/grants/:id", s.withdrawGrant)
 	v1.Get("/learners/:id/record", s.sharedRecord)
@@ -155,6 +156,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/policy", s.getPolicy)
 	v1.Put("/policy", s.setPolicy)
 
+	v1.Post("/verify", s.verifyTranscript)
 	v1.Get("/stats", s.stats)
 	v1.Get("/audit", s.listAudit)
 	v1.Get("/audit/verify", s.verifyAudit)

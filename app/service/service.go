@@ -32,9 +32,10 @@ type TokenIssuer interface {
 
 // Config tunes the service.
 type Config struct {
-	RefreshTTL time.Duration
-	Now        func() time.Time
-	Logger     *slog.Logger
+	RefreshTTL  time.Duration
+	Transcripts TranscriptSigner
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Service is the application core shared by the HTTP API and the CLI.
@@ -46,6 +47,8 @@ type Service struct {
 	log        *slog.Logger
 	refreshTTL time.Duration
 	jobs       sync.WaitGroup // background imports
+
+	transcripts TranscriptSigner
 }
 
 // New wires a service.
@@ -59,7 +62,8 @@ func New(store storage.Store, vault Sealer, tokens TokenIssuer, cfg Config) *Ser
 	if cfg.RefreshTTL == 0 {
 		cfg.RefreshTTL = 30 * 24 * time.Hour
 	}
-	return &Service{store: store, vault: vault, tokens: tokens, now: cfg.Now, log: cfg.Logger, refreshTTL: cfg.RefreshTTL}
+	return &Service{store: store, vault: vault, tokens: tokens, now: cfg.Now, log: cfg.Logger, refreshTTL: cfg.RefreshTTL,
+		transcripts: cfg.Transcripts}
 }
 
 // Store exposes the underlying store to the CLI (export, verify).

@@ -64,16 +64,33 @@ function randomKey() {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+// Raw wraps a body that is sent as it is (a CSV file's bytes) instead of
+// as JSON. The bytes are read once, so a retry after a token refresh sends
+// exactly the same body under the same Idempotency-Key.
+export class Raw {
+  constructor(data, type) {
+    this.data = data;
+    this.type = type;
+  }
+}
+
 async function send(method, path, body, headers) {
   const h = { Accept: 'application/json', ...headers };
-  if (body !== undefined) h['Content-Type'] = 'application/json';
+  let payload;
+  if (body instanceof Raw) {
+    h['Content-Type'] = body.type;
+    payload = body.data;
+  } else if (body !== undefined) {
+    h['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
   if (session) h.Authorization = `Bearer ${session.accessToken}`;
   let res;
   try {
     res = await fetch(path, {
       method,
       headers: h,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: payload,
       credentials: 'same-origin',
       cache: 'no-store',
     });
@@ -126,6 +143,12 @@ function refresh() {
 // request calls the API. A 401 with a session tries one refresh and repeats
 // the call with the same Idempotency-Key, so a retried POST cannot apply twice.
 export async function request(method, path, body) {
+  return (await requestWithStatus(method, path, body)).data;
+}
+
+// requestWithStatus also reports the HTTP status, for the few answers whose
+// meaning depends on it (editing a published rule answers 201, a new version).
+export async function requestWithStatus(method, path, body) {
   const headers = {};
   if (method === 'POST') headers['Idempotency-Key'] = randomKey();
   setBusy(1);
@@ -140,7 +163,7 @@ export async function request(method, path, body) {
         signedOutListeners.forEach((fn) => fn('expired'));
       }
     }
-    return await decode(res);
+    return { status: res.status, data: await decode(res) };
   } finally {
     setBusy(-1);
   }

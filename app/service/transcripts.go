@@ -1,0 +1,204 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"creditbank/auth"
+	"creditbank/domain"
+)
+
+// TranscriptSigner signs credential documents.
+type TranscriptSigner interface {
+	Sign(subject string, vc json.RawMessage, lifetime time.Duration) (string, time.Time, error)
+	Issuer() string
+}
+
+// TranscriptLifetime is how long a downloaded transcript verifies; a learner
+// downloads a fresh one for each application.
+const TranscriptLifetime = 180 * 24 * time.Hour
+
+// The transcript document is a W3C Verifiable Credential. Its field names are
+// part of the signed format that third parties read, so they are spelled
+// here, next to the code that signs them, and versioned by the type name.
+type transcriptVC struct {
+	Context           []string          `json:"@context"`
+	Type              []string          `json:"type"`
+	Issuer            string            `json:"issuer"`
+	IssuanceDate      time.Time         `json:"issuanceDate"`
+	CredentialSubject TranscriptSubject `json:"credentialSubject"`
+}
+
+// TranscriptSubject is what a transcript certifies about the learner.
+type TranscriptSubject struct {
+	ID          string                 `json:"id"`
+	Name        string                 `json:"name"`
+	NationalID  string                 `json:"nationalId"` // masked
+	BirthYear   int                    `json:"birthYear"`
+	Banked      float64                `json:"bankedCredits"`
+	ByCategory  map[string]float64     `json:"creditsByCategory"`
+	Outcomes    []TranscriptOutcome    `json:"outcomes"`
+	Conversions []TranscriptConversion `json:"conversions"`
+}
+
+// TranscriptOutcome is one certified outcome.
+type TranscriptOutcome struct {
+	ID          string  `json:"id"`
+	Title       string  `json:"title"`
+	Category    string  `json:"category"`
+	CourseCode  string  `json:"courseCode,omitempty"`
+	Hours       float64 `json:"hours"`
+	Credits     float64 `json:"credits"`
+	Score       float64 `json:"score"`
+	CompletedOn string  `json:"completedOn"`
+	ExpiresOn   string  `json:"expiresOn,omitempty"`
+	IssuerID    string  `json:"issuerId"`
+	IssuerName  string  `json:"issuerName"`
+}
+
+// TranscriptConversion is one approved conversion.
+type TranscriptConversion struct {
+	Rule           string  `json:"rule"`
+	RuleVersion    int     `json:"ruleVersion"`
+	Institution    string  `json:"institution"`
+	Purpose        string  `json:"purpose"`
+	AwardedCredits float64 `json:"awardedCredits"`
+	DecidedOn      string  `json:"decidedOn"`
+}
+
+// Transcript is a signed transcript and the document it carries.
+type Transcript struct {
+	Token     string
+	Subject   TranscriptSubject
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+}
+
+// IssueTranscript signs the learner's current record: active, unexpired
+// outcomes and approved conversions.
+func (s *Service) IssueTranscript(ctx context.Context, actor Actor) (Transcript, error) {
+	if actor.Role != domain.RoleLearner {
+		return Transcript{}, domain.ErrForbidden
+	}
+	if s.transcripts == nil {
+		return Transcript{}, errors.New("transcripts are not configured")
+	}
+	acc, err := s.store.GetAccount(ctx, actor.ID)
+	if err != nil {
+		return Transcript{}, err
+	}
+	insts, err := s.allInstitutions(ctx)
+	if err != nil {
+		return Transcript{}, err
+	}
+	now := s.now()
+	bal := acc.Balance(now)
+	subj := TranscriptSubject{
+		ID: "urn:uuid:" + acc.ID.String(), Name: acc.Name, NationalID: acc.PII.NationalIDMasked,
+		BirthYear: acc.BirthDate.Year(), Banked: bal.Banked, ByCategory: map[string]float64{},
+		Outcomes: []TranscriptOutcome{}, Conversions: []TranscriptConversion{},
+	}
+	for c, v := range bal.ByCategory {
+		subj.ByCategory[string(c)] = v
+	}
+	for _, o := range acc.Outcomes {
+		if !o.Counts(now) {
+			continue
+		}
+		t := TranscriptOutcome{ID: o.ID.String(), Title: o.Title, Category: string(o.Category), CourseCode: o.CourseCode,
+			Hours: o.Hours, Credits: o.Credits, Score: o.Result.ScoreValue(), CompletedOn: o.CompletedOn.Format("2006-01-02"),
+			IssuerID: o.IssuerID.String(), IssuerName: insts[o.IssuerID].Name}
+		if o.ExpiresOn != nil {
+			t.ExpiresOn = o.ExpiresOn.Format("2006-01-02")
+		}
+		subj.Outcomes = append(subj.Outcomes, t)
+	}
+	sort.SliceStable(subj.Outcomes, func(i, j int) bool { return subj.Outcomes[i].CompletedOn < subj.Outcomes[j].CompletedOn })
+	for _, c := range acc.Conversions {
+		if c.Status != domain.ConversionApproved || c.DecidedAt == nil {
+			continue
+		}
+		subj.Conversions = append(subj.Conversions, TranscriptConversion{Rule: c.RuleName, RuleVersion: c.RuleVersion,
+			Institution: insts[c.InstitutionID].Name, Purpose: string(c.Purpose), AwardedCredits: c.Evaluation.AwardedCredits,
+			DecidedOn: c.DecidedAt.Format("2006-01-02")})
+	}
+	issued := domain.Now(now)
+	vc, err := json.Marshal(transcriptVC{
+		Context:      []string{"https://www.w3.org/2018/credentials/v1"},
+		Type:         []string{"VerifiableCredential", "LearningRecordTranscript"},
+		Issuer:       s.transcripts.Issuer(),
+		IssuanceDate: issued, CredentialSubject: subj,
+	})
+	if err != nil {
+		return Transcript{}, err
+	}
+	token, exp, err := s.transcripts.Sign(acc.ID.String(), vc, TranscriptLifetime)
+	if err != nil {
+		return Transcript{}, err
+	}
+	s.audit(ctx, actor, "transcript.issue", "account", acc.ID.String(), "")
+	return Transcript{Token: token, Subject: subj, IssuedAt: issued, ExpiresAt: exp}, nil
+}
+
+// Verification is the answer to "is this transcript genuine and current?".
+type Verification struct {
+	Valid           bool
+	Checks          []auth.TranscriptCheck
+	RevokedOutcomes []TranscriptOutcome
+	Subject         *TranscriptSubject
+	IssuedAt        time.Time
+	ExpiresAt       time.Time
+}
+
+// VerifyTranscript checks signature, issuer and expiry, then asks the bank
+// whether any certified outcome has been revoked since.
+func (s *Service) VerifyTranscript(ctx context.Context, token string) (Verification, error) {
+	keys, err := s.store.ListSigningKeys(ctx)
+	if err != nil {
+		return Verification{}, err
+	}
+	issuer := ""
+	if s.transcripts != nil {
+		issuer = s.transcripts.Issuer()
+	}
+	res := auth.VerifyTranscript(token, issuer, keys, s.now())
+	out := Verification{Checks: res.Checks, IssuedAt: res.IssuedAt, ExpiresAt: res.ExpiresAt}
+	if res.VC == nil {
+		return out, nil
+	}
+	var vc transcriptVC
+	if err := json.Unmarshal(res.VC, &vc); err != nil {
+		out.Checks = append(out.Checks, auth.TranscriptCheck{Name: "content", OK: false, Message: "credential content is unreadable"})
+		return out, nil
+	}
+	out.Subject = &vc.CredentialSubject
+	for _, o := range vc.CredentialSubject.Outcomes {
+		id, err := uuid.Parse(o.ID)
+		if err != nil {
+			continue
+		}
+		acc, err := s.store.GetAccountByOutcomeID(ctx, id)
+		if errors.Is(err, domain.ErrNotFound) {
+			out.RevokedOutcomes = append(out.RevokedOutcomes, o)
+			continue
+		}
+		if err != nil {
+			return Verification{}, err
+		}
+		if cur, ok := acc.Outcome(id); !ok || cur.Status == domain.OutcomeRevoked {
+			out.RevokedOutcomes = append(out.RevokedOutcomes, o)
+		}
+	}
+	check := auth.TranscriptCheck{Name: "revocation", OK: len(out.RevokedOutcomes) == 0, Message: "no certified outcome has been revoked"}
+	if !check.OK {
+		check.Message = "certified outcomes have been revoked since issue"
+	}
+	out.Checks = append(out.Checks, check)
+	out.Valid = auth.TranscriptResult{Checks: out.Checks}.Valid()
+	return out, nil
+}
