@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
@@ -15,15 +17,29 @@ type registerRequest struct {
 	Password   string `json:"password"`
 }
 
+// registerLearner is throttled per client IP like the credential endpoints:
+// its 409 for an existing account would otherwise let anyone test national
+// IDs at speed.
 func (s *Server) registerLearner(c *fiber.Ctx) error {
 	var req registerRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	acc, created, err := s.svc.RegisterLearner(c.UserContext(), actorOf(c), service.RegisterInput{
+	actor := actorOf(c)
+	key := "register:" + actor.ClientIP
+	if actor.Anonymous() {
+		if ok, wait := s.limiter.allow(key); !ok {
+			c.Locals(retryAfterKey, retryAfterSeconds(wait))
+			return domain.ErrRateLimited
+		}
+	}
+	acc, created, err := s.svc.RegisterLearner(c.UserContext(), actor, service.RegisterInput{
 		NationalID: req.NationalID, Name: req.Name, Phone: req.Phone, Password: req.Password,
 	})
 	if err != nil {
+		if actor.Anonymous() && errors.Is(err, domain.ErrConflict) {
+			s.limiter.failure(key)
+		}
 		return err
 	}
 	status := fiber.StatusOK // claimed an account an institution opened

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -230,17 +231,33 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	scope := string(actor.Role) + ":" + owner + ":" + c.Method() + ":" + c.Path() + ":" + key
 	sum := sha256.Sum256(c.Body())
 	reqHash := hex.EncodeToString(sum[:])
-	ctx := c.UserContext()
+	ctx := context.WithoutCancel(c.UserContext())
+	store := s.svc.Store()
 	rec := &domain.IdempotencyRecord{Key: scope, RequestHash: reqHash, CreatedAt: domain.Now(s.now())}
-	err := s.svc.Store().ReserveIdempotency(ctx, rec)
-	if errors.Is(err, domain.ErrConflict) {
-		prev, gerr := s.svc.Store().GetIdempotency(ctx, scope)
-		if gerr != nil {
-			return gerr
+	for attempt := 0; ; attempt++ {
+		err := store.ReserveIdempotency(ctx, rec)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, domain.ErrConflict) {
+			return err
+		}
+		prev, err := store.GetIdempotency(ctx, scope)
+		if errors.Is(err, domain.ErrNotFound) && attempt == 0 {
+			continue // released between our insert and read
+		}
+		if err != nil {
+			return err
 		}
 		switch {
 		case prev.RequestHash != reqHash:
 			return &apiError{status: fiber.StatusConflict, code: "idempotency_mismatch", message: "this Idempotency-Key was used with a different request body"}
+		case prev.Status == 0 && s.now().Sub(prev.CreatedAt) > abandonedReservation && attempt == 0:
+			// The first request died with its server; let this one run.
+			if err := store.DeleteIdempotency(ctx, scope); err != nil {
+				return err
+			}
+			continue
 		case prev.Status == 0:
 			return &apiError{status: fiber.StatusConflict, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still being processed"}
 		}
@@ -248,23 +265,32 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Status(prev.Status).Send(prev.Body)
 	}
-	if err != nil {
-		return err
-	}
+	settled := false
+	defer func() {
+		// A panic below must not leave the key reserved for ever.
+		if !settled {
+			if err := store.DeleteIdempotency(ctx, scope); err != nil {
+				s.log.Error("idempotency reservation not released", "requestId", requestID(c), "err", err)
+			}
+		}
+	}()
 	if err := c.Next(); err != nil {
 		_ = s.writeError(c, err)
 	}
 	status := c.Response().StatusCode()
 	if status >= 200 && status < 300 {
 		body := bytes.Clone(c.Response().Body())
-		if err := s.svc.Store().CompleteIdempotency(ctx, scope, status, body); err != nil {
+		if err := store.CompleteIdempotency(ctx, scope, status, body); err != nil {
 			s.log.Error("idempotency record not saved", "requestId", requestID(c), "err", err)
 		}
-		return nil
+		settled = true
 	}
-	// Failed requests are not remembered, so the client may fix and retry.
-	if err := s.svc.Store().DeleteIdempotency(ctx, scope); err != nil {
-		s.log.Error("idempotency reservation not released", "requestId", requestID(c), "err", err)
-	}
+	// Failed requests are not remembered (the deferred release), so the
+	// client may fix the request and retry with the same key.
 	return nil
 }
+
+// abandonedReservation is how long an unfinished Idempotency-Key
+// reservation blocks retries; requests finish far sooner, so an older one
+// belongs to a request whose server stopped.
+const abandonedReservation = 2 * time.Minute

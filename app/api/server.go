@@ -5,12 +5,15 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/netip"
+	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"creditbank/app/service"
 	"creditbank/auth"
@@ -107,6 +110,7 @@ func proxyHeader(trusted []string) string {
 }
 
 func (s *Server) routes(app *fiber.App) {
+	app.Use(recover.New(recover.Config{StackTraceHandler: s.logPanic, EnableStackTrace: true}))
 	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.cors, s.authenticate)
 
 	app.Get("/healthz", s.health)
@@ -167,6 +171,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such route")
 	})
+}
+
+// logPanic records a handler panic once; the client gets a generic 500.
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.log.Error("panic in handler", "method", c.Method(), "path", c.Route().Path, "requestId", requestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
 }
 
 func (s *Server) health(c *fiber.Ctx) error {

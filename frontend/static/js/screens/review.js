@@ -1,0 +1,132 @@
+// Reviewer: conversion applications addressed to the institution, by
+// status, each with the bank's evaluation; pending and needs-review ones
+// are approved or rejected with a note the learner sees.
+
+import { h, tx, num, date, field } from '../dom.js';
+import * as api from '../api.js';
+import { pageHeader, button, loading, alertFor } from '../ui.js';
+import { evaluationView, conversionBadge } from '../evaluation.js';
+
+const STATUSES = ['pending', 'needs_review', 'approved', 'rejected'];
+const PAGE = 20;
+
+export const canReview = (me) => (me?.role === 'staff' || me?.role === 'client') && (me.perms || []).includes('review');
+
+// The tab is part of the address so that a reload or a shared link keeps it.
+function statusFromHash() {
+  const q = new URLSearchParams(location.hash.split('?')[1] || '');
+  const s = q.get('status');
+  return STATUSES.includes(s) ? s : 'pending';
+}
+
+function tabs(current) {
+  return h('nav', { class: 'tabs', tattr: { 'aria-label': 'review.tabs' } },
+    h('ul', {}, STATUSES.map((s) => h('li', {},
+      h('a', { href: `#/review?status=${s}`, class: 'tab', data: { status: s }, 'aria-current': s === current ? 'page' : null, t: `conv.${s}` })))));
+}
+
+function decisionForm(conv, onDecided) {
+  const note = h('textarea', { rows: '2', maxlength: '500' });
+  const where = h('div', { class: 'decision-result', 'aria-live': 'polite' });
+  const approve = button('review.approve', { attrs: { data: { action: 'approve' } } });
+  const reject = button('review.reject', { kind: 'danger', attrs: { data: { action: 'reject' } } });
+  const decide = (btn, verb) => async () => {
+    if (approve.disabled) return;
+    approve.disabled = true;
+    reject.disabled = true;
+    btn.setAttribute('aria-busy', 'true');
+    where.replaceChildren();
+    try {
+      const decided = await api.post(`/api/v1/conversions/${encodeURIComponent(conv.id)}/${verb}`, { note: note.value.trim() });
+      onDecided(decided);
+    } catch (err) {
+      if (err.code === 'not_eligible' && err.details) {
+        where.append(h('div', { class: 'alert alert-error', role: 'alert' }, h('p', { class: 'alert-title', t: 'review.changed' })),
+          evaluationView(err.details));
+      } else {
+        where.append(alertFor(err));
+      }
+    } finally {
+      approve.disabled = false;
+      reject.disabled = false;
+      btn.removeAttribute('aria-busy');
+    }
+  };
+  approve.addEventListener('click', decide(approve, 'approve'));
+  reject.addEventListener('click', decide(reject, 'reject'));
+  return h('div', { class: 'decision' },
+    field({ name: 'note', label: 'review.note', control: note }),
+    h('div', { class: 'actions' }, approve, reject),
+    where);
+}
+
+function conversionCard(conv, onDecided) {
+  const titleId = `conv-${conv.id}`;
+  const open = conv.status === 'pending' || conv.status === 'needs_review';
+  return h('article', { class: 'card conversion-card', 'aria-labelledby': titleId, data: { conversionId: conv.id, ruleCode: conv.ruleCode } },
+    h('div', { class: 'card-head' },
+      h('h2', { id: titleId, text: conv.ruleName || conv.ruleCode }),
+      conversionBadge(conv.status)),
+    h('dl', { class: 'kv' },
+      h('dt', { t: 'convert.code' }), h('dd', {}, h('code', { text: conv.ruleCode }), ' ',
+        h('span', { class: 'sub-inline', t: 'conversion.versionValue', targs: { v: conv.ruleVersion } })),
+      h('dt', { t: 'conversion.purpose' }), h('dd', { t: `purpose.${conv.purpose}` }),
+      h('dt', { t: 'conversion.applicant' }), h('dd', {}, h('code', { text: conv.accountId })),
+      h('dt', { t: 'conversion.appliedAt' }), h('dd', {}, date(conv.appliedAt, true)),
+      h('dt', { t: 'conversion.credits' }), h('dd', {}, num(conv.evaluation?.awardedCredits || 0)),
+      conv.decidedAt ? [h('dt', { t: 'conversion.decidedAt' }), h('dd', {}, date(conv.decidedAt, true))] : null,
+      conv.note ? [h('dt', { t: 'conversion.note' }), h('dd', { text: conv.note })] : null),
+    evaluationView(conv.evaluation),
+    open ? decisionForm(conv, onDecided) : null);
+}
+
+export default {
+  path: 'review',
+  nav: 'nav.review',
+  allowed: canReview,
+  async render(view) {
+    view.append(loading());
+    const status = statusFromHash();
+    const items = [];
+    let cursor = '';
+    const list = h('div', { id: 'review-list' });
+    const moreSlot = h('div', { class: 'actions' });
+    const errSlot = h('div', {});
+    const more = button('common.more', { kind: 'secondary' });
+
+    const draw = () => {
+      list.replaceChildren(...(items.length
+        ? items.map((c) => conversionCard(c, (decided) => {
+          const card = list.querySelector(`[data-conversion-id="${CSS.escape(c.id)}"]`);
+          const done = h('div', { class: 'alert alert-success', role: 'status' },
+            h('p', { class: 'alert-title' }, conversionBadge(decided.status), ' ',
+              tx(decided.status === 'approved' ? 'review.approved' : 'review.rejected')));
+          card.querySelector('.decision').replaceWith(done);
+          card.querySelector('.card-head .badge').replaceWith(conversionBadge(decided.status));
+        }))
+        : [h('p', { class: 'card empty', t: 'review.none' })]));
+      moreSlot.replaceChildren();
+      if (cursor) moreSlot.append(more);
+    };
+    const load = async () => {
+      const q = `?status=${status}&limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await api.get(`/api/v1/institutions/me/conversions${q}`);
+      items.push(...(page.items || []));
+      cursor = page.nextCursor || '';
+      draw();
+    };
+    more.addEventListener('click', async () => {
+      more.disabled = true;
+      errSlot.replaceChildren();
+      try {
+        await load();
+      } catch (err) {
+        errSlot.append(alertFor(err));
+      } finally {
+        more.disabled = false;
+      }
+    });
+    await load();
+    view.replaceChildren(pageHeader('review.title', 'review.intro'), tabs(status), list, moreSlot, errSlot);
+  },
+};
