@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -456,23 +458,36 @@ func TestBrowserPagesHaveNoConsoleErrorsOrCSPViolations(t *testing.T) {
 	b.open("register")
 
 	b.signIn("admin", demoAdminPassword)
-	for _, p := range []string{"institutions", "policy", "audit"} {
+	for _, p := range []string{"institutions", "policy", "stats", "rules", "audit"} {
 		b.do("admin "+p, chromedp.Click(chromedp.CSS(`#nav a[href="#/`+p+`"]`)), chromedp.WaitVisible(chromedp.CSS(`main .card`)))
 	}
 	b.do("verify audit chain", chromedp.Click(chromedp.CSS(`#audit-verify`)), chromedp.WaitVisible(chromedp.CSS(`#audit-verify-result`)))
 	if got := b.text(`#audit-verify-result`); !strings.Contains(got, "校验通过") {
 		t.Errorf("audit verification shows %q", got)
 	}
+	b.do("rule editor and simulation", chromedp.Click(chromedp.CSS(`#nav a[href="#/rules"]`)), chromedp.WaitVisible(chromedp.CSS(`#rules-list a`)),
+		chromedp.Click(chromedp.CSS(`#rules-list a`)), chromedp.WaitVisible(chromedp.CSS(`#rule-form`)),
+		chromedp.Click(chromedp.CSS(`#rule-mode`)), chromedp.WaitVisible(chromedp.CSS(`#rule-form textarea[name="condition"]`)),
+		chromedp.Click(chromedp.CSS(`#rule-simulate`)), chromedp.WaitVisible(chromedp.CSS(`#simulation`)),
+		chromedp.Click(chromedp.CSS(`#lang-toggle`)), chromedp.Click(chromedp.CSS(`#lang-toggle`)))
 	b.do("sign out", chromedp.Click(chromedp.CSS(`#sign-out`)), chromedp.WaitVisible(chromedp.CSS(`#signin-form`)))
+
+	b.signIn("ou.reviewer", demoStaffPassword)
+	b.do("review pages", chromedp.WaitVisible(chromedp.CSS(`#review-list`)),
+		chromedp.Click(chromedp.CSS(`.tabs a[data-status="approved"]`)), chromedp.WaitVisible(chromedp.CSS(`.tabs a[data-status="approved"][aria-current="page"]`)),
+		chromedp.Click(chromedp.CSS(`#sign-out`)), chromedp.WaitVisible(chromedp.CSS(`#signin-form`)))
 
 	b.signIn("cc.registrar", demoStaffPassword)
 	b.do("staff pages", chromedp.WaitVisible(chromedp.CSS(`#issue-form`)),
 		chromedp.Click(chromedp.CSS(`#nav a[href="#/issued"]`)), chromedp.WaitVisible(chromedp.CSS(`#issued-list`)),
+		chromedp.Click(chromedp.CSS(`#nav a[href="#/import"]`)), chromedp.WaitVisible(chromedp.CSS(`#import-form`)),
 		chromedp.Click(chromedp.CSS(`#sign-out`)), chromedp.WaitVisible(chromedp.CSS(`#signin-form`)))
 
 	b.signIn(demoLearnerID(t), demoLearnerPassword)
 	b.do("learner pages", chromedp.WaitVisible(chromedp.CSS(`#learner-name`)),
-		chromedp.Click(chromedp.CSS(`#nav a[href="#/sharing"]`)), chromedp.WaitVisible(chromedp.CSS(`#grant-form`)))
+		chromedp.Click(chromedp.CSS(`#nav a[href="#/sharing"]`)), chromedp.WaitVisible(chromedp.CSS(`#grant-form`)),
+		chromedp.Click(chromedp.CSS(`#nav a[href="#/convert"]`)), chromedp.WaitVisible(chromedp.CSS(`#rule-list [data-action="check"]`)),
+		chromedp.Click(chromedp.CSS(`#rule-list [data-action="check"]`)), chromedp.WaitVisible(chromedp.CSS(`#rule-list .evaluation`)))
 
 	if problems := b.consoleProblems(); len(problems) > 0 {
 		t.Errorf("console errors or CSP violations:\n%s", strings.Join(problems, "\n"))
@@ -492,4 +507,470 @@ func TestBrowserPagesHaveNoConsoleErrorsOrCSPViolations(t *testing.T) {
 	if len(got) == 0 || !strings.Contains(fmt.Sprint(got), "style-src") {
 		t.Errorf("a deliberate inline style went unreported (%v): the CSP watch is not working", got)
 	}
+}
+
+// --- conversions, review, import, statistics ---
+
+// screenshot saves the page for a human to look at; failing to save is not
+// a test failure.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	png := browserRun(b, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.WriteFile("/tmp/ui-"+name+".png", png, 0o644); err != nil {
+		b.t.Logf("screenshot not saved: %v", err)
+	}
+}
+
+// setValue sets a control's value from script: chromedp.SetValue cannot
+// set an empty value.
+func setValue(sel, value string) chromedp.Action[chromedp.Void] {
+	js, _ := json.Marshal(value)
+	q, _ := json.Marshal(sel)
+	return chromedp.Evaluate[chromedp.Void](`document.querySelector(` + string(q) + `).value = ` + string(js))
+}
+
+// media emulates a CSS media type ("print"); "" restores the screen.
+func (b *browser) media(m string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m}); err != nil {
+		b.t.Fatalf("emulate media %q: %v", m, err)
+	}
+}
+
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.do("sign out", chromedp.Click(chromedp.CSS(`#sign-out`)), chromedp.WaitVisible(chromedp.CSS(`#signin-form`)))
+}
+
+// ruleCard is the selector of one rule's card on the learner's convert page.
+func ruleCard(code string) string { return `#rule-list [data-rule-code="` + code + `"]` }
+
+func (b *browser) balance(kind string) string {
+	b.t.Helper()
+	return b.text(`[data-balance="` + kind + `"] .balance-number`)
+}
+
+type balanceView struct {
+	Available float64 `json:"available"`
+	Spent     float64 `json:"spent"`
+	Earmarked float64 `json:"earmarked"`
+}
+
+func apiBalance(t *testing.T, base, token string) balanceView {
+	t.Helper()
+	var rec struct {
+		Balance balanceView `json:"balance"`
+	}
+	apiJSON(t, http.MethodGet, base+"/api/v1/learners/me/record", token, "", nil, http.StatusOK, &rec)
+	return rec.Balance
+}
+
+// apiJSON makes one API call and decodes the answer, failing the test on
+// any status but want.
+func apiJSON(t *testing.T, method, url, token, contentType string, body []byte, want int, out any) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d", method, url, res.StatusCode, want)
+	}
+	if out != nil {
+		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBrowserLearnerChecksAndAppliesForConversion(t *testing.T) {
+	base, _ := startServer(t)
+	nationalID := demoLearnerID(t)
+	token := apiToken(t, base, nationalID, demoLearnerPassword)
+	before := apiBalance(t, base, token)
+
+	b := openBrowser(t, base)
+	b.signIn(nationalID, demoLearnerPassword)
+	b.do("record", chromedp.WaitVisible(chromedp.CSS(`#learner-name`)))
+	if got, want := b.balance("available"), strconv.FormatFloat(before.Available, 'f', -1, 64); got != want {
+		t.Fatalf("available before = %q, API says %s", got, want)
+	}
+	b.do("convert page", chromedp.Click(chromedp.CSS(`#nav a[href="#/convert"]`)), chromedp.WaitVisible(chromedp.CSS(ruleCard("OU-ELECTIVE-SENIOR"))))
+	cards := b.text(`#rule-list`)
+	for _, s := range []string{"老年大学课程认定选修学分", "示范区开放大学", "学分认定", "课程免修", "入学", "自动认定", "人工审核", "课程 OU-CS-101"} {
+		if !strings.Contains(cards, s) {
+			t.Errorf("rule list lacks %q", s)
+		}
+	}
+
+	// A rule she does not qualify for: the check says what is missing.
+	exempt := ruleCard("OU-EXEMPT-CS101")
+	b.do("check a rule she fails", chromedp.Click(chromedp.CSS(exempt+` [data-action="check"]`)),
+		chromedp.WaitVisible(chromedp.CSS(exempt+` .evaluation`)))
+	if got := browserRun(b, "eligible flag", chromedp.Evaluate[string](`document.querySelector('`+exempt+` .evaluation').dataset.eligible`)); got != "false" {
+		t.Errorf("evaluation eligible = %q, want false", got)
+	}
+	if got := b.text(exempt + ` .shortfall-message`); got != "需要再获得 2.5 学分 community 类成果" {
+		t.Errorf("shortfall shown = %q", got)
+	}
+	if got := b.text(exempt + ` .trace-list`); !strings.Contains(got, "total.short") || !strings.Contains(got, "要求 4 学分") {
+		t.Errorf("trace lacks the failing step: %q", got)
+	}
+
+	// A rule she qualifies for, approved automatically.
+	senior := ruleCard("OU-ELECTIVE-SENIOR")
+	b.do("check a rule she meets", chromedp.Click(chromedp.CSS(senior+` [data-action="check"]`)),
+		chromedp.WaitVisible(chromedp.CSS(senior+` .evaluation-ok`)))
+	if got := b.text(senior + ` .awarded`); !strings.HasPrefix(got, "1") {
+		t.Errorf("awarded credits shown = %q, want 1", got)
+	}
+	if got := b.text(senior + ` .used-list`); !strings.Contains(got, "老年") && !strings.Contains(got, "智能手机应用") {
+		t.Errorf("used outcomes = %q", got)
+	}
+	b.screenshot("convert")
+	b.do("apply", chromedp.Click(chromedp.CSS(senior+` [data-action="apply"]`)),
+		chromedp.WaitVisible(chromedp.CSS(senior+` .alert-success`)))
+	if got := b.text(senior + ` .alert-success`); !strings.Contains(got, "已通过") {
+		t.Errorf("application result = %q, want 已通过", got)
+	}
+	// Applying twice is refused with a plain explanation.
+	b.do("apply again", chromedp.Click(chromedp.CSS(senior+` [data-action="apply"]`)),
+		chromedp.WaitVisible(chromedp.CSS(senior+` .alert-error`)))
+	if got := b.text(senior + ` .alert-error`); !strings.Contains(got, "已经申请过") {
+		t.Errorf("second application shows %q", got)
+	}
+
+	after := apiBalance(t, base, token)
+	if after.Available >= before.Available {
+		t.Fatalf("API available %v → %v: the approved conversion spent nothing", before.Available, after.Available)
+	}
+	b.do("record again", chromedp.Click(chromedp.CSS(`#nav a[href="#/record"]`)), chromedp.WaitVisible(chromedp.CSS(`#conversions`)))
+	if got, want := b.balance("available"), strconv.FormatFloat(after.Available, 'f', -1, 64); got != want {
+		t.Errorf("available after = %q, API says %s", got, want)
+	}
+	if got, want := b.balance("spent"), strconv.FormatFloat(after.Spent, 'f', -1, 64); got != want {
+		t.Errorf("spent after = %q, API says %s", got, want)
+	}
+	row := b.text(`#conversions tbody tr`)
+	if !strings.Contains(row, "老年大学课程认定选修学分") || !strings.Contains(row, "已通过") || !strings.Contains(row, "第 1 版") {
+		t.Errorf("conversion row = %q, want the rule, 已通过 and its version", row)
+	}
+	b.screenshot("record-conversions")
+}
+
+func TestBrowserReviewerApprovesApplication(t *testing.T) {
+	base, _ := startServer(t)
+	learner, _ := domain.CompleteNationalID("11010519880722432")
+	b := openBrowser(t, base)
+
+	b.signIn(string(learner), demoLearnerPassword)
+	exempt := ruleCard("OU-EXEMPT-CS101")
+	b.do("apply for exemption", chromedp.Click(chromedp.CSS(`#nav a[href="#/convert"]`)),
+		chromedp.WaitVisible(chromedp.CSS(exempt)),
+		chromedp.Click(chromedp.CSS(exempt+` [data-action="apply"]`)),
+		chromedp.WaitVisible(chromedp.CSS(exempt+` .alert-warning`)))
+	if got := b.text(exempt + ` .alert-warning`); !strings.Contains(got, "待审核") {
+		t.Errorf("manual rule application shows %q, want 待审核", got)
+	}
+	b.signOut()
+
+	b.signIn("ou.reviewer", demoStaffPassword)
+	card := `#review-list [data-rule-code="OU-EXEMPT-CS101"]`
+	b.do("review queue", chromedp.WaitVisible(chromedp.CSS(card)))
+	if got := b.text(`.tabs a[aria-current="page"]`); got != "待审核" {
+		t.Errorf("current tab = %q, want 待审核", got)
+	}
+	if got := b.text(card); !strings.Contains(got, "家庭理财基础") || !strings.Contains(got, "社区英语（初级）") {
+		t.Errorf("review card does not list the outcomes used: %q", got)
+	}
+	b.screenshot("review")
+	const note = "同意免修，请到教务处备案"
+	b.do("approve",
+		chromedp.SendKeys(chromedp.CSS(card+` textarea`), note),
+		chromedp.Click(chromedp.CSS(card+` [data-action="approve"]`)),
+		chromedp.WaitVisible(chromedp.CSS(card+` .alert-success`)))
+	if got := b.text(card + ` .card-head .badge`); got != "已通过" {
+		t.Errorf("badge after approval = %q", got)
+	}
+	b.do("approved tab", chromedp.Click(chromedp.CSS(`.tabs a[data-status="approved"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tabs a[data-status="approved"][aria-current="page"]`)),
+		chromedp.WaitVisible(chromedp.CSS(card)))
+	if got := b.text(card); !strings.Contains(got, note) {
+		t.Errorf("approved card lacks the note: %q", got)
+	}
+	b.signOut()
+
+	b.signIn(string(learner), demoLearnerPassword)
+	b.do("record", chromedp.WaitVisible(chromedp.CSS(`#conversions`)))
+	row := b.text(`#conversions tbody tr`)
+	if !strings.Contains(row, "已通过") || !strings.Contains(row, note) {
+		t.Errorf("learner's conversion row = %q, want 已通过 with the reviewer's note", row)
+	}
+}
+
+func TestBrowserStaffImportsCSVAndSeesRowErrors(t *testing.T) {
+	base, _ := startServer(t)
+	learner, _ := domain.CompleteNationalID("11010519880722432")
+	csvPath := t.TempDir() + "/outcomes.csv"
+	csv := "身份证号,姓名,类别,成果名称,课程代码,学时,成绩,完成日期\n" +
+		string(learner) + ",李建国,community,社区书法入门,CC-CAL-09,24,88,2025-10-01\n" +
+		string(learner) + ",李建国,community,社区园艺,CC-GAR-09,很多,90,2025-10-02\n"
+	if err := os.WriteFile(csvPath, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	b := openBrowser(t, base)
+	b.signIn("cc.registrar", demoStaffPassword)
+	b.do("import page", chromedp.Click(chromedp.CSS(`#nav a[href="#/import"]`)), chromedp.WaitVisible(chromedp.CSS(`#import-form`)))
+	// Submitting with no file is caught before any upload.
+	b.do("submit without a file", chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-form [data-field="file"] .field-error`)))
+	b.do("upload",
+		chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type="file"]`), []string{csvPath}),
+		chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-state[data-state="done"]`)))
+	count := func(k string) string { return b.text(`[data-count="` + k + `"] dd`) }
+	if count("ok") != "1" || count("failed") != "1" || count("duplicates") != "0" {
+		t.Errorf("counts ok=%s failed=%s duplicates=%s, want 1, 1, 0", count("ok"), count("failed"), count("duplicates"))
+	}
+	if got := b.text(`#import-state`); !strings.Contains(got, "2 / 2") {
+		t.Errorf("progress = %q, want 2 / 2 rows", got)
+	}
+	if v := browserRun(b, "progress value", chromedp.Evaluate[float64](`document.getElementById('import-progress-bar').position`)); v != 1 {
+		t.Errorf("progress bar at %v, want full", v)
+	}
+	rows := browserRun(b, "error rows", chromedp.Evaluate[[]issuedRow](
+		`[...document.querySelectorAll('#import-errors tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim()))`))
+	if len(rows) != 1 || rows[0][0] != "3" || rows[0][1] != "学时" || rows[0][2] != "应为数字" {
+		t.Errorf("row errors = %q, want line 3, column 学时, 应为数字", rows)
+	}
+	b.screenshot("import")
+
+	// The downloadable template is UTF-8 with a BOM and imports as it is.
+	res, err := http.Get(base + "/template-outcomes.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(tmpl, []byte("\xef\xbb\xbf身份证号,姓名,类别,成果名称,课程代码,学时,学分,成绩,等第,是否通过,完成日期,有效期至,级别")) {
+		t.Errorf("template starts %q, want a BOM and the Chinese headers", tmpl[:min(len(tmpl), 80)])
+	}
+	staff := apiToken(t, base, "cc.registrar", demoStaffPassword)
+	var job struct {
+		ID     string `json:"id"`
+		State  string `json:"state"`
+		OK     int    `json:"ok"`
+		Failed int    `json:"failed"`
+	}
+	apiJSON(t, http.MethodPost, base+"/api/v1/outcomes/import", staff, "text/csv", tmpl, http.StatusAccepted, &job)
+	for deadline := time.Now().Add(stepTimeout); job.State != "done" && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		apiJSON(t, http.MethodGet, base+"/api/v1/imports/"+job.ID, staff, "", nil, http.StatusOK, &job)
+	}
+	if job.State != "done" || job.OK != 1 || job.Failed != 0 {
+		t.Errorf("template import = %+v, want its example row banked", job)
+	}
+}
+
+func TestBrowserAdminSeesStatistics(t *testing.T) {
+	base, _ := startServer(t)
+	var want struct {
+		Accounts int     `json:"accounts"`
+		Credits  float64 `json:"credits"`
+	}
+	apiJSON(t, http.MethodGet, base+"/api/v1/stats", apiToken(t, base, "admin", demoAdminPassword), "", nil, http.StatusOK, &want)
+	if want.Accounts == 0 || want.Credits == 0 {
+		t.Fatalf("demo statistics are empty (%+v); the test would prove nothing", want)
+	}
+
+	b := openBrowser(t, base)
+	b.signIn("admin", demoAdminPassword)
+	b.do("statistics", chromedp.Click(chromedp.CSS(`#nav a[href="#/stats"]`)), chromedp.WaitVisible(chromedp.CSS(`#stats-headlines`)))
+	if got := b.text(`[data-stat="accounts"] dd`); got != strconv.Itoa(want.Accounts) {
+		t.Errorf("accounts shown = %q, API says %d", got, want.Accounts)
+	}
+	if got := b.text(`[data-stat="credits"] dd`); got != strconv.FormatFloat(want.Credits, 'f', -1, 64) {
+		t.Errorf("credits shown = %q, API says %v", got, want.Credits)
+	}
+	page := b.text(`main`)
+	for _, s := range []string{"职业技能证书", "示范区职业教育中心", "示范区", "2024-06", "60 岁及以上", "待审核"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("statistics page lacks %q", s)
+		}
+	}
+	bars := browserRun(b, "bar rows", chromedp.Evaluate[int](`document.querySelectorAll('main .bar-row').length`))
+	if bars < 10 {
+		t.Errorf("%d chart bars, want category, month, conversion and age bars", bars)
+	}
+	b.screenshot("stats")
+}
+
+func TestBrowserRuleEditorVersionsSimulatesAndPublishes(t *testing.T) {
+	base, _ := startServer(t)
+	b := openBrowser(t, base)
+	b.signIn("ou.reviewer", demoStaffPassword)
+	b.do("rules list", chromedp.Click(chromedp.CSS(`#nav a[href="#/rules"]`)), chromedp.WaitVisible(chromedp.CSS(`#rules-list table`)))
+	list := b.text(`#rules-list`)
+	if !strings.Contains(list, "OU-EXEMPT-CS101") || strings.Contains(list, "HV-ADMIT-ECE") {
+		t.Errorf("open university's rule list = %q, want its own rules only", list)
+	}
+	rowLink := func(code string, version int) chromedp.JSPath {
+		return chromedp.JSPath(fmt.Sprintf(`[...document.querySelectorAll('#rules-list tbody tr')].find(r => r.cells[0].innerText.trim() === %q && r.cells[2].innerText.trim() === '%d').querySelector('a')`, code, version))
+	}
+	b.do("open a published rule", chromedp.Click(rowLink("OU-EXEMPT-CS101", 1)), chromedp.WaitVisible(chromedp.CSS(`#rule-form`)))
+	if got := b.text(`#rule-version-note`); !strings.Contains(got, "第 2 版草稿") {
+		t.Errorf("published rule note = %q, want it to say saving makes version 2", got)
+	}
+	if got := b.text(`#rule-form button[type="submit"]`); got != "保存为新版本" {
+		t.Errorf("submit reads %q", got)
+	}
+	f := func(name string) chromedp.CSS { return chromedp.CSS(`#rule-form [name="` + name + `"]`) }
+	set := func(name, value string) chromedp.Action[chromedp.Void] { return setValue(`#rule-form [name="`+name+`"]`, value) }
+	if got := browserRun(b, "condition row", chromedp.Evaluate[string](`document.querySelector('#rule-form [name="condition.items[0].category"]').value`)); got != "community" {
+		t.Errorf("structured condition shows category %q, want community", got)
+	}
+
+	// An exemption without the course it exempts: the server's problem is
+	// shown at that input.
+	b.do("save without a course code",
+		set("target.courseCode", ""),
+		chromedp.Click(chromedp.CSS(`#rule-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#rule-form [data-field="target.courseCode"] .field-error`)))
+	if got := b.text(`#rule-form [data-field="target.courseCode"] .field-error`); !strings.Contains(got, "免修规则必须填写") {
+		t.Errorf("course code error = %q", got)
+	}
+	b.screenshot("rule-editor")
+
+	b.do("save a new version",
+		chromedp.SendKeys(f("target.courseCode"), "OU-CS-101"),
+		set("minTotalCredits", "3"),
+		chromedp.Click(chromedp.CSS(`#rule-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash .alert-success`)))
+	if got := b.text(`#flash`); !strings.Contains(got, "已创建第 2 版草稿") {
+		t.Errorf("after saving a published rule the page says %q", got)
+	}
+	b.waitJS("version 2 opened", `document.querySelector('main .tags') && document.querySelector('main .tags').innerText.includes('第 2 版')`)
+	if got := b.text(`main .tags`); !strings.Contains(got, "草稿") {
+		t.Errorf("new version badges = %q, want a draft", got)
+	}
+	if got := browserRun(b, "min total", chromedp.Evaluate[string](`document.querySelector('#rule-form [name="minTotalCredits"]').value`)); got != "3" {
+		t.Errorf("new version minTotalCredits = %q, want 3", got)
+	}
+
+	b.do("simulate", chromedp.Click(chromedp.CSS(`#rule-simulate`)), chromedp.WaitVisible(chromedp.CSS(`#simulation`)))
+	if got := b.text(`#simulation [data-sim="evaluated"] dd`); got != "4" {
+		t.Errorf("simulation evaluated %q accounts, want the 4 demo accounts", got)
+	}
+	if got := b.text(`#simulation [data-sim="eligible"] dd`); got == "0" {
+		t.Errorf("no demo learner qualifies under the easier version: %q", got)
+	}
+	if exists := browserRun(b, "publish button", chromedp.Evaluate[bool](`!!document.getElementById('rule-publish')`)); exists {
+		t.Error("staff are offered publish; only admins publish")
+	}
+	b.signOut()
+
+	b.signIn("admin", demoAdminPassword)
+	b.do("admin rules", chromedp.Click(chromedp.CSS(`#nav a[href="#/rules"]`)), chromedp.WaitVisible(chromedp.CSS(`#rules-list table`)),
+		chromedp.Click(rowLink("OU-EXEMPT-CS101", 2)), chromedp.WaitVisible(chromedp.CSS(`#rule-publish`)),
+		chromedp.Click(chromedp.CSS(`#rule-publish`)), chromedp.WaitVisible(chromedp.CSS(`#flash .alert-success`)))
+	b.waitJS("published badge", `document.querySelector('main .tags') && document.querySelector('main .tags').innerText.includes('已发布')`)
+
+	// JSON mode: a nested condition, and JSON that does not parse is caught
+	// at the textarea.
+	b.do("new rule in JSON mode", chromedp.Click(chromedp.CSS(`a[href="#/rules"]`)), chromedp.WaitVisible(chromedp.CSS(`#rule-new`)),
+		chromedp.Click(chromedp.CSS(`#rule-new`)), chromedp.WaitVisible(chromedp.CSS(`#rule-mode`)),
+		chromedp.Click(chromedp.CSS(`#rule-mode`)), chromedp.WaitVisible(chromedp.CSS(`#rule-form textarea[name="condition"]`)),
+		set("condition", `{"op": "all", "items": [`),
+		chromedp.SendKeys(f("code"), "OU-NEST-1"),
+		chromedp.SendKeys(f("name"), "嵌套条件测试"),
+		chromedp.Click(chromedp.CSS(`#rule-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#rule-form [data-field="condition"] .field-error`)))
+	if got := b.text(`#rule-form [data-field="condition"] .field-error`); !strings.Contains(got, "JSON 格式不正确") {
+		t.Errorf("bad JSON error = %q", got)
+	}
+	b.do("nested condition with a bad match",
+		chromedp.SetValue(chromedp.CSS(`#rule-form textarea[name="condition"]`),
+			`{"op": "any", "items": [{"category": "community"}, {"op": "all", "items": [{"category": "senior"}, {"minScore": -5}]}]}`),
+		set("target.courseCode", "OU-X-1"),
+		set("award.credits", "1"),
+		chromedp.Click(chromedp.CSS(`#rule-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#rule-form [data-field="condition"] .field-error`)))
+	if got := b.text(`#rule-form [data-field="condition"] .field-error`); !strings.Contains(got, "condition.items[1].items[1].minScore") {
+		t.Errorf("nested problem shown as %q, want its JSON path", got)
+	}
+	b.screenshot("rule-json")
+}
+
+func TestBrowserTranscriptPrintsAndVerifies(t *testing.T) {
+	base, _ := startServer(t)
+	b := openBrowser(t, base)
+	b.signIn(demoLearnerID(t), demoLearnerPassword)
+	b.do("transcript", chromedp.Click(chromedp.CSS(`#nav a[href="#/transcript"]`)), chromedp.WaitVisible(chromedp.CSS(`#certificate`)))
+	if got := b.text(`#cert-name`); got != "王秀兰" {
+		t.Errorf("certificate name = %q", got)
+	}
+	if got := b.text(`#certificate`); !strings.Contains(got, "老年书法（楷书）") || !strings.Contains(got, "示范区老年大学") {
+		t.Errorf("certificate lacks the outcomes: %q", got)
+	}
+	token := browserRun(b, "token", chromedp.Evaluate[string](`document.getElementById('transcript-token').value`))
+	if len(strings.Split(token, ".")) != 3 {
+		t.Fatalf("transcript token %q is not a JWS", token)
+	}
+
+	// Printing shows the certificate alone.
+	type printed struct {
+		Topbar, Token, Certificate string
+	}
+	b.media("print")
+	got := browserRun(b, "printed", chromedp.Evaluate[printed](`({
+	  Topbar: getComputedStyle(document.querySelector('.topbar')).display,
+	  Token: getComputedStyle(document.getElementById('transcript-token').closest('section')).display,
+	  Certificate: getComputedStyle(document.getElementById('certificate')).display,
+	})`))
+	if got.Topbar != "none" || got.Token != "none" || got.Certificate == "none" {
+		t.Errorf("print layout = %+v, want only the certificate", got)
+	}
+	b.media("")
+	b.screenshot("transcript")
+
+	b.do("verify it", chromedp.Click(chromedp.CSS(`#transcript-verify`)), chromedp.WaitVisible(chromedp.CSS(`#verify-form`)),
+		chromedp.Click(chromedp.CSS(`#verify-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#verify-result`)))
+	if v := browserRun(b, "valid", chromedp.Evaluate[string](`document.getElementById('verify-result').dataset.valid`)); v != "true" {
+		t.Errorf("own transcript verified as %q", v)
+	}
+	if n := browserRun(b, "failed checks", chromedp.Evaluate[int](`document.querySelectorAll('#verify-result .check-bad').length`)); n != 0 {
+		t.Errorf("%d checks failed on a fresh transcript", n)
+	}
+	b.signOut()
+
+	// Signed out, anyone can check a transcript; a tampered one fails.
+	parts := strings.Split(token, ".")
+	tampered := parts[0] + "." + parts[1][:len(parts[1])-2] + "AA." + parts[2]
+	b.do("public verify", chromedp.Click(chromedp.CSS(`#nav a[href="#/verify"]`)), chromedp.WaitVisible(chromedp.CSS(`#verify-form`)),
+		setValue(`#verify-form textarea`, tampered),
+		chromedp.Click(chromedp.CSS(`#verify-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#verify-result`)))
+	if v := browserRun(b, "valid", chromedp.Evaluate[string](`document.getElementById('verify-result').dataset.valid`)); v != "false" {
+		t.Errorf("tampered transcript verified as %q", v)
+	}
+	if got := b.text(`#verify-result`); !strings.Contains(got, "证明无效") {
+		t.Errorf("tampered verdict = %q", got)
+	}
+	b.screenshot("verify")
 }

@@ -37,7 +37,8 @@ func fuzzEnv(f *testing.F) *env {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	e := &env{store: store, vault: vault}
 	e.tokens = auth.NewTokenService(testIssuer, testAudience, keys, nil)
-	e.svc = service.New(store, vault, e.tokens, service.Config{Logger: log})
+	transcripts := auth.NewTranscriptSigner(testIssuer, keys, nil)
+	e.svc = service.New(store, vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
 	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000})
 	if _, err := e.svc.EnsureAdmin(ctx, adminPassword); err != nil {
 		f.Fatal(err)

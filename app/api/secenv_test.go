@@ -78,7 +78,8 @@ func newTunedEnv(t *testing.T, tune func(*api.Config)) (*env, storeLocation) {
 		t.Fatal(err)
 	}
 	e.tokens = auth.NewTokenService(testIssuer, testAudience, keys, nil)
-	e.svc = service.New(store, vault, e.tokens, service.Config{Logger: log})
+	transcripts := auth.NewTranscriptSigner(testIssuer, keys, nil)
+	e.svc = service.New(store, vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
 	cfg := api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000}
 	if tune != nil {
 		tune(&cfg)

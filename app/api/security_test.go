@@ -139,19 +139,9 @@ func TestForgedTokensAreRejected(t *testing.T) {
 func TestHugeAuthorizationHeaderIsRefusedEarly(t *testing.T) {
 	e := newEnv(t)
 	addr := listen(t, e)
-	r, err := http.NewRequest("GET", "http://"+addr+"/api/v1/me", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Header.Set("Authorization", "Bearer "+strings.Repeat(".", 100_000))
-	res, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(string(body), `"code":"headers_too_large"`) {
-		t.Fatalf("100 000-dot token: %d %s", res.StatusCode, body)
+	status, body := rawRequest(t, addr, "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+strings.Repeat(".", 100_000)+"\r\n\r\n")
+	if status != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(body, `"code":"headers_too_large"`) {
+		t.Fatalf("100 000-dot token: %d %s", status, body)
 	}
 	// The server is still answering.
 	if res := e.do(req{method: "GET", path: "/healthz"}); res.status != 200 {
@@ -173,7 +163,8 @@ func listen(t *testing.T, e *env) string {
 }
 
 // rawRequest writes a request head by hand (so that a huge body can be
-// announced without being sent) and reads the answer.
+// announced without being sent) and reads the answer. The write runs on its
+// own because the server may answer and close before it has read it all.
 func rawRequest(t *testing.T, addr, head string) (int, string) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
@@ -181,9 +172,7 @@ func rawRequest(t *testing.T, addr, head string) (int, string) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := io.WriteString(c, head); err != nil {
-		t.Fatal(err)
-	}
+	go func() { _, _ = io.WriteString(c, head) }()
 	res, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -191,14 +191,25 @@ func (s *Service) WithdrawGrant(ctx context.Context, actor Actor, grantID uuid.U
 		return domain.ErrForbidden
 	}
 	_, err := s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+		for _, g := range a.Grants {
+			if g.ID == grantID && g.RevokedAt != nil {
+				return errUnchanged // withdrawing twice is a no-op, not a write
+			}
+		}
 		return a.WithdrawGrant(grantID, s.now())
 	})
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	s.audit(ctx, actor, "grant.withdraw", "grant", grantID.String(), "")
 	return nil
 }
+
+// errUnchanged stops an update whose change is already in place.
+var errUnchanged = errors.New("unchanged")
 
 // PersonalData is everything held about a learner, with identifiers in the
 // clear: the learner's own data-access export.

@@ -20,13 +20,27 @@ import team from './screens/team.js';
 import institutions from './screens/institutions.js';
 import policy from './screens/policy.js';
 import audit from './screens/audit.js';
+import convert from './screens/convert.js';
+import review from './screens/review.js';
+import rules from './screens/rules.js';
+import rule from './screens/rule.js';
+import imports from './screens/imports.js';
+import stats from './screens/stats.js';
+import transcript from './screens/transcript.js';
+import verify from './screens/verify.js';
 
-const screens = [signin, register, record, sharing, issue, issued, team, institutions, policy, audit];
+// Order is the navigation's order; a user starts on the first screen they
+// may see.
+const screens = [signin, register, record, convert, transcript, sharing, issue, issued, imports, review, team,
+  institutions, rules, rule, policy, stats, audit, verify];
 
 const state = { me: null };
 let renderSeq = 0;
 
 function defaultPath(me) {
+  // Signed out, the public verify page has a menu entry too; the start is
+  // still signing in.
+  if (!me) return 'signin';
   const first = screens.find((s) => s.nav && s.allowed(me));
   return first ? first.path : 'signin';
 }
@@ -52,8 +66,15 @@ function renderNav() {
   document.getElementById('sign-out').hidden = !state.me;
 }
 
+// loadMe also learns what the user's institution may do, because screens
+// such as rule management depend on it and allowed() cannot wait.
 async function loadMe() {
-  state.me = api.hasSession() ? await api.get('/api/v1/me') : null;
+  const me = api.hasSession() ? await api.get('/api/v1/me') : null;
+  if (me && me.institutionId) {
+    const inst = await api.get(`/api/v1/institutions/${encodeURIComponent(me.institutionId)}`).catch(() => null);
+    me.capabilities = inst ? inst.capabilities || [] : [];
+  }
+  state.me = me;
 }
 
 const ctx = {

@@ -41,13 +41,17 @@ function outcomesTable(outcomes, issuers) {
 }
 
 function conversionsTable(conversions) {
-  return table([
-    { key: 'conversion.rule', cell: (c) => c.ruleName || c.ruleCode },
+  const rows = [...conversions].sort((a, b) => String(b.appliedAt).localeCompare(String(a.appliedAt)));
+  return h('div', { id: 'conversions' }, table([
+    { key: 'conversion.rule', cell: (c) => h('span', {}, h('strong', { text: c.ruleName || c.ruleCode }),
+      h('span', { class: 'sub' }, h('code', { text: c.ruleCode }), ' ', tx('conversion.versionValue', { v: c.ruleVersion }))) },
     { key: 'conversion.purpose', cell: (c) => tx(`purpose.${c.purpose}`) },
     { key: 'conversion.credits', class: 'n', cell: (c) => num(c.evaluation?.awardedCredits || 0) },
     { key: 'conversion.appliedAt', cell: (c) => date(c.appliedAt, true) },
-    { key: 'conversion.status', cell: (c) => badge(`conv.${c.status}`, c.status) },
-  ], conversions, 'record.conversions');
+    { key: 'conversion.status', cell: (c) => h('span', { class: 'status-cell', data: { status: c.status } }, badge(`conv.${c.status}`, c.status),
+      c.decidedAt ? h('span', { class: 'sub' }, date(c.decidedAt, true)) : null) },
+    { key: 'conversion.note', cell: (c) => (c.note ? h('span', { text: c.note }) : '—') },
+  ], rows, 'record.conversions'));
 }
 
 function ledgerTable(ledger) {
@@ -89,7 +93,9 @@ export function renderRecord(view, rec, issuers) {
       section('record.byCategory', bars(byCategory, 'record.byCategory')),
       section('record.byYear', bars(byYear, 'record.byYear'))),
     section('record.outcomes', outcomesTable(rec.outcomes || [], issuers)),
-    (rec.conversions || []).length ? section('record.conversions', conversionsTable(rec.conversions)) : null,
+    section('record.conversions',
+      (rec.conversions || []).length ? conversionsTable(rec.conversions) : null,
+      h('p', { class: 'actions' }, h('a', { href: '#/convert', class: 'btn btn-secondary', t: 'conversion.toConvert' }))),
     section('record.ledger',
       h('p', { class: rec.ledgerValid ? 'verified ok' : 'verified bad', id: 'ledger-status', role: 'status' },
         h('span', { class: 'verified-icon', 'aria-hidden': 'true', text: rec.ledgerValid ? '✓' : '✗' }), ' ',

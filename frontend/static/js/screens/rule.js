@@ -1,0 +1,111 @@
+// One conversion rule: create or edit it (a published rule is edited into a
+// new draft version), simulate it across the district, publish (admin) and
+// retire it.
+
+import { h, num, section } from '../dom.js';
+import * as api from '../api.js';
+import { pageHeader, button, loading, onSubmit, flash, runAction } from '../ui.js';
+import { institutions } from '../lookups.js';
+import { evaluationView } from '../evaluation.js';
+import { ruleForm } from '../ruleform.js';
+import { canManageRules, ruleStatusBadge } from './rules.js';
+
+function idFromHash() {
+  return new URLSearchParams(location.hash.split('?')[1] || '').get('id') || '';
+}
+
+function simulationView(sim) {
+  return h('div', { id: 'simulation' },
+    h('dl', { class: 'figures' },
+      [['evaluated', 'sim.evaluated', sim.evaluated], ['eligible', 'sim.eligible', sim.eligible], ['credits', 'sim.credits', sim.credits]]
+        .map(([k, label, v]) => h('div', { class: 'figure', data: { sim: k } }, h('dt', { t: label }), h('dd', {}, num(v || 0))))),
+    (sim.samples || []).length
+      ? h('div', {}, h('h3', { t: 'sim.samples' }),
+        sim.samples.map((ev, i) => h('div', { class: 'sample' }, h('h4', { t: 'sim.sample', targs: { n: i + 1 } }), evaluationView(ev, { headingLevel: 'h5' }))))
+      : null);
+}
+
+function actionsCard(rule, me, reopen) {
+  const where = h('div', { 'aria-live': 'polite' });
+  const simulate = button('rule.simulate', { kind: 'secondary', attrs: { id: 'rule-simulate' } });
+  simulate.addEventListener('click', () => runAction(simulate, where, async () => {
+    where.append(simulationView(await api.post(`/api/v1/rules/${encodeURIComponent(rule.id)}/simulate`)));
+  }));
+  const buttons = [simulate];
+  if (me.role === 'admin' && rule.status === 'draft') {
+    const publish = button('rule.publish', { attrs: { id: 'rule-publish' } });
+    publish.addEventListener('click', () => runAction(publish, where, async () => {
+      await api.post(`/api/v1/rules/${encodeURIComponent(rule.id)}/publish`);
+      flash('rule.published');
+      reopen(rule.id);
+    }));
+    buttons.push(publish);
+  }
+  if (rule.status !== 'retired') {
+    const retire = button('rule.retire', { kind: 'danger', attrs: { id: 'rule-retire' } });
+    retire.addEventListener('click', () => runAction(retire, where, async () => {
+      await api.post(`/api/v1/rules/${encodeURIComponent(rule.id)}/retire`);
+      flash('rule.retiredDone');
+      reopen(rule.id);
+    }));
+    buttons.push(retire);
+  }
+  return section('rule.actionsTitle', h('p', { class: 'hint', t: 'rule.simulateHint' }), h('div', { class: 'actions' }, buttons), where);
+}
+
+export default {
+  path: 'rule',
+  allowed: canManageRules,
+  async render(view, ctx) {
+    view.append(loading());
+    const id = idFromHash();
+    const admin = ctx.me.role === 'admin';
+    const [rule, insts] = await Promise.all([
+      id ? api.get(`/api/v1/rules/${encodeURIComponent(id)}`) : null,
+      admin ? institutions() : [],
+    ]);
+    // After a save the page is opened afresh; the same address does not
+    // fire hashchange, so it is re-routed explicitly.
+    const reopen = (ruleId) => {
+      if (idFromHash() === ruleId) ctx.go('rule');
+      else location.hash = `#/rule?id=${encodeURIComponent(ruleId)}`;
+    };
+    const convertInsts = admin ? insts.filter((i) => (i.capabilities || []).includes('convert') && i.status !== 'suspended') : null;
+    const readOnly = rule && rule.status === 'retired';
+    const { form, read, placeProblems } = ruleForm(rule, { convertInsts, readOnly });
+
+    onSubmit(form, async () => {
+      const body = read();
+      try {
+        if (!rule) {
+          const created = await api.post('/api/v1/rules', body);
+          flash('rule.created');
+          reopen(created.id);
+          return;
+        }
+        const { status, data } = await api.requestWithStatus('PUT', `/api/v1/rules/${encodeURIComponent(rule.id)}`, body);
+        if (status === 201) flash('rule.newVersion', { v: data.version });
+        else flash('rule.saved');
+        reopen(data.id);
+      } catch (err) {
+        throw placeProblems(err);
+      }
+    });
+
+    const header = rule
+      ? h('div', { class: 'page-header' },
+        h('h1', { tabindex: '-1', t: 'rule.editTitle', targs: { code: rule.code } }),
+        h('p', { class: 'tags' }, ruleStatusBadge(rule.status), ' ',
+          h('span', { class: 'badge badge-neutral', t: 'conversion.versionValue', targs: { v: rule.version } })),
+        h('p', { class: 'lead', text: rule.name }))
+      : pageHeader('rule.newTitle');
+    view.replaceChildren(...[
+      header,
+      h('p', {}, h('a', { href: '#/rules', t: 'rule.back' })),
+      rule && rule.status === 'published' ? h('p', { class: 'alert alert-warning', id: 'rule-version-note', t: 'rule.publishedNote', targs: { v: rule.version + 1 } }) : null,
+      readOnly ? h('p', { class: 'alert alert-warning', t: 'rule.retiredNote' }) : null,
+      rule ? actionsCard(rule, ctx.me, reopen) : null,
+      h('div', { class: 'card' }, form),
+    ].filter(Boolean));
+  },
+};
