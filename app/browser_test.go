@@ -842,7 +842,9 @@ func TestBrowserRuleEditorVersionsSimulatesAndPublishes(t *testing.T) {
 		t.Errorf("submit reads %q", got)
 	}
 	f := func(name string) chromedp.CSS { return chromedp.CSS(`#rule-form [name="` + name + `"]`) }
-	set := func(name, value string) chromedp.Action[chromedp.Void] { return setValue(`#rule-form [name="`+name+`"]`, value) }
+	set := func(name, value string) chromedp.Action[chromedp.Void] {
+		return setValue(`#rule-form [name="`+name+`"]`, value)
+	}
 	if got := browserRun(b, "condition row", chromedp.Evaluate[string](`document.querySelector('#rule-form [name="condition.items[0].category"]').value`)); got != "community" {
 		t.Errorf("structured condition shows category %q, want community", got)
 	}
