@@ -131,7 +131,7 @@ func VerifyTranscript(token, issuer string, keys []domain.SigningKey, now time.T
 		if errors.Is(err, jwt.ErrTokenSignatureInvalid) {
 			return fail("signature", "signature does not match: the transcript was altered or not issued by this bank")
 		}
-		return fail("signature", "cannot verify: "+shortReason(err))
+		return fail("signature", "cannot verify: "+publicReason(err))
 	}
 	res.Checks = append(res.Checks, TranscriptCheck{Name: "format", OK: true, Message: "well-formed signed transcript"})
 	res.Checks = append(res.Checks, TranscriptCheck{Name: "signature", OK: true, Message: "signed by this credit bank"})
@@ -157,14 +157,16 @@ func VerifyTranscript(token, issuer string, keys []domain.SigningKey, now time.T
 	return res
 }
 
-// shortReason keeps jwt's error wording but never the token.
-func shortReason(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
+// publicReason says why verification could not proceed, in words fit for
+// the public verify page: our own refusals verbatim, parser internals never.
+func publicReason(err error) string {
+	for _, known := range []string{"not a transcript (typ)", "malformed key id", "signed by a key this bank never used"} {
+		if strings.Contains(err.Error(), known) {
+			return known
+		}
 	}
-	if len(msg) > 120 {
-		msg = msg[:120]
+	if errors.Is(err, jwt.ErrTokenUnverifiable) || errors.Is(err, jwt.ErrTokenSignatureInvalid) {
+		return "the signature cannot be checked"
 	}
-	return msg
+	return "the transcript is malformed or was altered"
 }

@@ -133,6 +133,10 @@ func TestConversionWorkflowManualApproval(t *testing.T) {
 	if items := queue["items"].([]any); len(items) != 1 || items[0].(map[string]any)["id"] != conv["id"] {
 		t.Fatalf("queue = %v", queue)
 	}
+	item := queue["items"].([]any)[0].(map[string]any)
+	if item["learnerName"] != "林静" || item["learnerNationalId"] != d.nationalID[:6]+"********"+d.nationalID[14:] {
+		t.Errorf("reviewers see the applicant by name with a masked ID: %v / %v", item["learnerName"], item["learnerNationalId"])
+	}
 	other := e.must(200, req{method: "GET", path: "/api/v1/institutions/me/conversions", token: d.otherRev})
 	if len(other["items"].([]any)) != 0 {
 		t.Errorf("other institution sees %v", other)

@@ -198,7 +198,15 @@ func (s *Server) reviewQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(items, next, conversionFrom))
+	return c.JSON(pageOf(items, next, func(it service.ReviewItem) reviewItemDTO {
+		return reviewItemDTO{conversionFrom(it.Conversion), it.LearnerName, it.NationalIDMasked}
+	}))
+}
+
+type reviewItemDTO struct {
+	conversionDTO
+	LearnerName       string `json:"learnerName"`
+	LearnerNationalID string `json:"learnerNationalId"`
 }
 
 type decisionRequest struct {

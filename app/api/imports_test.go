@@ -84,7 +84,7 @@ func TestCSVImportGBKAndFormUpload(t *testing.T) {
 	e := newEnv(t)
 	admin := e.adminToken()
 	a := e.issuer(admin, "社区学院")
-	csv := "身份证号,姓名,类别,成果名称,学时,等第,完成日期\n" + nid(t, 310) + ",王五,community,社区摄影,24,A,2024年6月30日\n"
+	csv := "身份证号,姓名,类别,成果名称,学时,等第,完成日期\n" + nid(t, 310) + ",王五,社区教育,社区摄影,24,A,2024年6月30日\n" // Chinese category name
 	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(csv))
 	if err != nil {
 		t.Fatal(err)

@@ -72,8 +72,17 @@ func canReview(actor Actor, institutionID uuid.UUID) bool {
 		actor.InstitutionID == institutionID && actor.Can(domain.PermReview)
 }
 
+// ReviewItem is a conversion in a review queue with the applicant's name:
+// by applying, the learner presents themselves to the institution, which
+// needs to know whom it admits or exempts. The ID stays masked.
+type ReviewItem struct {
+	Conversion       domain.Conversion
+	LearnerName      string
+	NationalIDMasked string
+}
+
 // ReviewQueue pages the conversions addressed to the actor's institution.
-func (s *Service) ReviewQueue(ctx context.Context, actor Actor, status domain.ConversionStatus, p storage.Page) ([]domain.Conversion, string, error) {
+func (s *Service) ReviewQueue(ctx context.Context, actor Actor, status domain.ConversionStatus, p storage.Page) ([]ReviewItem, string, error) {
 	if !canReview(actor, actor.InstitutionID) {
 		return nil, "", domain.ErrForbidden
 	}
@@ -82,7 +91,23 @@ func (s *Service) ReviewQueue(ctx context.Context, actor Actor, status domain.Co
 	default:
 		return nil, "", domain.Invalid("status", "must be pending, approved, rejected or needs_review")
 	}
-	return s.store.ListConversionsByInstitution(ctx, actor.InstitutionID, status, p.Normalized())
+	convs, next, err := s.store.ListConversionsByInstitution(ctx, actor.InstitutionID, status, p.Normalized())
+	if err != nil {
+		return nil, "", err
+	}
+	accounts := map[uuid.UUID]*domain.Account{}
+	items := make([]ReviewItem, 0, len(convs))
+	for _, c := range convs {
+		acc, ok := accounts[c.AccountID]
+		if !ok {
+			if acc, err = s.store.GetAccount(ctx, c.AccountID); err != nil {
+				return nil, "", err
+			}
+			accounts[c.AccountID] = acc
+		}
+		items = append(items, ReviewItem{Conversion: c, LearnerName: acc.Name, NationalIDMasked: acc.PII.NationalIDMasked})
+	}
+	return items, next, nil
 }
 
 // Decision is approve or reject.

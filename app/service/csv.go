@@ -153,7 +153,7 @@ func rowFrom(line int, rec []string, index map[string]int, written map[string]st
 		row.err = &domain.ImportRowError{Line: line, Column: written[field], Reason: reason}
 		return row
 	}
-	in := domain.OutcomeInput{Category: get("category"), Title: get("title"), CourseCode: get("courseCode")}
+	in := domain.OutcomeInput{Category: categoryCode(get("category")), Title: get("title"), CourseCode: get("courseCode")}
 	var err error
 	if in.Hours, err = strconv.ParseFloat(get("hours"), 64); err != nil {
 		return fail("hours", "must be a number")
@@ -204,6 +204,17 @@ func rowFrom(line int, rec []string, index map[string]int, written map[string]st
 	}
 	row.input = IssueInput{NationalID: get("nationalId"), Name: get("name"), Outcome: in}
 	return row
+}
+
+// categoryCode accepts a category's code or its Chinese name (社区教育 …),
+// since templates filled in by hand use the names.
+func categoryCode(s string) string {
+	for _, c := range domain.Categories {
+		if s == c.NameZH() || strings.EqualFold(s, string(c)) {
+			return string(c)
+		}
+	}
+	return s
 }
 
 func parseYes(s string) (bool, bool) {
