@@ -89,29 +89,29 @@ type outcomeRequest struct {
 	Level       int           `json:"level"`
 }
 
-// toInput converts dates here so that a malformed date is reported with its
-// field like any other problem.
-func (r outcomeRequest) toInput() (domain.OutcomeInput, error) {
-	v := &domain.ValidationError{}
+// toInput converts the request; dates that do not parse are returned as
+// problems for the service to report along with everything else.
+func (r outcomeRequest) toInput() (domain.OutcomeInput, []domain.FieldProblem) {
+	var problems []domain.FieldProblem
 	in := domain.OutcomeInput{
 		Category: r.Category, Title: r.Title, CourseCode: r.CourseCode, Hours: r.Hours,
 		Credits: r.Credits, Result: r.Result.toDomain(), Level: r.Level,
 	}
-	if r.CompletedOn == "" {
-		v.Add("completedOn", "required (YYYY-MM-DD)")
-	} else if t, err := time.Parse(dateLayout, r.CompletedOn); err != nil {
-		v.Add("completedOn", "must be a date YYYY-MM-DD")
-	} else {
-		in.CompletedOn = t
+	if r.CompletedOn != "" {
+		if t, err := time.Parse(dateLayout, r.CompletedOn); err != nil {
+			problems = append(problems, domain.FieldProblem{Field: "completedOn", Reason: "must be a date YYYY-MM-DD"})
+		} else {
+			in.CompletedOn = t
+		}
 	}
 	if r.ExpiresOn != nil && *r.ExpiresOn != "" {
 		if t, err := time.Parse(dateLayout, *r.ExpiresOn); err != nil {
-			v.Add("expiresOn", "must be a date YYYY-MM-DD")
+			problems = append(problems, domain.FieldProblem{Field: "expiresOn", Reason: "must be a date YYYY-MM-DD"})
 		} else {
 			in.ExpiresOn = &t
 		}
 	}
-	return in, v.Err()
+	return in, problems
 }
 
 type accountDTO struct {

@@ -21,12 +21,9 @@ func (s *Server) issueOutcome(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	in, err := req.toInput()
-	if err != nil {
-		return err
-	}
+	in, problems := req.toInput()
 	res, err := s.svc.IssueOutcome(c.UserContext(), actor, service.IssueInput{
-		NationalID: req.Learner.NationalID, Name: req.Learner.Name, Outcome: in,
+		NationalID: req.Learner.NationalID, Name: req.Learner.Name, Outcome: in, DecodeProblems: problems,
 	})
 	if err != nil {
 		return err

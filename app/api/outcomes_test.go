@@ -253,3 +253,31 @@ func TestConcurrentIssuesToOneLearner(t *testing.T) {
 		t.Errorf("ledger balance = %v, want %v", acc.LedgerBalance(), want)
 	}
 }
+
+func TestIssueOutcomeReportsAllProblemsAtOnce(t *testing.T) {
+	e := newEnv(t)
+	a := e.issuer(e.adminToken(), "社区学院")
+	body := outcomeBody(nid(t, 6), "", "", -3)
+	body["completedOn"] = "30/06/2025"
+	body["result"] = map[string]any{"grade": "F"}
+	res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})
+	if res.status != 422 {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	m := res.json(t)
+	for _, f := range []string{"completedOn", "hours", "title", "learner.name", "result.grade"} {
+		if !hasProblem(m, f) {
+			t.Errorf("problem at %s not reported: %s", f, res.body)
+		}
+	}
+	// The unparseable date is reported once, as unparseable, not also as missing.
+	n := 0
+	for _, d := range m["error"].(map[string]any)["details"].([]any) {
+		if d.(map[string]any)["field"] == "completedOn" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("completedOn reported %d times", n)
+	}
+}

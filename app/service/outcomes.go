@@ -15,6 +15,10 @@ type IssueInput struct {
 	NationalID string
 	Name       string
 	Outcome    domain.OutcomeInput
+	// DecodeProblems are fields the caller could not even parse (a date
+	// in the wrong form); they are reported together with every other
+	// problem, so the sender fixes everything in one round.
+	DecodeProblems []domain.FieldProblem
 }
 
 // IssueResult tells whether the learner's account had to be created.
@@ -61,6 +65,7 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 	}
 	outcome, err := domain.NewOutcome(in.Outcome, inst.ID, uuid.Nil, policy, s.now())
 	collect(v, err)
+	v = mergeDecodeProblems(v, in.DecodeProblems)
 	if err := v.Err(); err != nil {
 		return IssueResult{}, err
 	}
@@ -117,6 +122,25 @@ func (s *Service) accountFor(ctx context.Context, actor Actor, id domain.Nationa
 		}
 	}
 	return nil, false, domain.ErrStale
+}
+
+// mergeDecodeProblems puts unparseable fields first and drops the domain's
+// own complaint about the same field (an unparsed date reads as missing).
+func mergeDecodeProblems(v *domain.ValidationError, decode []domain.FieldProblem) *domain.ValidationError {
+	if len(decode) == 0 {
+		return v
+	}
+	bad := map[string]bool{}
+	out := &domain.ValidationError{Problems: append([]domain.FieldProblem(nil), decode...)}
+	for _, p := range decode {
+		bad[p.Field] = true
+	}
+	for _, p := range v.Problems {
+		if !bad[p.Field] {
+			out.Problems = append(out.Problems, p)
+		}
+	}
+	return out
 }
 
 func prefixed(v *domain.ValidationError, prefix string, err error) {
