@@ -38,6 +38,8 @@ func (s *Service) appendAudit(ctx context.Context, e domain.AuditEntry) error {
 	// The change being audited has happened; finish recording it even if the
 	// client has gone away.
 	ctx = context.WithoutCancel(ctx)
+	s.auditLock.Lock()
+	defer s.auditLock.Unlock()
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
 		head, err := s.store.LastAudit(ctx)
 		if errors.Is(err, domain.ErrNotFound) {

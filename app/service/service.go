@@ -48,6 +48,9 @@ type Service struct {
 	refreshTTL time.Duration
 	jobs       sync.WaitGroup // background imports
 
+	accountLocks keyedLocks[uuid.UUID]
+	auditLock    sync.Mutex // one chain head: appends queue here before CAS
+
 	transcripts TranscriptSigner
 }
 
@@ -105,6 +108,7 @@ const maxCASAttempts = 200
 
 // updateAccount runs load → change → compare-and-swap, retrying on a lost race.
 func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*domain.Account) error) (*domain.Account, error) {
+	defer s.accountLocks.lock(id)()
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
 		a, err := s.store.GetAccount(ctx, id)
 		if err != nil {
