@@ -22,6 +22,7 @@ type Principal struct {
 	InstitutionID uuid.UUID // uuid.Nil for learners and admins
 	Perms         []domain.Perm
 	TokenID       string
+	IssuedAt      time.Time
 	ExpiresAt     time.Time
 }
 
@@ -160,6 +161,7 @@ func (s *TokenService) Verify(token string) (Principal, error) {
 		InstitutionID: inst,
 		Perms:         claims.Perms,
 		TokenID:       claims.ID,
+		IssuedAt:      claims.IssuedAt.Time,
 		ExpiresAt:     claims.ExpiresAt.Time,
 	}, nil
 }

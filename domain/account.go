@@ -36,12 +36,15 @@ type Account struct {
 	PII          PersonalData
 	BirthDate    time.Time
 	PasswordHash string // empty until the learner claims the account
-	Status       AccountStatus
-	CreatedAt    time.Time
-	Outcomes     []Outcome
-	Conversions  []Conversion
-	Ledger       []LedgerEntry
-	Grants       []Grant
+	// CredentialsChangedAt ends every session opened before it: a changed or
+	// reset password signs the account out everywhere.
+	CredentialsChangedAt *time.Time
+	Status               AccountStatus
+	CreatedAt            time.Time
+	Outcomes             []Outcome
+	Conversions          []Conversion
+	Ledger               []LedgerEntry
+	Grants               []Grant
 }
 
 // ValidateName checks a person's name as registered.
@@ -71,6 +74,32 @@ func NewAccount(name string, pii PersonalData, birth time.Time, now time.Time) (
 
 // Claimed reports whether the learner has set a password.
 func (a *Account) Claimed() bool { return a.PasswordHash != "" }
+
+// SetPassword stores a new password hash and ends older sessions.
+func (a *Account) SetPassword(hash string, now time.Time) {
+	t := Now(now)
+	a.PasswordHash, a.CredentialsChangedAt = hash, &t
+}
+
+// ResetCredentials returns the account to unclaimed, after the centre has
+// checked the resident's identity in person: they then register again with
+// a new password. Every session ends.
+func (a *Account) ResetCredentials(now time.Time) error {
+	if !a.Claimed() {
+		return Invalid("account", "account is not claimed; nothing to reset")
+	}
+	t := Now(now)
+	a.PasswordHash, a.CredentialsChangedAt = "", &t
+	return nil
+}
+
+// SessionStartedBefore reports whether a session (a token issued at
+// issuedAt) predates the last credential change and must end.
+func SessionStartedBefore(changedAt *time.Time, issuedAt time.Time) bool {
+	// Token times have second precision; compare at that precision so that
+	// a token issued just after a change is not refused.
+	return changedAt != nil && issuedAt.Before(changedAt.Truncate(time.Second))
+}
 
 // Outcome finds an outcome by id.
 func (a *Account) Outcome(id uuid.UUID) (*Outcome, bool) {

@@ -77,6 +77,14 @@ type User struct {
 	Perms         []Perm
 	Status        UserStatus
 	CreatedAt     time.Time
+	// CredentialsChangedAt ends every session opened before it.
+	CredentialsChangedAt *time.Time
+}
+
+// SetPassword stores a new password hash and ends older sessions.
+func (u *User) SetPassword(hash string, now time.Time) {
+	t := Now(now)
+	u.PasswordHash, u.CredentialsChangedAt = hash, &t
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{2,31}$`)

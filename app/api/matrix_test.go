@@ -113,6 +113,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}, want: everyone(200)},
 		{method: "POST", path: v1 + "/auth/token", target: fixed(v1+"/auth/token", map[string]string{"clientId": f.instA.clientID, "clientSecret": f.instA.clientSecret}), want: everyone(200)},
 		{method: "GET", path: v1 + "/me", target: fixed(v1+"/me", nil), want: signedInAs(200, learnerA, learnerB, staffAIssue, staffAReview, staffAManage, staffB, clientA, admin)},
+		{method: "POST", path: v1 + "/me/password", target: fixed(v1+"/me/password", map[string]string{"currentPassword": "whatever-it-is", "newPassword": "short"}),
+			want: signedInAs(422, learnerA, learnerB, staffAIssue, staffAReview, staffAManage, staffB, admin)},
+		{method: "POST", path: v1 + "/learners/lookup", target: fixed(v1+"/learners/lookup", map[string]string{"nationalId": "123"}), want: signedInAs(422, admin)},
+		{method: "POST", path: v1 + "/learners/:id/reset", sided: true, target: byID(v1+"/learners/", side(uuid.NewString(), uuid.NewString()), "/reset", nil),
+			want: signedInAs(404, admin)},
 
 		{method: "POST", path: v1 + "/learners", target: fixed(v1+"/learners", map[string]string{"nationalId": "123", "name": "探针", "password": "probe-password-1"}),
 			want: signedInAs(422, staffAIssue, staffAReview, staffAManage, staffB, admin).with(cell{422, 422}, anon)},

@@ -122,6 +122,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/auth/token", s.clientToken)
 
 	v1.Get("/me", s.me)
+	v1.Post("/me/password", s.changePassword)
 	v1.Post("/learners", s.idempotent, s.registerLearner)
 	v1.Get("/learners/me/record", s.myRecord)
 	v1.Get("/learners/me/data", s.myData)
@@ -129,6 +130,8 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/learners/me/grants", s.idempotent, s.createGrant)
 	v1.Delete("/learners/me/grants/:id", s.withdrawGrant)
 	v1.Get("/learners/:id/record", s.sharedRecord)
+	v1.Post("/learners/lookup", s.lookupLearner)
+	v1.Post("/learners/:id/reset", s.resetLearner)
 
 	v1.Get("/institutions", s.listInstitutions)
 	v1.Post("/institutions", s.idempotent, s.createInstitution)

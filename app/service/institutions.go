@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -123,7 +124,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor Actor, institutionID uu
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
-			return nil, errors.Join(domain.ErrConflict, errors.New("username is taken"))
+			return nil, fmt.Errorf("%w: %s", domain.ErrConflict, "username is taken")
 		}
 		return nil, err
 	}

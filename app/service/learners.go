@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -86,7 +87,7 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 	switch {
 	case err == nil:
 		if existing.Claimed() || hash == "" || existing.Name != name {
-			return nil, false, errors.Join(domain.ErrConflict, errors.New("an account already exists for this national ID"))
+			return nil, false, fmt.Errorf("%w: %s", domain.ErrConflict, "an account already exists for this national ID")
 		}
 		acc, err := s.updateAccount(ctx, existing.ID, func(a *domain.Account) error {
 			if a.Claimed() {
@@ -113,7 +114,7 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 	acc.PasswordHash = hash
 	if err := s.store.CreateAccount(ctx, acc); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
-			return nil, false, errors.Join(domain.ErrConflict, errors.New("an account already exists for this national ID"))
+			return nil, false, fmt.Errorf("%w: %s", domain.ErrConflict, "an account already exists for this national ID")
 		}
 		return nil, false, err
 	}

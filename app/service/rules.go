@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -52,7 +53,7 @@ func (s *Service) CreateRule(ctx context.Context, actor Actor, in domain.Rule) (
 	}
 	if err := s.store.CreateRule(ctx, &r); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
-			return domain.Rule{}, errors.Join(domain.ErrConflict, errors.New("a rule with code "+r.Code+" already exists; edit it to make a new version"))
+			return domain.Rule{}, fmt.Errorf("%w: %s", domain.ErrConflict, "a rule with code "+r.Code+" already exists; edit it to make a new version")
 		}
 		return domain.Rule{}, err
 	}
@@ -123,7 +124,7 @@ func (s *Service) EditRule(ctx context.Context, actor Actor, id uuid.UUID, in do
 		return *current, false, nil
 	}
 	if current.Status != domain.RulePublished {
-		return domain.Rule{}, false, errors.Join(domain.ErrConflict, errors.New("a retired rule cannot be edited"))
+		return domain.Rule{}, false, fmt.Errorf("%w: %s", domain.ErrConflict, "a retired rule cannot be edited")
 	}
 	if err := s.noNewerVersion(ctx, current); err != nil {
 		return domain.Rule{}, false, err
@@ -148,7 +149,7 @@ func (s *Service) noNewerVersion(ctx context.Context, r *domain.Rule) error {
 	}
 	for _, v := range versions {
 		if v.Version > r.Version {
-			return errors.Join(domain.ErrConflict, errors.New("a newer version of this rule exists; edit that one"))
+			return fmt.Errorf("%w: %s", domain.ErrConflict, "a newer version of this rule exists; edit that one")
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -20,7 +21,7 @@ type TokenPair struct {
 
 // errBadCredentials is deliberately the same for an unknown user, a wrong
 // password and an unclaimed account, so login answers reveal nothing.
-var errBadCredentials = errors.Join(domain.ErrUnauthenticated, errors.New("invalid username or password"))
+var errBadCredentials = fmt.Errorf("%w: %s", domain.ErrUnauthenticated, "invalid username or password")
 
 // Login checks a username (admin/staff name or a learner's national ID) and
 // password and opens a refresh-token family.
@@ -68,7 +69,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 	if ok, _ := auth.VerifyPassword(u.PasswordHash, password); !ok {
 		return auth.Principal{}, errBadCredentials
 	}
-	p := auth.Principal{Role: u.Role, Subject: u.ID, InstitutionID: u.InstitutionID, Perms: u.Perms}
+	p := auth.Principal{Role: u.Role, Subject: u.ID, InstitutionID: u.InstitutionID, Perms: u.Perms, IssuedAt: s.now()}
 	if _, err := s.Authenticate(ctx, p); err != nil {
 		return auth.Principal{}, errBadCredentials
 	}
@@ -119,7 +120,8 @@ func (s *Service) Refresh(ctx context.Context, token string, meta Actor) (TokenP
 	if rt.Revoked || !s.now().Before(rt.ExpiresAt) {
 		return TokenPair{}, domain.ErrUnauthenticated
 	}
-	p := auth.Principal{Role: rt.Role, Subject: rt.Subject, InstitutionID: rt.InstitutionID}
+	// The session began when its family did; a password change since ends it.
+	p := auth.Principal{Role: rt.Role, Subject: rt.Subject, InstitutionID: rt.InstitutionID, IssuedAt: rt.CreatedAt}
 	actor, err := s.Authenticate(ctx, p)
 	if err != nil {
 		return TokenPair{}, domain.ErrUnauthenticated
@@ -143,7 +145,7 @@ func (s *Service) ClientToken(ctx context.Context, clientID, secret string) (Tok
 	if !auth.CompareSecret(c.SecretHash, secret) {
 		return TokenPair{}, errBadCredentials
 	}
-	p := auth.Principal{Role: domain.RoleClient, Subject: c.ID, InstitutionID: c.InstitutionID}
+	p := auth.Principal{Role: domain.RoleClient, Subject: c.ID, InstitutionID: c.InstitutionID, IssuedAt: s.now()}
 	if _, err := s.Authenticate(ctx, p); err != nil {
 		return TokenPair{}, errBadCredentials
 	}
@@ -163,12 +165,13 @@ func (s *Service) Authenticate(ctx context.Context, p auth.Principal) (Actor, er
 	switch p.Role {
 	case domain.RoleLearner:
 		acc, err := s.store.GetAccount(ctx, p.Subject)
-		if err != nil || acc.Status != domain.AccountActive {
+		if err != nil || acc.Status != domain.AccountActive || domain.SessionStartedBefore(acc.CredentialsChangedAt, p.IssuedAt) {
 			return Actor{}, notAuthenticated(err)
 		}
 	case domain.RoleAdmin, domain.RoleStaff:
 		u, err := s.store.GetUser(ctx, p.Subject)
-		if err != nil || u.Status != domain.UserActive || u.Role != p.Role || u.InstitutionID != p.InstitutionID {
+		if err != nil || u.Status != domain.UserActive || u.Role != p.Role || u.InstitutionID != p.InstitutionID ||
+			domain.SessionStartedBefore(u.CredentialsChangedAt, p.IssuedAt) {
 			return Actor{}, notAuthenticated(err)
 		}
 		a.Perms = u.Perms

@@ -22,6 +22,7 @@ type AccountDoc struct {
 	PhoneMasked      string          `json:"phoneMasked,omitempty" bson:"phoneMasked,omitempty"`
 	BirthDate        time.Time       `json:"birthDate" bson:"birthDate"`
 	PasswordHash     string          `json:"passwordHash,omitempty" bson:"passwordHash,omitempty"`
+	CredentialsAt    *time.Time      `json:"credentialsChangedAt,omitempty" bson:"credentialsChangedAt,omitempty"`
 	Status           string          `json:"status" bson:"status"`
 	CreatedAt        time.Time       `json:"createdAt" bson:"createdAt"`
 	Outcomes         []OutcomeDoc    `json:"outcomes,omitempty" bson:"outcomes,omitempty"`
@@ -45,6 +46,7 @@ func FromAccount(a *domain.Account) AccountDoc {
 		PhoneMasked:      a.PII.PhoneMasked,
 		BirthDate:        a.BirthDate,
 		PasswordHash:     a.PasswordHash,
+		CredentialsAt:    optTime(a.CredentialsChangedAt),
 		Status:           string(a.Status),
 		CreatedAt:        a.CreatedAt,
 		Outcomes:         mapSlice(a.Outcomes, FromOutcome),
@@ -89,14 +91,15 @@ func (d AccountDoc) ToDomain() (*domain.Account, error) {
 			PhoneSealed:      d.PhoneSealed,
 			PhoneMasked:      d.PhoneMasked,
 		},
-		BirthDate:    utc(d.BirthDate),
-		PasswordHash: d.PasswordHash,
-		Status:       domain.AccountStatus(d.Status),
-		CreatedAt:    utc(d.CreatedAt),
-		Outcomes:     outcomes,
-		Conversions:  conversions,
-		Ledger:       ledger,
-		Grants:       grants,
+		BirthDate:            utc(d.BirthDate),
+		PasswordHash:         d.PasswordHash,
+		CredentialsChangedAt: optTime(d.CredentialsAt),
+		Status:               domain.AccountStatus(d.Status),
+		CreatedAt:            utc(d.CreatedAt),
+		Outcomes:             outcomes,
+		Conversions:          conversions,
+		Ledger:               ledger,
+		Grants:               grants,
 	}, nil
 }
 

@@ -172,7 +172,8 @@ func TestOtherDocsRoundTrip(t *testing.T) {
 		roundTrip(t, i, i, record.FromInstitution, record.InstitutionDoc.ToDomain)
 	})
 	t.Run("User", func(t *testing.T) {
-		u := &domain.User{ID: domain.NewID(), Username: "li.si", PasswordHash: "h", Role: domain.RoleStaff, InstitutionID: inst,
+		changed := n.Add(-time.Hour)
+		u := &domain.User{ID: domain.NewID(), Username: "li.si", PasswordHash: "h", Role: domain.RoleStaff, InstitutionID: inst, CredentialsChangedAt: &changed,
 			Perms: []domain.Perm{domain.PermIssue, domain.PermReview}, Status: domain.UserActive, CreatedAt: n}
 		roundTrip(t, u, u, record.FromUser, record.UserDoc.ToDomain)
 		admin := &domain.User{ID: domain.NewID(), Username: "admin", PasswordHash: "h", Role: domain.RoleAdmin, Status: domain.UserActive, CreatedAt: n}

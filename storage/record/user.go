@@ -8,14 +8,15 @@ import (
 
 // UserDoc is an admin or staff member; Username is unique.
 type UserDoc struct {
-	ID            string    `json:"id" bson:"_id"`
-	Username      string    `json:"username" bson:"username"`
-	PasswordHash  string    `json:"passwordHash" bson:"passwordHash"`
-	Role          string    `json:"role" bson:"role"`
-	InstitutionID string    `json:"institutionId,omitempty" bson:"institutionId,omitempty"`
-	Perms         []string  `json:"perms,omitempty" bson:"perms,omitempty"`
-	Status        string    `json:"status" bson:"status"`
-	CreatedAt     time.Time `json:"createdAt" bson:"createdAt"`
+	ID            string     `json:"id" bson:"_id"`
+	Username      string     `json:"username" bson:"username"`
+	PasswordHash  string     `json:"passwordHash" bson:"passwordHash"`
+	Role          string     `json:"role" bson:"role"`
+	InstitutionID string     `json:"institutionId,omitempty" bson:"institutionId,omitempty"`
+	Perms         []string   `json:"perms,omitempty" bson:"perms,omitempty"`
+	Status        string     `json:"status" bson:"status"`
+	CreatedAt     time.Time  `json:"createdAt" bson:"createdAt"`
+	CredentialsAt *time.Time `json:"credentialsChangedAt,omitempty" bson:"credentialsChangedAt,omitempty"`
 }
 
 // FromUser converts a user.
@@ -29,6 +30,7 @@ func FromUser(u *domain.User) UserDoc {
 		Perms:         convertStrings[domain.Perm, string](u.Perms),
 		Status:        string(u.Status),
 		CreatedAt:     u.CreatedAt,
+		CredentialsAt: optTime(u.CredentialsChangedAt),
 	}
 }
 
@@ -43,14 +45,15 @@ func (d UserDoc) ToDomain() (*domain.User, error) {
 		return nil, err
 	}
 	return &domain.User{
-		ID:            id,
-		Username:      d.Username,
-		PasswordHash:  d.PasswordHash,
-		Role:          domain.Role(d.Role),
-		InstitutionID: inst,
-		Perms:         convertStrings[string, domain.Perm](d.Perms),
-		Status:        domain.UserStatus(d.Status),
-		CreatedAt:     utc(d.CreatedAt),
+		ID:                   id,
+		Username:             d.Username,
+		PasswordHash:         d.PasswordHash,
+		Role:                 domain.Role(d.Role),
+		InstitutionID:        inst,
+		Perms:                convertStrings[string, domain.Perm](d.Perms),
+		Status:               domain.UserStatus(d.Status),
+		CreatedAt:            utc(d.CreatedAt),
+		CredentialsChangedAt: optTime(d.CredentialsAt),
 	}, nil
 }
 

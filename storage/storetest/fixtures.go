@@ -82,7 +82,7 @@ func NewRichAccount(issuer, institution uuid.UUID, now time.Time) *domain.Accoun
 	a := NewAccount(now)
 	a.PII.PhoneSealed = "sealed:" + randomHash()
 	a.PII.PhoneMasked = "138****5678"
-	a.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA"
+	a.SetPassword("$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA", now)
 
 	scored := NewOutcome(issuer, "家庭理财", 2, now)
 	scored.Category = domain.CategoryVocational

@@ -1,0 +1,97 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"creditbank/auth"
+	"creditbank/domain"
+)
+
+// ChangePassword replaces the caller's own password after checking the
+// current one. Every other session ends; the caller gets a fresh one.
+func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next string) (TokenPair, error) {
+	switch actor.Role {
+	case domain.RoleLearner, domain.RoleStaff, domain.RoleAdmin:
+	default:
+		return TokenPair{}, domain.ErrForbidden // API clients have secrets, not passwords
+	}
+	if err := domain.ValidatePassword(next); err != nil {
+		var ve *domain.ValidationError
+		if errors.As(err, &ve) {
+			return TokenPair{}, domain.Invalid("newPassword", ve.Problems[0].Reason)
+		}
+		return TokenPair{}, err
+	}
+	if current == next {
+		return TokenPair{}, domain.Invalid("newPassword", "must differ from the current password")
+	}
+	wrong := domain.Invalid("currentPassword", "is not correct")
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	p := auth.Principal{Role: actor.Role, Subject: actor.ID, InstitutionID: actor.InstitutionID, Perms: actor.Perms}
+	switch actor.Role {
+	case domain.RoleLearner:
+		_, err = s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+			if ok, _ := auth.VerifyPassword(a.PasswordHash, current); !ok {
+				return wrong
+			}
+			a.SetPassword(hash, s.now())
+			return nil
+		})
+	case domain.RoleStaff, domain.RoleAdmin:
+		var u *domain.User
+		if u, err = s.store.GetUser(ctx, actor.ID); err != nil {
+			return TokenPair{}, err
+		}
+		if ok, _ := auth.VerifyPassword(u.PasswordHash, current); !ok {
+			return TokenPair{}, wrong
+		}
+		u.SetPassword(hash, s.now())
+		err = s.store.UpdateUser(ctx, u)
+	}
+	if err != nil {
+		return TokenPair{}, err
+	}
+	s.audit(ctx, actor, "auth.password_change", string(actor.Role), actor.ID.String(), "")
+	return s.openSession(ctx, p, uuid.New())
+}
+
+// FindLearner looks an account up by national ID for an admin at the
+// centre's front desk (a resident who forgot their password, say).
+func (s *Service) FindLearner(ctx context.Context, actor Actor, nationalID string) (*domain.Account, error) {
+	if actor.Role != domain.RoleAdmin {
+		return nil, domain.ErrForbidden
+	}
+	id, err := domain.ParseNationalID(nationalID)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := s.store.GetAccountByNationalIDHash(ctx, s.vault.LookupHash(string(id)))
+	if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, actor, "learner.lookup", "account", acc.ID.String(), "")
+	return acc, nil
+}
+
+// ResetLearner returns an account to unclaimed after the centre has checked
+// the resident's identity in person; the resident then registers again with
+// the same national ID and name and a new password. Banked outcomes stay.
+func (s *Service) ResetLearner(ctx context.Context, actor Actor, accountID uuid.UUID) (*domain.Account, error) {
+	if actor.Role != domain.RoleAdmin {
+		return nil, domain.ErrForbidden
+	}
+	acc, err := s.updateAccount(ctx, accountID, func(a *domain.Account) error {
+		return a.ResetCredentials(s.now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, actor, "learner.reset", "account", accountID.String(), "")
+	return acc, nil
+}
