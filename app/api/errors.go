@@ -78,7 +78,7 @@ func errorResponse(c *fiber.Ctx, log *slog.Logger, err error) (int, errorBody) {
 	}
 	for _, row := range statusTable {
 		if errors.Is(err, row.err) {
-			body := errorBody{errorDetail{Code: row.code, Message: publicMessage(err, row.err)}}
+			body := errorBody{errorDetail{Code: row.code, Message: err.Error()}}
 			var ve *domain.ValidationError
 			if errors.As(err, &ve) {
 				body.Error.Details = ve.Problems
@@ -92,16 +92,6 @@ func errorResponse(c *fiber.Ctx, log *slog.Logger, err error) (int, errorBody) {
 	}
 	log.Error("internal error", "method", c.Method(), "path", c.Route().Path, "requestId", requestID(c), "err", err)
 	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "internal error; quote the request id to support"}}
-}
-
-// publicMessage keeps domain messages (they are written for users) but never
-// internal ones.
-func publicMessage(err, kind error) string {
-	var ve *domain.ValidationError
-	if errors.As(err, &ve) {
-		return ve.Error()
-	}
-	return err.Error()
 }
 
 func (s *Server) writeError(c *fiber.Ctx, err error) error {

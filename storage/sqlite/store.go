@@ -115,8 +115,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// mapErr turns driver errors into the domain vocabulary. Constraint messages
-// name only table and column, never the values, so they are safe to wrap.
+// mapErr turns driver errors into the domain vocabulary. A conflict's
+// message does not carry the driver's text: it would tell API callers the
+// schema's table and column names.
 func mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -128,7 +129,7 @@ func mapErr(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return fmt.Errorf("%w: %s", domain.ErrConflict, se.Error())
+			return fmt.Errorf("%w: duplicate key", domain.ErrConflict)
 		}
 	}
 	return fmt.Errorf("sqlite: %w", err)
