@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"creditbank/app/service"
+	"creditbank/storage"
 	"creditbank/storage/mongo/ferrettest"
 )
 
@@ -271,5 +272,42 @@ func TestVerifyCommand(t *testing.T) {
 	os.WriteFile(bad, []byte(tr.Token[:len(tr.Token)-4]+"AAAA"), 0o600)
 	if code, out, _ := cli(t, "verify", "--store", store, "--issuer", "http://creditbank.test", bad); code != 1 || !strings.Contains(out, "FAIL signature") {
 		t.Fatalf("verify tampered: %d %s", code, out)
+	}
+}
+
+func TestFirstStartPrintsAGeneratedAdminPasswordOnce(t *testing.T) {
+	cfg := Config{Store: "sqlite:" + filepath.Join(t.TempDir(), "creditbank.db"), Audience: "creditbank", Issuer: "http://creditbank.test"}
+	ctx := context.Background()
+	start := func() string {
+		app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer app.Close()
+		var out bytes.Buffer
+		if err := app.bootstrap(ctx, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	first := start()
+	_, password, ok := strings.Cut(strings.SplitN(first, "\n", 2)[0], "password: ")
+	if !ok || len(password) < 20 {
+		t.Fatalf("first start printed %q", first)
+	}
+	if second := start(); second != "" {
+		t.Errorf("second start printed %q", second)
+	}
+	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if _, err := app.svc.Login(ctx, "admin", password, service.Actor{}); err != nil {
+		t.Errorf("printed password does not log in: %v", err)
+	}
+	// An empty bank: no institutions until an admin registers them.
+	if insts, _, _ := app.svc.ListInstitutions(ctx, storage.Page{}); len(insts) != 0 {
+		t.Errorf("a non-demo start seeded %d institutions", len(insts))
 	}
 }
