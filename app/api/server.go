@@ -93,20 +93,12 @@ func New(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cfg Conf
 		IdleTimeout:             120 * time.Second,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
-		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
 			return s.writeError(c, err)
 		},
 	})
 	s.routes(app)
 	return app
-}
-
-func proxyHeader(trusted []string) string {
-	if len(trusted) == 0 {
-		return ""
-	}
-	return fiber.HeaderXForwardedFor
 }
 
 func (s *Server) routes(app *fiber.App) {

@@ -183,6 +183,14 @@ export function signOut() {
   writeSession(null);
 }
 
+// changePassword swaps the stored tokens for the pair the server returns at
+// once: the change ends every earlier session, this tab's included, so the
+// old tokens would be refused on the very next call.
+export async function changePassword(currentPassword, newPassword) {
+  const pair = await post('/api/v1/me/password', { currentPassword, newPassword });
+  writeSession({ accessToken: pair.accessToken, refreshToken: pair.refreshToken });
+}
+
 // getAll follows nextCursor to collect a whole (small) list such as the
 // institution directory.
 export async function getAll(path, max = 1000) {
