@@ -177,11 +177,28 @@ func (a *Account) Balance(now time.Time) Balance {
 		b.ByYear[o.CompletedOn.Year()] += o.Credits
 	}
 	for _, c := range a.Conversions {
-		b.Earmarked += c.Earmarked
-		b.Spent += c.Spent
+		// A certificate that expired after a conversion used it has left
+		// Banked already; counting its credits as held too would take them
+		// off the balance twice.
+		gone := min(a.expiredCredits(c, now), c.Earmarked+c.Spent)
+		fromEarmark := min(gone, c.Earmarked)
+		b.Earmarked += c.Earmarked - fromEarmark
+		b.Spent += c.Spent - (gone - fromEarmark)
 	}
 	b.Available = b.Banked - b.Earmarked - b.Spent
 	return b
+}
+
+// expiredCredits sums the credits of a conversion's outcomes that are still
+// active but have expired by now.
+func (a *Account) expiredCredits(c Conversion, now time.Time) float64 {
+	total := 0.0
+	for _, u := range c.Evaluation.Used {
+		if o, ok := a.Outcome(u.OutcomeID); ok && o.Status == OutcomeActive && !o.Counts(now) {
+			total += o.Credits
+		}
+	}
+	return total
 }
 
 // IssuerIDs lists the distinct issuers of the account's outcomes: the

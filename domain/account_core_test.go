@@ -300,3 +300,40 @@ func TestCoreIssuerIDsAndQueueKeysDistinct(t *testing.T) {
 		t.Fatalf("QueueKeys of a new account = %v, want none", got)
 	}
 }
+
+// A certificate spent by an approved conversion and then expired leaves the
+// balance once, not twice: available never goes negative.
+func TestCoreExpiredOutcomeHeldByConversionCountsOnce(t *testing.T) {
+	acc := coreAccount(t)
+	issuer := domain.NewID()
+	in := coreInput()
+	in.Category = "certificate"
+	in.Hours = 64 // 4 credits
+	exp := coreNow.AddDate(0, 6, 0)
+	in.ExpiresOn = &exp
+	cert, err := domain.NewOutcome(in, issuer, acc.ID, domain.DefaultCreditPolicy(), coreNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := acc.Deposit(cert, coreNow); err != nil {
+		t.Fatal(err)
+	}
+	rule := domain.Rule{
+		ID: domain.NewID(), Code: "R-CERT", Version: 1, Status: domain.RulePublished, Name: "证书转换",
+		InstitutionID: domain.NewID(), Purpose: domain.PurposeExemption, Target: domain.RuleTarget{CourseCode: "X1", Credits: 2},
+		Condition: domain.Group{Op: domain.OpAll, Items: []domain.Item{{Match: &domain.Match{Category: domain.CategoryCertificate}}}},
+		Award:     domain.Award{Mode: domain.AwardFixed, Credits: 2}, Exclusive: true, Approval: domain.ApprovalAuto,
+		EffectiveFrom: coreNow.AddDate(-1, 0, 0),
+	}
+	if _, err := acc.Apply(rule, coreNow); err != nil {
+		t.Fatal(err)
+	}
+	if b := acc.Balance(coreNow); b.Spent != 4 || b.Available != 0 {
+		t.Fatalf("before expiry: %+v", b)
+	}
+	later := coreNow.AddDate(1, 0, 0)
+	b := acc.Balance(later)
+	if b.Banked != 0 || b.Spent != 0 || b.Available != 0 {
+		t.Errorf("after expiry: banked %v spent %v available %v, want all 0", b.Banked, b.Spent, b.Available)
+	}
+}
