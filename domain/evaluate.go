@@ -193,7 +193,7 @@ func (e *evalRun) applyCap(c Cap, award float64) (float64, bool) {
 // awardedUnder sums the credits awarded by this account's live conversions at
 // the rule's institution within the cap's scope.
 func (e *evalRun) awardedUnder(scope CapScope) float64 {
-	year := e.now.UTC().Year()
+	year := e.now.In(DistrictZone).Year()
 	total := 0.0
 	for _, c := range e.acc.Conversions {
 		if c.ID == e.ignore || !c.Live() || c.InstitutionID != e.rule.InstitutionID {
@@ -203,7 +203,7 @@ func (e *evalRun) awardedUnder(scope CapScope) float64 {
 		if c.DecidedAt != nil {
 			at = *c.DecidedAt
 		}
-		if scope == CapPerYear && at.UTC().Year() != year {
+		if scope == CapPerYear && at.In(DistrictZone).Year() != year {
 			continue
 		}
 		total += c.Evaluation.AwardedCredits
@@ -213,7 +213,7 @@ func (e *evalRun) awardedUnder(scope CapScope) float64 {
 
 func (e *evalRun) capLabel(s CapScope) string {
 	if s == CapPerYear {
-		return fmt.Sprintf("%d 年度", e.now.UTC().Year())
+		return fmt.Sprintf("%d 年度", e.now.In(DistrictZone).Year())
 	}
 	return "累计"
 }

@@ -66,7 +66,9 @@ function ledgerTable(ledger) {
   ], rows, 'record.ledger');
 }
 
-export function renderRecord(view, rec, issuers) {
+// renderRecord draws a record; opts.shared is someone else's record seen by
+// the centre, so the learner's own actions (applying to convert) are left out.
+export function renderRecord(view, rec, issuers, opts = {}) {
   const a = rec.account;
   const b = rec.balance;
   const byCategory = Object.entries(b.byCategory || {})
@@ -95,7 +97,8 @@ export function renderRecord(view, rec, issuers) {
     section('record.outcomes', outcomesTable(rec.outcomes || [], issuers)),
     section('record.conversions',
       (rec.conversions || []).length ? conversionsTable(rec.conversions) : null,
-      h('p', { class: 'actions' }, h('a', { href: '#/convert', class: 'btn btn-secondary', t: 'conversion.toConvert' }))),
+      (rec.conversions || []).length || !opts.shared ? null : h('p', { class: 'empty', t: 'record.noConversions' }),
+      opts.shared ? null : h('p', { class: 'actions' }, h('a', { href: '#/convert', class: 'btn btn-secondary', t: 'conversion.toConvert' }))),
     section('record.ledger',
       h('p', { class: rec.ledgerValid ? 'verified ok' : 'verified bad', id: 'ledger-status', role: 'status' },
         h('span', { class: 'verified-icon', 'aria-hidden': 'true', text: rec.ledgerValid ? '✓' : '✗' }), ' ',
