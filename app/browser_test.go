@@ -458,13 +458,19 @@ func TestBrowserPagesHaveNoConsoleErrorsOrCSPViolations(t *testing.T) {
 	b.open("register")
 
 	b.signIn("admin", demoAdminPassword)
-	for _, p := range []string{"institutions", "policy", "stats", "rules", "audit"} {
+	for _, p := range []string{"institutions", "desk", "policy", "stats", "rules", "audit"} {
 		b.do("admin "+p, chromedp.Click(chromedp.CSS(`#nav a[href="#/`+p+`"]`)), chromedp.WaitVisible(chromedp.CSS(`main .card`)))
 	}
 	b.do("verify audit chain", chromedp.Click(chromedp.CSS(`#audit-verify`)), chromedp.WaitVisible(chromedp.CSS(`#audit-verify-result`)))
 	if got := b.text(`#audit-verify-result`); !strings.Contains(got, "校验通过") {
 		t.Errorf("audit verification shows %q", got)
 	}
+	b.do("front desk lookup and record", chromedp.Click(chromedp.CSS(`#nav a[href="#/desk"]`)), chromedp.WaitVisible(chromedp.CSS(`#lookup-form`)),
+		chromedp.SendKeys(chromedp.CSS(`#lookup-form input[name="nationalId"]`), demoLearnerID(t)),
+		chromedp.Click(chromedp.CSS(`#lookup-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#lookup-record`)),
+		chromedp.Click(chromedp.CSS(`#lookup-record`)), chromedp.WaitVisible(chromedp.CSS(`#ledger-status`)),
+		chromedp.Click(chromedp.CSS(`#account-link`)), chromedp.WaitVisible(chromedp.CSS(`#password-form`)),
+		chromedp.Click(chromedp.CSS(`#lang-toggle`)), chromedp.Click(chromedp.CSS(`#lang-toggle`)))
 	b.do("rule editor and simulation", chromedp.Click(chromedp.CSS(`#nav a[href="#/rules"]`)), chromedp.WaitVisible(chromedp.CSS(`#rules-list a`)),
 		chromedp.Click(chromedp.CSS(`#rules-list a`)), chromedp.WaitVisible(chromedp.CSS(`#rule-form`)),
 		chromedp.Click(chromedp.CSS(`#rule-mode`)), chromedp.WaitVisible(chromedp.CSS(`#rule-form textarea[name="condition"]`)),
@@ -975,4 +981,197 @@ func TestBrowserTranscriptPrintsAndVerifies(t *testing.T) {
 		t.Errorf("tampered verdict = %q", got)
 	}
 	b.screenshot("verify")
+}
+
+// --- own password, front desk ---
+
+func loginBody(username, password string) []byte {
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	return body
+}
+
+func (b *browser) sessionToken() string {
+	b.t.Helper()
+	return browserRun(b, "stored access token", chromedp.Evaluate[string](
+		`(JSON.parse(sessionStorage.getItem('cb.session') || 'null') || {}).accessToken || ''`))
+}
+
+// fieldError waits for the error shown next to one field of a form.
+func (b *browser) fieldError(form, field string) string {
+	b.t.Helper()
+	sel := form + ` [data-field="` + field + `"] .field-error`
+	b.do("error at "+field, chromedp.WaitVisible(chromedp.CSS(sel)))
+	return b.text(sel)
+}
+
+func TestBrowserLearnerChangesPasswordAndStaysSignedIn(t *testing.T) {
+	base, _ := startServer(t)
+	learner, _ := domain.CompleteNationalID("11010519880722432")
+	const newPassword = "li-jianguo-new-2026"
+	otherSession := apiToken(t, base, string(learner), demoLearnerPassword)
+
+	b := openBrowser(t, base)
+	b.signIn(string(learner), demoLearnerPassword)
+	b.do("record", chromedp.WaitVisible(chromedp.CSS(`#learner-name`)))
+	b.do("password page", chromedp.Click(chromedp.CSS(`#account-link`)), chromedp.WaitVisible(chromedp.CSS(`#password-form`)))
+	if cur := browserRun(b, "header link state", chromedp.Evaluate[string](`document.getElementById('account-link').getAttribute('aria-current') || ''`)); cur != "page" {
+		t.Errorf("header link aria-current = %q on its own page", cur)
+	}
+	f := func(name string) chromedp.CSS { return chromedp.CSS(`#password-form input[name="` + name + `"]`) }
+	fill := func(current, next, again string) {
+		b.t.Helper()
+		b.do("fill the password form",
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('password-form').reset()`),
+			chromedp.SendKeys(f("currentPassword"), current),
+			chromedp.SendKeys(f("newPassword"), next),
+			chromedp.SendKeys(f("newPassword2"), again),
+			chromedp.Click(chromedp.CSS(`#password-form button[type="submit"]`)))
+	}
+
+	// A mistyped repeat is caught on the page. Were it sent, the password
+	// would now be "typo-...", and the change below with the old current
+	// password would fail.
+	fill(demoLearnerPassword, "typo-password-2026", "typo-password-2027")
+	if got := b.fieldError("#password-form", "newPassword2"); !strings.Contains(got, "两次输入的密码不一致") {
+		t.Errorf("repeat error = %q", got)
+	}
+	fill("not-my-password", newPassword, newPassword)
+	if got := b.fieldError("#password-form", "currentPassword"); !strings.Contains(got, "不正确") {
+		t.Errorf("wrong current password shown as %q", got)
+	}
+	before := b.sessionToken()
+	fill(demoLearnerPassword, newPassword, newPassword)
+	b.do("changed", chromedp.WaitVisible(chromedp.CSS(`#password-done .alert-success`)))
+	b.screenshot("password")
+	if after := b.sessionToken(); after == "" || after == before {
+		t.Errorf("stored access token not replaced by the new session's (changed: %v)", after != before)
+	}
+	// Every earlier session ended, which is why the page had to swap tokens.
+	apiJSON(t, http.MethodGet, base+"/api/v1/learners/me/record", otherSession, "", nil, http.StatusUnauthorized, nil)
+
+	b.do("record after the change", chromedp.Click(chromedp.CSS(`#nav a[href="#/record"]`)), chromedp.WaitVisible(chromedp.CSS(`#ledger-status`)))
+	if got := b.text(`#learner-name`); got != "李建国" {
+		t.Errorf("record after the change shows %q", got)
+	}
+	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#ledger-status`)))
+	if flash := b.text(`#flash`); flash != "" {
+		t.Errorf("after the change the page says %q", flash)
+	}
+	b.signOut()
+
+	b.do("sign in with the old password",
+		chromedp.SendKeys(chromedp.CSS(`#signin-form input[name="username"]`), string(learner)),
+		chromedp.SendKeys(chromedp.CSS(`#signin-form input[name="password"]`), demoLearnerPassword),
+		chromedp.Click(chromedp.CSS(`#signin-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#signin-form .form-alert .alert-error`)))
+	if signedIn := browserRun(b, "signed in?", chromedp.Evaluate[bool](`!document.getElementById('sign-out').hidden`)); signedIn {
+		t.Fatal("the old password still signs in")
+	}
+	b.signIn(string(learner), newPassword)
+	b.do("record with the new password", chromedp.WaitVisible(chromedp.CSS(`#ledger-status`)))
+	if got := b.text(`#learner-name`); got != "李建国" {
+		t.Errorf("signed in with the new password, the record shows %q", got)
+	}
+}
+
+func TestBrowserAdminResetsLearnerAtFrontDeskAndLearnerReclaims(t *testing.T) {
+	base, _ := startServer(t)
+	nationalID := demoLearnerID(t)
+	want := apiRecord(t, base, apiToken(t, base, nationalID, demoLearnerPassword))
+	if len(want.Outcomes) == 0 {
+		t.Fatal("demo learner has no outcomes; the test would prove nothing")
+	}
+	unknown, _ := domain.CompleteNationalID("11010519900101001")
+
+	b := openBrowser(t, base)
+	b.signIn("admin", demoAdminPassword)
+	b.do("front desk", chromedp.Click(chromedp.CSS(`#nav a[href="#/desk"]`)), chromedp.WaitVisible(chromedp.CSS(`#lookup-form`)))
+	id := chromedp.CSS(`#lookup-form input[name="nationalId"]`)
+	find := func(value string) {
+		b.t.Helper()
+		b.do("look up", setValue(`#lookup-form input[name="nationalId"]`, ""), chromedp.SendKeys(id, value),
+			chromedp.Click(chromedp.CSS(`#lookup-form button[type="submit"]`)))
+	}
+
+	find(nationalID[:17] + map[bool]string{true: "1", false: "0"}[nationalID[17] == '0'])
+	if got := b.fieldError("#lookup-form", "nationalId"); !strings.Contains(got, "校验位不正确") {
+		t.Errorf("malformed ID error = %q", got)
+	}
+	find(string(unknown))
+	b.do("not found", chromedp.WaitVisible(chromedp.CSS(`#lookup-form .form-alert .alert-error`)))
+	if got := b.text(`#lookup-form .form-alert`); !strings.Contains(got, "没有找到这个身份证号的学习账户") {
+		t.Errorf("unknown ID shown as %q", got)
+	}
+
+	find(strings.ToLower(nationalID))
+	b.do("found", chromedp.WaitVisible(chromedp.CSS(`#lookup-result [data-claimed="true"]`)))
+	if got := b.text(`#lookup-name`); got != "王秀兰" {
+		t.Errorf("found %q", got)
+	}
+	if got := b.text(`#lookup-id`); got != want.Account.NationalID || strings.Contains(got, nationalID) {
+		t.Errorf("national ID shown as %q, want the masked %q", got, want.Account.NationalID)
+	}
+
+	// Confirming needs the in-person check ticked.
+	b.do("reset dialog", chromedp.Click(chromedp.CSS(`#lookup-reset`)), chromedp.WaitVisible(chromedp.CSS(`dialog[open] #reset-form`)),
+		chromedp.Click(chromedp.CSS(`#reset-form button[type="submit"]`)))
+	if got := b.fieldError("#reset-form", "identified"); !strings.Contains(got, "当面核验") {
+		t.Errorf("unticked confirmation shown as %q", got)
+	}
+	if dialog := b.text(`#reset-form`); !strings.Contains(dialog, "学习成果和学分全部保留") || !strings.Contains(dialog, "相同的身份证号和姓名") {
+		t.Errorf("dialog does not explain what happens next: %q", dialog)
+	}
+	b.screenshot("desk-reset")
+	apiJSON(t, http.MethodPost, base+"/api/v1/auth/login", "", "application/json", loginBody(nationalID, demoLearnerPassword), http.StatusOK, nil)
+
+	b.do("confirm the reset",
+		chromedp.Click(chromedp.CSS(`#reset-form input[name="identified"]`)),
+		chromedp.Click(chromedp.CSS(`#reset-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lookup-result [data-claimed="false"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog`)))
+	if got := b.text(`#lookup-result`); !strings.Contains(got, "密码已重置") || !strings.Contains(got, "未注册") {
+		t.Errorf("after the reset the desk shows %q", got)
+	}
+	if n := browserRun(b, "reset button", chromedp.Evaluate[int](`document.querySelectorAll('#lookup-reset').length`)); n != 0 {
+		t.Error("an unclaimed account is still offered a reset")
+	}
+	b.screenshot("desk")
+	apiJSON(t, http.MethodPost, base+"/api/v1/auth/login", "", "application/json", loginBody(nationalID, demoLearnerPassword), http.StatusUnauthorized, nil)
+
+	b.do("view the record", chromedp.Click(chromedp.CSS(`#lookup-record`)), chromedp.WaitVisible(chromedp.CSS(`#ledger-status`)))
+	page := b.text(`main`)
+	for _, o := range want.Outcomes {
+		if !strings.Contains(page, o.Title) {
+			t.Errorf("admin's view of the record lacks %q", o.Title)
+		}
+	}
+	if n := browserRun(b, "convert link", chromedp.Evaluate[int](`document.querySelectorAll('main a[href="#/convert"]').length`)); n != 0 {
+		t.Error("the admin's read-only view offers the learner's convert action")
+	}
+	b.signOut()
+
+	// The resident registers again with the same ID and name and a new password.
+	const newPassword = "wang-xiulan-new-2026"
+	b.open("register")
+	r := func(name string) chromedp.CSS { return chromedp.CSS(`#register-form input[name="` + name + `"]`) }
+	b.do("register again",
+		chromedp.WaitVisible(r("nationalId")),
+		chromedp.SendKeys(r("nationalId"), nationalID),
+		chromedp.SendKeys(r("name"), "王秀兰"),
+		chromedp.SendKeys(r("password"), newPassword),
+		chromedp.SendKeys(r("password2"), newPassword),
+		chromedp.Click(chromedp.CSS(`#register-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ledger-status`)))
+	if got := b.text(`#learner-name`); got != "王秀兰" {
+		t.Errorf("after registering again the record shows %q", got)
+	}
+	page = b.text(`main`)
+	for _, o := range want.Outcomes {
+		if !strings.Contains(page, o.Title) {
+			t.Errorf("reclaimed record lacks %q", o.Title)
+		}
+	}
+	if banked := b.text(`[data-balance="banked"] .balance-number`); banked != strconv.FormatFloat(want.Balance.Banked, 'f', -1, 64) {
+		t.Errorf("banked after reclaiming = %q, before the reset %v", banked, want.Balance.Banked)
+	}
 }

@@ -28,11 +28,14 @@ import imports from './screens/imports.js';
 import stats from './screens/stats.js';
 import transcript from './screens/transcript.js';
 import verify from './screens/verify.js';
+import desk from './screens/desk.js';
+import learner from './screens/learner.js';
+import password, { canChangePassword } from './screens/password.js';
 
 // Order is the navigation's order; a user starts on the first screen they
 // may see.
 const screens = [signin, register, record, convert, transcript, sharing, issue, issued, imports, review, team,
-  institutions, rules, rule, policy, stats, audit, verify];
+  institutions, desk, learner, rules, rule, policy, stats, audit, verify, password];
 
 const state = { me: null };
 let renderSeq = 0;
@@ -64,6 +67,12 @@ function renderNav() {
       h('a', { href: `#/${s.path}`, t: s.nav, 'aria-current': s.path === here ? 'page' : null })))));
   }
   document.getElementById('sign-out').hidden = !state.me;
+  // Changing one's password belongs to the person, not to their work, so it
+  // sits by "sign out" rather than in the navigation.
+  const account = document.getElementById('account-link');
+  account.hidden = !canChangePassword(state.me);
+  if (here === password.path) account.setAttribute('aria-current', 'page');
+  else account.removeAttribute('aria-current');
 }
 
 // loadMe also learns what the user's institution may do, because screens
@@ -82,6 +91,9 @@ const ctx = {
     return state.me;
   },
   go,
+  home() {
+    return defaultPath(state.me);
+  },
   async signedIn() {
     await loadMe();
     go(defaultPath(state.me));
