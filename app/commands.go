@@ -27,12 +27,7 @@ func init() {
 // openStoreFromArgs opens only the store: export and import must not create
 // keys or an admin, or the target would no longer be empty.
 func openStoreFromArgs(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (storage.Store, *flag.FlagSet, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if extra != nil {
-		extra(fs)
-	}
-	cfg, err := loadConfig(fs, args)
+	cfg, fs, err := commandConfig(name, args, stderr, extra)
 	if err != nil {
 		return nil, fs, err
 	}

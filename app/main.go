@@ -85,14 +85,21 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// openFromArgs parses flags common to every command and opens the store.
-func openFromArgs(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*application, *flag.FlagSet, error) {
+// commandConfig parses a command's flags over the environment's settings;
+// extra adds the command's own flags.
+func commandConfig(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if extra != nil {
 		extra(fs)
 	}
 	cfg, err := loadConfig(fs, args)
+	return cfg, fs, err
+}
+
+// openFromArgs parses flags common to every command and opens the product.
+func openFromArgs(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*application, *flag.FlagSet, error) {
+	cfg, fs, err := commandConfig(name, args, stderr, extra)
 	if err != nil {
 		return nil, fs, err
 	}
