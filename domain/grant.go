@@ -59,3 +59,18 @@ func (a *Account) SharedWith(institutionID uuid.UUID, now time.Time) bool {
 	}
 	return false
 }
+
+// GrantInstitutionIDs lists, once each, the institutions holding a grant that
+// was not withdrawn: the secondary index "records shared with institution X".
+// Expiry is judged when reading, since it passes without any write.
+func (a *Account) GrantInstitutionIDs() []uuid.UUID {
+	seen := map[uuid.UUID]bool{}
+	var out []uuid.UUID
+	for _, g := range a.Grants {
+		if g.RevokedAt == nil && !seen[g.InstitutionID] {
+			seen[g.InstitutionID] = true
+			out = append(out, g.InstitutionID)
+		}
+	}
+	return out
+}

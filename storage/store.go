@@ -63,6 +63,10 @@ type Accounts interface {
 	// ListConversionsByInstitution pages the conversions addressed to one
 	// institution with the given status ("" = any), ascending conversion ID.
 	ListConversionsByInstitution(ctx context.Context, institutionID uuid.UUID, status domain.ConversionStatus, p Page) ([]domain.Conversion, string, error)
+	// ListAccountsSharedWith pages the accounts holding a grant for an
+	// institution that was not withdrawn (expired ones included: the caller
+	// judges expiry), in ascending account ID order.
+	ListAccountsSharedWith(ctx context.Context, institutionID uuid.UUID, p Page) ([]*domain.Account, string, error)
 	// ScanAccounts streams every account in ascending ID order without
 	// loading them all; fn returning an error stops the scan with that error.
 	ScanAccounts(ctx context.Context, fn func(*domain.Account) error) error

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -135,4 +136,33 @@ func (s *Server) withdrawGrant(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type sharedRecordDTO struct {
+	AccountID  uuid.UUID `json:"accountId"`
+	Name       string    `json:"name"`
+	NationalID string    `json:"nationalId"`
+	GrantedAt  time.Time `json:"grantedAt"`
+	ExpiresAt  time.Time `json:"expiresAt"`
+}
+
+// sharedWithMe lists the learners who share their record with the caller's
+// institution; each record is then read at /learners/{id}/record.
+func (s *Server) sharedWithMe(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.svc.SharedWithMe(c.UserContext(), actor, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(items, next, func(r service.SharedRecord) sharedRecordDTO {
+		return sharedRecordDTO{AccountID: r.Account.ID, Name: r.Account.Name, NationalID: r.Account.PII.NationalIDMasked,
+			GrantedAt: r.Grant.CreatedAt, ExpiresAt: r.Grant.ExpiresAt}
+	}))
 }

@@ -82,9 +82,21 @@ func TestGrantsControlSharedRecords(t *testing.T) {
 	}
 	e.must(404, req{method: "GET", path: path, token: other.staff})
 	e.must(200, req{method: "GET", path: path, token: admin})
+	// The institution finds who shares with it; the other institution sees no one.
+	list := e.must(200, req{method: "GET", path: "/api/v1/institutions/me/shared", token: a.staff})["items"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["accountId"] != me["accountId"] || list[0].(map[string]any)["name"] != "孙丽" ||
+		list[0].(map[string]any)["nationalId"] == id {
+		t.Errorf("shared list = %v", list)
+	}
+	if n := len(e.must(200, req{method: "GET", path: "/api/v1/institutions/me/shared", token: other.staff})["items"].([]any)); n != 0 {
+		t.Errorf("other institution sees %d shared records", n)
+	}
 	e.must(422, req{method: "POST", path: "/api/v1/learners/me/grants", token: learner, body: map[string]any{"institutionId": a.id, "days": 0}})
 	e.must(204, req{method: "DELETE", path: "/api/v1/learners/me/grants/" + g["id"].(string), token: learner})
 	e.must(404, req{method: "GET", path: path, token: a.staff})
+	if n := len(e.must(200, req{method: "GET", path: "/api/v1/institutions/me/shared", token: a.staff})["items"].([]any)); n != 0 {
+		t.Errorf("withdrawn grant still listed (%d)", n)
+	}
 	// Another learner cannot read this record.
 	id2 := nid(t, 21)
 	e.must(201, req{method: "POST", path: "/api/v1/learners", body: map[string]string{"nationalId": id2, "name": "郑好", "password": "learner-pass-2"}})

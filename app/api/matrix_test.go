@@ -134,6 +134,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 
 		{method: "GET", path: v1 + "/institutions", target: fixed(v1+"/institutions", nil), want: everyone(200)},
 		{method: "POST", path: v1 + "/institutions", target: fixed(v1+"/institutions", map[string]any{"name": "", "kind": "castle"}), want: signedInAs(422, admin)},
+		{method: "GET", path: v1 + "/institutions/me/shared", target: fixed(v1+"/institutions/me/shared", nil),
+			want: signedInAs(200, staffAIssue, staffAReview, staffAManage, staffB, clientA)},
 		{method: "GET", path: v1 + "/institutions/me/outcomes", target: fixed(v1+"/institutions/me/outcomes", nil),
 			want: signedInAs(200, staffAIssue, staffAReview, staffAManage, staffB, clientA)},
 		{method: "GET", path: v1 + "/institutions/:id", sided: true, target: byID(v1+"/institutions/", inst, "", nil), want: everyone(200)},

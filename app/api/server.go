@@ -128,6 +128,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/institutions", s.listInstitutions)
 	v1.Post("/institutions", s.idempotent, s.createInstitution)
 	v1.Get("/institutions/me/outcomes", s.issuedOutcomes)
+	v1.Get("/institutions/me/shared", s.sharedWithMe)
 	v1.Get("/institutions/:id", s.getInstitution)
 	v1.Post("/institutions/:id/status", s.setInstitutionStatus)
 	v1.Post("/institutions/:id/staff", s.idempotent, s.createStaff)

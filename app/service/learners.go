@@ -9,6 +9,7 @@ import (
 
 	"creditbank/auth"
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // RegisterInput is a learner's self-registration, or staff registering one.
@@ -240,4 +241,38 @@ func (s *Service) MyData(ctx context.Context, actor Actor) (PersonalData, error)
 	}
 	s.audit(ctx, actor, "learner.data_export", "account", acc.ID.String(), "")
 	return out, nil
+}
+
+// SharedRecord is a learner who shares their record with the caller's
+// institution, with the grant that allows it.
+type SharedRecord struct {
+	Account *domain.Account
+	Grant   domain.Grant
+}
+
+// SharedWithMe pages the learners whose live grants let the actor's
+// institution read their record. Expired grants are left out of a page,
+// so a page may hold fewer items than asked while more follow.
+func (s *Service) SharedWithMe(ctx context.Context, actor Actor, p storage.Page) ([]SharedRecord, string, error) {
+	if actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient {
+		return nil, "", domain.ErrForbidden
+	}
+	accounts, next, err := s.store.ListAccountsSharedWith(ctx, actor.InstitutionID, p.Normalized())
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	out := make([]SharedRecord, 0, len(accounts))
+	for _, a := range accounts {
+		var best *domain.Grant
+		for i, g := range a.Grants {
+			if g.InstitutionID == actor.InstitutionID && g.Live(now) && (best == nil || g.ExpiresAt.After(best.ExpiresAt)) {
+				best = &a.Grants[i]
+			}
+		}
+		if best != nil {
+			out = append(out, SharedRecord{Account: a, Grant: *best})
+		}
+	}
+	return out, next, nil
 }

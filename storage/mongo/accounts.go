@@ -102,6 +102,26 @@ func (s *Store) ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p 
 	return out, next, nil
 }
 
+// ListAccountsSharedWith pages the accounts with a grant for an institution
+// through the multikey grantInstitutionIds index.
+func (s *Store) ListAccountsSharedWith(ctx context.Context, institutionID uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
+	docs, next, err := pageDocs(ctx, s.accounts, "list accounts shared with institution",
+		bson.D{{Key: "grantInstitutionIds", Value: institutionID.String()}}, p,
+		func(d record.AccountDoc) string { return d.ID })
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]*domain.Account, 0, len(docs))
+	for _, d := range docs {
+		a, err := d.ToDomain()
+		if err != nil {
+			return nil, "", fmt.Errorf("mongo: decode account: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, next, nil
+}
+
 // ListConversionsByInstitution pages the conversions addressed to one
 // institution by conversion ID, optionally of one status. queueKeys
 // ("<institutionId>:<status>") selects the accounts through its multikey

@@ -29,6 +29,8 @@ var indexes = []indexSpec{
 	// instead of an index on conversions.institutionId+status because FerretDB
 	// v1 cannot $elemMatch on two fields; one string key is exact on both.
 	{collAccounts, "queueKeys", bson.D{{Key: "queueKeys", Value: 1}}, false},
+	// Multikey: institutions holding a grant ("records shared with X").
+	{collAccounts, "grantInstitutionIds", bson.D{{Key: "grantInstitutionIds", Value: 1}}, false},
 	// Multikey on array sub-fields: revocations arrive with an outcome id and
 	// decisions with a conversion id. Not unique: a unique index would treat
 	// every account without outcomes as a duplicate missing (null) key.

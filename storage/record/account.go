@@ -9,8 +9,9 @@ import (
 // AccountDoc is a learner's account: one document holding its outcomes,
 // conversions, ledger and grants. NationalIDHash, IssuerIDs and QueueKeys are
 // also the indexed lookup keys (unique account by ID hash; outcomes by
-// issuer; "<institutionId>:<status>" review queues); IssuerIDs and QueueKeys
-// are derived on write and ignored on read.
+// issuer; "<institutionId>:<status>" review queues; institutions holding a
+// grant); IssuerIDs, QueueKeys and GrantInstIDs are derived on write and
+// ignored on read.
 type AccountDoc struct {
 	ID               string          `json:"id" bson:"_id"`
 	Version          int64           `json:"version" bson:"version"`
@@ -31,6 +32,7 @@ type AccountDoc struct {
 	Grants           []GrantDoc      `json:"grants,omitempty" bson:"grants,omitempty"`
 	IssuerIDs        []string        `json:"issuerIds,omitempty" bson:"issuerIds,omitempty"`
 	QueueKeys        []string        `json:"queueKeys,omitempty" bson:"queueKeys,omitempty"`
+	GrantInstIDs     []string        `json:"grantInstitutionIds,omitempty" bson:"grantInstitutionIds,omitempty"`
 }
 
 // FromAccount converts an account and computes its index keys.
@@ -55,6 +57,7 @@ func FromAccount(a *domain.Account) AccountDoc {
 		Grants:           mapSlice(a.Grants, FromGrant),
 		IssuerIDs:        idStrings(a.IssuerIDs()),
 		QueueKeys:        mapSlice(a.QueueKeys(), func(s string) string { return s }),
+		GrantInstIDs:     idStrings(a.GrantInstitutionIDs()),
 	}
 }
 

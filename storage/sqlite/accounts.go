@@ -60,6 +60,9 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 		if _, err := exec(ctx, tx, `DELETE FROM account_conversions WHERE account_id = ?`, d.ID); err != nil {
 			return err
 		}
+		if _, err := exec(ctx, tx, `DELETE FROM account_grants WHERE account_id = ?`, d.ID); err != nil {
+			return err
+		}
 		return writeAccountIndex(ctx, tx, a)
 	})
 	if err != nil {
@@ -95,7 +98,54 @@ func writeAccountIndex(ctx context.Context, tx *sql.Tx, a *domain.Account) error
 			}
 		}
 	}
+	for _, g := range a.Grants {
+		if g.RevokedAt != nil {
+			continue
+		}
+		if _, err := exec(ctx, tx, `INSERT INTO account_grants (grant_id, institution_id, account_id) VALUES (?, ?, ?)`,
+			g.ID.String(), g.InstitutionID.String(), id); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// ListAccountsSharedWith pages the accounts with a grant for an institution.
+func (s *Store) ListAccountsSharedWith(ctx context.Context, institutionID uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
+	p = p.Normalized()
+	if p.Cursor != "" {
+		if _, err := uuid.Parse(p.Cursor); err != nil {
+			return nil, "", domain.Invalid("cursor", "not a cursor returned by this list")
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT a.doc FROM accounts a WHERE a.id IN
+		(SELECT account_id FROM account_grants WHERE institution_id = ?) AND a.id > ? ORDER BY a.id LIMIT ?`,
+		institutionID.String(), p.Cursor, p.Limit+1)
+	if err != nil {
+		return nil, "", mapErr(err)
+	}
+	defer rows.Close()
+	var out []*domain.Account
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, "", mapErr(err)
+		}
+		a, err := decode[record.AccountDoc](raw)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", mapErr(err)
+	}
+	next := ""
+	if len(out) > p.Limit {
+		out = out[:p.Limit]
+		next = out[len(out)-1].ID.String()
+	}
+	return out, next, nil
 }
 
 // GetAccount loads one account.

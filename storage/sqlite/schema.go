@@ -95,6 +95,21 @@ CREATE TABLE settings (
 	doc     TEXT NOT NULL
 );
 `,
+	// 2: records shared with an institution (live grants), and the index
+	// rows for grants that existed before this migration.
+	`
+CREATE TABLE account_grants (
+	grant_id       TEXT PRIMARY KEY,
+	institution_id TEXT NOT NULL,
+	account_id     TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
+);
+CREATE INDEX account_grants_by_institution ON account_grants(institution_id, account_id);
+CREATE INDEX account_grants_by_account ON account_grants(account_id);
+INSERT INTO account_grants (grant_id, institution_id, account_id)
+	SELECT json_extract(g.value, '$.id'), json_extract(g.value, '$.institutionId'), a.id
+	FROM accounts a, json_each(a.doc, '$.grants') g
+	WHERE json_extract(g.value, '$.revokedAt') IS NULL;
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

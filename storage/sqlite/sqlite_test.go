@@ -1,11 +1,13 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -240,5 +242,43 @@ func retryDeposit(t *testing.T, s storage.Store, id uuid.UUID, o domain.Outcome)
 			continue
 		}
 		return err
+	}
+}
+
+// A database from before the shared-records index (schema 1) gains the index
+// for its existing grants when the new program opens it.
+func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creditbank.db")
+	s := openAt(t, path)
+	inst := domain.NewID()
+	a := storetest.NewAccount(domain.Now(time.Now()))
+	if err := s.CreateAccount(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.GrantAccess(inst, 30, domain.Now(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateAccount(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// Wind the file back to schema 1, as an older release left it.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DROP TABLE account_grants; UPDATE schema_version SET version = 1`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s = openAt(t, path)
+	if v, err := s.SchemaVersion(t.Context()); err != nil || v != 2 {
+		t.Fatalf("schema version %d (%v), want 2", v, err)
+	}
+	items, _, err := s.ListAccountsSharedWith(t.Context(), inst, storage.Page{})
+	if err != nil || len(items) != 1 || items[0].ID != a.ID {
+		t.Fatalf("shared after migration: %v %v", items, err)
 	}
 }

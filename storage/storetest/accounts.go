@@ -301,6 +301,58 @@ func accountTests() []contractTest {
 			noErr(t, err, "by conversion")
 			deepEqual(t, byConversion, a, "GetAccountByConversionID")
 		}},
+		{"SharedWithFollowsGrants", func(t *testing.T, s storage.Store) {
+			inst, other := domain.NewID(), domain.NewID()
+			var shared []uuid.UUID
+			for i := 0; i < 3; i++ {
+				a := createAccount(t, s, NewAccount(now()))
+				noErr(t, updateWithRetry(s, t, a.ID, func(a *domain.Account) error {
+					_, err := a.GrantAccess(inst, 30, now())
+					return err
+				}), "grant")
+				shared = append(shared, a.ID)
+			}
+			// Granted to another institution only: not listed.
+			elsewhere := createAccount(t, s, NewAccount(now()))
+			noErr(t, updateWithRetry(s, t, elsewhere.ID, func(a *domain.Account) error {
+				_, err := a.GrantAccess(other, 30, now())
+				return err
+			}), "grant elsewhere")
+			// Two grants to inst on one account: listed once.
+			noErr(t, updateWithRetry(s, t, shared[0], func(a *domain.Account) error {
+				_, err := a.GrantAccess(inst, 60, now())
+				return err
+			}), "second grant")
+
+			var got []uuid.UUID
+			cursor := ""
+			for page := 0; page < 5; page++ {
+				items, next, err := s.ListAccountsSharedWith(t.Context(), inst, storage.Page{Limit: 2, Cursor: cursor})
+				noErr(t, err, "list shared")
+				for _, a := range items {
+					got = append(got, a.ID)
+				}
+				if next == "" {
+					break
+				}
+				cursor = next
+			}
+			if !slices.Equal(got, shared) {
+				t.Fatalf("shared with inst = %v, want %v in ID order", got, shared)
+			}
+			// Withdrawing every grant of an account takes it off the list.
+			noErr(t, updateWithRetry(s, t, shared[1], func(a *domain.Account) error {
+				return a.WithdrawGrant(a.Grants[0].ID, now())
+			}), "withdraw")
+			items, _, err := s.ListAccountsSharedWith(t.Context(), inst, storage.Page{Limit: 10})
+			noErr(t, err, "list after withdraw")
+			if len(items) != 2 || items[0].ID != shared[0] || items[1].ID != shared[2] {
+				t.Fatalf("after withdrawal: %d accounts", len(items))
+			}
+			if items, _, err := s.ListAccountsSharedWith(t.Context(), domain.NewID(), storage.Page{}); err != nil || len(items) != 0 {
+				t.Fatalf("unknown institution: %v %v", items, err)
+			}
+		}},
 		{"ScanStreamsInOrder", func(t *testing.T, s storage.Store) {
 			accounts := make([]*domain.Account, 7)
 			for i := range accounts {
