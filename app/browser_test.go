@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
@@ -478,15 +479,20 @@ func TestBrowserPagesHaveNoConsoleErrorsOrCSPViolations(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#lang-toggle`)), chromedp.Click(chromedp.CSS(`#lang-toggle`)))
 	b.do("sign out", chromedp.Click(chromedp.CSS(`#sign-out`)), chromedp.WaitVisible(chromedp.CSS(`#signin-form`)))
 
+	apiGrant(t, base, apiToken(t, base, demoLearnerID(t), demoLearnerPassword), demoInstitutionID(t, base, "示范区开放大学"), 30)
 	b.signIn("ou.reviewer", demoStaffPassword)
 	b.do("review pages", chromedp.WaitVisible(chromedp.CSS(`#review-list`)),
-		chromedp.Click(chromedp.CSS(`.tabs a[data-status="approved"]`)), chromedp.WaitVisible(chromedp.CSS(`.tabs a[data-status="approved"][aria-current="page"]`)),
+		chromedp.Click(chromedp.CSS(`.tabs a[data-status="approved"]`)), chromedp.WaitVisible(chromedp.CSS(`.tabs a[data-status="approved"][aria-current="page"]`)))
+	b.do("shared records", chromedp.Click(chromedp.CSS(`#nav a[href="#/shared"]`)), chromedp.WaitVisible(chromedp.CSS(`#shared-list tbody a`)),
+		chromedp.Click(chromedp.CSS(`#shared-list tbody a`)), chromedp.WaitVisible(chromedp.CSS(`#shared-banner`)), chromedp.WaitVisible(chromedp.CSS(`#ledger-status`)),
+		chromedp.Click(chromedp.CSS(`#lang-toggle`)), chromedp.Click(chromedp.CSS(`#lang-toggle`)),
 		chromedp.Click(chromedp.CSS(`#sign-out`)), chromedp.WaitVisible(chromedp.CSS(`#signin-form`)))
 
 	b.signIn("cc.registrar", demoStaffPassword)
 	b.do("staff pages", chromedp.WaitVisible(chromedp.CSS(`#issue-form`)),
 		chromedp.Click(chromedp.CSS(`#nav a[href="#/issued"]`)), chromedp.WaitVisible(chromedp.CSS(`#issued-list`)),
 		chromedp.Click(chromedp.CSS(`#nav a[href="#/import"]`)), chromedp.WaitVisible(chromedp.CSS(`#import-form`)),
+		chromedp.Click(chromedp.CSS(`#nav a[href="#/shared"]`)), chromedp.WaitVisible(chromedp.CSS(`#shared-list .empty-state`)),
 		chromedp.Click(chromedp.CSS(`#sign-out`)), chromedp.WaitVisible(chromedp.CSS(`#signin-form`)))
 
 	b.signIn(demoLearnerID(t), demoLearnerPassword)
@@ -1174,4 +1180,206 @@ func TestBrowserAdminResetsLearnerAtFrontDeskAndLearnerReclaims(t *testing.T) {
 	if banked := b.text(`[data-balance="banked"] .balance-number`); banked != strconv.FormatFloat(want.Balance.Banked, 'f', -1, 64) {
 		t.Errorf("banked after reclaiming = %q, before the reset %v", banked, want.Balance.Banked)
 	}
+}
+
+// --- records shared with an institution ---
+
+// demoInstitutionID finds a demo institution in the public directory.
+func demoInstitutionID(t *testing.T, base, name string) string {
+	t.Helper()
+	var dir struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	apiJSON(t, http.MethodGet, base+"/api/v1/institutions?limit=200", "", "", nil, http.StatusOK, &dir)
+	for _, i := range dir.Items {
+		if i.Name == name {
+			return i.ID
+		}
+	}
+	t.Fatalf("institution %q not in the directory", name)
+	return ""
+}
+
+// apiGrant shares a learner's record through the API and returns the grant's id.
+func apiGrant(t *testing.T, base, token, institutionID string, days int) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"institutionId": institutionID, "days": days})
+	var g struct {
+		ID string `json:"id"`
+	}
+	apiJSON(t, http.MethodPost, base+"/api/v1/learners/me/grants", token, "application/json", body, http.StatusCreated, &g)
+	return g.ID
+}
+
+// phoneWidth narrows the page to a phone's width, or gives the window its
+// own size back. chromedp.EmulateReset would restore the browser's initial
+// metrics, not the window size the test chose.
+func (b *browser) phoneWidth(on bool) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	var err error
+	if on {
+		err = chromedp.Do(ctx, chromedp.EmulateViewport(390, 844))
+	} else {
+		_, err = chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+	}
+	if err != nil {
+		b.t.Fatalf("phone width %v: %v", on, err)
+	}
+}
+
+// sharedRow is one row of the shared-records list as the user reads it.
+type sharedRow struct {
+	Name  string `json:"name"`
+	ID    string `json:"id"`
+	Until string `json:"until"`
+	Soon  bool   `json:"soon"`
+}
+
+func (b *browser) sharedRows() []sharedRow {
+	b.t.Helper()
+	return browserRun(b, "shared rows", chromedp.Evaluate[[]sharedRow](`[...document.querySelectorAll('#shared-list tbody tr')].map(r => ({
+	  name: r.cells[0].innerText.trim(),
+	  id: r.cells[1].innerText.trim(),
+	  until: r.cells[3].innerText.trim(),
+	  soon: !!r.querySelector('.ends-soon'),
+	}))`))
+}
+
+func TestBrowserInstitutionReadsRecordsSharedWithIt(t *testing.T) {
+	base, _ := startServer(t)
+	wangID := demoLearnerID(t)
+	wangToken := apiToken(t, base, wangID, demoLearnerPassword)
+	want := apiRecord(t, base, wangToken)
+	if len(want.Outcomes) == 0 || want.Balance.Banked == 0 {
+		t.Fatal("demo learner has no banked outcomes; the test would prove nothing")
+	}
+	ou := demoInstitutionID(t, base, "示范区开放大学")
+	// A second learner shares for only a few days, so the list has a grant
+	// that is about to end next to one that is not.
+	li, _ := domain.CompleteNationalID("11010519880722432")
+	apiGrant(t, base, apiToken(t, base, string(li), demoLearnerPassword), ou, 3)
+
+	b := openBrowser(t, base)
+	b.signIn(wangID, demoLearnerPassword)
+	b.do("grant on the sharing page", chromedp.Click(chromedp.CSS(`#nav a[href="#/sharing"]`)), chromedp.WaitVisible(chromedp.CSS(`#grant-form`)),
+		chromedp.SetValue(chromedp.CSS(`#grant-form select[name="institutionId"]`), ou),
+		setValue(`#grant-form input[name="days"]`, "30"),
+		chromedp.Click(chromedp.CSS(`#grant-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main .alert-success`)))
+	b.waitJS("grant listed", `document.querySelector('main table') && document.querySelector('main table').innerText.includes('示范区开放大学')`)
+	b.signOut()
+
+	b.signIn("ou.reviewer", demoStaffPassword)
+	b.do("shared records", chromedp.Click(chromedp.CSS(`#nav a[href="#/shared"]`)), chromedp.WaitVisible(chromedp.CSS(`#shared-list table`)))
+	if cur := b.text(`#nav a[aria-current="page"]`); cur != "共享档案" {
+		t.Errorf("current navigation entry = %q, want 共享档案", cur)
+	}
+	rows := b.sharedRows()
+	byName := map[string]sharedRow{}
+	for _, r := range rows {
+		byName[r.Name] = r
+	}
+	if len(rows) != 2 {
+		t.Fatalf("shared list = %+v, want 王秀兰 and 李建国", rows)
+	}
+	wang, ok := byName["王秀兰"]
+	if !ok {
+		t.Fatalf("王秀兰 not listed: %+v", rows)
+	}
+	if wang.ID != want.Account.NationalID || !strings.Contains(wang.ID, "*") || strings.Contains(b.text(`main`), wangID) {
+		t.Errorf("王秀兰's national ID shown as %q, want the masked %q and never the full number", wang.ID, want.Account.NationalID)
+	}
+	if wang.Soon {
+		t.Errorf("a 30-day grant is flagged as ending soon: %+v", wang)
+	}
+	if r := byName["李建国"]; !r.Soon || !strings.Contains(r.Until, "3 天内到期") {
+		t.Errorf("a 3-day grant reads %+v, want the note 3 天内到期", r)
+	}
+	b.screenshot("shared-list")
+	// On a phone each row becomes a labelled block and nothing scrolls sideways.
+	b.phoneWidth(true)
+	if wide := browserRun(b, "page width", chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
+		t.Error("the shared list scrolls sideways at phone width")
+	}
+	b.screenshot("shared-list-phone")
+	b.phoneWidth(false)
+
+	b.do("open her record", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#shared-list tbody a')].find(a => a.textContent === '王秀兰')`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ledger-status`)))
+	if got := b.text(`#learner-name`); got != "王秀兰" {
+		t.Errorf("record of %q opened", got)
+	}
+	if got := b.text(`#learner-id`); got != want.Account.NationalID {
+		t.Errorf("record shows national ID %q, want the masked %q", got, want.Account.NationalID)
+	}
+	if got := b.text(`#shared-banner`); !strings.HasPrefix(got, "由学习者授权查看，至 ") || !strings.Contains(got, "到期") || !strings.ContainsAny(got, "0123456789") {
+		t.Errorf("banner = %q, want who shared it and until when", got)
+	}
+	if banked, wantBanked := b.balance("banked"), strconv.FormatFloat(want.Balance.Banked, 'f', -1, 64); banked != wantBanked {
+		t.Errorf("banked = %q, the API says %s", banked, wantBanked)
+	}
+	page := b.text(`main`)
+	for _, o := range want.Outcomes {
+		if !strings.Contains(page, o.Title) {
+			t.Errorf("shared record lacks outcome %q", o.Title)
+		}
+	}
+	if n := browserRun(b, "learner actions", chromedp.Evaluate[int](`document.querySelectorAll('main a[href="#/convert"], main form').length`)); n != 0 {
+		t.Error("the institution's read-only view offers the learner's own actions")
+	}
+	b.screenshot("shared-record")
+	b.do("English", chromedp.Click(chromedp.CSS(`#lang-toggle`)))
+	b.waitJS("English banner", `document.getElementById('shared-banner').innerText.startsWith('Shared by the learner until ')`)
+	if got := b.text(`#nav a[href="#/shared"]`); got != "Shared records" {
+		t.Errorf("navigation entry in English = %q", got)
+	}
+	b.do("Chinese", chromedp.Click(chromedp.CSS(`#lang-toggle`)))
+
+	// She withdraws while the list is open: following the stale link brings
+	// the reviewer back to a list without her, saying why.
+	b.do("back to the list", chromedp.Click(chromedp.CSS(`#shared-back`)), chromedp.WaitVisible(chromedp.CSS(`#shared-list table`)))
+	var mine struct {
+		Grants []struct {
+			ID            string `json:"id"`
+			InstitutionID string `json:"institutionId"`
+			Live          bool   `json:"live"`
+		} `json:"grants"`
+	}
+	apiJSON(t, http.MethodGet, base+"/api/v1/learners/me/record", wangToken, "", nil, http.StatusOK, &mine)
+	withdrawn := 0
+	for _, g := range mine.Grants {
+		if g.InstitutionID == ou && g.Live {
+			apiJSON(t, http.MethodDelete, base+"/api/v1/learners/me/grants/"+g.ID, wangToken, "", nil, http.StatusNoContent, nil)
+			withdrawn++
+		}
+	}
+	if withdrawn != 1 {
+		t.Fatalf("withdrew %d grants, want the one made on the page", withdrawn)
+	}
+	b.do("follow the stale link", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#shared-list tbody a')].find(a => a.textContent === '王秀兰')`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash .alert-warning`)))
+	b.waitJS("back on the list without her", `location.hash === '#/shared' && !!document.querySelector('#shared-list table') && !document.getElementById('shared-list').innerText.includes('王秀兰')`)
+	if got := b.text(`#flash`); !strings.Contains(got, "不再与本机构共享") {
+		t.Errorf("after the withdrawal the page says %q", got)
+	}
+	if rows := b.sharedRows(); len(rows) != 1 || rows[0].Name != "李建国" {
+		t.Errorf("after the withdrawal the list is %+v, want only 李建国", rows)
+	}
+	b.signOut()
+
+	// Another institution holds no grant and is told how sharing works.
+	b.signIn("cc.registrar", demoStaffPassword)
+	b.do("shared records elsewhere", chromedp.Click(chromedp.CSS(`#nav a[href="#/shared"]`)), chromedp.WaitVisible(chromedp.CSS(`#shared-list .empty-state`)))
+	if got := b.text(`#shared-list`); !strings.Contains(got, "还没有学习者") || !strings.Contains(got, "“共享与下载”") {
+		t.Errorf("empty list reads %q, want it to point learners to 共享与下载", got)
+	}
+	if n := browserRun(b, "rows", chromedp.Evaluate[int](`document.querySelectorAll('#shared-list tbody tr').length + document.querySelectorAll('#shared-more').length`)); n != 0 {
+		t.Errorf("empty list shows %d rows or a load-more button", n)
+	}
+	b.screenshot("shared-empty")
 }

@@ -30,12 +30,13 @@ import transcript from './screens/transcript.js';
 import verify from './screens/verify.js';
 import desk from './screens/desk.js';
 import learner from './screens/learner.js';
+import shared, { sharedRecord } from './screens/shared.js';
 import password, { canChangePassword } from './screens/password.js';
 
 // Order is the navigation's order; a user starts on the first screen they
 // may see.
-const screens = [signin, register, record, convert, transcript, sharing, issue, issued, imports, review, team,
-  institutions, desk, learner, rules, rule, policy, stats, audit, verify, password];
+const screens = [signin, register, record, convert, transcript, sharing, issue, issued, imports, review, shared,
+  sharedRecord, team, institutions, desk, learner, rules, rule, policy, stats, audit, verify, password];
 
 const state = { me: null };
 let renderSeq = 0;
