@@ -267,6 +267,7 @@ type recordDTO struct {
 	Ledger      []ledgerDTO     `json:"ledger"`
 	Grants      []grantDTO      `json:"grants,omitempty"`
 	LedgerValid bool            `json:"ledgerValid"`
+	SharedUntil *time.Time      `json:"sharedUntil,omitempty"` // to an institution reading a shared record
 }
 
 // recordFrom renders an account. Grants are the learner's own business and

@@ -78,7 +78,17 @@ func (s *Server) sharedRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(recordFrom(acc, s.now(), actor.Role == domain.RoleLearner))
+	now := s.now()
+	out := recordFrom(acc, now, actor.Role == domain.RoleLearner)
+	if actor.Role == domain.RoleStaff || actor.Role == domain.RoleClient {
+		for _, g := range acc.Grants {
+			if g.InstitutionID == actor.InstitutionID && g.Live(now) && (out.SharedUntil == nil || g.ExpiresAt.After(*out.SharedUntil)) {
+				until := g.ExpiresAt
+				out.SharedUntil = &until
+			}
+		}
+	}
+	return c.JSON(out)
 }
 
 type myDataResponse struct {

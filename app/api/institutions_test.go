@@ -77,7 +77,7 @@ func TestGrantsControlSharedRecords(t *testing.T) {
 	e.must(404, req{method: "GET", path: path, token: a.staff})
 	g := e.must(201, req{method: "POST", path: "/api/v1/learners/me/grants", token: learner, body: map[string]any{"institutionId": a.id, "days": 30}})
 	shared := e.must(200, req{method: "GET", path: path, token: a.staff})
-	if shared["balance"].(map[string]any)["banked"] != 2.0 || shared["grants"] != nil {
+	if shared["balance"].(map[string]any)["banked"] != 2.0 || shared["grants"] != nil || shared["sharedUntil"] != g["expiresAt"] {
 		t.Errorf("shared record = %v", shared)
 	}
 	e.must(404, req{method: "GET", path: path, token: other.staff})

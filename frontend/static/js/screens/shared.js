@@ -22,10 +22,6 @@ const MAX_EMPTY_PAGES = 5;
 
 export const canSeeShared = (me) => me?.role === 'staff' || me?.role === 'client';
 
-// seen keeps the grants the list showed, so the record view can say until
-// when it is shared without fetching the list again.
-const seen = new Map();
-
 function recordPath(accountId) {
   return `#/shared-record?id=${encodeURIComponent(accountId)}`;
 }
@@ -87,7 +83,6 @@ const list = {
         const page = await api.get(`/api/v1/institutions/me/shared${q}`);
         for (const s of page.items || []) {
           items.push(s);
-          seen.set(s.accountId, s);
           added += 1;
         }
         cursor = page.nextCursor || '';
@@ -117,21 +112,6 @@ function accountIdFromHash() {
   return new URLSearchParams(location.hash.split('?')[1] || '').get('id') || '';
 }
 
-// grantFor finds until when a record is shared: from the list already
-// shown, else (the page was reloaded or the link bookmarked) from the list
-// itself. Not finding it only drops the date from the banner; whether the
-// record may be read is the server's decision.
-async function grantFor(accountId) {
-  if (seen.has(accountId)) return seen.get(accountId);
-  try {
-    const all = await api.getAll('/api/v1/institutions/me/shared');
-    all.forEach((s) => seen.set(s.accountId, s));
-    return seen.get(accountId) || null;
-  } catch {
-    return null;
-  }
-}
-
 function banner(grant) {
   const box = h('p', { class: 'alert alert-warning', role: 'note', id: 'shared-banner' });
   if (grant) box.append(h('span', { t: 'shared.bannerBefore' }), date(grant.expiresAt, true), h('span', { t: 'shared.bannerAfter' }));
@@ -147,16 +127,13 @@ export const sharedRecord = {
     const id = accountIdFromHash();
     let rec;
     let insts;
-    let grant;
     try {
-      [rec, insts, grant] = await Promise.all([
+      [rec, insts] = await Promise.all([
         api.get(`/api/v1/learners/${encodeURIComponent(id)}/record`),
         institutions().catch(() => []),
-        grantFor(id),
       ]);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
-        seen.delete(id);
         flash('shared.gone', null, 'warning');
         // Replacing the entry keeps "back" from returning to the dead record.
         location.replace('#/shared');
@@ -166,7 +143,8 @@ export const sharedRecord = {
     }
     view.replaceChildren(
       h('p', { class: 'no-print' }, h('a', { href: '#/shared', id: 'shared-back', t: 'shared.back' })),
-      banner(grant));
+      // The server says until when this record is shared with us.
+      banner(rec.sharedUntil ? { expiresAt: rec.sharedUntil } : null));
     renderRecord(view, rec, byId(insts), { shared: true });
   },
 };
