@@ -705,6 +705,9 @@ func TestBrowserReviewerApprovesApplication(t *testing.T) {
 	if got := b.text(`.tabs a[aria-current="page"]`); got != "待审核" {
 		t.Errorf("current tab = %q, want 待审核", got)
 	}
+	if got := b.text(card); !strings.Contains(got, "李建国") || !strings.Contains(got, "110105********4320") || strings.Contains(got, "110105198807224320") {
+		t.Errorf("review card should name the applicant with a masked ID only: %q", got)
+	}
 	if got := b.text(card); !strings.Contains(got, "家庭理财基础") || !strings.Contains(got, "社区英语（初级）") {
 		t.Errorf("review card does not list the outcomes used: %q", got)
 	}

@@ -327,7 +327,7 @@ const zh = {
   'conversion.versionValue': '第 {v} 版',
   'conversion.note': '审核意见',
   'conversion.decidedAt': '决定时间',
-  'conversion.applicant': '申请人账户',
+  'conversion.applicant': '申请人',
   'conversion.toConvert': '申请新的学分转换',
 
   'review.title': '转换审核',
@@ -973,7 +973,7 @@ const en = {
   'conversion.versionValue': 'v{v}',
   'conversion.note': 'Note',
   'conversion.decidedAt': 'Decided',
-  'conversion.applicant': 'Applicant account',
+  'conversion.applicant': 'Applicant',
   'conversion.toConvert': 'Apply for a conversion',
 
   'review.title': 'Review conversions',

@@ -71,7 +71,9 @@ function conversionCard(conv, onDecided) {
       h('dt', { t: 'convert.code' }), h('dd', {}, h('code', { text: conv.ruleCode }), ' ',
         h('span', { class: 'sub-inline', t: 'conversion.versionValue', targs: { v: conv.ruleVersion } })),
       h('dt', { t: 'conversion.purpose' }), h('dd', { t: `purpose.${conv.purpose}` }),
-      h('dt', { t: 'conversion.applicant' }), h('dd', {}, h('code', { text: conv.accountId })),
+      h('dt', { t: 'conversion.applicant' }),
+      h('dd', {}, conv.learnerName ? [h('strong', { text: conv.learnerName }), ' ', h('code', { text: conv.learnerNationalId || '' })]
+        : h('code', { text: conv.accountId })),
       h('dt', { t: 'conversion.appliedAt' }), h('dd', {}, date(conv.appliedAt, true)),
       h('dt', { t: 'conversion.credits' }), h('dd', {}, num(conv.evaluation?.awardedCredits || 0)),
       conv.decidedAt ? [h('dt', { t: 'conversion.decidedAt' }), h('dd', {}, date(conv.decidedAt, true))] : null,
