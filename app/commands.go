@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"creditbank/app/service"
@@ -124,21 +125,34 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return exitError{code: 2, msg: "usage: creditbank audit verify"}
+		return exitError{code: 2, msg: "usage: creditbank audit verify [--anchor SEQ:HASH]"}
 	}
-	store, _, err := openStoreFromArgs(ctx, "audit verify", args[1:], stderr, nil)
+	var anchorFlag string
+	store, _, err := openStoreFromArgs(ctx, "audit verify", args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&anchorFlag, "anchor", "", "a head printed by an earlier run (SEQ:HASH): detects removal of the newest entries")
+	})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	report, err := service.New(store, nil, nil, service.Config{}).VerifyAudit(ctx)
+	var anchor *service.AuditAnchor
+	if anchorFlag != "" {
+		seq, hash, ok := strings.Cut(anchorFlag, ":")
+		n, err := strconv.ParseInt(seq, 10, 64)
+		if !ok || err != nil || n < 1 || len(hash) != 64 {
+			return exitError{code: 2, msg: "--anchor must be SEQ:HASH as printed by audit verify"}
+		}
+		anchor = &service.AuditAnchor{Seq: n, Hash: hash}
+	}
+	report, err := service.New(store, nil, nil, service.Config{}).VerifyAudit(ctx, anchor)
 	if err != nil {
 		return err
 	}
 	if !report.Valid {
-		return exitError{code: 1, msg: fmt.Sprintf("audit log INVALID after %d good entries: %s", report.Entries-1, report.Problem)}
+		return exitError{code: 1, msg: "audit log INVALID: " + report.Problem}
 	}
-	fmt.Fprintf(stdout, "audit log valid: %d entries, hash chain intact\n", report.Entries)
+	fmt.Fprintf(stdout, "audit log valid: %d entries, hash chain intact\nhead: %d:%s (record it; pass it as --anchor later to detect truncation)\n",
+		report.Entries, report.HeadSeq, report.HeadHash)
 	return nil
 }
 

@@ -311,3 +311,36 @@ func TestFirstStartPrintsAGeneratedAdminPasswordOnce(t *testing.T) {
 		t.Errorf("a non-demo start seeded %d institutions", len(insts))
 	}
 }
+
+// The chain alone cannot show that its newest entries were cut off; a head
+// recorded earlier (--anchor) can.
+func TestAuditAnchorDetectsTruncation(t *testing.T) {
+	store := seededStore(t)
+	code, out, _ := cli(t, "audit", "verify", "--store", store)
+	_, head, ok := strings.Cut(out, "head: ")
+	if code != 0 || !ok {
+		t.Fatalf("verify: %d %s", code, out)
+	}
+	anchor := strings.Fields(head)[0]
+	if code, _, stderr := cli(t, "audit", "verify", "--store", store, "--anchor", anchor); code != 0 {
+		t.Fatalf("untouched log against its own anchor: %d %s", code, stderr)
+	}
+	db, err := sql.Open("sqlite", strings.TrimPrefix(store, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if code, _, _ := cli(t, "audit", "verify", "--store", store); code != 0 {
+		t.Fatalf("without an anchor a truncated chain still verifies (documented limit), got exit %d", code)
+	}
+	code, _, stderr := cli(t, "audit", "verify", "--store", store, "--anchor", anchor)
+	if code != 1 || !strings.Contains(stderr, "newest entries removed") {
+		t.Fatalf("truncation with anchor: exit %d %q", code, stderr)
+	}
+	if code, _, _ := cli(t, "audit", "verify", "--store", store, "--anchor", "nonsense"); code != 2 {
+		t.Errorf("malformed anchor: exit %d, want 2", code)
+	}
+}

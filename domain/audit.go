@@ -57,3 +57,6 @@ func (v *AuditChainVerifier) Next(e AuditEntry) error {
 
 // Count is how many entries verified.
 func (v *AuditChainVerifier) Count() int64 { return v.count }
+
+// Head is the hash of the last entry verified (the chain head).
+func (v *AuditChainVerifier) Head() string { return v.prev }

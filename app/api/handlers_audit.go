@@ -70,9 +70,9 @@ func (s *Server) verifyAudit(c *fiber.Ctx) error {
 	if actor.Role != domain.RoleAdmin {
 		return domain.ErrForbidden
 	}
-	r, err := s.svc.VerifyAudit(c.UserContext())
+	r, err := s.svc.VerifyAudit(c.UserContext(), nil)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"valid": r.Valid, "entries": r.Entries, "problem": r.Problem})
+	return c.JSON(fiber.Map{"valid": r.Valid, "entries": r.Entries, "problem": r.Problem, "headSeq": r.HeadSeq, "headHash": r.HeadHash})
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -71,15 +72,27 @@ func (s *Service) ListAudit(ctx context.Context, actor Actor, f storage.AuditFil
 	return s.store.ListAudit(ctx, f, p.Normalized())
 }
 
-// AuditReport is the result of checking the audit chain.
+// AuditReport is the result of checking the audit chain. HeadSeq and
+// HeadHash identify the last entry: recorded outside the store (an
+// operations log, a printed report), they let a later check detect that the
+// newest entries were removed, which the chain alone cannot show.
 type AuditReport struct {
-	Valid   bool
-	Entries int64
-	Problem string
+	Valid    bool
+	Entries  int64
+	Problem  string
+	HeadSeq  int64
+	HeadHash string
 }
 
-// VerifyAudit replays the whole chain, streaming.
-func (s *Service) VerifyAudit(ctx context.Context) (AuditReport, error) {
+// AuditAnchor is a chain head recorded earlier.
+type AuditAnchor struct {
+	Seq  int64
+	Hash string
+}
+
+// VerifyAudit replays the whole chain, streaming. With an anchor it also
+// checks that the recorded entry is still there, unchanged.
+func (s *Service) VerifyAudit(ctx context.Context, anchor *AuditAnchor) (AuditReport, error) {
 	var v domain.AuditChainVerifier
 	var problem error
 	err := s.store.ScanAudit(ctx, func(e domain.AuditEntry) error {
@@ -87,15 +100,23 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditReport, error) {
 			problem = err
 			return errStopScan
 		}
+		if anchor != nil && e.Seq == anchor.Seq && e.Hash != anchor.Hash {
+			problem = fmt.Errorf("audit entry %d: hash differs from the recorded anchor (log rewritten)", e.Seq)
+			return errStopScan
+		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStopScan) {
 		return AuditReport{}, err
 	}
-	if problem != nil {
-		return AuditReport{Valid: false, Entries: v.Count(), Problem: problem.Error()}, nil
+	if problem == nil && anchor != nil && v.Count() < anchor.Seq {
+		problem = fmt.Errorf("audit entry %d: missing, the log ends at entry %d (newest entries removed)", anchor.Seq, v.Count())
 	}
-	return AuditReport{Valid: true, Entries: v.Count()}, nil
+	report := AuditReport{Valid: problem == nil, Entries: v.Count(), HeadSeq: v.Count(), HeadHash: v.Head()}
+	if problem != nil {
+		report.Problem = problem.Error()
+	}
+	return report, nil
 }
 
 var errStopScan = errors.New("stop scan")
