@@ -3,7 +3,9 @@ package api
 import (
 	"errors"
 
+	"creditbank/app/service"
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"creditbank/domain"
 )
@@ -74,15 +76,7 @@ func (s *Server) lookupLearner(c *fiber.Ctx) error {
 	return c.JSON(accountFrom(acc))
 }
 
-func (s *Server) resetLearner(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) resetLearner(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	acc, err := s.svc.ResetLearner(c.UserContext(), actor, id)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"creditbank/app/service"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
@@ -77,15 +78,7 @@ func (s *Server) importOutcomes(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusAccepted).JSON(importJobFrom(*job))
 }
 
-func (s *Server) getImport(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) getImport(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	job, err := s.svc.ImportJob(c.UserContext(), actor, id)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"creditbank/app/service"
 	"creditbank/domain"
@@ -55,15 +56,7 @@ type statusRequest struct {
 	Status string `json:"status"`
 }
 
-func (s *Server) setInstitutionStatus(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) setInstitutionStatus(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	var req statusRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
@@ -81,15 +74,7 @@ type staffRequest struct {
 	Perms    []string `json:"perms"`
 }
 
-func (s *Server) createStaff(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) createStaff(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	var req staffRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err

@@ -65,15 +65,7 @@ func (s *Server) myRecord(c *fiber.Ctx) error {
 	return c.JSON(recordFrom(acc, s.now(), true))
 }
 
-func (s *Server) sharedRecord(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) sharedRecord(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	acc, err := s.svc.Record(c.UserContext(), actor, id)
 	if err != nil {
 		return err
@@ -133,15 +125,7 @@ func (s *Server) createGrant(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(grantFrom(g, s.now()))
 }
 
-func (s *Server) withdrawGrant(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) withdrawGrant(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	if err := s.svc.WithdrawGrant(c.UserContext(), actor, id); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"creditbank/app/service"
 	"creditbank/domain"
@@ -35,15 +36,7 @@ type revokeRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) revokeOutcome(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) revokeOutcome(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	var req revokeRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err

@@ -73,15 +73,7 @@ func (s *Server) createRule(c *fiber.Ctx) error {
 
 // editRule answers 200 for a draft changed in place and 201 when editing a
 // published rule created its next version.
-func (s *Server) editRule(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) editRule(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	in, err := s.decodeRule(c)
 	if err != nil {
 		return err
@@ -99,21 +91,13 @@ func (s *Server) editRule(c *fiber.Ctx) error {
 
 // ruleAction adapts publish and retire, which share their shape.
 func (s *Server) ruleAction(action func(ctx context.Context, actor service.Actor, id uuid.UUID) (domain.Rule, error)) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		actor, err := signedIn(c)
-		if err != nil {
-			return err
-		}
-		id, err := idParam(c, "id")
-		if err != nil {
-			return err
-		}
+	return onObject(func(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 		r, err := action(c.UserContext(), actor, id)
 		if err != nil {
 			return err
 		}
 		return c.JSON(ruleFrom(r))
-	}
+	})
 }
 
 type simulationDTO struct {
@@ -123,15 +107,7 @@ type simulationDTO struct {
 	Samples   []evaluationJSON `json:"samples"`
 }
 
-func (s *Server) simulateRule(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) simulateRule(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 	sim, err := s.svc.SimulateRule(c.UserContext(), actor, id)
 	if err != nil {
 		return err
@@ -214,15 +190,7 @@ type decisionRequest struct {
 }
 
 func (s *Server) decideConversion(decision service.Decision) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		actor, err := signedIn(c)
-		if err != nil {
-			return err
-		}
-		id, err := idParam(c, "id")
-		if err != nil {
-			return err
-		}
+	return onObject(func(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
 		var req decisionRequest
 		if len(c.Body()) > 0 {
 			if err := s.decodeJSON(c, &req); err != nil {
@@ -234,5 +202,5 @@ func (s *Server) decideConversion(decision service.Decision) fiber.Handler {
 			return err
 		}
 		return c.JSON(conversionFrom(conv))
-	}
+	})
 }

@@ -202,6 +202,23 @@ func pageParams(c *fiber.Ctx) (storage.Page, error) {
 	return p.Normalized(), nil
 }
 
+// onObject adapts a handler of a route that names an object by :id, with the
+// prologue they all share: a signed-in caller (401 first), then the id
+// (a malformed one is 404 like an unknown one).
+func onObject(fn func(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		actor, err := signedIn(c)
+		if err != nil {
+			return err
+		}
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		return fn(c, actor, id)
+	}
+}
+
 // idParam parses a UUID path parameter; a malformed one cannot name any
 // object, so it is 404 like an unknown one.
 func idParam(c *fiber.Ctx, name string) (uuid.UUID, error) {
