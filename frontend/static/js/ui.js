@@ -193,3 +193,19 @@ export async function runAction(btn, where, fn) {
     btn.removeAttribute('aria-busy');
   }
 }
+
+// onLoadMore wires a "load more" button: disabled while the next page loads,
+// and a failure shown in errSlot rather than thrown away.
+export function onLoadMore(more, load, errSlot) {
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    errSlot.replaceChildren();
+    try {
+      await load();
+    } catch (err) {
+      errSlot.append(alertFor(err));
+    } finally {
+      more.disabled = false;
+    }
+  });
+}

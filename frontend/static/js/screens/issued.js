@@ -3,7 +3,7 @@
 
 import { h, num, date, table, field } from '../dom.js';
 import * as api from '../api.js';
-import { pageHeader, button, loading, onSubmit, formAlert, alertFor } from '../ui.js';
+import { pageHeader, button, loading, onSubmit, formAlert, onLoadMore } from '../ui.js';
 import { resultCell, statusCell } from '../outcomes.js';
 import { canIssue } from './issue.js';
 
@@ -82,17 +82,7 @@ export default {
       draw();
     };
     const more = button('common.more', { kind: 'secondary' });
-    more.addEventListener('click', async () => {
-      more.disabled = true;
-      errSlot.replaceChildren();
-      try {
-        await load();
-      } catch (err) {
-        errSlot.append(alertFor(err));
-      } finally {
-        more.disabled = false;
-      }
-    });
+    onLoadMore(more, load, errSlot);
     await load();
     view.replaceChildren(
       pageHeader('issued.title', 'issued.intro'),

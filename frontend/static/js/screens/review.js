@@ -4,7 +4,7 @@
 
 import { h, tx, num, date, field } from '../dom.js';
 import * as api from '../api.js';
-import { pageHeader, button, loading, alertFor } from '../ui.js';
+import { pageHeader, button, loading, alertFor, onLoadMore } from '../ui.js';
 import { evaluationView, conversionBadge } from '../evaluation.js';
 
 const STATUSES = ['pending', 'needs_review', 'approved', 'rejected'];
@@ -117,17 +117,7 @@ export default {
       cursor = page.nextCursor || '';
       draw();
     };
-    more.addEventListener('click', async () => {
-      more.disabled = true;
-      errSlot.replaceChildren();
-      try {
-        await load();
-      } catch (err) {
-        errSlot.append(alertFor(err));
-      } finally {
-        more.disabled = false;
-      }
-    });
+    onLoadMore(more, load, errSlot);
     await load();
     view.replaceChildren(pageHeader('review.title', 'review.intro'), tabs(status), list, moreSlot, errSlot);
   },

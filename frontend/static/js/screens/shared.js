@@ -6,7 +6,7 @@
 import { h, date, table } from '../dom.js';
 import * as api from '../api.js';
 import { ApiError } from '../api.js';
-import { pageHeader, button, loading, alertFor, flash } from '../ui.js';
+import { pageHeader, button, loading, flash, onLoadMore } from '../ui.js';
 import { institutions, byId } from '../lookups.js';
 import { renderRecord } from './record.js';
 
@@ -90,17 +90,7 @@ const list = {
       }
       draw();
     };
-    more.addEventListener('click', async () => {
-      more.disabled = true;
-      errSlot.replaceChildren();
-      try {
-        await load();
-      } catch (err) {
-        errSlot.append(alertFor(err));
-      } finally {
-        more.disabled = false;
-      }
-    });
+    onLoadMore(more, load, errSlot);
     await load();
     view.replaceChildren(
       pageHeader('shared.title', 'shared.intro'),
