@@ -1,250 +1,671 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"sync"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
 	"creditbank/app/service"
+	"creditbank/auth"
 	"creditbank/domain"
 	"creditbank/storage"
 )
 
 func init() { commands["bench"] = cmdBench }
 
-// cmdBench measures the product's hot paths on a scratch store (a fresh
-// SQLite file in a temporary directory unless --store names another, which
-// must then be empty): deposits one by one and concurrently, record reads,
-// rule evaluation, and a district-wide simulation with its memory use.
+// benchOptions are the bench command's flags.
+type benchOptions struct {
+	learners, perLearner, rules, conns, importRows, heavy int
+	duration                                              time.Duration
+	store, jsonOut, cpuProfile                            string
+	growth                                                bool
+}
+
+// cmdBench seeds a district on a scratch store, starts the real server on
+// loopback in this process and measures it over HTTP with real tokens from
+// concurrent connections, next to baselines taken in the same run: the
+// store's raw compare-and-swap writes and point reads, and a Fiber handler
+// answering a constant. Every figure is a ratio to its baseline, because the
+// machines this runs on are shared and noisy.
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	learners := fs.Int("learners", 2000, "learners to create")
-	perLearner := fs.Int("outcomes", 10, "outcomes deposited per learner")
-	workers := fs.Int("workers", 8, "concurrent depositors")
-	store := fs.String("store", "", "store to use (default: a scratch SQLite file)")
+	var o benchOptions
+	fs.IntVar(&o.learners, "learners", 100000, "learners to seed")
+	fs.IntVar(&o.perLearner, "outcomes-per-learner", 10, "outcomes seeded per learner")
+	fs.IntVar(&o.rules, "rules", 50, "published conversion rules to seed")
+	fs.IntVar(&o.conns, "conns", 32, "concurrent HTTP connections")
+	fs.IntVar(&o.importRows, "import-rows", 100000, "rows of the CSV import (0 skips it)")
+	fs.IntVar(&o.heavy, "heavy-outcomes", 2000, "outcomes of the one heavy learner whose record read is measured apart (0 skips it)")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each measurement runs")
+	fs.StringVar(&o.store, "store", "", "sqlite:PATH or mongodb://… (default a scratch SQLite file; MongoDB gets a scratch database, dropped afterwards)")
+	fs.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HTTP measurements to this file")
+	fs.BoolVar(&o.growth, "growth", false, "instead, measure how read-record and issue-outcome latency grow with outcomes in the store and per learner")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := Config{Store: *store, Audience: "creditbank", Issuer: "http://bench.local"}
-	if cfg.Store == "" {
-		dir, err := os.MkdirTemp("", "creditbank-bench-")
+	if o.learners < 1 || o.perLearner < 1 || o.rules < 1 || o.conns < 1 || o.duration <= 0 {
+		return exitError{code: 2, msg: "bench: --learners, --outcomes-per-learner, --rules, --conns and --duration must be positive"}
+	}
+	var results []measurement
+	var err error
+	if o.growth {
+		results, err = benchGrowth(ctx, o, stdout, stderr)
+	} else {
+		results, err = benchRun(ctx, o, benchAll, stdout, stderr)
+	}
+	if err != nil {
+		return err
+	}
+	printMeasurements(stdout, results)
+	if o.jsonOut != "" {
+		out, err := json.MarshalIndent(results, "", "  ")
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
-		cfg.Store = "sqlite:" + filepath.Join(dir, "bench.db")
-	}
-	if cfg.MasterKey == "" {
-		cfg.MasterKey = os.Getenv("CREDITBANK_MASTER_KEY")
-	}
-	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	b := &bench{svc: app.svc, store: app.store, out: stdout}
-	return b.run(ctx, *learners, *perLearner, *workers)
-}
-
-type bench struct {
-	svc   *service.Service
-	store storage.Store
-	out   io.Writer
-	rows  [][]string
-}
-
-func (b *bench) run(ctx context.Context, learners, perLearner, workers int) error {
-	fmt.Fprintf(b.out, "creditbank bench: %d learners × %d outcomes, %d workers, GOMAXPROCS=%d\n",
-		learners, perLearner, workers, runtime.GOMAXPROCS(0))
-	inst, err := b.svc.CreateInstitution(ctx, service.System, domain.InstitutionInput{
-		Name: "压测学院", Kind: "community_college", Capabilities: []string{"issue", "convert"}, Categories: []string{"community"}})
-	if err != nil {
-		return err
-	}
-	issuer := service.Actor{Role: domain.RoleClient, ID: domain.NewID(), InstitutionID: inst.Institution.ID}
-	ids := make([]string, learners)
-	for i := range ids {
-		id, err := domain.CompleteNationalID(fmt.Sprintf("110105198%01d%02d%02d%03d", i%10, 1+i/1000%12, 1+i%28, i%1000))
-		if err != nil {
+		if err := os.WriteFile(o.jsonOut, append(out, '\n'), 0o644); err != nil {
 			return err
 		}
-		ids[i] = string(id)
 	}
-	issue := func(learner, n int) error {
-		in := domain.OutcomeInput{Category: "community", Title: fmt.Sprintf("课程 %d", n), CourseCode: fmt.Sprintf("B-%d", n),
-			Hours: float64(16 * (1 + n%3)), CompletedOn: time.Date(2024, 1+time.Month(n%12), 1, 0, 0, 0, 0, time.UTC)}
-		score := 85.0
-		in.Result.Score = &score
-		_, err := b.svc.IssueOutcome(ctx, issuer, service.IssueInput{NationalID: ids[learner], Name: "学员", Outcome: in})
-		return err
+	errs := 0
+	for _, m := range results {
+		errs += m.Errors
 	}
-
-	// 1. Sequential deposits: the first opens each account.
-	lat, elapsed, err := timed(learners, 1, func(i int) error { return issue(i, 0) })
-	if err != nil {
-		return err
+	if errs > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("bench: %d requests failed", errs)}
 	}
-	b.row("deposit, new learner (sequential)", learners, elapsed, lat)
-
-	// 2. Concurrent deposits to existing accounts, several per account at once.
-	total := learners * (perLearner - 1)
-	if total > 0 {
-		lat, elapsed, err = timed(total, workers, func(i int) error { return issue(i%learners, 1+i/learners) })
-		if err != nil {
-			return err
-		}
-		b.row(fmt.Sprintf("deposit, existing learner (%d workers)", workers), total, elapsed, lat)
-	}
-
-	// 3. Record reads: load the account and compute its balance.
-	accounts := make([]*domain.Account, 0, learners)
-	if err := b.store.ScanAccounts(ctx, func(a *domain.Account) error { accounts = append(accounts, a); return nil }); err != nil {
-		return err
-	}
-	lat, elapsed, err = timed(len(accounts), workers, func(i int) error {
-		a, err := b.svc.Record(ctx, service.Actor{Role: domain.RoleLearner, ID: accounts[i].ID}, accounts[i].ID)
-		if err == nil {
-			_ = a.Balance(time.Now())
-			err = a.VerifyLedger()
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	b.row("record read + balance + ledger check", len(accounts), elapsed, lat)
-
-	// 4. Pure rule evaluation.
-	rule, err := b.svc.CreateRule(ctx, service.System, domain.Rule{
-		Code: "BENCH-EXEMPT", Name: "压测规则", InstitutionID: inst.Institution.ID, Purpose: domain.PurposeExemption,
-		Target:          domain.RuleTarget{CourseCode: "X-101", Credits: 2},
-		Condition:       domain.Group{Op: domain.OpAll, Items: []domain.Item{{Match: &domain.Match{Category: domain.CategoryCommunity}}}},
-		MinTotalCredits: 4, Award: domain.Award{Mode: domain.AwardFixed, Credits: 2}, Exclusive: true,
-		Approval: domain.ApprovalManual, EffectiveFrom: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
-	})
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	lat, elapsed, err = timed(len(accounts), 1, func(i int) error {
-		domain.Evaluate(rule, accounts[i], now)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	b.row(fmt.Sprintf("Evaluate (%d outcomes per account)", perLearner), len(accounts), elapsed, lat)
-	accounts = nil
-
-	// 5. District-wide simulation, streaming over the store.
-	runtime.GC()
-	peak := trackHeap()
-	start := time.Now()
-	sim, err := b.svc.SimulateRule(ctx, service.System, rule.ID)
-	if err != nil {
-		return err
-	}
-	elapsed = time.Since(start)
-	heap := peak()
-	b.row(fmt.Sprintf("simulate over all accounts (%d eligible)", sim.Eligible), sim.Evaluated, elapsed, nil)
-	b.print()
-	fmt.Fprintf(b.out, "simulation peak heap: %.1f MiB for %d accounts\n", float64(heap)/(1<<20), sim.Evaluated)
 	return nil
 }
 
-// timed runs fn for 0..n-1 on workers goroutines and returns each call's latency.
-func timed(n, workers int, fn func(i int) error) ([]time.Duration, time.Duration, error) {
-	lat := make([]time.Duration, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var firstErr error
-	start := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				t := time.Now()
-				if err := fn(i); err != nil {
-					once.Do(func() { firstErr = err })
+// benchPhases selects what one run measures.
+type benchPhases int
+
+const (
+	benchAll benchPhases = iota
+	benchPointOnly
+)
+
+// scratchStore prepares the store a run seeds: a fresh SQLite file in a
+// temporary directory, or a fresh database on the named MongoDB. cleanup
+// removes it.
+func scratchStore(ctx context.Context, target string) (cfg Config, cleanup func(), err error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return cfg, nil, err
+	}
+	cfg = Config{Audience: "creditbank", Issuer: "http://bench.local", MasterKey: base64.StdEncoding.EncodeToString(key)}
+	switch {
+	case target == "":
+		dir, err := os.MkdirTemp("", "creditbank-bench-")
+		if err != nil {
+			return cfg, nil, err
+		}
+		cfg.Store = "sqlite:" + filepath.Join(dir, "bench.db")
+		return cfg, func() { os.RemoveAll(dir) }, nil
+	case strings.HasPrefix(target, "sqlite:"):
+		cfg.Store = target
+		if _, err := os.Stat(strings.TrimPrefix(target, "sqlite:")); err == nil {
+			return cfg, nil, fmt.Errorf("bench: %s exists; name a new file", target)
+		}
+		return cfg, func() {}, nil
+	default:
+		cfg.Store = target
+		cfg.mongoDatabase = "creditbank_bench_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		return cfg, func() {
+			store, err := openStore(context.WithoutCancel(ctx), cfg)
+			if err == nil {
+				if d, ok := store.(interface{ Drop(context.Context) error }); ok {
+					_ = d.Drop(context.WithoutCancel(ctx))
 				}
-				lat[i] = time.Since(t)
+				store.Close()
 			}
-		}()
+		}, nil
 	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return lat, time.Since(start), firstErr
 }
 
-// trackHeap samples the heap until the returned function is called, which
-// reports the peak seen.
-func trackHeap() func() uint64 {
-	var peak uint64
-	var mu sync.Mutex
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			mu.Lock()
-			peak = max(peak, ms.HeapAlloc)
-			mu.Unlock()
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
+// benchSession is one seeded store with the server running on it.
+type benchSession struct {
+	o        benchOptions
+	cfg      Config
+	app      *application
+	d        *benchDistrict
+	server   *fiber.App
+	addr     string
+	client   *benchHTTP
+	admin    string
+	reviewer string
+	issuers  []string // client tokens, one per issuing institution
+	stdout   io.Writer
+	stderr   io.Writer
+	applyAt  atomic.Int64
+}
+
+// benchRun seeds one district and measures it.
+func benchRun(ctx context.Context, o benchOptions, phases benchPhases, stdout, stderr io.Writer) ([]measurement, error) {
+	cfg, cleanup, err := scratchStore(ctx, o.store)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	app, err := openApplication(ctx, cfg, quiet, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { app.Close() }()
+	adminPassword := auth.RandomPassword()
+	if _, err := app.svc.EnsureAdmin(ctx, adminPassword); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "creditbank bench: %d learners × %d outcomes, %d rules, %d connections, %s per measurement, GOMAXPROCS=%d, store %s\n",
+		o.learners, o.perLearner, o.rules, o.conns, o.duration, runtime.GOMAXPROCS(0), storeLabel(cfg))
+	heavy := o.heavy
+	if phases != benchAll {
+		heavy = 0
+	}
+	seedStart := time.Now()
+	d, err := seedBenchDistrict(ctx, app.svc, o.learners, o.perLearner, o.rules, heavy, stderr)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "seeded %d outcomes in %s\n", o.learners*o.perLearner+heavy, time.Since(seedStart).Round(time.Millisecond))
+	reviewerPassword := auth.RandomPassword()
+	if _, err := app.svc.CreateStaff(ctx, service.System, d.converter.ID, service.StaffInput{
+		Username: "bench.reviewer", Password: reviewerPassword, Perms: []string{"review"}}); err != nil {
+		return nil, err
+	}
+
+	var results []measurement
+	// Store baselines, before the server adds any load of its own.
+	sample, err := app.store.GetAccount(ctx, d.learners[len(d.learners)/2].ID)
+	if err != nil {
+		return nil, err
+	}
+	storeBase, err := benchStoreBaselines(ctx, app.store, sample, o, stderr)
+	if err != nil {
+		return nil, err
+	}
+	results = append(results, storeBase...)
+	constBase, err := benchConstantHandler(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	results = append(results, constBase)
+
+	s := &benchSession{o: o, cfg: cfg, app: app, d: d, stdout: stdout, stderr: stderr}
+	if err := s.start(adminPassword, reviewerPassword); err != nil {
+		return nil, err
+	}
+	defer func() { s.server.Shutdown() }()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	endpoints, err := s.measureEndpoints(ctx, phases)
+	results = append(results, endpoints...)
+	if err != nil {
+		return results, err
+	}
+	if phases != benchAll {
+		return withRatios(results), nil
+	}
+	if o.importRows > 0 {
+		m, err := s.measureImport(ctx)
+		if err != nil {
+			return results, err
+		}
+		results = append(results, m)
+	}
+	s.server.Shutdown()
+	app.Close()
+	startup, err := benchStartup(ctx, cfg)
+	if err != nil {
+		return results, err
+	}
+	results = append(results, startup, peakRSS())
+	return withRatios(results), nil
+}
+
+// Baseline names, referred to by the measurements they bound.
+const (
+	baseCAS1     = "baseline: store CAS write, 1 per transaction"
+	baseCAS100   = "baseline: store CAS write, 100 per transaction"
+	baseRead     = "baseline: store point read"
+	baseConstant = "baseline: Fiber handler returning a constant"
+)
+
+// withRatios fills each measurement's ratio to its baseline's rate.
+func withRatios(ms []measurement) []measurement {
+	rates := map[string]float64{}
+	for _, m := range ms {
+		rates[m.Name] = m.RPS
+	}
+	for i := range ms {
+		if b := rates[ms[i].Baseline]; b > 0 && ms[i].Baseline != "" {
+			ms[i].Ratio = ms[i].RPS / b
+		}
+	}
+	return ms
+}
+
+// rawBaseliner is offered by stores that can measure their own raw
+// document writes and reads, with no product code around them.
+type rawBaseliner interface {
+	RawBaseline(ctx context.Context, sample *domain.Account, docs int) (storage.RawDocs, error)
+}
+
+func benchStoreBaselines(ctx context.Context, store storage.Store, sample *domain.Account, o benchOptions, stderr io.Writer) ([]measurement, error) {
+	rb, ok := store.(rawBaseliner)
+	if !ok {
+		return nil, errors.New("bench: this store offers no raw baseline")
+	}
+	docs := min(o.learners, 10000)
+	fmt.Fprintf(stderr, "baselines: %d raw documents of %d outcomes\n", docs, len(sample.Outcomes))
+	raw, err := rb.RawBaseline(ctx, sample, docs)
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close(context.WithoutCancel(ctx))
+	one := runLoad(ctx, baseCAS1, o.conns, o.duration, nil, func(w *loadWorker) error {
+		return raw.CAS(ctx, w.rand.IntN(docs))
+	})
+	// Batches run on one worker: the point is one transaction of 100.
+	batch := runLoad(ctx, baseCAS100, 1, o.duration, nil, func(w *loadWorker) error {
+		ids := make([]int, 100)
+		for i := range ids {
+			ids[i] = w.rand.IntN(docs)
+		}
+		return raw.CASBatch(ctx, ids)
+	})
+	batch.Ops *= 100
+	batch.RPS *= 100
+	batch.Note = "latency is per transaction of 100"
+	read := runLoad(ctx, baseRead, o.conns, o.duration, nil, func(w *loadWorker) error {
+		return raw.Read(ctx, w.rand.IntN(docs))
+	})
+	return []measurement{one, batch, read}, nil
+}
+
+// benchConstantHandler measures the HTTP stack alone: Fiber answering a
+// constant, driven by the same client and connection count.
+func benchConstantHandler(ctx context.Context, o benchOptions) (measurement, error) {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/const", func(c *fiber.Ctx) error { return c.SendString(`{"status":"ok"}`) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return measurement{}, err
+	}
+	go func() { _ = app.Listener(ln) }()
+	defer app.Shutdown()
+	client := newBenchHTTP(ln.Addr().String(), o.conns)
+	return runLoad(ctx, baseConstant, o.conns, o.duration, client, func(w *loadWorker) error {
+		_, err := w.http.expect(200, "GET", "/const", "", nil)
+		return err
+	}), nil
+}
+
+// start runs the product's HTTP handler on a loopback port and signs in
+// the admin, the reviewer and each issuing institution's API client.
+func (s *benchSession) start(adminPassword, reviewerPassword string) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.server = s.app.httpHandler()
+	go func() { _ = s.server.Listener(ln) }()
+	s.addr = ln.Addr().String()
+	s.client = newBenchHTTP(s.addr, s.o.conns)
+	login := func(path string, body any) (string, error) {
+		raw, _ := json.Marshal(body)
+		out, err := s.client.expect(200, "POST", path, "", raw)
+		if err != nil {
+			return "", err
+		}
+		var pair struct {
+			AccessToken string `json:"accessToken"`
+		}
+		return pair.AccessToken, json.Unmarshal(out, &pair)
+	}
+	if s.admin, err = login("/api/v1/auth/login", map[string]string{"username": "admin", "password": adminPassword}); err != nil {
+		return err
+	}
+	if s.reviewer, err = login("/api/v1/auth/login", map[string]string{"username": "bench.reviewer", "password": reviewerPassword}); err != nil {
+		return err
+	}
+	for _, iss := range s.d.issuers {
+		tok, err := login("/api/v1/auth/token", map[string]string{"clientId": iss.ClientID, "clientSecret": iss.Secret})
+		if err != nil {
+			return err
+		}
+		s.issuers = append(s.issuers, tok)
+	}
+	return nil
+}
+
+// learnerToken signs a learner in the way a login would, without paying
+// for a password hash per learner.
+func (s *benchSession) learnerToken(l benchLearner) (string, error) {
+	tok, _, err := s.app.tokens.Issue(auth.Principal{Role: domain.RoleLearner, Subject: l.ID})
+	return tok, err
+}
+
+// measureEndpoints drives each endpoint for the run's duration.
+func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases) ([]measurement, error) {
+	o, d := s.o, s.d
+	var out []measurement
+	add := func(m measurement, baseline string) error {
+		m.Baseline = baseline
+		out = append(out, m)
+		fmt.Fprintf(s.stderr, "  %-45s %8.0f/s  p99 %7.1f ms  errors %d\n", m.Name, m.RPS, m.P99Ms, m.Errors)
+		if m.firstErr != nil {
+			fmt.Fprintf(s.stderr, "    first error: %v\n", m.firstErr)
+		}
+		return nil
+	}
+	fmt.Fprintln(s.stderr, "measuring endpoints over HTTP")
+
+	issue := runLoad(ctx, "issue outcome (POST /outcomes)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+		k := w.rand.IntN(len(d.issuers))
+		iss := d.issuers[k]
+		l := d.learners[w.rand.IntN(len(d.learners))]
+		in := benchOutcome(w.rand, iss.Categories[w.rand.IntN(len(iss.Categories))], 0, time.Now())
+		body, _ := json.Marshal(map[string]any{
+			"learner":  map[string]string{"nationalId": l.NationalID, "name": l.Name},
+			"category": in.Category, "title": in.Title, "courseCode": in.CourseCode, "hours": in.Hours,
+			"result": map[string]any{"score": *in.Result.Score}, "completedOn": in.CompletedOn.Format("2006-01-02"),
+			"level": in.Level, "expiresOn": datePtr(in.ExpiresOn),
+		})
+		key := domain.NewID().String()
+		return w.timeIt(func() error {
+			_, err := w.http.expect(201, "POST", "/api/v1/outcomes", s.issuers[k], body, "Idempotency-Key", key)
+			return err
+		})
+	})
+	add(issue, baseCAS100)
+
+	tokens := make([]string, min(len(d.learners), 5000))
+	for i := range tokens {
+		tok, err := s.learnerToken(d.learners[(i*7919)%len(d.learners)])
+		if err != nil {
+			return out, err
+		}
+		tokens[i] = tok
+	}
+	read := runLoad(ctx, "read own record (GET /learners/me/record)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+		_, err := w.http.expect(200, "GET", "/api/v1/learners/me/record", tokens[w.rand.IntN(len(tokens))], nil)
+		return err
+	})
+	add(read, baseConstant)
+	if phases == benchPointOnly {
+		return out, nil
+	}
+
+	if d.heavy.ID != uuid.Nil {
+		tok, err := s.learnerToken(d.heavy)
+		if err != nil {
+			return out, err
+		}
+		heavy := runLoad(ctx, fmt.Sprintf("read own record, %d outcomes (1 conn)", o.heavy), 1, min(o.duration, 5*time.Second), s.client, func(w *loadWorker) error {
+			_, err := w.http.expect(200, "GET", "/api/v1/learners/me/record", tok, nil)
+			return err
+		})
+		add(heavy, baseConstant)
+	}
+
+	preview := runLoad(ctx, "preview conversion (POST /conversions/preview)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+		r := d.rules[w.rand.IntN(len(d.rules))]
+		body, _ := json.Marshal(map[string]string{"ruleId": r.ID.String()})
+		_, err := w.http.expect(200, "POST", "/api/v1/conversions/preview", tokens[w.rand.IntN(len(tokens))], body)
+		return err
+	})
+	add(preview, baseConstant)
+
+	var applyErr atomic.Value
+	apply := runLoad(ctx, "apply + approve (POST /conversions, /approve)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+		n := int(s.applyAt.Add(1) - 1)
+		if n >= len(d.learners)*d.applyable {
+			return errors.New("every learner has applied for every apply rule; use more learners or a shorter duration")
+		}
+		l := d.learners[n%len(d.learners)]
+		r := d.rules[n/len(d.learners)]
+		tok, err := s.learnerToken(l)
+		if err != nil {
+			applyErr.Store(err)
+			return err
+		}
+		body, _ := json.Marshal(map[string]string{"ruleId": r.ID.String()})
+		return w.timeIt(func() error {
+			out, err := w.http.expect(201, "POST", "/api/v1/conversions", tok, body, "Idempotency-Key", domain.NewID().String())
+			if err != nil {
+				return err
+			}
+			var conv struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(out, &conv); err != nil {
+				return err
+			}
+			_, err = w.http.expect(200, "POST", "/api/v1/conversions/"+conv.ID+"/approve", s.reviewer, []byte(`{"note":"核对无误"}`))
+			return err
+		})
+	})
+	add(apply, baseCAS100)
+
+	cursors := make([]string, o.conns)
+	list := runLoad(ctx, "institution outcomes, paged (GET /institutions/me/outcomes)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+		path := "/api/v1/institutions/me/outcomes?limit=50"
+		if c := cursors[w.id]; c != "" {
+			path += "&cursor=" + c
+		}
+		out, err := w.http.expect(200, "GET", path, s.issuers[w.id%len(s.issuers)], nil)
+		if err != nil {
+			return err
+		}
+		var page struct {
+			NextCursor string `json:"nextCursor"`
+		}
+		err = json.Unmarshal(out, &page)
+		cursors[w.id] = page.NextCursor
+		return err
+	})
+	add(list, baseConstant)
+
+	stats := runLoad(ctx, "district statistics (GET /stats)", min(o.conns, 4), o.duration, s.client, func(w *loadWorker) error {
+		_, err := w.http.expect(200, "GET", "/api/v1/stats", s.admin, nil)
+		return err
+	})
+	add(stats, baseConstant)
+	return out, nil
+}
+
+func datePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.Format("2006-01-02")
+	return &s
+}
+
+// measureImport uploads a CSV of importRows rows (existing learners, new
+// outcomes) and times 202 → job done.
+func (s *benchSession) measureImport(ctx context.Context) (measurement, error) {
+	var buf bytes.Buffer
+	buf.WriteString("nationalId,name,category,title,courseCode,hours,score,completedOn\n")
+	r := newBenchRand(99)
+	now := time.Now()
+	for i := 0; i < s.o.importRows; i++ {
+		l := s.d.learners[r.IntN(len(s.d.learners))]
+		in := benchOutcome(r, domain.CategoryCommunity, i, now)
+		fmt.Fprintf(&buf, "%s,%s,%s,%s,IMP-%d,%g,%g,%s\n", l.NationalID, l.Name, in.Category, in.Title, i, in.Hours, *in.Result.Score, in.CompletedOn.Format("2006-01-02"))
+	}
+	fmt.Fprintf(s.stderr, "importing %d CSV rows (%.1f MB)\n", s.o.importRows, float64(buf.Len())/(1<<20))
+	start := time.Now()
+	out, err := s.client.expect(202, "POST", "/api/v1/outcomes/import", s.issuers[0], buf.Bytes(), "Content-Type", "text/csv")
+	if err != nil {
+		return measurement{}, err
+	}
+	var job struct {
+		ID     string `json:"id"`
+		State  string `json:"state"`
+		Total  int    `json:"total"`
+		Done   int    `json:"done"`
+		OK     int    `json:"ok"`
+		Failed int    `json:"failed"`
+	}
+	if err := json.Unmarshal(out, &job); err != nil {
+		return measurement{}, err
+	}
+	bar := newProgressBar(s.stderr, "import", s.o.importRows)
+	for job.State != "done" && job.State != "failed" {
+		select {
+		case <-ctx.Done():
+			return measurement{}, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		out, err := s.client.expect(200, "GET", "/api/v1/imports/"+job.ID, s.issuers[0], nil)
+		if err != nil {
+			return measurement{}, err
+		}
+		if err := json.Unmarshal(out, &job); err != nil {
+			return measurement{}, err
+		}
+		bar.set(job.Done)
+	}
+	bar.finish()
+	elapsed := time.Since(start)
+	m := summarise(fmt.Sprintf("CSV import, %d rows (202 → done)", s.o.importRows), []time.Duration{elapsed}, elapsed)
+	m.Ops, m.RPS = job.Total, float64(job.OK)/elapsed.Seconds()
+	m.Errors = job.Failed
+	m.Baseline = baseCAS100
+	m.Note = fmt.Sprintf("%.1f s end to end; rate is rows/s", elapsed.Seconds())
+	if job.State != "done" {
+		m.Errors = max(1, m.Errors)
+	}
+	return m, nil
+}
+
+// benchStartup reopens the seeded store as a server start would and times
+// it until /healthz answers.
+func benchStartup(ctx context.Context, cfg Config) (measurement, error) {
+	start := time.Now()
+	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		return measurement{}, err
+	}
+	defer app.Close()
+	if _, err := app.svc.EnsureAdmin(ctx, auth.RandomPassword()); err != nil {
+		return measurement{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return measurement{}, err
+	}
+	server := app.httpHandler()
+	go func() { _ = server.Listener(ln) }()
+	defer server.Shutdown()
+	client := newBenchHTTP(ln.Addr().String(), 1)
+	if _, err := client.expect(200, "GET", "/healthz", "", nil); err != nil {
+		return measurement{}, err
+	}
+	elapsed := time.Since(start)
+	m := summarise("start-up on the seeded store (open → /healthz 200)", []time.Duration{elapsed}, elapsed)
+	m.Note = "target ≤ 1 s"
+	return m, nil
+}
+
+// peakRSS reports the process's peak resident set (Linux VmHWM), which
+// covers seeding, the server and the load generator together.
+func peakRSS() measurement {
+	m := measurement{Name: "peak RSS of the whole bench process (MB)"}
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		m.Note = "unavailable on this system"
+		return m
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			m.Ops = int(kb / 1024)
+			m.Note = fmt.Sprintf("%.0f MB; target ≤ 400 MB", kb/1024)
+		}
+	}
+	return m
+}
+
+// benchGrowth measures point operations on stores of growing size and on
+// learners of growing record length.
+func benchGrowth(ctx context.Context, o benchOptions, stdout, stderr io.Writer) ([]measurement, error) {
+	type size struct{ learners, per int }
+	sizes := []size{{1000, 10}, {10000, 10}, {100000, 10}, {2000, 5}, {2000, 50}, {2000, 500}}
+	var out []measurement
+	for _, sz := range sizes {
+		run := o
+		run.learners, run.perLearner = sz.learners, sz.per
+		ms, err := benchRun(ctx, run, benchPointOnly, stdout, stderr)
+		if err != nil {
+			return out, err
+		}
+		label := fmt.Sprintf(" @ %d outcomes, %d per learner", sz.learners*sz.per, sz.per)
+		for _, m := range ms {
+			if strings.HasPrefix(m.Name, "baseline: store CAS write, 100") || strings.HasPrefix(m.Name, "baseline: Fiber") ||
+				strings.HasPrefix(m.Name, "issue") || strings.HasPrefix(m.Name, "read") {
+				m.Name += label
+				m.Baseline += label
+				out = append(out, m)
 			}
 		}
-	}()
-	return func() uint64 {
-		close(stop)
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		return peak
 	}
+	return withRatios(out), nil
 }
 
-func (b *bench) row(name string, n int, elapsed time.Duration, lat []time.Duration) {
-	p50, p99 := "", ""
-	if len(lat) > 0 {
-		s := slices.Clone(lat)
-		slices.Sort(s)
-		p50 = s[len(s)/2].Round(time.Microsecond).String()
-		p99 = s[len(s)*99/100].Round(time.Microsecond).String()
-	}
-	rate := float64(n) / elapsed.Seconds()
-	b.rows = append(b.rows, []string{name, fmt.Sprint(n), elapsed.Round(time.Millisecond).String(), fmt.Sprintf("%.0f/s", rate), p50, p99})
-}
-
-func (b *bench) print() {
-	tw := tabwriter.NewWriter(b.out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "operation\tn\ttime\trate\tp50\tp99")
-	for _, r := range b.rows {
-		for i, c := range r {
-			if i > 0 {
-				fmt.Fprint(tw, "\t")
-			}
-			fmt.Fprint(tw, c)
+func printMeasurements(w io.Writer, ms []measurement) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "measurement\tops\trate/s\tp50 ms\tp99 ms\tmax ms\terrors\tratio\t")
+	for _, m := range ms {
+		ratio := ""
+		if m.Ratio > 0 {
+			ratio = fmt.Sprintf("%.2f", m.Ratio)
 		}
-		fmt.Fprintln(tw)
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%s\t\n", m.Name, m.Ops, m.RPS, m.P50Ms, m.P99Ms, m.MaxMs, m.Errors, ratio)
 	}
 	tw.Flush()
+	for _, m := range ms {
+		if m.Baseline != "" || m.Note != "" {
+			fmt.Fprintf(w, "  %s: ", m.Name)
+			if m.Baseline != "" {
+				fmt.Fprintf(w, "ratio to %q", m.Baseline)
+			}
+			if m.Note != "" {
+				fmt.Fprintf(w, " (%s)", m.Note)
+			}
+			fmt.Fprintln(w)
+		}
+	}
 }

@@ -21,6 +21,10 @@ type Config struct {
 	CORSOrigins    []string
 	Demo           bool
 	LogLevel       string
+
+	// mongoDatabase overrides the URI's database; the bench uses it for a
+	// scratch database it drops afterwards.
+	mongoDatabase string
 }
 
 const defaultStore = "sqlite:./data/creditbank.db"

@@ -36,6 +36,9 @@ func openStore(ctx context.Context, cfg Config) (storage.Store, error) {
 	if kind == "sqlite" {
 		return sqlite.Open(ctx, target)
 	}
+	if cfg.mongoDatabase != "" {
+		return mongo.Open(ctx, target, mongo.WithDatabase(cfg.mongoDatabase))
+	}
 	return mongo.Open(ctx, target)
 }
 

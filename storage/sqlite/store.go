@@ -30,8 +30,9 @@ import (
 // SQLITE_BUSY under load); in WAL mode readers use their own pool and never
 // wait for the writer.
 type Store struct {
-	w *sql.DB
-	r *sql.DB
+	w      *sql.DB
+	r      *sql.DB
+	writer *committer
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -75,7 +76,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	s := &Store{w: w, r: r}
+	s := &Store{w: w, r: r, writer: newCommitter(w)}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -85,6 +86,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.writer.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -97,23 +99,19 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn in an IMMEDIATE transaction on the single writer connection.
-// fn must not use s.w itself (the pool has one connection: it would wait
-// forever).
+// write runs fn in an IMMEDIATE transaction on the single writer
+// connection, possibly together with other writers' work (group commit, see
+// groupcommit.go), and returns once it is durable. fn must not use s.w itself
+// (the pool has one connection: it would wait forever), and must leave the
+// transaction usable when it returns an error (its changes are rolled back
+// to a savepoint).
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return s.writer.do(ctx, fn)
 }
+
+// WriteGroups reports how many transactions carried how many writes since
+// Open: writes/groups is the mean group size.
+func (s *Store) WriteGroups() (groups, writes int64) { return s.writer.stats() }
 
 // mapErr turns driver errors into the domain vocabulary. A conflict's
 // message does not carry the driver's text: it would tell API callers the

@@ -1,0 +1,193 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Group commit. With synchronous=FULL every COMMIT waits for an fsync, which
+// costs far more than the writes themselves. Writers therefore hand their
+// work to one committer goroutine that runs everything queued meanwhile in a
+// single transaction, each piece inside its own SAVEPOINT so that one
+// writer's failure undoes only its own changes, then commits once and
+// answers every writer. A writer is answered only after that COMMIT
+// returned: durability per acknowledged write is unchanged, only the fsync is
+// shared.
+
+// maxGroup bounds one transaction, so that a flood of writers cannot hold
+// the write lock (and their own answers) for long.
+const maxGroup = 256
+
+// errClosed answers writes that arrive after Close.
+var errClosed = errors.New("sqlite: store closed")
+
+type writeOp struct {
+	ctx  context.Context
+	fn   func(tx *sql.Tx) error
+	done chan error
+}
+
+type committer struct {
+	db     *sql.DB
+	ops    chan *writeOp
+	quit   chan struct{}
+	exited chan struct{}
+	once   sync.Once
+	// groups and grouped count transactions and the writes they carried,
+	// for the bench and for tests that show grouping happens.
+	mu             sync.Mutex
+	groups, writes int64
+}
+
+var opPool = sync.Pool{New: func() any { return &writeOp{done: make(chan error, 1)} }}
+
+func newCommitter(db *sql.DB) *committer {
+	c := &committer{db: db, ops: make(chan *writeOp), quit: make(chan struct{}), exited: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// do runs fn in a grouped transaction and returns once its outcome is
+// durable (or failed). A caller whose ctx ends before the committer took its
+// work gets ctx's error and nothing is written; once taken, the work is
+// carried through, because it may already be part of a commit.
+func (c *committer) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	op := opPool.Get().(*writeOp)
+	op.ctx, op.fn = ctx, fn
+	select {
+	case c.ops <- op:
+	case <-ctx.Done():
+		c.recycle(op)
+		return ctx.Err()
+	case <-c.quit:
+		c.recycle(op)
+		return errClosed
+	}
+	err := <-op.done
+	c.recycle(op)
+	return err
+}
+
+func (c *committer) recycle(op *writeOp) {
+	op.ctx, op.fn = nil, nil
+	opPool.Put(op)
+}
+
+func (c *committer) close() {
+	c.once.Do(func() { close(c.quit) })
+	<-c.exited
+}
+
+func (c *committer) stats() (groups, writes int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.groups, c.writes
+}
+
+func (c *committer) loop() {
+	defer close(c.exited)
+	group := make([]*writeOp, 0, maxGroup)
+	for {
+		select {
+		case op := <-c.ops:
+			group = append(group[:0], op)
+		case <-c.quit:
+			return
+		}
+	gather:
+		for len(group) < maxGroup {
+			select {
+			case op := <-c.ops:
+				group = append(group, op)
+			default:
+				break gather
+			}
+		}
+		c.commit(group)
+		clear(group)
+	}
+}
+
+// commit runs one group. Results are delivered only after COMMIT, so no
+// writer hears "done" for work that could still be rolled back.
+func (c *committer) commit(group []*writeOp) {
+	results := make([]error, len(group))
+	answer := func() {
+		for i, op := range group {
+			op.done <- results[i]
+		}
+	}
+	failAll := func(err error) {
+		for i := range results {
+			if results[i] == nil {
+				results[i] = err
+			}
+		}
+		answer()
+	}
+	// The committer's own context: a writer that gives up must not abort
+	// the transaction that carries everyone else's work.
+	bg := context.Background()
+	tx, err := c.db.BeginTx(bg, nil)
+	if err != nil {
+		failAll(fmt.Errorf("sqlite: begin: %w", mapErr(err)))
+		return
+	}
+	single := len(group) == 1
+	applied := 0
+	for i, op := range group {
+		if err := op.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if single {
+			results[i] = op.fn(tx)
+			if results[i] != nil {
+				_ = tx.Rollback()
+				answer()
+				return
+			}
+			applied++
+			continue
+		}
+		if _, err := tx.ExecContext(bg, "SAVEPOINT w"); err != nil {
+			_ = tx.Rollback()
+			failAll(mapErr(err))
+			return
+		}
+		if err := op.fn(tx); err != nil {
+			results[i] = err
+			if _, rbErr := tx.ExecContext(bg, "ROLLBACK TO w; RELEASE w"); rbErr != nil {
+				// The transaction is unusable (disk full, I/O error): none
+				// of the group's work can be committed.
+				_ = tx.Rollback()
+				failAll(mapErr(rbErr))
+				return
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(bg, "RELEASE w"); err != nil {
+			_ = tx.Rollback()
+			failAll(mapErr(err))
+			return
+		}
+		applied++
+	}
+	if applied == 0 {
+		_ = tx.Rollback()
+		answer()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		failAll(mapErr(err))
+		return
+	}
+	c.mu.Lock()
+	c.groups++
+	c.writes += int64(applied)
+	c.mu.Unlock()
+	answer()
+}
