@@ -37,7 +37,7 @@ func init() { commands["bench"] = cmdBench }
 type benchOptions struct {
 	learners, perLearner, rules, conns, importRows, heavy int
 	duration                                              time.Duration
-	store, jsonOut, cpuProfile                            string
+	store, jsonOut, cpuProfile, only                      string
 	growth                                                bool
 }
 
@@ -61,6 +61,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.store, "store", "", "sqlite:PATH or mongodb://… (default a scratch SQLite file; MongoDB gets a scratch database, dropped afterwards)")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HTTP measurements to this file")
+	fs.StringVar(&o.only, "only", "", "measure only these endpoints (comma-separated: issue,record,heavy,preview,apply,list,stats,import)")
 	fs.BoolVar(&o.growth, "growth", false, "instead, measure how read-record and issue-outcome latency grow with outcomes in the store and per learner")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -236,7 +237,7 @@ func benchRun(ctx context.Context, o benchOptions, phases benchPhases, stdout, s
 	if phases != benchAll {
 		return withRatios(results), nil
 	}
-	if o.importRows > 0 {
+	if o.importRows > 0 && o.wants("import") {
 		m, err := s.measureImport(ctx)
 		if err != nil {
 			return results, err
@@ -260,6 +261,19 @@ const (
 	baseRead     = "baseline: store point read"
 	baseConstant = "baseline: Fiber handler returning a constant"
 )
+
+// wants reports whether --only selects the endpoint (no --only: all).
+func (o benchOptions) wants(endpoint string) bool {
+	if o.only == "" {
+		return true
+	}
+	for _, e := range strings.Split(o.only, ",") {
+		if strings.TrimSpace(e) == endpoint {
+			return true
+		}
+	}
+	return false
+}
 
 // withRatios fills each measurement's ratio to its baseline's rate.
 func withRatios(ms []measurement) []measurement {
@@ -369,6 +383,27 @@ func (s *benchSession) start(adminPassword, reviewerPassword string) error {
 	return nil
 }
 
+// load runs one endpoint's measurement if --only selects it.
+func (s *benchSession) load(ctx context.Context, endpoint, name string, conns int, d time.Duration, client *benchHTTP, op func(w *loadWorker) error) measurement {
+	if !s.o.wants(endpoint) {
+		return measurement{}
+	}
+	g0, w0 := s.writeGroups()
+	m := runLoad(ctx, name, conns, d, client, op)
+	if g1, w1 := s.writeGroups(); g1 > g0 {
+		m.Note = fmt.Sprintf("%d store commits carried %d writes (%.1f per commit)", g1-g0, w1-w0, float64(w1-w0)/float64(g1-g0))
+	}
+	return m
+}
+
+// writeGroups reads the store's group-commit counters, where it has them.
+func (s *benchSession) writeGroups() (groups, writes int64) {
+	if g, ok := s.app.store.(interface{ WriteGroups() (int64, int64) }); ok {
+		return g.WriteGroups()
+	}
+	return 0, 0
+}
+
 // learnerToken signs a learner in the way a login would, without paying
 // for a password hash per learner.
 func (s *benchSession) learnerToken(l benchLearner) (string, error) {
@@ -381,6 +416,9 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 	o, d := s.o, s.d
 	var out []measurement
 	add := func(m measurement, baseline string) error {
+		if m.Ops == 0 {
+			return nil // not selected by --only
+		}
 		m.Baseline = baseline
 		out = append(out, m)
 		fmt.Fprintf(s.stderr, "  %-45s %8.0f/s  p99 %7.1f ms  errors %d\n", m.Name, m.RPS, m.P99Ms, m.Errors)
@@ -391,7 +429,7 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 	}
 	fmt.Fprintln(s.stderr, "measuring endpoints over HTTP")
 
-	issue := runLoad(ctx, "issue outcome (POST /outcomes)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+	issue := s.load(ctx, "issue", "issue outcome (POST /outcomes)", o.conns, o.duration, s.client, func(w *loadWorker) error {
 		k := w.rand.IntN(len(d.issuers))
 		iss := d.issuers[k]
 		l := d.learners[w.rand.IntN(len(d.learners))]
@@ -418,7 +456,7 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 		}
 		tokens[i] = tok
 	}
-	read := runLoad(ctx, "read own record (GET /learners/me/record)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+	read := s.load(ctx, "record", "read own record (GET /learners/me/record)", o.conns, o.duration, s.client, func(w *loadWorker) error {
 		_, err := w.http.expect(200, "GET", "/api/v1/learners/me/record", tokens[w.rand.IntN(len(tokens))], nil)
 		return err
 	})
@@ -432,14 +470,14 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 		if err != nil {
 			return out, err
 		}
-		heavy := runLoad(ctx, fmt.Sprintf("read own record, %d outcomes (1 conn)", o.heavy), 1, min(o.duration, 5*time.Second), s.client, func(w *loadWorker) error {
+		heavy := s.load(ctx, "heavy", fmt.Sprintf("read own record, %d outcomes (1 conn)", o.heavy), 1, min(o.duration, 5*time.Second), s.client, func(w *loadWorker) error {
 			_, err := w.http.expect(200, "GET", "/api/v1/learners/me/record", tok, nil)
 			return err
 		})
 		add(heavy, baseConstant)
 	}
 
-	preview := runLoad(ctx, "preview conversion (POST /conversions/preview)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+	preview := s.load(ctx, "preview", "preview conversion (POST /conversions/preview)", o.conns, o.duration, s.client, func(w *loadWorker) error {
 		r := d.rules[w.rand.IntN(len(d.rules))]
 		body, _ := json.Marshal(map[string]string{"ruleId": r.ID.String()})
 		_, err := w.http.expect(200, "POST", "/api/v1/conversions/preview", tokens[w.rand.IntN(len(tokens))], body)
@@ -448,7 +486,7 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 	add(preview, baseConstant)
 
 	var applyErr atomic.Value
-	apply := runLoad(ctx, "apply + approve (POST /conversions, /approve)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+	apply := s.load(ctx, "apply", "apply + approve (POST /conversions, /approve)", o.conns, o.duration, s.client, func(w *loadWorker) error {
 		n := int(s.applyAt.Add(1) - 1)
 		if n >= len(d.learners)*d.applyable {
 			return errors.New("every learner has applied for every apply rule; use more learners or a shorter duration")
@@ -479,7 +517,7 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 	add(apply, baseCAS100)
 
 	cursors := make([]string, o.conns)
-	list := runLoad(ctx, "institution outcomes, paged (GET /institutions/me/outcomes)", o.conns, o.duration, s.client, func(w *loadWorker) error {
+	list := s.load(ctx, "list", "institution outcomes, paged (GET /institutions/me/outcomes)", o.conns, o.duration, s.client, func(w *loadWorker) error {
 		path := "/api/v1/institutions/me/outcomes?limit=50"
 		if c := cursors[w.id]; c != "" {
 			path += "&cursor=" + c
@@ -497,7 +535,7 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 	})
 	add(list, baseConstant)
 
-	stats := runLoad(ctx, "district statistics (GET /stats)", min(o.conns, 4), o.duration, s.client, func(w *loadWorker) error {
+	stats := s.load(ctx, "stats", "district statistics (GET /stats)", min(o.conns, 4), o.duration, s.client, func(w *loadWorker) error {
 		_, err := w.http.expect(200, "GET", "/api/v1/stats", s.admin, nil)
 		return err
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
@@ -228,14 +229,56 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
-func TestBenchCommandReportsEveryStage(t *testing.T) {
-	code, out, stderr := cli(t, "bench", "--learners", "20", "--outcomes", "3", "--workers", "4")
+// The bench seeds a district, measures baselines and every endpoint over
+// HTTP and writes one JSON object per measurement, each endpoint with a
+// ratio to a baseline measured in the same run.
+func TestBenchCommandMeasuresEveryEndpointAgainstBaselines(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := cli(t, "bench", "--learners", "300", "--outcomes-per-learner", "3", "--rules", "6",
+		"--duration", "300ms", "--conns", "4", "--import-rows", "400", "--heavy-outcomes", "60", "--json", out)
 	if code != 0 {
-		t.Fatalf("bench: %d %s", code, stderr)
+		t.Fatalf("bench: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"deposit, new learner", "deposit, existing learner (4 workers)     40 ", "record read", "Evaluate (3 outcomes per account)", "simulate over all accounts (20 eligible)", "peak heap"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("bench output lacks %q:\n%s", want, out)
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []map[string]any
+	if err := json.Unmarshal(raw, &ms); err != nil {
+		t.Fatalf("bench JSON: %v", err)
+	}
+	byName := map[string]map[string]any{}
+	for _, m := range ms {
+		for _, k := range []string{"name", "ops", "rps", "p50Ms", "p99Ms", "maxMs", "errors", "baseline", "ratio"} {
+			if _, ok := m[k]; !ok {
+				t.Fatalf("measurement %v lacks %q", m["name"], k)
+			}
+		}
+		byName[m["name"].(string)] = m
+	}
+	endpoints := []string{"issue outcome", "read own record (GET", "read own record, 60 outcomes", "preview conversion",
+		"apply + approve", "institution outcomes", "district statistics", "CSV import, 400 rows"}
+	for _, prefix := range endpoints {
+		var m map[string]any
+		for name, v := range byName {
+			if strings.HasPrefix(name, prefix) {
+				m = v
+			}
+		}
+		if m == nil {
+			t.Errorf("no measurement %q in %s", prefix, raw)
+			continue
+		}
+		if m["ops"].(float64) < 1 || m["errors"].(float64) != 0 || m["ratio"].(float64) <= 0 {
+			t.Errorf("%s: ops %v, errors %v, ratio %v", m["name"], m["ops"], m["errors"], m["ratio"])
+		}
+		if _, ok := byName[m["baseline"].(string)]; !ok {
+			t.Errorf("%s: baseline %q was not measured in the run", m["name"], m["baseline"])
+		}
+	}
+	for _, want := range []string{"start-up on the seeded store", "peak RSS", "baseline: store CAS write, 100 per transaction"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
 	}
 }

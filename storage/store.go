@@ -151,6 +151,12 @@ type Audit interface {
 	// AppendAudit inserts an entry; an existing Seq is domain.ErrConflict so
 	// that concurrent appenders re-read the head and retry.
 	AppendAudit(ctx context.Context, e *domain.AuditEntry) error
+	// AppendAudits inserts consecutive entries in order and reports how
+	// many leading ones were stored: at the first taken Seq it stops with
+	// domain.ErrConflict. An adapter may store all or none (a transaction)
+	// or a prefix (ordered inserts); either way the stored ones form an
+	// unbroken chain.
+	AppendAudits(ctx context.Context, es []*domain.AuditEntry) (int, error)
 	// ListAudit pages entries in ascending Seq order; the cursor is the last Seq.
 	ListAudit(ctx context.Context, f AuditFilter, p Page) ([]domain.AuditEntry, string, error)
 	// ScanAudit streams every entry in ascending Seq order.

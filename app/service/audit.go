@@ -32,29 +32,93 @@ func (s *Service) audit(ctx context.Context, actor Actor, action, objectType, ob
 	}
 }
 
-// appendAudit links the entry to the current head and inserts it; a
-// concurrent appender taking the same sequence number makes us re-read the
-// head and try again.
+// appendAudit adds the entry to the chain and returns once it is stored.
+//
+// Every entry links to the one before it, so appends are serialised; one
+// store round trip per entry would cap the whole bank at one audited change
+// per commit. Instead appenders combine: whoever finds no append in flight
+// becomes the leader and writes everything queued meanwhile as one batch,
+// sealed in queue order on the head it remembers; the others wait for their
+// entry's outcome.
 func (s *Service) appendAudit(ctx context.Context, e domain.AuditEntry) error {
 	// The change being audited has happened; finish recording it even if the
 	// client has gone away.
 	ctx = context.WithoutCancel(ctx)
+	req := &auditRequest{entry: e, done: make(chan error, 1)}
 	s.auditLock.Lock()
-	defer s.auditLock.Unlock()
-	for attempt := 0; attempt < maxCASAttempts; attempt++ {
-		head, err := s.store.LastAudit(ctx)
-		if errors.Is(err, domain.ErrNotFound) {
-			head = nil
-		} else if err != nil {
-			return err
+	s.auditQueue = append(s.auditQueue, req)
+	lead := !s.auditLeading
+	s.auditLeading = true
+	s.auditLock.Unlock()
+	if lead {
+		s.leadAudit(ctx)
+	}
+	return <-req.done
+}
+
+type auditRequest struct {
+	entry domain.AuditEntry
+	done  chan error
+}
+
+// maxAuditBatch bounds one batch (one store transaction).
+const maxAuditBatch = 512
+
+// leadAudit writes queued entries until the queue is empty.
+func (s *Service) leadAudit(ctx context.Context) {
+	for {
+		s.auditLock.Lock()
+		n := min(len(s.auditQueue), maxAuditBatch)
+		batch := s.auditQueue[:n:n]
+		s.auditQueue = s.auditQueue[n:]
+		if n == 0 {
+			s.auditLeading = false
+			s.auditQueue = nil
+			s.auditLock.Unlock()
+			return
 		}
-		entry := e
-		entry.Seal(head)
-		err = s.store.AppendAudit(ctx, &entry)
+		s.auditLock.Unlock()
+		err := s.writeAuditBatch(ctx, batch)
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+}
+
+// writeAuditBatch seals the batch on the chain head and stores it. The head
+// is remembered between batches; another instance appending to the same
+// store makes our Seq collide, and then the head is read again and the rest
+// of the batch re-sealed on it.
+func (s *Service) writeAuditBatch(ctx context.Context, batch []*auditRequest) error {
+	entries := make([]*domain.AuditEntry, len(batch))
+	for attempt := 0; attempt < maxCASAttempts; attempt++ {
+		if s.auditHead == nil || attempt > 0 {
+			head, err := s.store.LastAudit(ctx)
+			if errors.Is(err, domain.ErrNotFound) {
+				head = nil
+			} else if err != nil {
+				return err
+			}
+			s.auditHead = head
+		}
+		prev := s.auditHead
+		for i, r := range batch {
+			e := r.entry
+			e.Seal(prev)
+			entries[i] = &e
+			prev = &e
+		}
+		stored, err := s.store.AppendAudits(ctx, entries)
+		if stored > 0 {
+			s.auditHead = entries[stored-1]
+			batch = batch[stored:]
+			entries = entries[:len(batch)]
+		}
 		if err == nil {
 			return nil
 		}
 		if !errors.Is(err, domain.ErrConflict) {
+			s.auditHead = nil
 			return err
 		}
 		if err := sleepJitter(ctx, attempt); err != nil {

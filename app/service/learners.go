@@ -23,7 +23,9 @@ type RegisterInput struct {
 // sealIdentity protects a national ID for storage.
 // SealIdentity seals a national ID the way every account stores it; the
 // bench uses it to seed accounts straight into the store.
-func (s *Service) SealIdentity(id domain.NationalID) (domain.PersonalData, error) { return s.sealIdentity(id) }
+func (s *Service) SealIdentity(id domain.NationalID) (domain.PersonalData, error) {
+	return s.sealIdentity(id)
+}
 
 func (s *Service) sealIdentity(id domain.NationalID) (domain.PersonalData, error) {
 	sealed, err := s.vault.Seal("national-id", string(id))

@@ -49,7 +49,11 @@ type Service struct {
 	jobs       sync.WaitGroup // background imports
 
 	accountLocks keyedLocks[uuid.UUID]
-	auditLock    sync.Mutex // one chain head: appends queue here before CAS
+	// The audit chain's appenders combine into batches (see appendAudit).
+	auditLock    sync.Mutex
+	auditQueue   []*auditRequest
+	auditLeading bool
+	auditHead    *domain.AuditEntry // last stored entry, nil = read it from the store
 
 	transcripts TranscriptSigner
 }

@@ -2,10 +2,12 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"creditbank/domain"
@@ -31,6 +33,28 @@ func (s *Store) LastAudit(ctx context.Context) (*domain.AuditEntry, error) {
 func (s *Store) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
 	_, err := s.audit.InsertOne(ctx, record.FromAudit(e))
 	return mapErr("append audit entry", err)
+}
+
+// AppendAudits inserts entries in order; MongoDB stops an ordered insert
+// at the first duplicate _id, so what was stored is a prefix of es.
+func (s *Store) AppendAudits(ctx context.Context, es []*domain.AuditEntry) (int, error) {
+	docs := make([]any, len(es))
+	for i, e := range es {
+		docs[i] = record.FromAudit(e)
+	}
+	res, err := s.audit.InsertMany(ctx, docs)
+	stored := 0
+	if res != nil {
+		stored = len(res.InsertedIDs)
+	}
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
+		stored = bwe.WriteErrors[0].Index
+	}
+	if err != nil {
+		return stored, mapErr("append audit entries", err)
+	}
+	return len(es), nil
 }
 
 // ListAudit pages entries by Seq; the cursor is the last Seq in decimal.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -22,22 +24,25 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *wtx) error {
 		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc) VALUES (?, ?, ?, ?)`,
 			d.ID, version, nullable(d.NationalIDHash), raw); err != nil {
 			return err
 		}
-		return writeAccountIndex(ctx, tx, a)
+		return syncAccountIndex(ctx, tx, a)
 	})
 	if err != nil {
 		return err
 	}
 	a.Version = version
+	s.accounts.put(a)
 	return nil
 }
 
 // UpdateAccount is compare-and-swap on Version; the side tables are
-// rewritten in the same transaction so the indexes always match the doc.
+// brought in line in the same transaction so the indexes always match the
+// doc. Only the rows that differ are written: a deposit adds one outcome row
+// instead of rewriting every row of the account.
 func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 	d := record.FromAccount(a)
 	d.Version = a.Version + 1
@@ -45,7 +50,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *wtx) error {
 		n, err := exec(ctx, tx, `UPDATE accounts SET version = ?, national_id_hash = ?, doc = ? WHERE id = ? AND version = ?`,
 			d.Version, nullable(d.NationalIDHash), raw, d.ID, a.Version)
 		if err != nil {
@@ -54,60 +59,110 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 		if n == 0 {
 			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, d.ID)
 		}
-		if _, err := exec(ctx, tx, `DELETE FROM account_outcomes WHERE account_id = ?`, d.ID); err != nil {
-			return err
-		}
-		if _, err := exec(ctx, tx, `DELETE FROM account_conversions WHERE account_id = ?`, d.ID); err != nil {
-			return err
-		}
-		if _, err := exec(ctx, tx, `DELETE FROM account_grants WHERE account_id = ?`, d.ID); err != nil {
-			return err
-		}
-		return writeAccountIndex(ctx, tx, a)
+		return syncAccountIndex(ctx, tx, a)
 	})
 	if err != nil {
+		if errors.Is(err, domain.ErrStale) {
+			s.accounts.drop(a.ID)
+		}
 		return err
 	}
 	a.Version = d.Version
+	s.accounts.put(a)
 	return nil
 }
 
-func writeAccountIndex(ctx context.Context, tx *sql.Tx, a *domain.Account) error {
-	id := a.ID.String()
-	if len(a.Outcomes) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO account_outcomes (outcome_id, issuer_id, account_id) VALUES (?, ?, ?)`)
-		if err != nil {
-			return mapErr(err)
+// indexRows reads one side table's rows of an account as key → value.
+func indexRows(ctx context.Context, tx *wtx, query, accountID string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, query, accountID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, mapErr(err)
 		}
-		defer stmt.Close()
-		for _, o := range a.Outcomes {
-			if _, err := stmt.ExecContext(ctx, o.ID.String(), o.IssuerID.String(), id); err != nil {
-				return mapErr(err)
+		out[k] = v
+	}
+	return out, mapErr(rows.Err())
+}
+
+// indexDiff writes what differs between the stored rows (key → value) and
+// the wanted ones: upsert changed or new keys, delete keys no longer wanted.
+func indexDiff(ctx context.Context, tx *wtx, have, want map[string]string, upsert func(k, v string) error, remove string) error {
+	for k, v := range want {
+		if old, ok := have[k]; !ok || old != v {
+			if err := upsert(k, v); err != nil {
+				return err
 			}
 		}
 	}
-	if len(a.Conversions) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO account_conversions (conversion_id, institution_id, status, account_id) VALUES (?, ?, ?, ?)`)
-		if err != nil {
-			return mapErr(err)
-		}
-		defer stmt.Close()
-		for _, c := range a.Conversions {
-			if _, err := stmt.ExecContext(ctx, c.ID.String(), c.InstitutionID.String(), string(c.Status), id); err != nil {
-				return mapErr(err)
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			if _, err := exec(ctx, tx, remove, k); err != nil {
+				return err
 			}
-		}
-	}
-	for _, g := range a.Grants {
-		if g.RevokedAt != nil {
-			continue
-		}
-		if _, err := exec(ctx, tx, `INSERT INTO account_grants (grant_id, institution_id, account_id) VALUES (?, ?, ?)`,
-			g.ID.String(), g.InstitutionID.String(), id); err != nil {
-			return err
 		}
 	}
 	return nil
+}
+
+// syncAccountIndex makes the side tables match the account.
+func syncAccountIndex(ctx context.Context, tx *wtx, a *domain.Account) error {
+	id := a.ID.String()
+	have, err := indexRows(ctx, tx, `SELECT outcome_id, issuer_id FROM account_outcomes WHERE account_id = ?`, id)
+	if err != nil {
+		return err
+	}
+	want := make(map[string]string, len(a.Outcomes))
+	for _, o := range a.Outcomes {
+		want[o.ID.String()] = o.IssuerID.String()
+	}
+	err = indexDiff(ctx, tx, have, want, func(k, v string) error {
+		_, err := exec(ctx, tx, `INSERT INTO account_outcomes (outcome_id, issuer_id, account_id) VALUES (?, ?, ?)
+			ON CONFLICT (outcome_id) DO UPDATE SET issuer_id = excluded.issuer_id`, k, v, id)
+		return err
+	}, `DELETE FROM account_outcomes WHERE outcome_id = ?`)
+	if err != nil {
+		return err
+	}
+
+	have, err = indexRows(ctx, tx, `SELECT conversion_id, institution_id || ' ' || status FROM account_conversions WHERE account_id = ?`, id)
+	if err != nil {
+		return err
+	}
+	want = make(map[string]string, len(a.Conversions))
+	for _, c := range a.Conversions {
+		want[c.ID.String()] = c.InstitutionID.String() + " " + string(c.Status)
+	}
+	err = indexDiff(ctx, tx, have, want, func(k, v string) error {
+		inst, status, _ := strings.Cut(v, " ")
+		_, err := exec(ctx, tx, `INSERT INTO account_conversions (conversion_id, institution_id, status, account_id) VALUES (?, ?, ?, ?)
+			ON CONFLICT (conversion_id) DO UPDATE SET institution_id = excluded.institution_id, status = excluded.status`, k, inst, status, id)
+		return err
+	}, `DELETE FROM account_conversions WHERE conversion_id = ?`)
+	if err != nil {
+		return err
+	}
+
+	have, err = indexRows(ctx, tx, `SELECT grant_id, institution_id FROM account_grants WHERE account_id = ?`, id)
+	if err != nil {
+		return err
+	}
+	want = map[string]string{}
+	for _, g := range a.Grants {
+		if g.RevokedAt == nil {
+			want[g.ID.String()] = g.InstitutionID.String()
+		}
+	}
+	return indexDiff(ctx, tx, have, want, func(k, v string) error {
+		_, err := exec(ctx, tx, `INSERT INTO account_grants (grant_id, institution_id, account_id) VALUES (?, ?, ?)
+			ON CONFLICT (grant_id) DO UPDATE SET institution_id = excluded.institution_id`, k, v, id)
+		return err
+	}, `DELETE FROM account_grants WHERE grant_id = ?`)
 }
 
 // ListAccountsSharedWith pages the accounts with a grant for an institution.
@@ -150,7 +205,7 @@ func (s *Store) ListAccountsSharedWith(ctx context.Context, institutionID uuid.U
 
 // GetAccount loads one account.
 func (s *Store) GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error) {
-	return getDoc[record.AccountDoc](ctx, s.r, `SELECT doc FROM accounts WHERE id = ?`, id.String())
+	return s.loadAccount(ctx, id)
 }
 
 // GetAccountByNationalIDHash finds an account by its national-ID lookup hash.
@@ -158,19 +213,17 @@ func (s *Store) GetAccountByNationalIDHash(ctx context.Context, hash string) (*d
 	if hash == "" {
 		return nil, domain.ErrNotFound
 	}
-	return getDoc[record.AccountDoc](ctx, s.r, `SELECT doc FROM accounts WHERE national_id_hash = ?`, hash)
+	return s.loadAccountBy(ctx, `SELECT id FROM accounts WHERE national_id_hash = ?`, hash)
 }
 
 // GetAccountByOutcomeID finds the account holding an outcome.
 func (s *Store) GetAccountByOutcomeID(ctx context.Context, outcomeID uuid.UUID) (*domain.Account, error) {
-	return getDoc[record.AccountDoc](ctx, s.r,
-		`SELECT a.doc FROM account_outcomes o JOIN accounts a ON a.id = o.account_id WHERE o.outcome_id = ?`, outcomeID.String())
+	return s.loadAccountBy(ctx, `SELECT account_id FROM account_outcomes WHERE outcome_id = ?`, outcomeID.String())
 }
 
 // GetAccountByConversionID finds the account holding a conversion.
 func (s *Store) GetAccountByConversionID(ctx context.Context, conversionID uuid.UUID) (*domain.Account, error) {
-	return getDoc[record.AccountDoc](ctx, s.r,
-		`SELECT a.doc FROM account_conversions c JOIN accounts a ON a.id = c.account_id WHERE c.conversion_id = ?`, conversionID.String())
+	return s.loadAccountBy(ctx, `SELECT account_id FROM account_conversions WHERE conversion_id = ?`, conversionID.String())
 }
 
 // accountParts decodes only the embedded lists of an account document;

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"strings"
 
@@ -13,7 +12,7 @@ import (
 
 // LastAudit returns the newest entry.
 func (s *Store) LastAudit(ctx context.Context) (*domain.AuditEntry, error) {
-	return getDoc[record.AuditDoc](ctx, s.r, `SELECT doc FROM audit ORDER BY seq DESC LIMIT 1`)
+	return getDoc[record.AuditDoc](ctx, s.rc, `SELECT doc FROM audit ORDER BY seq DESC LIMIT 1`)
 }
 
 // AppendAudit inserts an entry; a taken Seq is ErrConflict.
@@ -22,11 +21,36 @@ func (s *Store) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO audit (seq, at_ms, actor_id, institution_id, action, doc) VALUES (?, ?, ?, ?, ?, ?)`,
 			e.Seq, e.At.UnixMilli(), e.ActorID, e.InstitutionID, e.Action, raw)
 		return err
 	})
+}
+
+// AppendAudits inserts entries in one transaction: all or none.
+func (s *Store) AppendAudits(ctx context.Context, es []*domain.AuditEntry) (int, error) {
+	raws := make([]string, len(es))
+	for i, e := range es {
+		raw, err := encode(record.FromAudit(e))
+		if err != nil {
+			return 0, err
+		}
+		raws[i] = raw
+	}
+	err := s.write(ctx, func(tx *wtx) error {
+		for i, e := range es {
+			if _, err := exec(ctx, tx, `INSERT INTO audit (seq, at_ms, actor_id, institution_id, action, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+				e.Seq, e.At.UnixMilli(), e.ActorID, e.InstitutionID, e.Action, raws[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(es), nil
 }
 
 // ListAudit pages entries by Seq. The time range is [From, To): From

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/google/uuid"
 
@@ -20,7 +19,7 @@ func (s *Store) CreateInstitution(ctx context.Context, i *domain.Institution) er
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *sql.Tx) error {
+	if err := s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO institutions (id, version, doc) VALUES (?, ?, ?)`, d.ID, version, raw)
 		return err
 	}); err != nil {
@@ -32,7 +31,7 @@ func (s *Store) CreateInstitution(ctx context.Context, i *domain.Institution) er
 
 // GetInstitution loads one institution.
 func (s *Store) GetInstitution(ctx context.Context, id uuid.UUID) (*domain.Institution, error) {
-	return getDoc[record.InstitutionDoc](ctx, s.r, `SELECT doc FROM institutions WHERE id = ?`, id.String())
+	return getDoc[record.InstitutionDoc](ctx, s.rc, `SELECT doc FROM institutions WHERE id = ?`, id.String())
 }
 
 // UpdateInstitution is compare-and-swap on Version.
@@ -43,7 +42,7 @@ func (s *Store) UpdateInstitution(ctx context.Context, i *domain.Institution) er
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *sql.Tx) error {
+	if err := s.write(ctx, func(tx *wtx) error {
 		n, err := exec(ctx, tx, `UPDATE institutions SET version = ?, doc = ? WHERE id = ? AND version = ?`, d.Version, raw, d.ID, i.Version)
 		if err != nil {
 			return err
@@ -71,7 +70,7 @@ func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO users (id, username, doc) VALUES (?, ?, ?)`, d.ID, d.Username, raw)
 		return err
 	})
@@ -79,12 +78,12 @@ func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
 
 // GetUser loads one user by ID.
 func (s *Store) GetUser(ctx context.Context, id uuid.UUID) (*domain.User, error) {
-	return getDoc[record.UserDoc](ctx, s.r, `SELECT doc FROM users WHERE id = ?`, id.String())
+	return getDoc[record.UserDoc](ctx, s.rc, `SELECT doc FROM users WHERE id = ?`, id.String())
 }
 
 // GetUserByUsername loads one user by username.
 func (s *Store) GetUserByUsername(ctx context.Context, username string) (*domain.User, error) {
-	return getDoc[record.UserDoc](ctx, s.r, `SELECT doc FROM users WHERE username = ?`, username)
+	return getDoc[record.UserDoc](ctx, s.rc, `SELECT doc FROM users WHERE username = ?`, username)
 }
 
 // UpdateUser replaces a user (users carry no version: only admins edit them).
@@ -94,7 +93,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *domain.User) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		n, err := exec(ctx, tx, `UPDATE users SET username = ?, doc = ? WHERE id = ?`, d.Username, raw, d.ID)
 		if err == nil && n == 0 {
 			return domain.ErrNotFound
@@ -115,7 +114,7 @@ func (s *Store) CreateClient(ctx context.Context, c *domain.APIClient) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO clients (id, client_id, doc) VALUES (?, ?, ?)`, d.ID, d.ClientID, raw)
 		return err
 	})
@@ -123,7 +122,7 @@ func (s *Store) CreateClient(ctx context.Context, c *domain.APIClient) error {
 
 // GetClient loads an API client by its public client ID.
 func (s *Store) GetClient(ctx context.Context, clientID string) (*domain.APIClient, error) {
-	return getDoc[record.APIClientDoc](ctx, s.r, `SELECT doc FROM clients WHERE client_id = ?`, clientID)
+	return getDoc[record.APIClientDoc](ctx, s.rc, `SELECT doc FROM clients WHERE client_id = ?`, clientID)
 }
 
 // UpdateClient replaces an API client, found by its ID.
@@ -133,7 +132,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *domain.APIClient) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		n, err := exec(ctx, tx, `UPDATE clients SET client_id = ?, doc = ? WHERE id = ?`, d.ClientID, raw, d.ID)
 		if err == nil && n == 0 {
 			return domain.ErrNotFound

@@ -26,12 +26,13 @@ var errClosed = errors.New("sqlite: store closed")
 
 type writeOp struct {
 	ctx  context.Context
-	fn   func(tx *sql.Tx) error
+	fn   func(tx *wtx) error
 	done chan error
 }
 
 type committer struct {
 	db     *sql.DB
+	stmts  *stmtCache
 	ops    chan *writeOp
 	quit   chan struct{}
 	exited chan struct{}
@@ -45,7 +46,7 @@ type committer struct {
 var opPool = sync.Pool{New: func() any { return &writeOp{done: make(chan error, 1)} }}
 
 func newCommitter(db *sql.DB) *committer {
-	c := &committer{db: db, ops: make(chan *writeOp), quit: make(chan struct{}), exited: make(chan struct{})}
+	c := &committer{db: db, stmts: newStmtCache(db), ops: make(chan *writeOp), quit: make(chan struct{}), exited: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -54,7 +55,7 @@ func newCommitter(db *sql.DB) *committer {
 // durable (or failed). A caller whose ctx ends before the committer took its
 // work gets ctx's error and nothing is written; once taken, the work is
 // carried through, because it may already be part of a commit.
-func (c *committer) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (c *committer) do(ctx context.Context, fn func(tx *wtx) error) error {
 	op := opPool.Get().(*writeOp)
 	op.ctx, op.fn = ctx, fn
 	select {
@@ -89,6 +90,7 @@ func (c *committer) stats() (groups, writes int64) {
 
 func (c *committer) loop() {
 	defer close(c.exited)
+	defer c.stmts.close()
 	group := make([]*writeOp, 0, maxGroup)
 	for {
 		select {
@@ -108,6 +110,7 @@ func (c *committer) loop() {
 		}
 		c.commit(group)
 		clear(group)
+		c.stmts.prepareWanted(context.Background())
 	}
 }
 
@@ -131,11 +134,12 @@ func (c *committer) commit(group []*writeOp) {
 	// The committer's own context: a writer that gives up must not abort
 	// the transaction that carries everyone else's work.
 	bg := context.Background()
-	tx, err := c.db.BeginTx(bg, nil)
+	sqlTx, err := c.db.BeginTx(bg, nil)
 	if err != nil {
 		failAll(fmt.Errorf("sqlite: begin: %w", mapErr(err)))
 		return
 	}
+	tx := &wtx{Tx: sqlTx, c: c.stmts}
 	single := len(group) == 1
 	applied := 0
 	for i, op := range group {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"github.com/google/uuid"
@@ -21,7 +20,7 @@ func (s *Store) CreateRule(ctx context.Context, r *domain.Rule) error {
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *sql.Tx) error {
+	if err := s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO rules (id, code, version, status, institution_id, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.Code, d.Version, d.Status, d.InstitutionID, revision, raw)
 		return err
@@ -34,7 +33,7 @@ func (s *Store) CreateRule(ctx context.Context, r *domain.Rule) error {
 
 // GetRule loads one rule version.
 func (s *Store) GetRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error) {
-	return getDoc[record.RuleDoc](ctx, s.r, `SELECT doc FROM rules WHERE id = ?`, id.String())
+	return getDoc[record.RuleDoc](ctx, s.rc, `SELECT doc FROM rules WHERE id = ?`, id.String())
 }
 
 // UpdateRule is compare-and-swap on Revision.
@@ -45,7 +44,7 @@ func (s *Store) UpdateRule(ctx context.Context, r *domain.Rule) error {
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *sql.Tx) error {
+	if err := s.write(ctx, func(tx *wtx) error {
 		n, err := exec(ctx, tx, `UPDATE rules SET code = ?, version = ?, status = ?, institution_id = ?, revision = ?, doc = ?
 			WHERE id = ? AND revision = ?`, d.Code, d.Version, d.Status, d.InstitutionID, d.Revision, raw, d.ID, r.Revision)
 		if err != nil {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/google/uuid"
 
@@ -17,7 +16,7 @@ func (s *Store) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO import_jobs (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`, d.ID, raw)
 		return err
 	})
@@ -25,12 +24,12 @@ func (s *Store) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
 
 // GetImportJob loads one job.
 func (s *Store) GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error) {
-	return getDoc[record.ImportJobDoc](ctx, s.r, `SELECT doc FROM import_jobs WHERE id = ?`, id.String())
+	return getDoc[record.ImportJobDoc](ctx, s.rc, `SELECT doc FROM import_jobs WHERE id = ?`, id.String())
 }
 
 // GetCreditPolicy returns the stored policy.
 func (s *Store) GetCreditPolicy(ctx context.Context) (*domain.CreditPolicy, error) {
-	return getDoc[record.CreditPolicyDoc](ctx, s.r, `SELECT doc FROM settings WHERE key = ?`, record.CreditPolicyID)
+	return getDoc[record.CreditPolicyDoc](ctx, s.rc, `SELECT doc FROM settings WHERE key = ?`, record.CreditPolicyID)
 }
 
 // SaveCreditPolicy is compare-and-swap on Version: 0 inserts the first
@@ -43,7 +42,7 @@ func (s *Store) SaveCreditPolicy(ctx context.Context, p *domain.CreditPolicy) er
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *sql.Tx) error {
+	if err := s.write(ctx, func(tx *wtx) error {
 		if p.Version == 0 {
 			n, err := exec(ctx, tx, `INSERT INTO settings (key, version, doc) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`, d.ID, d.Version, raw)
 			if err == nil && n == 0 {

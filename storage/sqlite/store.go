@@ -32,7 +32,9 @@ import (
 type Store struct {
 	w      *sql.DB
 	r      *sql.DB
-	writer *committer
+	rc       cachedDB // s.r with prepared statements
+	writer   *committer
+	accounts *accountCache
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -76,7 +78,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	s := &Store{w: w, r: r, writer: newCommitter(w)}
+	s := &Store{w: w, r: r, rc: cachedDB{newStmtCache(r)}, writer: newCommitter(w), accounts: newAccountCache(accountCacheSize)}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -87,6 +89,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close closes both connection pools.
 func (s *Store) Close() error {
 	s.writer.close()
+	s.rc.c.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -105,7 +108,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // (the pool has one connection: it would wait forever), and must leave the
 // transaction usable when it returns an error (its changes are rolled back
 // to a savepoint).
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx *wtx) error) error {
 	return s.writer.do(ctx, fn)
 }
 

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"sort"
 	"time"
 
@@ -19,7 +18,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) 
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO refresh_tokens (hash, family_id, doc) VALUES (?, ?, ?)`, d.Hash, d.FamilyID, raw)
 		return err
 	})
@@ -27,7 +26,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) 
 
 // GetRefreshToken loads a token by its hash.
 func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*domain.RefreshToken, error) {
-	return getDoc[record.RefreshTokenDoc](ctx, s.r, `SELECT doc FROM refresh_tokens WHERE hash = ?`, hash)
+	return getDoc[record.RefreshTokenDoc](ctx, s.rc, `SELECT doc FROM refresh_tokens WHERE hash = ?`, hash)
 }
 
 // UseRefreshToken marks an unused, unrevoked token used and returns it. A
@@ -35,7 +34,7 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*domain.Refre
 // is a reuse, and the caller revokes the family.
 func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*domain.RefreshToken, error) {
 	var out *domain.RefreshToken
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *wtx) error {
 		t, err := getDoc[record.RefreshTokenDoc](ctx, tx, `SELECT doc FROM refresh_tokens WHERE hash = ?`, hash)
 		if err != nil {
 			return err
@@ -60,7 +59,7 @@ func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) 
 
 // RevokeRefreshFamily revokes every token of a family.
 func (s *Store) RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT doc FROM refresh_tokens WHERE family_id = ?`, family.String())
 		if err != nil {
 			return mapErr(err)
@@ -107,7 +106,7 @@ func (s *Store) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRec
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO idempotency (key, doc) VALUES (?, ?)`, d.Key, raw)
 		return err
 	})
@@ -115,12 +114,12 @@ func (s *Store) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRec
 
 // GetIdempotency loads a record by key.
 func (s *Store) GetIdempotency(ctx context.Context, key string) (*domain.IdempotencyRecord, error) {
-	return getDoc[record.IdempotencyDoc](ctx, s.r, `SELECT doc FROM idempotency WHERE key = ?`, key)
+	return getDoc[record.IdempotencyDoc](ctx, s.rc, `SELECT doc FROM idempotency WHERE key = ?`, key)
 }
 
 // CompleteIdempotency stores the first response for a reserved key.
 func (s *Store) CompleteIdempotency(ctx context.Context, key string, status int, body []byte) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		r, err := getDoc[record.IdempotencyDoc](ctx, tx, `SELECT doc FROM idempotency WHERE key = ?`, key)
 		if err != nil {
 			return err
@@ -138,7 +137,7 @@ func (s *Store) CompleteIdempotency(ctx context.Context, key string, status int,
 // DeleteIdempotency drops a reservation; deleting an absent key is not an
 // error, so a failed request's cleanup may run twice.
 func (s *Store) DeleteIdempotency(ctx context.Context, key string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `DELETE FROM idempotency WHERE key = ?`, key)
 		return err
 	})
@@ -151,7 +150,7 @@ func (s *Store) SaveSigningKey(ctx context.Context, k *domain.SigningKey) error 
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO signing_keys (kid, doc) VALUES (?, ?) ON CONFLICT (kid) DO UPDATE SET doc = excluded.doc`, d.KID, raw)
 		return err
 	})

@@ -35,6 +35,39 @@ func auditSeqs(es []domain.AuditEntry) []int64 {
 
 func auditTests() []contractTest {
 	return []contractTest{
+		{"AppendBatchStopsAtTakenSeq", func(t *testing.T, s storage.Store) {
+			mk := func(action string) *domain.AuditEntry {
+				return &domain.AuditEntry{At: now(), ActorID: "admin", Role: domain.RoleAdmin, Action: action, ObjectType: "rule", ObjectID: "r"}
+			}
+			seal := func(prev *domain.AuditEntry, es ...*domain.AuditEntry) []*domain.AuditEntry {
+				for _, e := range es {
+					e.Seal(prev)
+					prev = e
+				}
+				return es
+			}
+			first := seal(nil, mk("a.1"), mk("a.2"), mk("a.3"))
+			n, err := s.AppendAudits(t.Context(), first)
+			noErr(t, err, "append batch")
+			if n != 3 {
+				t.Fatalf("stored %d of 3", n)
+			}
+			// A second writer sealed its batch on entry 2: its first Seq (3) is taken.
+			stale := seal(first[1], mk("b.3"), mk("b.4"))
+			n, err = s.AppendAudits(t.Context(), stale)
+			wantErr(t, err, domain.ErrConflict, "batch starting at a taken seq")
+			if n != 0 {
+				t.Fatalf("stored %d entries of a batch whose first seq was taken", n)
+			}
+			last, err := s.LastAudit(t.Context())
+			noErr(t, err, "last")
+			deepEqual(t, last, first[2], "head after the refused batch")
+			var got []string
+			noErr(t, s.ScanAudit(t.Context(), func(e domain.AuditEntry) error { got = append(got, e.Action); return nil }), "scan")
+			deepEqual(t, got, []string{"a.1", "a.2", "a.3"}, "chain")
+			var v domain.AuditChainVerifier
+			noErr(t, s.ScanAudit(t.Context(), v.Next), "verify chain")
+		}},
 		{"AppendConflictAndFilter", func(t *testing.T, s storage.Store) {
 			base := now().Add(-10 * time.Hour)
 			instA, instB := domain.NewID().String(), domain.NewID().String()

@@ -1,0 +1,83 @@
+package domain
+
+import "time"
+
+// Clone returns a deep copy: nothing the copy holds is shared with a, so a
+// caller may change either freely. Stores keep decoded accounts and hand
+// out clones, which costs far less than decoding the document again.
+func (a *Account) Clone() *Account {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.CredentialsChangedAt = cloneTime(a.CredentialsChangedAt)
+	if a.Outcomes != nil {
+		c.Outcomes = make([]Outcome, len(a.Outcomes))
+		for i, o := range a.Outcomes {
+			c.Outcomes[i] = o.clone()
+		}
+	}
+	if a.Conversions != nil {
+		c.Conversions = make([]Conversion, len(a.Conversions))
+		for i, cv := range a.Conversions {
+			c.Conversions[i] = cv.clone()
+		}
+	}
+	if a.Ledger != nil {
+		c.Ledger = make([]LedgerEntry, len(a.Ledger))
+		for i, e := range a.Ledger {
+			e.OutcomeID = clonePtr(e.OutcomeID)
+			e.ConversionID = clonePtr(e.ConversionID)
+			c.Ledger[i] = e
+		}
+	}
+	if a.Grants != nil {
+		c.Grants = make([]Grant, len(a.Grants))
+		for i, g := range a.Grants {
+			g.RevokedAt = cloneTime(g.RevokedAt)
+			c.Grants[i] = g
+		}
+	}
+	return &c
+}
+
+func (o Outcome) clone() Outcome {
+	o.Result = o.Result.clone()
+	o.ExpiresOn = cloneTime(o.ExpiresOn)
+	o.RevokedAt = cloneTime(o.RevokedAt)
+	return o
+}
+
+func (r Result) clone() Result {
+	r.Score = clonePtr(r.Score)
+	r.PassMark = clonePtr(r.PassMark)
+	r.Passed = clonePtr(r.Passed)
+	return r
+}
+
+func (c Conversion) clone() Conversion {
+	c.DecidedAt = cloneTime(c.DecidedAt)
+	c.Evaluation = c.Evaluation.clone()
+	return c
+}
+
+func (e Evaluation) clone() Evaluation {
+	if e.Used != nil {
+		e.Used = append([]UsedOutcome(nil), e.Used...)
+	}
+	if e.Trace != nil {
+		e.Trace = append([]TraceStep(nil), e.Trace...)
+	}
+	e.Shortfall = clonePtr(e.Shortfall)
+	return e
+}
+
+func cloneTime(t *time.Time) *time.Time { return clonePtr(t) }
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -1,0 +1,116 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+	"creditbank/storage/record"
+)
+
+// accountCache keeps recently used accounts decoded. Decoding an account
+// document is most of the cost of reading one, and a request typically
+// reads the same account twice (sign-in check, then the use case) or reads
+// it right after saving it. Every read still asks the file for the current
+// version and uses the cached copy only when it matches, so another process
+// writing the same file is seen at once; callers get clones, never the
+// cached value.
+type accountCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[uuid.UUID]*domain.Account
+}
+
+// accountCacheSize bounds the cache; at about 10 kB per decoded account of
+// ten outcomes this is some 40 MB at most.
+const accountCacheSize = 4096
+
+func newAccountCache(max int) *accountCache {
+	return &accountCache{max: max, m: make(map[uuid.UUID]*domain.Account, max)}
+}
+
+func (c *accountCache) version(id uuid.UUID) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a, ok := c.m[id]; ok {
+		return a.Version
+	}
+	return -1
+}
+
+func (c *accountCache) get(id uuid.UUID, version int64) *domain.Account {
+	c.mu.Lock()
+	a, ok := c.m[id]
+	c.mu.Unlock()
+	if !ok || a.Version != version {
+		return nil
+	}
+	return a.Clone()
+}
+
+// put stores a copy of a (callers keep ownership of a).
+func (c *accountCache) put(a *domain.Account) {
+	cp := a.Clone()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[a.ID]; !ok && len(c.m) >= c.max {
+		// Evict an arbitrary entry (map order is random): cheap, and a
+		// cache this size only needs to catch re-reads within moments.
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[a.ID] = cp
+}
+
+func (c *accountCache) drop(id uuid.UUID) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.mu.Unlock()
+}
+
+// loadAccount reads an account by ID, decoding the document only when the
+// cache does not hold the stored version.
+func (s *Store) loadAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error) {
+	var version int64
+	var raw sql.NullString
+	err := s.rc.QueryRowContext(ctx, `SELECT version, CASE WHEN version = ? THEN NULL ELSE doc END FROM accounts WHERE id = ?`,
+		s.accounts.version(id), id.String()).Scan(&version, &raw)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if !raw.Valid {
+		if a := s.accounts.get(id, version); a != nil {
+			return a, nil
+		}
+		// Evicted between the two looks: read the document.
+		err := s.rc.QueryRowContext(ctx, `SELECT version, doc FROM accounts WHERE id = ?`, id.String()).Scan(&version, &raw)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+	}
+	a, err := decode[record.AccountDoc](raw.String)
+	if err != nil {
+		return nil, err
+	}
+	s.accounts.put(a)
+	return a, nil
+}
+
+// loadAccountBy finds an account's ID by a lookup query, then loads it.
+func (s *Store) loadAccountBy(ctx context.Context, query string, args ...any) (*domain.Account, error) {
+	var raw string
+	if err := s.rc.QueryRowContext(ctx, query, args...).Scan(&raw); err != nil {
+		return nil, mapErr(err)
+	}
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return nil, errors.New("sqlite: malformed account id in index")
+	}
+	return s.loadAccount(ctx, id)
+}
