@@ -30,8 +30,8 @@ import (
 // SQLITE_BUSY under load); in WAL mode readers use their own pool and never
 // wait for the writer.
 type Store struct {
-	w      *sql.DB
-	r      *sql.DB
+	w        *sql.DB
+	r        *sql.DB
 	rc       cachedDB // s.r with prepared statements
 	writer   *committer
 	accounts *accountCache
