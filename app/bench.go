@@ -685,13 +685,17 @@ func benchGrowth(ctx context.Context, o benchOptions, stdout, stderr io.Writer) 
 
 func printMeasurements(w io.Writer, ms []measurement) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "measurement\tops\trate/s\tp50 ms\tp99 ms\tmax ms\terrors\tratio\t")
+	fmt.Fprintln(tw, "measurement\tops\trate/s\tp50 ms\tp99 ms\tmax ms\terrors\tratio\tCPU µs/op\t")
 	for _, m := range ms {
 		ratio := ""
 		if m.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2f", m.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%s\t\n", m.Name, m.Ops, m.RPS, m.P50Ms, m.P99Ms, m.MaxMs, m.Errors, ratio)
+		cpu := ""
+		if m.CPUUsPerOp > 0 {
+			cpu = fmt.Sprintf("%.0f", m.CPUUsPerOp)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%s\t%s\t\n", m.Name, m.Ops, m.RPS, m.P50Ms, m.P99Ms, m.MaxMs, m.Errors, ratio, cpu)
 	}
 	tw.Flush()
 	for _, m := range ms {

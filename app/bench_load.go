@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -23,6 +24,10 @@ type measurement struct {
 	Baseline string  `json:"baseline"`
 	Ratio    float64 `json:"ratio"`
 	Note     string  `json:"note,omitempty"`
+	// CPUUsPerOp is the whole process's CPU time (server, store and load
+	// generator together) per operation: steadier than rates on a shared
+	// machine, where other work takes cores away.
+	CPUUsPerOp float64 `json:"cpuUsPerOp,omitempty"`
 
 	firstErr error
 }
@@ -53,6 +58,7 @@ func runLoad(ctx context.Context, name string, conns int, d time.Duration, clien
 	var firstErr error
 	var errOnce sync.Once
 	var wg sync.WaitGroup
+	cpu0 := processCPU()
 	start := time.Now()
 	for c := 0; c < conns; c++ {
 		wg.Add(1)
@@ -76,11 +82,23 @@ func runLoad(ctx context.Context, name string, conns int, d time.Duration, clien
 	}
 	wg.Wait()
 	m := summarise(name, slices.Concat(lats...), time.Since(start))
+	if m.Ops > 0 {
+		m.CPUUsPerOp = float64((processCPU() - cpu0).Microseconds()) / float64(m.Ops)
+	}
 	for _, e := range errs {
 		m.Errors += e
 	}
 	m.firstErr = firstErr
 	return m
+}
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // summarise turns latencies over an elapsed time into a measurement.
