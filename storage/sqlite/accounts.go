@@ -107,7 +107,7 @@ func writeAccountIndex(ctx context.Context, tx *sql.Tx, a *domain.Account) error
 			return err
 		}
 	}
-	return nil
+	return writeHelperIndex(ctx, tx, a)
 }
 
 // ListAccountsSharedWith pages the accounts with a grant for an institution.
