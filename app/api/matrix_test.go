@@ -210,6 +210,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{method: "POST", path: v1 + "/learners/:id/conversions", sided: true,
 			target: byID(v1+"/learners/", acc, "/conversions", map[string]string{"ruleId": f.retiredA}),
 			want:   signedInAs(403).with(cell{422, 404}, learnerA).with(cell{404, 422}, learnerB)},
+		{method: "GET", path: v1 + "/transcripts/keys", target: fixed(v1+"/transcripts/keys", nil), want: everyone(200)},
+		{method: "GET", path: v1 + "/transcripts/status", target: fixed(v1+"/transcripts/status", nil), want: everyone(200)},
 	}
 
 	// Fail closed: every registered route must be in the matrix, and every

@@ -169,6 +169,9 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/learners/me/assisting", s.assisting)
 	v1.Post("/learners/:id/conversions/preview", onObject(s.previewFor))
 	v1.Post("/learners/:id/conversions", s.idempotent, onObject(s.applyFor))
+	// Offline verification: every transcript key, and the signed revocation list.
+	v1.Get("/transcripts/keys", s.transcriptKeys)
+	v1.Get("/transcripts/status", s.transcriptStatus)
 
 	if s.cfg.UI != nil {
 		s.uiRoutes(app)

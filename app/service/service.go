@@ -52,6 +52,7 @@ type Service struct {
 	auditLock    sync.Mutex // one chain head: appends queue here before CAS
 
 	transcripts TranscriptSigner
+	status      statusCache // the signed revocation list, rebuilt at most every few minutes
 }
 
 // New wires a service.
