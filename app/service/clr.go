@@ -233,6 +233,10 @@ func (s *Service) IssueCLR(ctx context.Context, actor Actor) (CLRExport, error) 
 	if err != nil {
 		return CLRExport{}, err
 	}
+	if len(subj.Outcomes) == 0 {
+		// CLR 2.0 requires at least one credential in the record.
+		return CLRExport{}, domain.Invalid("format", "a CLR needs at least one banked outcome; this record has none yet")
+	}
 	issued := domain.Now(s.now()).Truncate(time.Second)
 	until := issued.Add(TranscriptLifetime)
 	clr, creds := buildCLR(subj, s.transcripts.Issuer(), issued, &until)
