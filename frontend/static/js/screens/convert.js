@@ -25,19 +25,21 @@ function applied(conv) {
     h('p', {}, h('a', { href: '#/record', t: 'convert.seeRecord' })));
 }
 
-function ruleCard(rule, inst) {
+// ruleCard applies at base: the learner's own /conversions, or a helper's
+// /learners/{id}/conversions for the learner they assist.
+export function ruleCard(rule, inst, base = '/api/v1/conversions') {
   const result = h('div', { class: 'rule-result', 'aria-live': 'polite' });
   const check = button('convert.check', { kind: 'secondary', attrs: { data: { action: 'check' } } });
   const apply = button('convert.apply', { attrs: { data: { action: 'apply' } } });
   const titleId = `rule-${rule.id}`;
 
   check.addEventListener('click', () => runIn(check, result, async () => {
-    const ev = await api.post('/api/v1/conversions/preview', { ruleId: rule.id });
+    const ev = await api.post(`${base}/preview`, { ruleId: rule.id });
     result.append(evaluationView(ev));
   }));
   apply.addEventListener('click', () => runIn(apply, result, async () => {
     try {
-      const conv = await api.post('/api/v1/conversions', { ruleId: rule.id });
+      const conv = await api.post(base, { ruleId: rule.id });
       result.append(applied(conv), evaluationView(conv.evaluation));
     } catch (err) {
       // A refusal for eligibility carries the evaluation: show it just like
