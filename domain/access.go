@@ -53,25 +53,35 @@ const AccessCoalesceWindow = 10 * time.Minute
 
 // RecordAccess appends an entry to the account's access log, dropping the
 // oldest beyond MaxAccessLog. It reports false, changing nothing, when the
-// same accessor did the same read within AccessCoalesceWindow; acts (a
-// conversion applied) are never folded.
+// read is folded into a recent one (see AccessedRecently).
 func (a *Account) RecordAccess(e AccessEntry, now time.Time) bool {
-	t := Now(now)
-	if e.Action != AccessApplyConversion {
-		for i := len(a.AccessLog) - 1; i >= 0; i-- {
-			prev := a.AccessLog[i]
-			if t.Sub(prev.At) >= AccessCoalesceWindow {
-				break
-			}
-			if prev.ActorID == e.ActorID && prev.Kind == e.Kind && prev.Action == e.Action && prev.Detail == e.Detail {
-				return false
-			}
-		}
+	if a.AccessedRecently(e, now) {
+		return false
 	}
-	e.ID, e.At = NewID(), t
+	e.ID, e.At = NewID(), Now(now)
 	a.AccessLog = append(a.AccessLog, e)
 	if over := len(a.AccessLog) - MaxAccessLog; over > 0 {
 		a.AccessLog = append([]AccessEntry(nil), a.AccessLog[over:]...)
 	}
 	return true
+}
+
+// AccessedRecently reports whether the same accessor did the same read
+// within AccessCoalesceWindow, so that the caller can skip the write
+// altogether. Acts (a conversion applied) are never folded.
+func (a *Account) AccessedRecently(e AccessEntry, now time.Time) bool {
+	if e.Action == AccessApplyConversion {
+		return false
+	}
+	t := Now(now)
+	for i := len(a.AccessLog) - 1; i >= 0; i-- {
+		prev := a.AccessLog[i]
+		if t.Sub(prev.At) >= AccessCoalesceWindow {
+			return false
+		}
+		if prev.ActorID == e.ActorID && prev.Kind == e.Kind && prev.Action == e.Action && prev.Detail == e.Detail {
+			return true
+		}
+	}
+	return false
 }

@@ -12,38 +12,54 @@ import (
 )
 
 // accessor says who, other than the learner, is reading a record: the
-// party the learner will see in their access log. Names are looked up once
-// per read and kept on the entry.
-func (s *Service) accessor(ctx context.Context, actor Actor, helper *domain.HelperGrant) (domain.AccessEntry, error) {
+// party the learner will see in their access log.
+func accessor(actor Actor, helper *domain.HelperGrant) (domain.AccessEntry, error) {
 	switch {
 	case helper != nil:
 		return domain.AccessEntry{Kind: domain.AccessorHelper, ActorID: actor.ID, Name: helper.HelperName}, nil
 	case actor.Role == domain.RoleAdmin:
-		e := domain.AccessEntry{Kind: domain.AccessorCentre, ActorID: actor.ID}
-		if u, err := s.store.GetUser(ctx, actor.ID); err == nil {
-			e.Name = u.Username
-		}
-		return e, nil
+		return domain.AccessEntry{Kind: domain.AccessorCentre, ActorID: actor.ID}, nil
 	case actor.Role == domain.RoleStaff || actor.Role == domain.RoleClient:
-		inst, err := s.store.GetInstitution(ctx, actor.InstitutionID)
-		if err != nil {
-			return domain.AccessEntry{}, err
-		}
-		return domain.AccessEntry{Kind: domain.AccessorInstitution, ActorID: actor.ID, InstitutionID: actor.InstitutionID, Name: inst.Name}, nil
+		return domain.AccessEntry{Kind: domain.AccessorInstitution, ActorID: actor.ID, InstitutionID: actor.InstitutionID}, nil
 	}
 	return domain.AccessEntry{}, domain.ErrForbidden
 }
 
+// accessorName looks the display name up once per logged read and keeps it
+// on the entry: institutions are renamed, and the log must still say who.
+func (s *Service) accessorName(ctx context.Context, e *domain.AccessEntry) error {
+	switch e.Kind {
+	case domain.AccessorCentre:
+		if u, err := s.store.GetUser(ctx, e.ActorID); err == nil {
+			e.Name = u.Username
+		}
+	case domain.AccessorInstitution:
+		inst, err := s.store.GetInstitution(ctx, e.InstitutionID)
+		if err != nil {
+			return err
+		}
+		e.Name = inst.Name
+	}
+	return nil
+}
+
 // noteAccess records a read on the account before the record is handed
 // out: a read the learner cannot see must not happen, so a failed write
-// fails the read. Repeated reads within the coalescing window write
-// nothing. It returns the account as stored after the note.
+// fails the read. A read folded into a recent one (the same reader
+// reloading) costs no store call at all. It returns the account as stored
+// after the note.
 func (s *Service) noteAccess(ctx context.Context, actor Actor, acc *domain.Account, helper *domain.HelperGrant, action domain.AccessAction, detail string) (*domain.Account, error) {
-	e, err := s.accessor(ctx, actor, helper)
+	e, err := accessor(actor, helper)
 	if err != nil {
 		return nil, err
 	}
 	e.Action, e.Detail = action, detail
+	if acc.AccessedRecently(e, s.now()) {
+		return acc, nil
+	}
+	if err := s.accessorName(ctx, &e); err != nil {
+		return nil, err
+	}
 	updated, err := s.updateAccount(ctx, acc.ID, func(a *domain.Account) error {
 		if !a.RecordAccess(e, s.now()) {
 			return errUnchanged
