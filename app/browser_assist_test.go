@@ -53,6 +53,9 @@ func TestBrowserHelperAppliesForLearnerWhoSeesItInAccessLog(t *testing.T) {
 	card := `#assist-rules [data-rule-code="OU-ELECTIVE-SENIOR"]`
 	b.do("apply on her behalf", chromedp.Click(chromedp.CSS(card+` [data-action="check"]`)), chromedp.WaitVisible(chromedp.CSS(card+` .evaluation-ok`)),
 		chromedp.Click(chromedp.CSS(card+` [data-action="apply"]`)), chromedp.WaitVisible(chromedp.CSS(card+` .alert-success`)))
+	if href := browserRun(b, "result link", chromedp.Evaluate[string](`document.querySelector('`+card+` .alert-success a').getAttribute('href')`)); !strings.HasPrefix(href, "#/assist?id=") {
+		t.Errorf("after applying, the helper is pointed to %q, not back to the assisted record", href)
+	}
 	b.screenshot("assist")
 	b.signOut()
 

@@ -154,7 +154,7 @@ export const assist = {
     renderRecord(view, rec, names, { shared: true });
     const base = `/api/v1/learners/${encodeURIComponent(id)}/conversions`;
     view.append(section('assist.applyTitle', h('p', { class: 'hint', t: 'assist.applyHint' }),
-      rules.length ? h('div', { id: 'assist-rules' }, rules.map((r) => ruleCard(r, names.get(r.institutionId), base)))
+      rules.length ? h('div', { id: 'assist-rules' }, rules.map((r) => ruleCard(r, names.get(r.institutionId), base, { href: `#/assist?id=${encodeURIComponent(id)}`, key: 'assist.seeRecord' })))
         : h('p', { class: 'empty', t: 'convert.none' })));
   },
 };
