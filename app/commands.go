@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"creditbank/app/service"
 	"creditbank/auth"
@@ -157,15 +159,20 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // cmdVerify checks a transcript file (the JWT, or the JSON a learner
-// downloaded with a "transcript" field) against this bank.
+// downloaded with a "transcript" field). With --keys it needs nothing but
+// the bank's published keys and, for revocations, a status file: no store,
+// no network, as at an admissions office or an employer.
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	app, fs, err := openFromArgs(ctx, "verify", args, stderr, nil)
+	var keysPath, statusPath string
+	cfg, fs, err := commandConfig("verify", flagsFirst(args, "demo"), stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&keysPath, "keys", "", "verify offline against this JWK set (GET /api/v1/transcripts/keys) instead of the store")
+		fs.StringVar(&statusPath, "status", "", "with --keys: a status file (GET /api/v1/transcripts/status) to check revocations")
+	})
 	if err != nil {
 		return err
 	}
-	defer app.Close()
-	if fs.NArg() != 1 {
-		return exitError{code: 2, msg: "usage: creditbank verify FILE"}
+	if fs.NArg() != 1 || (statusPath != "" && keysPath == "") {
+		return exitError{code: 2, msg: "usage: creditbank verify FILE [--keys JWKS.json [--status STATUS.json]]"}
 	}
 	raw, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
@@ -178,9 +185,20 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if json.Unmarshal(raw, &wrapped) == nil && wrapped.Transcript != "" {
 		token = wrapped.Transcript
 	}
-	v, err := app.svc.VerifyTranscript(ctx, token)
-	if err != nil {
-		return err
+	var v service.Verification
+	if keysPath != "" {
+		if v, err = verifyOffline(token, keysPath, statusPath, explicitIssuer(fs)); err != nil {
+			return exitError{code: 2, msg: err.Error()}
+		}
+	} else {
+		app, err := openApplication(ctx, cfg, newLogger(stderr, cfg.LogLevel), nil)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+		if v, err = app.svc.VerifyTranscript(ctx, token); err != nil {
+			return err
+		}
 	}
 	for _, c := range v.Checks {
 		mark := "ok  "
@@ -195,6 +213,65 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !v.Valid {
 		return exitError{code: 1, msg: "transcript is NOT valid"}
 	}
+	if keysPath != "" && statusPath == "" {
+		fmt.Fprintln(stdout, "transcript is valid (revocations not checked offline)")
+		return nil
+	}
 	fmt.Fprintln(stdout, "transcript is valid")
 	return nil
+}
+
+func verifyOffline(token, keysPath, statusPath, issuer string) (service.Verification, error) {
+	rawKeys, err := os.ReadFile(keysPath)
+	if err != nil {
+		return service.Verification{}, err
+	}
+	keys, err := auth.ParseJWKS(rawKeys)
+	if err != nil {
+		return service.Verification{}, fmt.Errorf("--keys: %w", err)
+	}
+	var status []byte
+	if statusPath != "" {
+		if status, err = os.ReadFile(statusPath); err != nil {
+			return service.Verification{}, err
+		}
+	}
+	return service.VerifyOffline(token, keys, status, issuer, time.Now()), nil
+}
+
+// explicitIssuer is the issuer the operator named, if any: offline there is
+// no configured bank whose default address would mean anything.
+func explicitIssuer(fs *flag.FlagSet) string {
+	issuer := os.Getenv("CREDITBANK_ISSUER")
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "issuer" {
+			issuer = f.Value.String()
+		}
+	})
+	return issuer
+}
+
+// flagsFirst moves positional arguments after the flags, so that
+// "verify FILE --keys K" parses like "verify --keys K FILE" (the flag
+// package stops at the first positional argument).
+func flagsFirst(args []string, boolFlags ...string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			rest = append(rest, args[i+1:]...)
+			return append(flags, rest...)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && !slices.Contains(boolFlags, name) && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return append(flags, rest...)
 }

@@ -45,6 +45,9 @@ type Account struct {
 	Conversions          []Conversion
 	Ledger               []LedgerEntry
 	Grants               []Grant
+	Helpers              []HelperGrant
+	// AccessLog is the newest reads of the record by others (MaxAccessLog).
+	AccessLog []AccessEntry
 }
 
 // ValidateName checks a person's name as registered.

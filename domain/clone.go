@@ -38,6 +38,16 @@ func (a *Account) Clone() *Account {
 			c.Grants[i] = g
 		}
 	}
+	if a.Helpers != nil {
+		c.Helpers = make([]HelperGrant, len(a.Helpers))
+		for i, h := range a.Helpers {
+			h.WithdrawnAt = cloneTime(h.WithdrawnAt)
+			c.Helpers[i] = h
+		}
+	}
+	if a.AccessLog != nil {
+		c.AccessLog = append([]AccessEntry(nil), a.AccessLog...)
+	}
 	return &c
 }
 

@@ -71,6 +71,10 @@ type Accounts interface {
 	// loading them all; fn returning an error stops the scan with that error.
 	ScanAccounts(ctx context.Context, fn func(*domain.Account) error) error
 	CountAccounts(ctx context.Context) (int64, error)
+	// ListAccountsHelpedBy pages the accounts holding a helper grant for
+	// helperID that was not withdrawn (expired ones included: the caller
+	// judges expiry), in ascending account ID order.
+	ListAccountsHelpedBy(ctx context.Context, helperID uuid.UUID, p Page) ([]*domain.Account, string, error)
 }
 
 // Institutions stores institutions, guarded by Version like accounts.

@@ -71,7 +71,7 @@ func (s *Server) sharedRecord(c *fiber.Ctx, actor service.Actor, id uuid.UUID) e
 		return err
 	}
 	now := s.now()
-	out := recordFrom(acc, now, actor.Role == domain.RoleLearner)
+	out := recordFrom(acc, now, actor.ID == acc.ID) // a helper does not see the learner's grants
 	if actor.Role == domain.RoleStaff || actor.Role == domain.RoleClient {
 		for _, g := range acc.Grants {
 			if g.InstitutionID == actor.InstitutionID && g.Live(now) && (out.SharedUntil == nil || g.ExpiresAt.After(*out.SharedUntil)) {

@@ -7,13 +7,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"creditbank/app/service"
+	"creditbank/domain"
 )
 
 type transcriptDTO struct {
-	Transcript string                    `json:"transcript"`
-	View       service.TranscriptSubject `json:"view"`
-	IssuedAt   time.Time                 `json:"issuedAt"`
-	ExpiresAt  time.Time                 `json:"expiresAt"`
+	Transcript string `json:"transcript"`
+	Format     string `json:"format"` // transcript or clr
+	// Achievements are the CLR export's outcomes, each its own signed
+	// Open Badges 3.0 AchievementCredential.
+	Achievements []string                  `json:"achievements,omitempty"`
+	View         service.TranscriptSubject `json:"view"`
+	IssuedAt     time.Time                 `json:"issuedAt"`
+	ExpiresAt    time.Time                 `json:"expiresAt"`
 }
 
 func (s *Server) transcript(c *fiber.Ctx) error {
@@ -21,11 +26,18 @@ func (s *Server) transcript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	switch c.Query("format") {
+	case "", "transcript":
+	case "clr":
+		return s.clrTranscript(c, actor)
+	default:
+		return domain.Invalid("format", "must be transcript or clr")
+	}
 	t, err := s.svc.IssueTranscript(c.UserContext(), actor)
 	if err != nil {
 		return err
 	}
-	return c.JSON(transcriptDTO{Transcript: t.Token, View: t.Subject, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt})
+	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "transcript", View: t.Subject, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt})
 }
 
 type verifyRequest struct {
@@ -40,6 +52,7 @@ type checkDTO struct {
 
 type verifyDTO struct {
 	Valid           bool                        `json:"valid"`
+	Format          string                      `json:"format,omitempty"`
 	Checks          []checkDTO                  `json:"checks"`
 	RevokedOutcomes []service.TranscriptOutcome `json:"revokedOutcomes"`
 	Subject         *service.TranscriptSubject  `json:"subject,omitempty"`
@@ -58,7 +71,7 @@ func (s *Server) verifyTranscript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := verifyDTO{Valid: v.Valid, Checks: []checkDTO{}, RevokedOutcomes: v.RevokedOutcomes, Subject: v.Subject}
+	out := verifyDTO{Valid: v.Valid, Format: v.Format, Checks: []checkDTO{}, RevokedOutcomes: v.RevokedOutcomes, Subject: v.Subject}
 	if out.RevokedOutcomes == nil {
 		out.RevokedOutcomes = []service.TranscriptOutcome{}
 	}

@@ -192,6 +192,26 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{method: "GET", path: v1 + "/stats", target: fixed(v1+"/stats", nil), want: signedInAs(200, admin)},
 		{method: "GET", path: v1 + "/audit", target: fixed(v1+"/audit", nil), want: signedInAs(200, admin)},
 		{method: "GET", path: v1 + "/audit/verify", target: fixed(v1+"/audit/verify", nil), want: signedInAs(200, admin)},
+
+		// Issue 9: access log and assisted access. Each learner has withdrawn a
+		// helper grant naming the other, so the cross cells also show that a
+		// withdrawn grant gives no access.
+		{method: "GET", path: v1 + "/learners/me/access-log", target: fixed(v1+"/learners/me/access-log", nil), want: signedInAs(200, learnerA, learnerB)},
+		{method: "POST", path: v1 + "/learners/me/helpers", target: fixed(v1+"/learners/me/helpers", map[string]any{"nationalId": "123", "name": "探针", "days": 0}),
+			want: signedInAs(422, learnerA, learnerB)},
+		{method: "GET", path: v1 + "/learners/me/helpers", target: fixed(v1+"/learners/me/helpers", nil), want: signedInAs(200, learnerA, learnerB)},
+		{method: "DELETE", path: v1 + "/learners/me/helpers/:id", sided: true,
+			target: byID(v1+"/learners/me/helpers/", side(f.withdrawnHelperA, f.withdrawnHelperB), "", nil),
+			want:   signedInAs(403).with(cell{204, 404}, learnerA).with(cell{404, 204}, learnerB)},
+		{method: "GET", path: v1 + "/learners/me/assisting", target: fixed(v1+"/learners/me/assisting", nil), want: signedInAs(200, learnerA, learnerB)},
+		{method: "POST", path: v1 + "/learners/:id/conversions/preview", sided: true,
+			target: byID(v1+"/learners/", acc, "/conversions/preview", map[string]string{"ruleId": f.publishedA}),
+			want:   signedInAs(403).with(cell{200, 404}, learnerA).with(cell{404, 200}, learnerB)},
+		{method: "POST", path: v1 + "/learners/:id/conversions", sided: true,
+			target: byID(v1+"/learners/", acc, "/conversions", map[string]string{"ruleId": f.retiredA}),
+			want:   signedInAs(403).with(cell{422, 404}, learnerA).with(cell{404, 422}, learnerB)},
+		{method: "GET", path: v1 + "/transcripts/keys", target: fixed(v1+"/transcripts/keys", nil), want: everyone(200)},
+		{method: "GET", path: v1 + "/transcripts/status", target: fixed(v1+"/transcripts/status", nil), want: everyone(200)},
 	}
 
 	// Fail closed: every registered route must be in the matrix, and every
@@ -279,6 +299,8 @@ type matrixFixture struct {
 	retiredA, retiredB               string
 	conversionA, conversionB         string
 	importA, importB                 string
+	withdrawnHelperA                 string // A named B as helper, then withdrew
+	withdrawnHelperB                 string
 }
 
 func ruleBody(instID, code string) map[string]any {
@@ -332,6 +354,18 @@ func newMatrixFixture(e *env) *matrixFixture {
 		g := e.must(201, req{method: "POST", path: "/api/v1/learners/me/grants", token: f.tokens[l.role], body: map[string]any{"institutionId": l.other.id, "days": 30}})
 		*l.withdrawn = g["id"].(string)
 		e.must(204, req{method: "DELETE", path: "/api/v1/learners/me/grants/" + *l.withdrawn, token: f.tokens[l.role]})
+	}
+
+	for _, h := range []struct {
+		learner, helperID, helperName string
+		grant                         *string
+	}{
+		{f.tokens[learnerA], nid(t, 801), "乙学员", &f.withdrawnHelperA},
+		{f.tokens[learnerB], nid(t, 800), "甲学员", &f.withdrawnHelperB},
+	} {
+		*h.grant = e.must(201, req{method: "POST", path: "/api/v1/learners/me/helpers", token: h.learner,
+			body: map[string]any{"nationalId": h.helperID, "name": h.helperName, "days": 7}})["id"].(string)
+		e.must(204, req{method: "DELETE", path: "/api/v1/learners/me/helpers/" + *h.grant, token: h.learner})
 	}
 
 	rule := func(inst, code string) string {

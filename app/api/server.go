@@ -161,6 +161,18 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/audit", s.listAudit)
 	v1.Get("/audit/verify", s.verifyAudit)
 
+	// Issue 9, the learner's side: access log and assisted access.
+	v1.Get("/learners/me/access-log", s.myAccessLog)
+	v1.Post("/learners/me/helpers", s.idempotent, s.nameHelper)
+	v1.Get("/learners/me/helpers", s.listHelpers)
+	v1.Delete("/learners/me/helpers/:id", onObject(s.withdrawHelper))
+	v1.Get("/learners/me/assisting", s.assisting)
+	v1.Post("/learners/:id/conversions/preview", onObject(s.previewFor))
+	v1.Post("/learners/:id/conversions", s.idempotent, onObject(s.applyFor))
+	// Offline verification: every transcript key, and the signed revocation list.
+	v1.Get("/transcripts/keys", s.transcriptKeys)
+	v1.Get("/transcripts/status", s.transcriptStatus)
+
 	if s.cfg.UI != nil {
 		s.uiRoutes(app)
 	}

@@ -12,16 +12,26 @@ import (
 // PreviewConversion evaluates a published rule for the learner without
 // storing anything.
 func (s *Service) PreviewConversion(ctx context.Context, actor Actor, ruleID uuid.UUID) (domain.Evaluation, *domain.Rule, error) {
-	if actor.Role != domain.RoleLearner {
-		return domain.Evaluation{}, nil, domain.ErrForbidden
+	return s.PreviewConversionFor(ctx, actor, actor.ID, ruleID)
+}
+
+// PreviewConversionFor evaluates a rule for the learner's own account or
+// one they assist; a helper's preview is a read of the record, logged and
+// audited like one.
+func (s *Service) PreviewConversionFor(ctx context.Context, actor Actor, accountID, ruleID uuid.UUID) (domain.Evaluation, *domain.Rule, error) {
+	acc, helper, err := s.actingFor(ctx, actor, accountID)
+	if err != nil {
+		return domain.Evaluation{}, nil, err
 	}
 	rule, err := s.publishedRule(ctx, ruleID)
 	if err != nil {
 		return domain.Evaluation{}, nil, err
 	}
-	acc, err := s.store.GetAccount(ctx, actor.ID)
-	if err != nil {
-		return domain.Evaluation{}, nil, err
+	if helper != nil {
+		if acc, err = s.noteAccess(ctx, actor, acc, helper, domain.AccessPreviewConversion, rule.Code); err != nil {
+			return domain.Evaluation{}, nil, err
+		}
+		s.audit(ctx, actor, "conversion.preview", "account", acc.ID.String(), "helper rule="+rule.Code)
 	}
 	return domain.Evaluate(*rule, acc, s.now()), rule, nil
 }
@@ -43,26 +53,53 @@ func (s *Service) publishedRule(ctx context.Context, id uuid.UUID) (*domain.Rule
 // same rule race on the account's version; the loser re-evaluates and finds
 // the winner's live conversion (409) or its outcomes used (422).
 func (s *Service) ApplyConversion(ctx context.Context, actor Actor, ruleID uuid.UUID) (domain.Conversion, error) {
-	if actor.Role != domain.RoleLearner {
-		return domain.Conversion{}, domain.ErrForbidden
+	return s.ApplyConversionFor(ctx, actor, actor.ID, ruleID)
+}
+
+// ApplyConversionFor applies for the learner's own account or, as a helper,
+// for one they assist. The helper's grant is checked again inside the
+// compare-and-swap, so an application racing a withdrawal cannot land
+// after it; the access-log entry is written in the same save.
+func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID, ruleID uuid.UUID) (domain.Conversion, error) {
+	if _, _, err := s.actingFor(ctx, actor, accountID); err != nil {
+		return domain.Conversion{}, err
 	}
 	rule, err := s.publishedRule(ctx, ruleID)
 	if err != nil {
 		return domain.Conversion{}, err
 	}
+	var entry *domain.AccessEntry
+	if accountID != actor.ID {
+		e := domain.AccessEntry{Kind: domain.AccessorHelper, ActorID: actor.ID, Action: domain.AccessApplyConversion, Detail: rule.Code}
+		entry = &e
+	}
 	var conv domain.Conversion
-	_, err = s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+	_, err = s.updateAccount(ctx, accountID, func(a *domain.Account) error {
+		if entry != nil {
+			g, ok := a.HelpedBy(actor.ID, s.now())
+			if !ok {
+				return domain.ErrNotFound
+			}
+			entry.Name = g.HelperName
+		}
 		c, err := a.Apply(*rule, s.now())
 		if err != nil {
 			return err
 		}
 		conv = *c
+		if entry != nil {
+			a.RecordAccess(*entry, s.now())
+		}
 		return nil
 	})
 	if err != nil {
 		return domain.Conversion{}, err
 	}
-	s.audit(ctx, actor, "conversion.apply", "conversion", conv.ID.String(), "rule="+rule.Code+" status="+string(conv.Status))
+	detail := "rule=" + rule.Code + " status=" + string(conv.Status)
+	if entry != nil {
+		detail += " onBehalfOf=" + accountID.String()
+	}
+	s.audit(ctx, actor, "conversion.apply", "conversion", conv.ID.String(), detail)
 	return conv, nil
 }
 

@@ -75,6 +75,9 @@ func (s *Service) FindLearner(ctx context.Context, actor Actor, nationalID strin
 	if err != nil {
 		return nil, err
 	}
+	if acc, err = s.noteAccess(ctx, actor, acc, nil, domain.AccessLookup, ""); err != nil {
+		return nil, err
+	}
 	s.audit(ctx, actor, "learner.lookup", "account", acc.ID.String(), "")
 	return acc, nil
 }

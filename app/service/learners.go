@@ -145,25 +145,35 @@ func collect(v *domain.ValidationError, err error) {
 }
 
 // Record returns an account to someone allowed to see it: the learner
-// themselves, an institution holding a live grant, or an admin. To anyone
-// else the account does not exist.
+// themselves, a helper they named, an institution holding a live grant, or
+// an admin. To anyone else the account does not exist. Every read by
+// someone other than the learner lands in the learner's access log first.
 func (s *Service) Record(ctx context.Context, actor Actor, accountID uuid.UUID) (*domain.Account, error) {
 	acc, err := s.store.GetAccount(ctx, accountID)
 	if err != nil {
 		return nil, err
+	}
+	read := func(helper *domain.HelperGrant, detail string) (*domain.Account, error) {
+		acc, err := s.noteAccess(ctx, actor, acc, helper, domain.AccessReadRecord, "")
+		if err != nil {
+			return nil, err
+		}
+		s.audit(ctx, actor, "record.read", "account", accountID.String(), detail)
+		return acc, nil
 	}
 	switch actor.Role {
 	case domain.RoleLearner:
 		if actor.ID == accountID {
 			return acc, nil
 		}
+		if g, ok := acc.HelpedBy(actor.ID, s.now()); ok {
+			return read(&g, "helper")
+		}
 	case domain.RoleAdmin:
-		s.audit(ctx, actor, "record.read", "account", accountID.String(), "")
-		return acc, nil
+		return read(nil, "")
 	case domain.RoleStaff, domain.RoleClient:
 		if acc.SharedWith(actor.InstitutionID, s.now()) {
-			s.audit(ctx, actor, "record.read", "account", accountID.String(), "shared")
-			return acc, nil
+			return read(nil, "shared")
 		}
 	}
 	return nil, domain.ErrNotFound

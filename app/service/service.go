@@ -56,6 +56,7 @@ type Service struct {
 	auditHead    *domain.AuditEntry // last stored entry, nil = read it from the store
 
 	transcripts TranscriptSigner
+	status      statusCache // the signed revocation list, rebuilt at most every few minutes
 }
 
 // New wires a service.

@@ -7,15 +7,13 @@ import (
 	"sort"
 	"time"
 
-	"github.com/google/uuid"
-
-	"creditbank/auth"
 	"creditbank/domain"
 )
 
 // TranscriptSigner signs credential documents.
 type TranscriptSigner interface {
 	Sign(subject string, vc json.RawMessage, lifetime time.Duration) (string, time.Time, error)
+	SignStatus(revoked []string, lifetime time.Duration) (token string, issued, expires time.Time, err error)
 	Issuer() string
 }
 
@@ -82,19 +80,43 @@ type Transcript struct {
 // IssueTranscript signs the learner's current record: active, unexpired
 // outcomes and approved conversions.
 func (s *Service) IssueTranscript(ctx context.Context, actor Actor) (Transcript, error) {
+	acc, subj, err := s.transcriptSubject(ctx, actor)
+	if err != nil {
+		return Transcript{}, err
+	}
+	issued := domain.Now(s.now())
+	vc, err := json.Marshal(transcriptVC{
+		Context:      []string{"https://www.w3.org/2018/credentials/v1"},
+		Type:         []string{"VerifiableCredential", "LearningRecordTranscript"},
+		Issuer:       s.transcripts.Issuer(),
+		IssuanceDate: issued, CredentialSubject: subj,
+	})
+	if err != nil {
+		return Transcript{}, err
+	}
+	token, exp, err := s.transcripts.Sign(acc.ID.String(), vc, TranscriptLifetime)
+	if err != nil {
+		return Transcript{}, err
+	}
+	s.audit(ctx, actor, "transcript.issue", "account", acc.ID.String(), "")
+	return Transcript{Token: token, Subject: subj, IssuedAt: issued, ExpiresAt: exp}, nil
+}
+
+// transcriptSubject gathers what a transcript certifies, in any format.
+func (s *Service) transcriptSubject(ctx context.Context, actor Actor) (*domain.Account, TranscriptSubject, error) {
 	if actor.Role != domain.RoleLearner {
-		return Transcript{}, domain.ErrForbidden
+		return nil, TranscriptSubject{}, domain.ErrForbidden
 	}
 	if s.transcripts == nil {
-		return Transcript{}, errors.New("transcripts are not configured")
+		return nil, TranscriptSubject{}, errors.New("transcripts are not configured")
 	}
 	acc, err := s.store.GetAccount(ctx, actor.ID)
 	if err != nil {
-		return Transcript{}, err
+		return nil, TranscriptSubject{}, err
 	}
 	insts, err := s.allInstitutions(ctx)
 	if err != nil {
-		return Transcript{}, err
+		return nil, TranscriptSubject{}, err
 	}
 	now := s.now()
 	bal := acc.Balance(now)
@@ -127,78 +149,5 @@ func (s *Service) IssueTranscript(ctx context.Context, actor Actor) (Transcript,
 			Institution: insts[c.InstitutionID].Name, Purpose: string(c.Purpose), AwardedCredits: c.Evaluation.AwardedCredits,
 			DecidedOn: c.DecidedAt.Format("2006-01-02")})
 	}
-	issued := domain.Now(now)
-	vc, err := json.Marshal(transcriptVC{
-		Context:      []string{"https://www.w3.org/2018/credentials/v1"},
-		Type:         []string{"VerifiableCredential", "LearningRecordTranscript"},
-		Issuer:       s.transcripts.Issuer(),
-		IssuanceDate: issued, CredentialSubject: subj,
-	})
-	if err != nil {
-		return Transcript{}, err
-	}
-	token, exp, err := s.transcripts.Sign(acc.ID.String(), vc, TranscriptLifetime)
-	if err != nil {
-		return Transcript{}, err
-	}
-	s.audit(ctx, actor, "transcript.issue", "account", acc.ID.String(), "")
-	return Transcript{Token: token, Subject: subj, IssuedAt: issued, ExpiresAt: exp}, nil
-}
-
-// Verification is the answer to "is this transcript genuine and current?".
-type Verification struct {
-	Valid           bool
-	Checks          []auth.TranscriptCheck
-	RevokedOutcomes []TranscriptOutcome
-	Subject         *TranscriptSubject
-	IssuedAt        time.Time
-	ExpiresAt       time.Time
-}
-
-// VerifyTranscript checks signature, issuer and expiry, then asks the bank
-// whether any certified outcome has been revoked since.
-func (s *Service) VerifyTranscript(ctx context.Context, token string) (Verification, error) {
-	keys, err := s.store.ListSigningKeys(ctx)
-	if err != nil {
-		return Verification{}, err
-	}
-	issuer := ""
-	if s.transcripts != nil {
-		issuer = s.transcripts.Issuer()
-	}
-	res := auth.VerifyTranscript(token, issuer, keys, s.now())
-	out := Verification{Checks: res.Checks, IssuedAt: res.IssuedAt, ExpiresAt: res.ExpiresAt}
-	if res.VC == nil {
-		return out, nil
-	}
-	var vc transcriptVC
-	if err := json.Unmarshal(res.VC, &vc); err != nil {
-		out.Checks = append(out.Checks, auth.TranscriptCheck{Name: "content", OK: false, Message: "credential content is unreadable"})
-		return out, nil
-	}
-	out.Subject = &vc.CredentialSubject
-	for _, o := range vc.CredentialSubject.Outcomes {
-		id, err := uuid.Parse(o.ID)
-		if err != nil {
-			continue
-		}
-		acc, err := s.store.GetAccountByOutcomeID(ctx, id)
-		if errors.Is(err, domain.ErrNotFound) {
-			out.RevokedOutcomes = append(out.RevokedOutcomes, o)
-			continue
-		}
-		if err != nil {
-			return Verification{}, err
-		}
-		if cur, ok := acc.Outcome(id); !ok || cur.Status == domain.OutcomeRevoked {
-			out.RevokedOutcomes = append(out.RevokedOutcomes, o)
-		}
-	}
-	check := auth.TranscriptCheck{Name: "revocation", OK: len(out.RevokedOutcomes) == 0, Message: "no certified outcome has been revoked"}
-	if !check.OK {
-		check.Message = "certified outcomes have been revoked since issue"
-	}
-	out.Checks = append(out.Checks, check)
-	out.Valid = auth.TranscriptResult{Checks: out.Checks}.Valid()
-	return out, nil
+	return acc, subj, nil
 }

@@ -31,6 +31,8 @@ var indexes = []indexSpec{
 	{collAccounts, "queueKeys", bson.D{{Key: "queueKeys", Value: 1}}, false},
 	// Multikey: institutions holding a grant ("records shared with X").
 	{collAccounts, "grantInstitutionIds", bson.D{{Key: "grantInstitutionIds", Value: 1}}, false},
+	// Multikey: helpers named by the learner ("accounts I assist").
+	{collAccounts, "helperIds", bson.D{{Key: "helperIds", Value: 1}}, false},
 	// Multikey on array sub-fields: revocations arrive with an outcome id and
 	// decisions with a conversion id. Not unique: a unique index would treat
 	// every account without outcomes as a duplicate missing (null) key.

@@ -33,6 +33,11 @@ type AccountDoc struct {
 	IssuerIDs        []string        `json:"issuerIds,omitempty" bson:"issuerIds,omitempty"`
 	QueueKeys        []string        `json:"queueKeys,omitempty" bson:"queueKeys,omitempty"`
 	GrantInstIDs     []string        `json:"grantInstitutionIds,omitempty" bson:"grantInstitutionIds,omitempty"`
+	// Assisted access and the access log (account_assist.go); HelperIDs is
+	// derived like IssuerIDs: the index "accounts this learner assists".
+	Helpers   []HelperDoc `json:"helpers,omitempty" bson:"helpers,omitempty"`
+	AccessLog []AccessDoc `json:"accessLog,omitempty" bson:"accessLog,omitempty"`
+	HelperIDs []string    `json:"helperIds,omitempty" bson:"helperIds,omitempty"`
 }
 
 // FromAccount converts an account and computes its index keys.
@@ -58,6 +63,9 @@ func FromAccount(a *domain.Account) AccountDoc {
 		IssuerIDs:        idStrings(a.IssuerIDs()),
 		QueueKeys:        mapSlice(a.QueueKeys(), func(s string) string { return s }),
 		GrantInstIDs:     idStrings(a.GrantInstitutionIDs()),
+		Helpers:          mapSlice(a.Helpers, FromHelperGrant),
+		AccessLog:        mapSlice(a.AccessLog, FromAccessEntry),
+		HelperIDs:        idStrings(a.HelperIDs()),
 	}
 }
 
@@ -83,6 +91,14 @@ func (d AccountDoc) ToDomain() (*domain.Account, error) {
 	if err != nil {
 		return nil, err
 	}
+	helpers, err := mapSliceErr(d.Helpers, HelperDoc.ToDomain)
+	if err != nil {
+		return nil, err
+	}
+	accessLog, err := mapSliceErr(d.AccessLog, AccessDoc.ToDomain)
+	if err != nil {
+		return nil, err
+	}
 	return &domain.Account{
 		ID:      id,
 		Version: d.Version,
@@ -103,6 +119,8 @@ func (d AccountDoc) ToDomain() (*domain.Account, error) {
 		Conversions:          conversions,
 		Ledger:               ledger,
 		Grants:               grants,
+		Helpers:              helpers,
+		AccessLog:            accessLog,
 	}, nil
 }
 

@@ -158,11 +158,15 @@ func syncAccountIndex(ctx context.Context, tx *wtx, a *domain.Account) error {
 			want[g.ID.String()] = g.InstitutionID.String()
 		}
 	}
-	return indexDiff(ctx, tx, have, want, func(k, v string) error {
+	err = indexDiff(ctx, tx, have, want, func(k, v string) error {
 		_, err := exec(ctx, tx, `INSERT INTO account_grants (grant_id, institution_id, account_id) VALUES (?, ?, ?)
 			ON CONFLICT (grant_id) DO UPDATE SET institution_id = excluded.institution_id`, k, v, id)
 		return err
 	}, `DELETE FROM account_grants WHERE grant_id = ?`)
+	if err != nil {
+		return err
+	}
+	return syncHelperIndex(ctx, tx, a)
 }
 
 // ListAccountsSharedWith pages the accounts with a grant for an institution.

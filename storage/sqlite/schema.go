@@ -110,6 +110,20 @@ INSERT INTO account_grants (grant_id, institution_id, account_id)
 	FROM accounts a, json_each(a.doc, '$.grants') g
 	WHERE json_extract(g.value, '$.revokedAt') IS NULL;
 `,
+	// 3: accounts a learner assists (helper grants not withdrawn).
+	`
+CREATE TABLE account_helpers (
+	grant_id   TEXT PRIMARY KEY,
+	helper_id  TEXT NOT NULL,
+	account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
+);
+CREATE INDEX account_helpers_by_helper ON account_helpers(helper_id, account_id);
+CREATE INDEX account_helpers_by_account ON account_helpers(account_id);
+INSERT INTO account_helpers (grant_id, helper_id, account_id)
+	SELECT json_extract(h.value, '$.id'), json_extract(h.value, '$.helperId'), a.id
+	FROM accounts a, json_each(a.doc, '$.helpers') h
+	WHERE json_extract(h.value, '$.withdrawnAt') IS NULL;
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

@@ -138,6 +138,7 @@ func NewRichAccount(issuer, institution uuid.UUID, now time.Time) *domain.Accoun
 	if err := a.WithdrawGrant(g.ID, now); err != nil {
 		panic(err)
 	}
+	addAssistance(a, now)
 	return a
 }
 

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Settings", settingsTests()},
 		{"NotFound", notFoundTests()},
 		{"Paging", pagingTests()},
+		{"Helpers", helperTests()},
 		{"RoundTrip", roundTripTests()},
 		{"Health", healthTests()},
 	}

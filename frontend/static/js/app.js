@@ -32,10 +32,11 @@ import desk from './screens/desk.js';
 import learner from './screens/learner.js';
 import shared, { sharedRecord } from './screens/shared.js';
 import password, { canChangePassword } from './screens/password.js';
+import helpers, { assist } from './screens/helpers.js';
 
 // Order is the navigation's order; a user starts on the first screen they
 // may see.
-const screens = [signin, register, record, convert, transcript, sharing, issue, issued, imports, review, shared,
+const screens = [signin, register, record, convert, transcript, sharing, helpers, assist, issue, issued, imports, review, shared,
   sharedRecord, team, institutions, desk, learner, rules, rule, policy, stats, audit, verify, password];
 
 const state = { me: null };

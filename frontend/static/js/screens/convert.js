@@ -17,28 +17,31 @@ export function targetText(target) {
   return h('span', {}, parts.flatMap((p, i) => (i ? [' · ', p] : [p])));
 }
 
-function applied(conv) {
+function applied(conv, recordLink) {
   const approved = conv.status === 'approved';
   return h('div', { class: `alert alert-${approved ? 'success' : 'warning'}`, role: 'status' },
     h('p', { class: 'alert-title' }, conversionBadge(conv.status), ' ',
       tx(approved ? 'convert.appliedApproved' : 'convert.appliedPending', { credits: conv.evaluation?.awardedCredits ?? 0 })),
-    h('p', {}, h('a', { href: '#/record', t: 'convert.seeRecord' })));
+    h('p', {}, h('a', { href: recordLink.href, t: recordLink.key })));
 }
 
-function ruleCard(rule, inst) {
+// ruleCard applies at base: the learner's own /conversions, or a helper's
+// /learners/{id}/conversions for the learner they assist, whose record the
+// result then links to.
+export function ruleCard(rule, inst, base = '/api/v1/conversions', recordLink = { href: '#/record', key: 'convert.seeRecord' }) {
   const result = h('div', { class: 'rule-result', 'aria-live': 'polite' });
   const check = button('convert.check', { kind: 'secondary', attrs: { data: { action: 'check' } } });
   const apply = button('convert.apply', { attrs: { data: { action: 'apply' } } });
   const titleId = `rule-${rule.id}`;
 
   check.addEventListener('click', () => runIn(check, result, async () => {
-    const ev = await api.post('/api/v1/conversions/preview', { ruleId: rule.id });
+    const ev = await api.post(`${base}/preview`, { ruleId: rule.id });
     result.append(evaluationView(ev));
   }));
   apply.addEventListener('click', () => runIn(apply, result, async () => {
     try {
-      const conv = await api.post('/api/v1/conversions', { ruleId: rule.id });
-      result.append(applied(conv), evaluationView(conv.evaluation));
+      const conv = await api.post(base, { ruleId: rule.id });
+      result.append(applied(conv, recordLink), evaluationView(conv.evaluation));
     } catch (err) {
       // A refusal for eligibility carries the evaluation: show it just like
       // the check does, so the learner sees what is missing.

@@ -3,7 +3,7 @@
 
 import { h, tx, num, date, table } from '../dom.js';
 import * as api from '../api.js';
-import { pageHeader, button, loading } from '../ui.js';
+import { pageHeader, button, loading, runAction } from '../ui.js';
 import { handOver } from './verify.js';
 
 function categories(byCategory) {
@@ -80,6 +80,12 @@ export default {
       handOver(tr.transcript);
       ctx.go('verify');
     });
+    // The 1EdTech export is signed afresh on each download, so it is asked
+    // for only when wanted.
+    const clrWhere = h('div', {});
+    const clr = button('transcript.downloadClr', { kind: 'secondary', attrs: { id: 'transcript-clr' } });
+    clr.addEventListener('click', () => runAction(clr, clrWhere, () =>
+      api.download('/api/v1/learners/me/transcript?format=clr', 'learning-record-clr.json')));
     view.replaceChildren(
       h('div', { class: 'no-print' }, pageHeader('transcript.title', 'transcript.intro')),
       h('div', { class: 'actions no-print' }, print),
@@ -89,6 +95,10 @@ export default {
         h('p', { class: 'hint', t: 'transcript.tokenHint' }),
         h('label', { for: 'transcript-token', class: 'sr-only', t: 'transcript.tokenTitle' }),
         token,
-        h('div', { class: 'actions' }, copy, check, status)));
+        h('div', { class: 'actions' }, copy, check, status)),
+      h('section', { class: 'card no-print', 'aria-labelledby': 'clr-title' },
+        h('h2', { id: 'clr-title', t: 'transcript.downloadClr' }),
+        h('p', { class: 'hint', t: 'transcript.clrHint' }),
+        h('div', { class: 'actions' }, clr), clrWhere));
   },
 };

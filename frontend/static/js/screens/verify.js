@@ -4,8 +4,9 @@
 
 import { h, tx, num, date, field, section, table } from '../dom.js';
 import * as api from '../api.js';
-import { onSubmit, formAlert, pageHeader, button } from '../ui.js';
-import { has } from '../i18n.js';
+import { onSubmit, formAlert, pageHeader, button, runAction } from '../ui.js';
+import { has, t } from '../i18n.js';
+import { verifyOffline, supported } from '../offline.js';
 
 // A transcript handed over from the learner's own page in this tab.
 let handed = '';
@@ -25,7 +26,9 @@ function resultView(v) {
   return h('div', { id: 'verify-result', data: { valid: String(ok) } },
     h('div', { class: ['alert', ok ? 'alert-success' : 'alert-error', 'verify-verdict'], role: ok ? 'status' : 'alert' },
       h('p', { class: 'alert-title' },
-        h('span', { 'aria-hidden': 'true', text: ok ? '✓ ' : '✗ ' }), tx(ok ? 'verify.valid' : 'verify.invalid'))),
+        h('span', { 'aria-hidden': 'true', text: ok ? '✓ ' : '✗ ' }), tx(ok ? 'verify.valid' : 'verify.invalid')),
+      v.format ? h('p', { id: 'verify-format', data: { format: v.format }, t: `verify.format.${v.format}` }) : null,
+      v.local ? h('p', { id: 'verify-local-note', t: 'verify.localDone' }) : null),
     section('verify.checks',
       h('ul', { class: 'checks-list' }, (v.checks || []).map((c) => h('li', { class: c.ok ? 'check-ok' : 'check-bad', data: { check: c.name } },
         h('span', { class: 'check-icon', 'aria-hidden': 'true', text: c.ok ? '✓' : '✗' }), ' ',
@@ -69,6 +72,57 @@ export default {
       const v = await api.post('/api/v1/verify', { transcript: String(data.get('transcript')).trim() });
       result.append(resultView(v));
     });
-    view.append(pageHeader('verify.title', 'verify.intro'), h('div', { class: 'card' }, form), result);
+    view.append(pageHeader('verify.title', 'verify.intro'), h('div', { class: 'card' }, form, localPart(input, result)), result);
   },
 };
+
+// readFile returns a picked file's text, or null when none was picked.
+async function readFile(input) {
+  const f = input.files && input.files[0];
+  return f ? f.text() : null;
+}
+
+// The transcript may be pasted bare or as the JSON a learner downloaded.
+function tokenOf(text) {
+  const s = String(text).trim();
+  if (!s.startsWith('{')) return s;
+  try {
+    return JSON.parse(s).transcript || s;
+  } catch {
+    return s;
+  }
+}
+
+// localPart verifies in this browser: WebCrypto checks the signature with
+// the bank's published keys and a signed status file, either fetched from
+// the bank or picked from disk (downloaded earlier, for use offline), so
+// the verdict does not rest on this server's word.
+function localPart(input, result) {
+  const keysFile = h('input', { type: 'file', accept: '.json,application/json', id: 'verify-keys-file' });
+  const statusFile = h('input', { type: 'file', accept: '.json,.jwt,application/json', id: 'verify-status-file' });
+  const where = h('div', {});
+  const local = button('verify.local', { kind: 'secondary', attrs: { id: 'verify-local' } });
+  local.addEventListener('click', () => runAction(local, where, async () => {
+    result.replaceChildren();
+    if (!(await supported())) {
+      where.append(h('p', { class: 'alert alert-warning', role: 'status', t: 'verify.localUnsupported' }));
+      return;
+    }
+    const [keysText, statusText] = await Promise.all([readFile(keysFile), readFile(statusFile)]);
+    const keys = keysText ? JSON.parse(keysText) : await api.get('/api/v1/transcripts/keys');
+    // With a key file picked the check stays offline: revocations come only
+    // from a status file picked too.
+    const status = statusText ?? (keysText ? null : await api.get('/api/v1/transcripts/status'));
+    const v = await verifyOffline(tokenOf(input.value), keys, status, { tr: t });
+    result.append(resultView(v));
+  }));
+  return h('details', { class: 'verify-local' },
+    h('summary', { t: 'verify.localTitle' }),
+    h('p', { class: 'hint', t: 'verify.localIntro' }),
+    field({ name: 'keys', label: 'verify.keysFile', hint: 'verify.keysFileHint', control: keysFile }),
+    field({ name: 'status', label: 'verify.statusFile', hint: 'verify.statusFileHint', control: statusFile }),
+    h('div', { class: 'actions' }, local,
+      h('a', { href: '/api/v1/transcripts/keys', download: 'creditbank-keys.json', t: 'verify.getKeys' }), ' ',
+      h('a', { href: '/api/v1/transcripts/status', download: 'creditbank-status.json', t: 'verify.getStatus' })),
+    where);
+}
