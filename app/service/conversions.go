@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -50,19 +51,30 @@ func (s *Service) ApplyConversion(ctx context.Context, actor Actor, ruleID uuid.
 	if err != nil {
 		return domain.Conversion{}, err
 	}
+	id, _ := objectID(ctx)
 	var conv domain.Conversion
+	detail := "rule=" + rule.Code
 	_, err = s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
-		c, err := a.Apply(*rule, s.now())
+		if c, ok := a.Conversion(id); ok {
+			// An interrupted earlier attempt of this request applied.
+			conv = *c
+			return errAlreadyDone
+		}
+		c, err := a.ApplyWithID(id, *rule, s.now())
 		if err != nil {
 			return err
 		}
 		conv = *c
 		return nil
 	})
+	if errors.Is(err, errAlreadyDone) {
+		err = nil
+		detail += " retry=interrupted"
+	}
 	if err != nil {
 		return domain.Conversion{}, err
 	}
-	s.audit(ctx, actor, "conversion.apply", "conversion", conv.ID.String(), "rule="+rule.Code+" status="+string(conv.Status))
+	s.audit(ctx, actor, "conversion.apply", "conversion", conv.ID.String(), detail+" status="+string(conv.Status))
 	return conv, nil
 }
 

@@ -110,6 +110,17 @@ INSERT INTO account_grants (grant_id, institution_id, account_id)
 	FROM accounts a, json_each(a.doc, '$.grants') g
 	WHERE json_extract(g.value, '$.revokedAt') IS NULL;
 `,
+	// 3: running server processes (epochs), so that a reservation left by
+	// a dead one is taken over at once.
+	`
+CREATE TABLE epochs (
+	id           TEXT PRIMARY KEY,
+	instance     TEXT NOT NULL,
+	heartbeat_ms INTEGER NOT NULL,
+	doc          TEXT NOT NULL
+);
+CREATE INDEX epochs_by_instance ON epochs(instance);
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash
