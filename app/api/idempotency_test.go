@@ -2,10 +2,13 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"creditbank/domain"
 	"creditbank/storage"
 )
 
@@ -98,4 +101,69 @@ func beginEpoch(t *testing.T, e *env, instance string) {
 		t.Fatalf("begin epoch: %v", err)
 	}
 	t.Cleanup(func() { cancel(); <-done })
+}
+
+func TestImportUploadRetriedAfterCrashReturnsItsJob(t *testing.T) {
+	e := newEnv(t)
+	store := e.store
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	csv := "nationalId,name,category,title,courseCode,hours,score,completedOn\n" +
+		nid(t, 41) + ",钱学员,community,社区合唱,CC-01,32,90,2025-03-01\n" +
+		nid(t, 42) + ",孙学员,community,社区合唱,CC-01,32,90,2025-03-01\n"
+	up := csvUpload([]byte(csv))
+	up.token, up.headers["Idempotency-Key"] = a.staff, "upload-1"
+
+	e.build(diesBeforeCompleting{store})
+	first := e.must(202, up)
+	job := e.waitImport(a.staff, first["id"].(string))
+
+	e.build(store) // the next process; the first never recorded its epoch
+	again := e.must(202, up)
+	if again["id"] != first["id"] {
+		t.Fatalf("retried upload started job %v, want the first one %v", again["id"], first["id"])
+	}
+	if job["ok"] != 2.0 {
+		t.Fatalf("job = %v", job)
+	}
+	var outcomes int
+	err := store.ScanAccounts(context.Background(), func(a *domain.Account) error { outcomes += len(a.Outcomes); return nil })
+	if err != nil || outcomes != 2 {
+		t.Fatalf("store holds %d outcomes (%v), want the 2 rows once", outcomes, err)
+	}
+}
+
+func TestImportStoppedAtShutdownSaysHowFarItGot(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	var b strings.Builder
+	b.WriteString("nationalId,name,category,title,courseCode,hours,score,completedOn\n")
+	const rows = 900
+	for i := range rows {
+		fmt.Fprintf(&b, "%s,学员,community,课程%03d,C%03d,16,90,2025-03-01\n", nid(t, i), i, i)
+	}
+	up := csvUpload([]byte(b.String()))
+	up.token = a.staff
+	id := e.must(202, up)["id"].(string)
+	e.svc.StopImports()
+
+	job := e.waitImport(a.staff, id)
+	done := int(job["done"].(float64))
+	if job["state"] != "failed" || done >= rows || job["ok"] != float64(done) {
+		t.Fatalf("stopped job: %v", job)
+	}
+	errs := job["errors"].([]any)
+	settled := fmt.Sprintf("rows 1–%d are settled", done)
+	if done == 0 {
+		settled = "nothing was banked"
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].(map[string]any)["reason"].(string), settled) {
+		t.Fatalf("job errors: %v", errs)
+	}
+	var outcomes int
+	err := e.store.ScanAccounts(context.Background(), func(a *domain.Account) error { outcomes += len(a.Outcomes); return nil })
+	if err != nil || outcomes != done {
+		t.Fatalf("store holds %d outcomes (%v); the job says %d rows were banked", outcomes, err, done)
+	}
 }

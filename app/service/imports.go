@@ -167,8 +167,11 @@ func (s *Service) rowFailed(job *domain.ImportJob, problems ...domain.ImportRowE
 // which rows are settled. The note is kept even past the error bound.
 func (s *Service) interrupt(job *domain.ImportJob, why string) {
 	job.State = domain.ImportFailed
-	note := fmt.Sprintf("import interrupted after %d of %d rows (%s): data rows 1–%d are settled — banked, already in the bank (duplicates) or listed here as errors — and rows %d–%d were not banked; send those again (re-sending the whole file is safe: banked rows count as duplicates)",
-		job.Done, job.Total, why, job.Done, job.Done+1, job.Total)
+	note := fmt.Sprintf("import interrupted before its first row (%s): nothing was banked; send the file again", why)
+	if job.Done > 0 {
+		note = fmt.Sprintf("import interrupted after %d of %d rows (%s): data rows 1–%d are settled — banked, already in the bank (duplicates) or listed here as errors — and rows %d–%d were not banked; send those again (re-sending the whole file is safe: banked rows count as duplicates)",
+			job.Done, job.Total, why, job.Done, job.Done+1, job.Total)
+	}
 	job.Errors = append(job.Errors, domain.ImportRowError{Reason: note})
 }
 
