@@ -226,24 +226,30 @@ func (s *Service) importAlive(ctx context.Context, job *domain.ImportJob) (bool,
 func (s *Service) settleInterrupted(ctx context.Context, job *domain.ImportJob) (*domain.ImportJob, error) {
 	end := min(job.Total, job.Done+importProgressEvery)
 	banked := make([]bool, end-job.Done)
+	opened := make([]bool, end-job.Done)
 	last := -1
 	for i := job.Done; i < end; i++ {
-		_, err := s.store.GetAccountByOutcomeID(ctx, rowOutcomeID(job.ID, i))
+		id := rowOutcomeID(job.ID, i)
+		acc, err := s.store.GetAccountByOutcomeID(ctx, id)
 		switch {
 		case err == nil:
 			banked[i-job.Done], last = true, i
+			opened[i-job.Done] = openedByRow(acc, id, job)
 		case !errors.Is(err, domain.ErrNotFound):
 			return nil, err
 		}
 	}
 	for i := job.Done; i <= last; i++ {
-		if banked[i-job.Done] {
-			job.OK++
-		} else {
+		switch {
+		case !banked[i-job.Done]:
 			job.Duplicates++
+		case opened[i-job.Done]:
+			job.OK++
+			job.Created++
+		default:
+			job.OK++
 		}
 	}
-	// Accounts the lost rows opened are not known; created stays a floor.
 	job.Done = max(job.Done, last+1)
 	s.interrupt(job, "the server stopped")
 	if !s.saveJob(ctx, job) {
@@ -251,4 +257,11 @@ func (s *Service) settleInterrupted(ctx context.Context, job *domain.ImportJob) 
 	}
 	s.log.Warn("import settled as interrupted", "job", job.ID.String(), "done", job.Done, "total", job.Total)
 	return job, nil
+}
+
+// openedByRow tells whether the row that banked outcome opened the account
+// for it: an account opened on issue is unclaimed and receives that issue's
+// outcome first, and this one was opened after the job began.
+func openedByRow(acc *domain.Account, outcome uuid.UUID, job *domain.ImportJob) bool {
+	return !acc.Claimed() && len(acc.Outcomes) > 0 && acc.Outcomes[0].ID == outcome && !acc.CreatedAt.Before(job.CreatedAt)
 }
