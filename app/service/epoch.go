@@ -18,12 +18,14 @@ import (
 // still doing it — with MongoDB several live instances share the store.
 // Each process therefore writes its epoch (a random ID) into what it holds,
 // and the store keeps a record per live epoch:
-//   - a process restarting in the same instance (host + listen address, of
-//     which the OS lets one process hold at a time) removes the records of
-//     its earlier epochs at start: work they hold is abandoned at once;
+//   - a process restarting in the same instance (host and listen address:
+//     the OS lets only one process at a time listen there) removes the
+//     records of its earlier epochs at start, so their work is abandoned
+//     at once;
 //   - every live process renews its record each domain.EpochHeartbeat, so
 //     an instance that never comes back (a replaced container) is declared
-//     dead after domain.EpochLease of silence, never a live one;
+//     dead after domain.EpochLease of silence, while a live one keeps its
+//     work;
 //   - a clean exit removes the record.
 // Misjudging an epoch dead (a process frozen for longer than the lease, or a
 // predecessor still draining when its successor starts) costs no credit: a
