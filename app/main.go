@@ -21,6 +21,7 @@ commands:
   serve          run the HTTP API and web UI (default); --demo seeds a demo district
   export [FILE]  write every record as JSON lines (stdout if no FILE)
   import FILE    load an export into an empty store (--force: into a non-empty one)
+  backup FILE    consistent copy of a SQLite store while it keeps serving
   keys rotate    add a new token-signing key; old tokens stay valid until they expire
   audit verify   check the audit log's hash chain; exits 1 naming the first bad entry
   verify FILE    check a signed transcript

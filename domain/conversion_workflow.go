@@ -39,6 +39,13 @@ const MaxNoteLength = 500
 // exclusive conversions always use disjoint outcomes. The returned pointer
 // is into a.Conversions: it is valid until the next change to the account.
 func (a *Account) Apply(rule Rule, now time.Time) (*Conversion, error) {
+	return a.ApplyWithID(NewID(), rule, now)
+}
+
+// ApplyWithID is Apply with the conversion's ID chosen by the caller: a
+// retried request names the conversion its first attempt created, so that
+// it can recognise it.
+func (a *Account) ApplyWithID(id uuid.UUID, rule Rule, now time.Time) (*Conversion, error) {
 	if a.Status != AccountActive {
 		return nil, Invalid("learner", "account is suspended")
 	}
@@ -58,7 +65,7 @@ func (a *Account) Apply(rule Rule, now time.Time) (*Conversion, error) {
 		return nil, &NotEligibleError{Evaluation: ev}
 	}
 	c := Conversion{
-		ID:            NewID(),
+		ID:            id,
 		AccountID:     a.ID,
 		RuleID:        rule.ID,
 		RuleCode:      rule.Code,

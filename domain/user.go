@@ -136,6 +136,41 @@ type IdempotencyRecord struct {
 	Status      int // 0 while the first request is still running
 	Body        []byte
 	CreatedAt   time.Time
+	// Owner is the epoch of the server process running the request while
+	// Status is 0: when that process is gone, a retry may take over.
+	Owner string
+	// ObjectID is the ID the request gives to what it creates. A retry that
+	// takes over keeps it, so it finds the effect of an attempt that died
+	// after committing instead of creating the object a second time.
+	ObjectID uuid.UUID
+}
+
+// Epoch is one run of a server process, from start to exit. Work a process
+// leaves half-done (an unfinished idempotency reservation, a running
+// import) names its epoch, so that others can tell whether it is still
+// being done.
+type Epoch struct {
+	ID string
+	// Instance names the slot a process serves in (host and listen
+	// address): at most one live process holds it, so a new epoch of the
+	// same instance means the earlier ones are over.
+	Instance    string
+	StartedAt   time.Time
+	HeartbeatAt time.Time
+}
+
+// EpochHeartbeat is how often a live process renews its epoch, and
+// EpochLease how long an epoch without a heartbeat still counts as live.
+// The lease is several heartbeats long so that a slow store or a GC pause
+// does not declare a working process dead.
+const (
+	EpochHeartbeat = 10 * time.Second
+	EpochLease     = 60 * time.Second
+)
+
+// Live reports whether the process of the epoch may still be running.
+func (e Epoch) Live(now time.Time) bool {
+	return now.Sub(e.HeartbeatAt) < EpochLease
 }
 
 // SigningKey is an Ed25519 token-signing key. The private part is sealed
@@ -197,4 +232,7 @@ type ImportJob struct {
 	Errors        []ImportRowError
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Owner is the epoch of the process running the job; a running job
+	// whose process is gone was interrupted.
+	Owner string
 }

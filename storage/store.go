@@ -113,17 +113,48 @@ type RefreshTokens interface {
 	RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error
 }
 
-// Idempotency stores the first response to each Idempotency-Key.
+// Idempotency stores the first response to each Idempotency-Key. While a
+// request runs, its record is a reservation held by the epoch (server
+// process) in Owner; only the holder completes or releases it.
 type Idempotency interface {
 	// ReserveIdempotency inserts a record with Status 0; an existing key is
 	// domain.ErrConflict.
 	ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error
 	GetIdempotency(ctx context.Context, key string) (*domain.IdempotencyRecord, error)
-	CompleteIdempotency(ctx context.Context, key string, status int, body []byte) error
-	// DeleteIdempotency drops a reservation whose request failed, so the
-	// client may retry with the same key.
-	DeleteIdempotency(ctx context.Context, key string) error
+	// TakeOverIdempotency replaces the reservation of r.Key with r, only if
+	// it is still unfinished and held by prevOwner (compare-and-swap: of two
+	// retries taking over one abandoned reservation, one wins). Otherwise
+	// domain.ErrStale, or domain.ErrNotFound if the key is gone.
+	TakeOverIdempotency(ctx context.Context, r *domain.IdempotencyRecord, prevOwner string) error
+	// CompleteIdempotency stores the response of a reservation held by
+	// owner; domain.ErrStale if another owner took it over, ErrNotFound if
+	// there is none.
+	CompleteIdempotency(ctx context.Context, key, owner string, status int, body []byte) error
+	// DeleteIdempotency drops an unfinished reservation held by owner whose
+	// request failed, so the client may retry with the same key. A key that
+	// is absent or held by another owner is left alone, without error.
+	DeleteIdempotency(ctx context.Context, key, owner string) error
 }
+
+// Epochs records the server processes that are running, so that what a
+// dead process left unfinished can be taken over without waiting.
+type Epochs interface {
+	// BeginEpoch records a starting process. Earlier epochs of the same
+	// Instance are over (one live process per instance) and are removed,
+	// as are epochs whose heartbeat stopped long ago.
+	BeginEpoch(ctx context.Context, e *domain.Epoch) error
+	// RenewEpoch moves an epoch's heartbeat; domain.ErrNotFound if it was
+	// removed (a newer process of the same instance started).
+	RenewEpoch(ctx context.Context, id string, at time.Time) error
+	// EndEpoch removes an epoch at a clean exit; an absent one is no error.
+	EndEpoch(ctx context.Context, id string) error
+	// GetEpoch returns a recorded epoch or domain.ErrNotFound.
+	GetEpoch(ctx context.Context, id string) (*domain.Epoch, error)
+}
+
+// EpochRetention is how long an epoch whose heartbeat stopped is kept before
+// BeginEpoch removes it; a missing epoch reads as ended anyway.
+const EpochRetention = 24 * time.Hour
 
 // Keys stores token-signing keys.
 type Keys interface {
@@ -197,6 +228,7 @@ type Store interface {
 	Clients
 	RefreshTokens
 	Idempotency
+	Epochs
 	Keys
 	Rules
 	Audit

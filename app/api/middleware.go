@@ -250,7 +250,8 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	reqHash := hex.EncodeToString(sum[:])
 	ctx := context.WithoutCancel(c.UserContext())
 	store := s.svc.Store()
-	rec := &domain.IdempotencyRecord{Key: scope, RequestHash: reqHash, CreatedAt: domain.Now(s.now())}
+	rec := &domain.IdempotencyRecord{Key: scope, RequestHash: reqHash, CreatedAt: domain.Now(s.now()),
+		Owner: s.svc.Epoch(), ObjectID: domain.NewID()}
 	for attempt := 0; ; attempt++ {
 		err := store.ReserveIdempotency(ctx, rec)
 		if err == nil {
@@ -260,33 +261,49 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 			return err
 		}
 		prev, err := store.GetIdempotency(ctx, scope)
-		if errors.Is(err, domain.ErrNotFound) && attempt == 0 {
+		if errors.Is(err, domain.ErrNotFound) && attempt < maxReserveAttempts {
 			continue // released between our insert and read
 		}
 		if err != nil {
 			return err
 		}
-		switch {
-		case prev.RequestHash != reqHash:
+		if prev.RequestHash != reqHash {
 			return &apiError{status: fiber.StatusConflict, code: "idempotency_mismatch", message: "this Idempotency-Key was used with a different request body"}
-		case prev.Status == 0 && s.now().Sub(prev.CreatedAt) > abandonedReservation && attempt == 0:
-			// The first request died with its server; let this one run.
-			if err := store.DeleteIdempotency(ctx, scope); err != nil {
-				return err
-			}
-			continue
-		case prev.Status == 0:
+		}
+		if prev.Status != 0 {
+			c.Set("Idempotent-Replayed", "true")
+			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+			return c.Status(prev.Status).Send(prev.Body)
+		}
+		live, err := s.svc.EpochLive(ctx, prev.Owner)
+		if err != nil {
+			return err
+		}
+		if live || attempt >= maxReserveAttempts {
 			return &apiError{status: fiber.StatusConflict, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still being processed"}
 		}
-		c.Set("Idempotent-Replayed", "true")
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-		return c.Status(prev.Status).Send(prev.Body)
+		// The first attempt died with its process. Take its reservation
+		// over, keeping the ID it gave its object, so that the handler
+		// finds whatever that attempt committed.
+		if prev.ObjectID != uuid.Nil {
+			rec.ObjectID = prev.ObjectID
+		}
+		err = store.TakeOverIdempotency(ctx, rec, prev.Owner)
+		if err == nil {
+			s.log.Info("idempotency reservation taken over", "requestId", requestID(c), "from", prev.Owner)
+			break
+		}
+		if !errors.Is(err, domain.ErrStale) && !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+		// Another retry took it, or it was released: look again.
 	}
+	c.SetUserContext(service.WithObjectID(c.UserContext(), rec.ObjectID))
 	settled := false
 	defer func() {
 		// A panic below must not leave the key reserved for ever.
 		if !settled {
-			if err := store.DeleteIdempotency(ctx, scope); err != nil {
+			if err := store.DeleteIdempotency(ctx, scope, rec.Owner); err != nil {
 				s.log.Error("idempotency reservation not released", "requestId", requestID(c), "err", err)
 			}
 		}
@@ -297,7 +314,7 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	if status >= 200 && status < 300 {
 		body := bytes.Clone(c.Response().Body())
-		if err := store.CompleteIdempotency(ctx, scope, status, body); err != nil {
+		if err := store.CompleteIdempotency(ctx, scope, rec.Owner, status, body); err != nil {
 			s.log.Error("idempotency record not saved", "requestId", requestID(c), "err", err)
 		}
 		settled = true
@@ -307,7 +324,6 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	return nil
 }
 
-// abandonedReservation is how long an unfinished Idempotency-Key
-// reservation blocks retries; requests finish far sooner, so an older one
-// belongs to a request whose server stopped.
-const abandonedReservation = 2 * time.Minute
+// maxReserveAttempts bounds the reserve → read → take-over loop when other
+// requests keep changing the same key under it.
+const maxReserveAttempts = 3

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -73,7 +74,9 @@ func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID
 		e := domain.AccessEntry{Kind: domain.AccessorHelper, ActorID: actor.ID, Action: domain.AccessApplyConversion, Detail: rule.Code}
 		entry = &e
 	}
+	id, _ := objectID(ctx)
 	var conv domain.Conversion
+	detail := "rule=" + rule.Code
 	_, err = s.updateAccount(ctx, accountID, func(a *domain.Account) error {
 		if entry != nil {
 			g, ok := a.HelpedBy(actor.ID, s.now())
@@ -82,7 +85,12 @@ func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID
 			}
 			entry.Name = g.HelperName
 		}
-		c, err := a.Apply(*rule, s.now())
+		if c, ok := a.Conversion(id); ok {
+			// An interrupted earlier attempt of this request applied.
+			conv = *c
+			return errAlreadyDone
+		}
+		c, err := a.ApplyWithID(id, *rule, s.now())
 		if err != nil {
 			return err
 		}
@@ -92,10 +100,14 @@ func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID
 		}
 		return nil
 	})
+	if errors.Is(err, errAlreadyDone) {
+		err = nil
+		detail += " retry=interrupted"
+	}
 	if err != nil {
 		return domain.Conversion{}, err
 	}
-	detail := "rule=" + rule.Code + " status=" + string(conv.Status)
+	detail += " status=" + string(conv.Status)
 	if entry != nil {
 		detail += " onBehalfOf=" + accountID.String()
 	}

@@ -2,15 +2,18 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
-	"time"
+	"fmt"
 
 	"github.com/google/uuid"
 
 	"creditbank/domain"
 )
 
-// importProgressEvery is how many rows pass between progress saves.
+// importProgressEvery is how many rows pass between progress saves. It also
+// bounds the rows an interrupted job must look up to settle its count.
 const importProgressEvery = 25
 
 // maxReportedRowErrors bounds the errors kept on a job.
@@ -20,42 +23,96 @@ const maxReportedRowErrors = 1000
 // reporting progress on the job. Rows are independent: a bad row is reported
 // with its line and column and the others still land. Re-sending a file is
 // safe: rows already banked count as duplicates.
+//
+// The job's counts are exact even if the process dies mid-import: each row
+// banks its outcome under an ID derived from the job and the row, progress
+// is saved every importProgressEvery rows and after every failed row, so
+// the rows after the last save are all banked up to the first that is not,
+// and looking their IDs up settles the count (settleInterrupted).
 func (s *Service) StartImport(ctx context.Context, actor Actor, data []byte) (*domain.ImportJob, error) {
 	inst, err := s.checkIssuer(ctx, actor)
 	if err != nil {
 		return nil, err
+	}
+	jobID, chosen := objectID(ctx)
+	if chosen {
+		// A retried upload whose first attempt got as far as starting.
+		if prev, err := s.store.GetImportJob(ctx, jobID); err == nil && prev.InstitutionID == inst.ID {
+			return prev, nil
+		} else if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return nil, err
+		}
 	}
 	rows, err := parseOutcomeCSV(data)
 	if err != nil {
 		return nil, err
 	}
 	now := domain.Now(s.now())
-	job := &domain.ImportJob{ID: domain.NewID(), InstitutionID: inst.ID, CreatedBy: actor.ID.String(),
-		State: domain.ImportQueued, Total: len(rows), CreatedAt: now, UpdatedAt: now}
+	job := &domain.ImportJob{ID: jobID, InstitutionID: inst.ID, CreatedBy: actor.ID.String(),
+		State: domain.ImportQueued, Total: len(rows), CreatedAt: now, UpdatedAt: now, Owner: s.epoch}
 	if err := s.store.SaveImportJob(ctx, job); err != nil {
 		return nil, err
 	}
 	s.audit(ctx, actor, "import.start", "import", job.ID.String(), "")
 	queued := *job
 	s.jobs.Add(1)
+	s.running.Store(job.ID, struct{}{})
 	go func() {
 		defer s.jobs.Done()
+		defer s.running.Delete(job.ID)
 		s.runImport(context.WithoutCancel(ctx), actor, inst, job, rows)
 	}()
 	return &queued, nil
 }
 
-// WaitForImports blocks until background imports finish (graceful shutdown).
+// StopImports makes running imports stop after the row in hand, record how
+// far they got and report themselves interrupted; it returns when they
+// have (graceful shutdown).
+func (s *Service) StopImports() {
+	s.stopImports()
+	s.jobs.Wait()
+}
+
+// WaitForImports blocks until background imports finish.
 func (s *Service) WaitForImports() { s.jobs.Wait() }
+
+// rowOutcomeID is the ID row i of job banks its outcome under: derived, so
+// that after a crash the job can tell which of its rows are in the bank. It
+// keeps the job ID's UUIDv7 time prefix, so the outcomes sort as of the
+// job's start in issuer listings.
+func rowOutcomeID(job uuid.UUID, row int) uuid.UUID {
+	h := sha256.New()
+	h.Write(job[:])
+	_ = binary.Write(h, binary.BigEndian, int64(row))
+	sum := h.Sum(nil)
+	var id uuid.UUID
+	copy(id[:6], job[:6])
+	copy(id[6:], sum[:10])
+	id[6] = id[6]&0x0f | 0x70 // version 7
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id
+}
 
 func (s *Service) runImport(ctx context.Context, actor Actor, inst *domain.Institution, job *domain.ImportJob, rows []csvRow) {
 	job.State = domain.ImportRunning
-	s.saveJob(ctx, job)
+	if !s.saveJob(ctx, job) {
+		return
+	}
 	for i, row := range rows {
-		s.importRow(ctx, actor, inst, job, row)
-		job.Done++
-		if (i+1)%importProgressEvery == 0 {
+		if s.importsStopping.Err() != nil {
+			s.interrupt(job, "the server was shutting down")
 			s.saveJob(ctx, job)
+			return
+		}
+		failed := s.importRow(WithObjectID(ctx, rowOutcomeID(job.ID, i)), actor, inst, job, row)
+		job.Done++
+		// A failed row is saved at once: a row after the last save that
+		// banked nothing must then have been a duplicate (settleInterrupted).
+		if (failed || (i+1)%importProgressEvery == 0) && !s.saveJob(ctx, job) {
+			// Stop rather than run ahead of what is recorded; the job is
+			// settled as interrupted from its last save.
+			s.log.Error("import stopped: progress cannot be saved", "job", job.ID.String(), "row", i+1)
+			return
 		}
 	}
 	job.State = domain.ImportDone
@@ -63,10 +120,11 @@ func (s *Service) runImport(ctx context.Context, actor Actor, inst *domain.Insti
 	s.audit(ctx, actor, "import.done", "import", job.ID.String(), "")
 }
 
-func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Institution, job *domain.ImportJob, row csvRow) {
+// importRow banks one row and counts it; it reports whether the row failed.
+func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Institution, job *domain.ImportJob, row csvRow) bool {
 	if row.err != nil {
 		s.rowFailed(job, *row.err)
-		return
+		return true
 	}
 	res, err := s.issueFor(ctx, actor, inst, row.input)
 	var ve *domain.ValidationError
@@ -76,8 +134,10 @@ func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Insti
 		if res.AccountCreated {
 			job.Created++
 		}
+		return false
 	case errors.Is(err, domain.ErrDuplicate):
 		job.Duplicates++
+		return false
 	case errors.As(err, &ve):
 		problems := make([]domain.ImportRowError, 0, len(ve.Problems))
 		for _, p := range ve.Problems {
@@ -90,6 +150,7 @@ func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Insti
 		s.log.Error("import row failed", "job", job.ID.String(), "line", row.line, "err", err)
 		s.rowFailed(job, domain.ImportRowError{Line: row.line, Reason: "internal error; re-send the file to retry this row"})
 	}
+	return true
 }
 
 // rowFailed counts one failed row and keeps its problems, up to a bound.
@@ -102,20 +163,30 @@ func (s *Service) rowFailed(job *domain.ImportJob, problems ...domain.ImportRowE
 	}
 }
 
-// saveJob persists progress; the import continues even if a save fails, and
-// the next save catches up.
-func (s *Service) saveJob(ctx context.Context, job *domain.ImportJob) {
+// interrupt ends a job that stopped before its last row, saying exactly
+// which rows are settled. The note is kept even past the error bound.
+func (s *Service) interrupt(job *domain.ImportJob, why string) {
+	job.State = domain.ImportFailed
+	note := fmt.Sprintf("import interrupted before its first row (%s): nothing was banked; send the file again", why)
+	if job.Done > 0 {
+		note = fmt.Sprintf("import interrupted after %d of %d rows (%s): data rows 1–%d are settled — banked, already in the bank (duplicates) or listed here as errors — and rows %d–%d were not banked; send those again (re-sending the whole file is safe: banked rows count as duplicates)",
+			job.Done, job.Total, why, job.Done, job.Done+1, job.Total)
+	}
+	job.Errors = append(job.Errors, domain.ImportRowError{Reason: note})
+}
+
+// saveJob persists progress and reports whether it was saved.
+func (s *Service) saveJob(ctx context.Context, job *domain.ImportJob) bool {
 	job.UpdatedAt = domain.Now(s.now())
 	if err := s.store.SaveImportJob(ctx, job); err != nil {
 		s.log.Error("import progress not saved", "job", job.ID.String(), "err", err)
+		return false
 	}
+	return true
 }
 
-// staleImportAfter is how long a running job may go without progress before
-// it is reported as interrupted (the server stopped mid-import).
-const staleImportAfter = 5 * time.Minute
-
 // ImportJob reports a job to its institution; to others it does not exist.
+// A job left running by a process that is gone is settled first.
 func (s *Service) ImportJob(ctx context.Context, actor Actor, id uuid.UUID) (*domain.ImportJob, error) {
 	if actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient {
 		return nil, domain.ErrForbidden
@@ -127,10 +198,70 @@ func (s *Service) ImportJob(ctx context.Context, actor Actor, id uuid.UUID) (*do
 	if job.InstitutionID != actor.InstitutionID {
 		return nil, domain.ErrNotFound
 	}
-	if (job.State == domain.ImportRunning || job.State == domain.ImportQueued) && s.now().Sub(job.UpdatedAt) > staleImportAfter {
-		job.State = domain.ImportFailed
-		job.Errors = append(job.Errors, domain.ImportRowError{Line: job.Done + 1,
-			Reason: "import interrupted (server stopped); send the file again — rows already banked count as duplicates"})
+	if job.State != domain.ImportRunning && job.State != domain.ImportQueued {
+		return job, nil
 	}
+	alive, err := s.importAlive(ctx, job)
+	if err != nil || alive {
+		return job, err
+	}
+	return s.settleInterrupted(ctx, job)
+}
+
+// importAlive reports whether some process is still running job: this one
+// knows its own jobs; another's lives as long as its epoch does.
+func (s *Service) importAlive(ctx context.Context, job *domain.ImportJob) (bool, error) {
+	if job.Owner == s.epoch {
+		_, ok := s.running.Load(job.ID)
+		return ok, nil
+	}
+	return s.EpochLive(ctx, job.Owner)
+}
+
+// settleInterrupted completes the count of a job whose process died: of the
+// rows after its last save, those banked under their row IDs are counted,
+// and the ones before the last banked row that banked nothing were
+// duplicates (a failed row would have been saved). Settling twice gives
+// the same job, so concurrent readers may both do it.
+func (s *Service) settleInterrupted(ctx context.Context, job *domain.ImportJob) (*domain.ImportJob, error) {
+	end := min(job.Total, job.Done+importProgressEvery)
+	banked := make([]bool, end-job.Done)
+	opened := make([]bool, end-job.Done)
+	last := -1
+	for i := job.Done; i < end; i++ {
+		id := rowOutcomeID(job.ID, i)
+		acc, err := s.store.GetAccountByOutcomeID(ctx, id)
+		switch {
+		case err == nil:
+			banked[i-job.Done], last = true, i
+			opened[i-job.Done] = openedByRow(acc, id, job)
+		case !errors.Is(err, domain.ErrNotFound):
+			return nil, err
+		}
+	}
+	for i := job.Done; i <= last; i++ {
+		switch {
+		case !banked[i-job.Done]:
+			job.Duplicates++
+		case opened[i-job.Done]:
+			job.OK++
+			job.Created++
+		default:
+			job.OK++
+		}
+	}
+	job.Done = max(job.Done, last+1)
+	s.interrupt(job, "the server stopped")
+	if !s.saveJob(ctx, job) {
+		return nil, errors.New("import job not saved")
+	}
+	s.log.Warn("import settled as interrupted", "job", job.ID.String(), "done", job.Done, "total", job.Total)
 	return job, nil
+}
+
+// openedByRow tells whether the row that banked outcome opened the account
+// for it: an account opened on issue is unclaimed and receives that issue's
+// outcome first, and this one was opened after the job began.
+func openedByRow(acc *domain.Account, outcome uuid.UUID, job *domain.ImportJob) bool {
+	return !acc.Claimed() && len(acc.Outcomes) > 0 && acc.Outcomes[0].ID == outcome && !acc.CreatedAt.Before(job.CreatedAt)
 }

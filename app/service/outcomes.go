@@ -73,18 +73,30 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 		return IssueResult{}, err
 	}
 	outcome.IssuedBy = actor.ID.String()
+	outcome.ID, _ = objectID(ctx)
 	acc, created, err := s.accountFor(ctx, actor, id, name)
 	if err != nil {
 		return IssueResult{}, err
 	}
+	detail := "account=" + acc.ID.String()
 	saved, err := s.updateAccount(ctx, acc.ID, func(a *domain.Account) error {
+		if _, ok := a.Outcome(outcome.ID); ok {
+			return errAlreadyDone
+		}
 		return a.Deposit(outcome, s.now())
 	})
+	if errors.Is(err, errAlreadyDone) {
+		// A retry of a request that banked the outcome and then died:
+		// answer as the first attempt would have. Its audit entry may
+		// have died with it, so this one says what happened.
+		saved, err = s.store.GetAccount(ctx, acc.ID)
+		detail += " retry=interrupted"
+	}
 	if err != nil {
 		return IssueResult{}, err
 	}
 	o, _ := saved.Outcome(outcome.ID)
-	s.audit(ctx, actor, "outcome.issue", "outcome", o.ID.String(), "account="+saved.ID.String())
+	s.audit(ctx, actor, "outcome.issue", "outcome", o.ID.String(), detail)
 	return IssueResult{Outcome: *o, AccountCreated: created}, nil
 }
 

@@ -47,6 +47,10 @@ type Service struct {
 	log        *slog.Logger
 	refreshTTL time.Duration
 	jobs       sync.WaitGroup // background imports
+	running    sync.Map       // IDs of the imports this process runs
+	// importsStopping ends when imports are to stop (StopImports).
+	importsStopping context.Context
+	stopImports     context.CancelFunc
 
 	accountLocks keyedLocks[uuid.UUID]
 	// The audit chain's appenders combine into batches (see appendAudit).
@@ -57,6 +61,7 @@ type Service struct {
 
 	transcripts TranscriptSigner
 	status      statusCache // the signed revocation list, rebuilt at most every few minutes
+	epoch       string // this process's run; see epoch.go
 }
 
 // New wires a service.
@@ -70,8 +75,9 @@ func New(store storage.Store, vault Sealer, tokens TokenIssuer, cfg Config) *Ser
 	if cfg.RefreshTTL == 0 {
 		cfg.RefreshTTL = 30 * 24 * time.Hour
 	}
+	stopping, stop := context.WithCancel(context.Background())
 	return &Service{store: store, vault: vault, tokens: tokens, now: cfg.Now, log: cfg.Logger, refreshTTL: cfg.RefreshTTL,
-		transcripts: cfg.Transcripts}
+		transcripts: cfg.Transcripts, epoch: newEpochID(), importsStopping: stopping, stopImports: stop}
 }
 
 // Store exposes the underlying store to the CLI (export, verify).

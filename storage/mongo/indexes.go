@@ -43,6 +43,8 @@ var indexes = []indexSpec{
 	{collRefreshTokens, "familyId", bson.D{{Key: "familyId", Value: 1}}, false},
 	{collRules, "code_version_unique", bson.D{{Key: "code", Value: 1}, {Key: "version", Value: 1}}, true},
 	{collRules, "institutionId", bson.D{{Key: "institutionId", Value: 1}}, false},
+	// A starting process removes its instance's earlier epochs.
+	{collEpochs, "instance", bson.D{{Key: "instance", Value: 1}}, false},
 }
 
 // ensureIndexes creates the missing indexes at every start-up.

@@ -36,6 +36,7 @@ const (
 	collAudit         = "audit"
 	collImportJobs    = "import_jobs"
 	collSettings      = "settings"
+	collEpochs        = "epochs"
 )
 
 // Store implements storage.Store on MongoDB.
@@ -45,7 +46,7 @@ type Store struct {
 	locks  *docLocks
 
 	accounts, institutions, users, clients, refreshTokens, idempotency,
-	signingKeys, rules, audit, importJobs, settings *mongo.Collection
+	signingKeys, rules, audit, importJobs, settings, epochs *mongo.Collection
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -116,6 +117,7 @@ func newStore(client *mongo.Client, db *mongo.Database) *Store {
 		audit:         db.Collection(collAudit),
 		importJobs:    db.Collection(collImportJobs),
 		settings:      db.Collection(collSettings),
+		epochs:        db.Collection(collEpochs),
 	}
 }
 

@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
@@ -10,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"creditbank/domain"
+	"creditbank/storage"
 	"creditbank/storage/record"
 )
 
@@ -36,8 +38,43 @@ func (s *Store) GetIdempotency(ctx context.Context, key string) (*domain.Idempot
 	return d.ToDomain()
 }
 
-// CompleteIdempotency stores the first response of a reserved key.
-func (s *Store) CompleteIdempotency(ctx context.Context, key string, status int, body []byte) error {
+// ownedReservation filters the unfinished reservation of key held by
+// owner; owner is omitted from the document when empty (records from before
+// owners existed).
+func ownedReservation(key, owner string) bson.D {
+	f := bson.D{{Key: "_id", Value: key}, {Key: "status", Value: 0}}
+	if owner == "" {
+		return append(f, bson.E{Key: "owner", Value: bson.D{{Key: "$exists", Value: false}}})
+	}
+	return append(f, bson.E{Key: "owner", Value: owner})
+}
+
+// TakeOverIdempotency replaces prevOwner's unfinished reservation with r; the
+// filter makes it a single-document compare-and-swap on the server.
+func (s *Store) TakeOverIdempotency(ctx context.Context, r *domain.IdempotencyRecord, prevOwner string) error {
+	d := record.FromIdempotency(r)
+	d.Status, d.Body = 0, nil
+	unlock := s.locks.lock(collIdempotency, d.Key)
+	res, err := s.idempotency.ReplaceOne(ctx, ownedReservation(d.Key, prevOwner), d)
+	unlock()
+	if err != nil {
+		return mapErr("take over idempotency key", err)
+	}
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	ok, err := exists(ctx, s.idempotency, d.Key)
+	if err != nil {
+		return mapErr("take over idempotency key", err)
+	}
+	if !ok {
+		return mapErr("take over idempotency key", mongo.ErrNoDocuments)
+	}
+	return fmt.Errorf("take over idempotency key: %w", domain.ErrStale)
+}
+
+// CompleteIdempotency stores the first response of a key reserved by owner.
+func (s *Store) CompleteIdempotency(ctx context.Context, key, owner string, status int, body []byte) error {
 	set := bson.D{{Key: "status", Value: status}}
 	var update bson.D
 	if len(body) > 0 {
@@ -47,22 +84,76 @@ func (s *Store) CompleteIdempotency(ctx context.Context, key string, status int,
 		update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "body", Value: ""}}}}
 	}
 	unlock := s.locks.lock(collIdempotency, key)
-	res, err := s.idempotency.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, update)
+	res, err := s.idempotency.UpdateOne(ctx, ownedReservation(key, owner), update)
 	unlock()
 	if err != nil {
 		return mapErr("complete idempotency key", err)
 	}
-	if res.MatchedCount == 0 {
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	ok, err := exists(ctx, s.idempotency, key)
+	if err != nil {
+		return mapErr("complete idempotency key", err)
+	}
+	if !ok {
 		return mapErr("complete idempotency key", mongo.ErrNoDocuments)
+	}
+	return fmt.Errorf("complete idempotency key: %w", domain.ErrStale)
+}
+
+// DeleteIdempotency drops owner's unfinished reservation; anything else
+// (absent, completed, taken over) is left alone, since a failed request's
+// cleanup must never free a key that someone else now holds.
+func (s *Store) DeleteIdempotency(ctx context.Context, key, owner string) error {
+	unlock := s.locks.lock(collIdempotency, key)
+	_, err := s.idempotency.DeleteOne(ctx, ownedReservation(key, owner))
+	unlock()
+	return mapErr("delete idempotency key", err)
+}
+
+// BeginEpoch records a starting process after removing its instance's
+// earlier epochs and long-silent ones. Two writes without a transaction: a
+// crash between them leaves old epochs that expire by their heartbeat.
+func (s *Store) BeginEpoch(ctx context.Context, e *domain.Epoch) error {
+	cutoff := e.StartedAt.Add(-storage.EpochRetention)
+	stale := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "instance", Value: e.Instance}},
+		bson.D{{Key: "heartbeatAt", Value: bson.D{{Key: "$lt", Value: cutoff}}}},
+	}}}
+	if _, err := s.epochs.DeleteMany(ctx, stale); err != nil {
+		return mapErr("begin epoch", err)
+	}
+	_, err := s.epochs.InsertOne(ctx, record.FromEpoch(e))
+	return mapErr("begin epoch", err)
+}
+
+// RenewEpoch moves the heartbeat of a recorded epoch.
+func (s *Store) RenewEpoch(ctx context.Context, id string, at time.Time) error {
+	res, err := s.epochs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "heartbeatAt", Value: domain.Now(at)}}}})
+	if err != nil {
+		return mapErr("renew epoch", err)
+	}
+	if res.MatchedCount == 0 {
+		return mapErr("renew epoch", mongo.ErrNoDocuments)
 	}
 	return nil
 }
 
-// DeleteIdempotency drops a reservation; deleting an absent key is not an
-// error, since the goal (the key is free) already holds.
-func (s *Store) DeleteIdempotency(ctx context.Context, key string) error {
-	_, err := s.idempotency.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
-	return mapErr("delete idempotency key", err)
+// EndEpoch forgets an epoch.
+func (s *Store) EndEpoch(ctx context.Context, id string) error {
+	_, err := s.epochs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return mapErr("end epoch", err)
+}
+
+// GetEpoch loads an epoch.
+func (s *Store) GetEpoch(ctx context.Context, id string) (*domain.Epoch, error) {
+	var d record.EpochDoc
+	if err := s.epochs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, mapErr("get epoch", err)
+	}
+	return d.ToDomain()
 }
 
 // SaveSigningKey inserts or replaces a key by KID.

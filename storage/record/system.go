@@ -15,16 +15,42 @@ type IdempotencyDoc struct {
 	Status      int       `json:"status" bson:"status"`
 	Body        []byte    `json:"body,omitempty" bson:"body,omitempty"`
 	CreatedAt   time.Time `json:"createdAt" bson:"createdAt"`
+	Owner       string    `json:"owner,omitempty" bson:"owner,omitempty"`
+	ObjectID    string    `json:"objectId,omitempty" bson:"objectId,omitempty"`
 }
 
 // FromIdempotency converts an idempotency record.
 func FromIdempotency(r *domain.IdempotencyRecord) IdempotencyDoc {
-	return IdempotencyDoc{Key: r.Key, RequestHash: r.RequestHash, Status: r.Status, Body: optBytes(r.Body), CreatedAt: r.CreatedAt}
+	return IdempotencyDoc{Key: r.Key, RequestHash: r.RequestHash, Status: r.Status, Body: optBytes(r.Body), CreatedAt: r.CreatedAt,
+		Owner: r.Owner, ObjectID: optIDString(r.ObjectID)}
 }
 
 // ToDomain converts back.
 func (d IdempotencyDoc) ToDomain() (*domain.IdempotencyRecord, error) {
-	return &domain.IdempotencyRecord{Key: d.Key, RequestHash: d.RequestHash, Status: d.Status, Body: optBytes(d.Body), CreatedAt: utc(d.CreatedAt)}, nil
+	obj, err := parseID("objectId", d.ObjectID)
+	if err != nil {
+		return nil, err
+	}
+	return &domain.IdempotencyRecord{Key: d.Key, RequestHash: d.RequestHash, Status: d.Status, Body: optBytes(d.Body), CreatedAt: utc(d.CreatedAt),
+		Owner: d.Owner, ObjectID: obj}, nil
+}
+
+// EpochDoc is one run of a server process; its random ID is the key.
+type EpochDoc struct {
+	ID          string    `json:"id" bson:"_id"`
+	Instance    string    `json:"instance" bson:"instance"`
+	StartedAt   time.Time `json:"startedAt" bson:"startedAt"`
+	HeartbeatAt time.Time `json:"heartbeatAt" bson:"heartbeatAt"`
+}
+
+// FromEpoch converts an epoch.
+func FromEpoch(e *domain.Epoch) EpochDoc {
+	return EpochDoc{ID: e.ID, Instance: e.Instance, StartedAt: e.StartedAt, HeartbeatAt: e.HeartbeatAt}
+}
+
+// ToDomain converts back.
+func (d EpochDoc) ToDomain() (*domain.Epoch, error) {
+	return &domain.Epoch{ID: d.ID, Instance: d.Instance, StartedAt: utc(d.StartedAt), HeartbeatAt: utc(d.HeartbeatAt)}, nil
 }
 
 // SigningKeyDoc is a token-signing key; the private part is already sealed.
@@ -96,6 +122,7 @@ type ImportJobDoc struct {
 	Errors        []ImportRowErrorDoc `json:"errors,omitempty" bson:"errors,omitempty"`
 	CreatedAt     time.Time           `json:"createdAt" bson:"createdAt"`
 	UpdatedAt     time.Time           `json:"updatedAt" bson:"updatedAt"`
+	Owner         string              `json:"owner,omitempty" bson:"owner,omitempty"`
 }
 
 // ImportRowErrorDoc says why one CSV row was not banked.
@@ -114,7 +141,7 @@ func FromImportJob(j *domain.ImportJob) ImportJobDoc {
 		Errors: mapSlice(j.Errors, func(e domain.ImportRowError) ImportRowErrorDoc {
 			return ImportRowErrorDoc{Line: e.Line, Column: e.Column, Reason: e.Reason}
 		}),
-		CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt,
+		CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Owner: j.Owner,
 	}
 }
 
@@ -135,7 +162,7 @@ func (d ImportJobDoc) ToDomain() (*domain.ImportJob, error) {
 		Errors: mapSlice(d.Errors, func(e ImportRowErrorDoc) domain.ImportRowError {
 			return domain.ImportRowError{Line: e.Line, Column: e.Column, Reason: e.Reason}
 		}),
-		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), Owner: d.Owner,
 	}, nil
 }
 

@@ -124,6 +124,17 @@ INSERT INTO account_helpers (grant_id, helper_id, account_id)
 	FROM accounts a, json_each(a.doc, '$.helpers') h
 	WHERE json_extract(h.value, '$.withdrawnAt') IS NULL;
 `,
+	// 4: running server processes (epochs), so that a reservation left by
+	// a dead one is taken over at once.
+	`
+CREATE TABLE epochs (
+	id           TEXT PRIMARY KEY,
+	instance     TEXT NOT NULL,
+	heartbeat_ms INTEGER NOT NULL,
+	doc          TEXT NOT NULL
+);
+CREATE INDEX epochs_by_instance ON epochs(instance);
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

@@ -117,12 +117,36 @@ func (s *Store) GetIdempotency(ctx context.Context, key string) (*domain.Idempot
 	return getDoc[record.IdempotencyDoc](ctx, s.rc, `SELECT doc FROM idempotency WHERE key = ?`, key)
 }
 
-// CompleteIdempotency stores the first response for a reserved key.
-func (s *Store) CompleteIdempotency(ctx context.Context, key string, status int, body []byte) error {
+// ownedReservation matches the unfinished reservation of a key held by one
+// owner; records from before owners existed hold the empty owner.
+const ownedReservation = `key = ? AND json_extract(doc, '$.status') = 0 AND COALESCE(json_extract(doc, '$.owner'), '') = ?`
+
+// TakeOverIdempotency hands an unfinished reservation from prevOwner to r.Owner.
+func (s *Store) TakeOverIdempotency(ctx context.Context, r *domain.IdempotencyRecord, prevOwner string) error {
+	d := record.FromIdempotency(r)
+	d.Status, d.Body = 0, nil
+	raw, err := encode(d)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *wtx) error {
+		n, err := exec(ctx, tx, `UPDATE idempotency SET doc = ? WHERE `+ownedReservation, raw, d.Key, prevOwner)
+		if err != nil || n == 1 {
+			return err
+		}
+		return casMiss(ctx, tx, `SELECT 1 FROM idempotency WHERE key = ?`, d.Key)
+	})
+}
+
+// CompleteIdempotency stores the first response for a key reserved by owner.
+func (s *Store) CompleteIdempotency(ctx context.Context, key, owner string, status int, body []byte) error {
 	return s.write(ctx, func(tx *wtx) error {
 		r, err := getDoc[record.IdempotencyDoc](ctx, tx, `SELECT doc FROM idempotency WHERE key = ?`, key)
 		if err != nil {
 			return err
+		}
+		if r.Owner != owner || r.Status != 0 {
+			return domain.ErrStale
 		}
 		r.Status, r.Body = status, body
 		raw, err := encode(record.FromIdempotency(r))
@@ -134,11 +158,12 @@ func (s *Store) CompleteIdempotency(ctx context.Context, key string, status int,
 	})
 }
 
-// DeleteIdempotency drops a reservation; deleting an absent key is not an
-// error, so a failed request's cleanup may run twice.
-func (s *Store) DeleteIdempotency(ctx context.Context, key string) error {
+// DeleteIdempotency drops owner's unfinished reservation; anything else
+// (absent, completed, taken over) is left alone, so a failed request's
+// cleanup may run twice and never frees a key someone else now holds.
+func (s *Store) DeleteIdempotency(ctx context.Context, key, owner string) error {
 	return s.write(ctx, func(tx *wtx) error {
-		_, err := exec(ctx, tx, `DELETE FROM idempotency WHERE key = ?`, key)
+		_, err := exec(ctx, tx, `DELETE FROM idempotency WHERE `+ownedReservation, key, owner)
 		return err
 	})
 }

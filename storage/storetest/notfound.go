@@ -64,7 +64,7 @@ func notFoundTests() []contractTest {
 		}},
 		{"GetIdempotency", func(t *testing.T, s storage.Store) error { _, err := s.GetIdempotency(t.Context(), "none"); return err }},
 		{"CompleteIdempotency", func(t *testing.T, s storage.Store) error {
-			return s.CompleteIdempotency(t.Context(), "none", 200, []byte("{}"))
+			return s.CompleteIdempotency(t.Context(), "none", "epoch", 200, []byte("{}"))
 		}},
 		{"GetRule", func(t *testing.T, s storage.Store) error { _, err := s.GetRule(t.Context(), missing); return err }},
 		{"UpdateRule", func(t *testing.T, s storage.Store) error {

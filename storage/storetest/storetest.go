@@ -11,7 +11,8 @@
 // Behaviour the port leaves open and this suite pins down, so adapters agree:
 //   - a malformed paging cursor is domain.ErrInvalid;
 //   - UseRefreshToken on a revoked (not yet used) token is domain.ErrConflict;
-//   - DeleteIdempotency of an absent key is not an error;
+//   - DeleteIdempotency of an absent key, a completed one or one held by
+//     another owner is not an error and changes nothing;
 //   - ListSigningKeys is ordered by CreatedAt, then KID;
 //   - ListAudit's time range is [From, To);
 //   - SaveCreditPolicy with Version 0 when a policy exists is domain.ErrStale,
@@ -51,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Clients", clientTests()},
 		{"RefreshTokens", refreshTokenTests()},
 		{"Idempotency", idempotencyTests()},
+		{"Epochs", epochTests()},
 		{"SigningKeys", signingKeyTests()},
 		{"Rules", ruleTests()},
 		{"Audit", auditTests()},

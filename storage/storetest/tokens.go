@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -81,7 +83,7 @@ func refreshTokenTests() []contractTest {
 func idempotencyTests() []contractTest {
 	return []contractTest{
 		{"ReserveCompleteDelete", func(t *testing.T, s storage.Store) {
-			r := &domain.IdempotencyRecord{Key: "client:abc|key-1", RequestHash: "h1", CreatedAt: now()}
+			r := &domain.IdempotencyRecord{Key: "client:abc|key-1", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			noErr(t, s.ReserveIdempotency(t.Context(), r), "reserve")
 			again := *r
 			again.RequestHash = "h2"
@@ -91,18 +93,145 @@ func idempotencyTests() []contractTest {
 			deepEqual(t, got, r, "reservation (first request wins)")
 
 			body := []byte(`{"id":"x","credits":1.5}`)
-			noErr(t, s.CompleteIdempotency(t.Context(), r.Key, 201, body), "complete")
+			wantErr(t, s.CompleteIdempotency(t.Context(), r.Key, "epoch-b", 201, body), domain.ErrStale, "complete by another owner")
+			noErr(t, s.CompleteIdempotency(t.Context(), r.Key, r.Owner, 201, body), "complete")
 			got, err = s.GetIdempotency(t.Context(), r.Key)
 			noErr(t, err, "get completed")
 			want := *r
 			want.Status, want.Body = 201, body
 			deepEqual(t, got, &want, "completed record")
+			wantErr(t, s.CompleteIdempotency(t.Context(), r.Key, r.Owner, 500, nil), domain.ErrStale, "complete twice")
 
-			noErr(t, s.DeleteIdempotency(t.Context(), r.Key), "delete")
+			// A completed record is the answer to every retry: the owner's
+			// late cleanup must not free it.
+			noErr(t, s.DeleteIdempotency(t.Context(), r.Key, r.Owner), "delete completed")
+			got, err = s.GetIdempotency(t.Context(), r.Key)
+			noErr(t, err, "get after deleting a completed record")
+			deepEqual(t, got, &want, "completed record kept")
+		}},
+		{"DeleteOnlyOwnReservation", func(t *testing.T, s storage.Store) {
+			r := &domain.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "epoch-a"}
+			noErr(t, s.ReserveIdempotency(t.Context(), r), "reserve")
+			noErr(t, s.DeleteIdempotency(t.Context(), r.Key, "epoch-b"), "delete by another owner")
+			_, err := s.GetIdempotency(t.Context(), r.Key)
+			noErr(t, err, "reservation kept")
+			noErr(t, s.DeleteIdempotency(t.Context(), r.Key, r.Owner), "delete")
 			_, err = s.GetIdempotency(t.Context(), r.Key)
 			wantErr(t, err, domain.ErrNotFound, "get after delete")
-			noErr(t, s.DeleteIdempotency(t.Context(), r.Key), "delete again")
+			noErr(t, s.DeleteIdempotency(t.Context(), r.Key, r.Owner), "delete again")
 			noErr(t, s.ReserveIdempotency(t.Context(), r), "reserve after delete")
+		}},
+		{"TakeOver", func(t *testing.T, s storage.Store) {
+			dead := &domain.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "dead", ObjectID: domain.NewID()}
+			noErr(t, s.ReserveIdempotency(t.Context(), dead), "reserve")
+			next := *dead
+			next.Owner, next.CreatedAt = "alive", now().Add(time.Second)
+			noErr(t, s.TakeOverIdempotency(t.Context(), &next, dead.Owner), "take over")
+			got, err := s.GetIdempotency(t.Context(), dead.Key)
+			noErr(t, err, "get taken over")
+			deepEqual(t, got, &next, "reservation after take-over")
+
+			// The dead owner can neither finish nor release what it lost.
+			wantErr(t, s.CompleteIdempotency(t.Context(), dead.Key, dead.Owner, 201, []byte("{}")), domain.ErrStale, "complete by old owner")
+			noErr(t, s.DeleteIdempotency(t.Context(), dead.Key, dead.Owner), "delete by old owner")
+			got, err = s.GetIdempotency(t.Context(), dead.Key)
+			noErr(t, err, "get after old owner's cleanup")
+			deepEqual(t, got, &next, "reservation kept by new owner")
+
+			// A second take-over from the same old owner loses.
+			other := next
+			other.Owner = "also-alive"
+			wantErr(t, s.TakeOverIdempotency(t.Context(), &other, dead.Owner), domain.ErrStale, "second take-over")
+			// A completed record cannot be taken over at all.
+			noErr(t, s.CompleteIdempotency(t.Context(), next.Key, next.Owner, 201, []byte("{}")), "complete")
+			wantErr(t, s.TakeOverIdempotency(t.Context(), &other, next.Owner), domain.ErrStale, "take over completed")
+			missing := other
+			missing.Key = "absent"
+			wantErr(t, s.TakeOverIdempotency(t.Context(), &missing, "dead"), domain.ErrNotFound, "take over absent")
+		}},
+		{"TakeOverWithoutOwner", func(t *testing.T, s storage.Store) {
+			// Reservations written before owners existed have none.
+			old := &domain.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now()}
+			noErr(t, s.ReserveIdempotency(t.Context(), old), "reserve")
+			next := *old
+			next.Owner, next.ObjectID = "alive", domain.NewID()
+			noErr(t, s.TakeOverIdempotency(t.Context(), &next, ""), "take over")
+			got, err := s.GetIdempotency(t.Context(), old.Key)
+			noErr(t, err, "get")
+			deepEqual(t, got, &next, "taken over")
+		}},
+		{"ConcurrentTakeOverHasOneWinner", func(t *testing.T, s storage.Store) {
+			dead := &domain.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "dead"}
+			noErr(t, s.ReserveIdempotency(t.Context(), dead), "reserve")
+			const n = 8
+			errs := make(chan error, n)
+			for i := range n {
+				go func() {
+					r := *dead
+					r.Owner = fmt.Sprintf("retry-%d", i)
+					errs <- s.TakeOverIdempotency(t.Context(), &r, dead.Owner)
+				}()
+			}
+			won := 0
+			for range n {
+				err := <-errs
+				switch {
+				case err == nil:
+					won++
+				case !errors.Is(err, domain.ErrStale):
+					t.Fatalf("take-over: %v", err)
+				}
+			}
+			if won != 1 {
+				t.Fatalf("%d retries took the reservation over, want exactly 1", won)
+			}
+		}},
+	}
+}
+
+func epochTests() []contractTest {
+	return []contractTest{
+		{"BeginRenewEnd", func(t *testing.T, s storage.Store) {
+			n := now()
+			e := &domain.Epoch{ID: "e1", Instance: "host:8080", StartedAt: n, HeartbeatAt: n}
+			noErr(t, s.BeginEpoch(t.Context(), e), "begin")
+			got, err := s.GetEpoch(t.Context(), e.ID)
+			noErr(t, err, "get")
+			deepEqual(t, got, e, "epoch")
+			later := n.Add(domain.EpochHeartbeat)
+			noErr(t, s.RenewEpoch(t.Context(), e.ID, later), "renew")
+			got, err = s.GetEpoch(t.Context(), e.ID)
+			noErr(t, err, "get renewed")
+			if !got.HeartbeatAt.Equal(later) || !got.StartedAt.Equal(n) {
+				t.Fatalf("renewed epoch %+v, want heartbeat %v", got, later)
+			}
+			noErr(t, s.EndEpoch(t.Context(), e.ID), "end")
+			_, err = s.GetEpoch(t.Context(), e.ID)
+			wantErr(t, err, domain.ErrNotFound, "get ended")
+			wantErr(t, s.RenewEpoch(t.Context(), e.ID, later), domain.ErrNotFound, "renew ended")
+			noErr(t, s.EndEpoch(t.Context(), e.ID), "end again")
+		}},
+		{"RestartEndsEarlierEpochsOfInstance", func(t *testing.T, s storage.Store) {
+			n := now()
+			first := &domain.Epoch{ID: "first", Instance: "host:8080", StartedAt: n, HeartbeatAt: n}
+			other := &domain.Epoch{ID: "other", Instance: "host:8081", StartedAt: n, HeartbeatAt: n}
+			silent := &domain.Epoch{ID: "silent", Instance: "gone:8080", StartedAt: n.Add(-48 * time.Hour), HeartbeatAt: n.Add(-storage.EpochRetention - time.Hour)}
+			for _, e := range []*domain.Epoch{silent, first, other} {
+				noErr(t, s.BeginEpoch(t.Context(), e), "begin "+e.ID)
+			}
+			restarted := &domain.Epoch{ID: "second", Instance: first.Instance, StartedAt: n.Add(time.Second), HeartbeatAt: n.Add(time.Second)}
+			noErr(t, s.BeginEpoch(t.Context(), restarted), "begin after restart")
+			for _, tc := range []struct {
+				id   string
+				kept bool
+			}{{"first", false}, {"silent", false}, {"other", true}, {"second", true}} {
+				_, err := s.GetEpoch(t.Context(), tc.id)
+				if tc.kept {
+					noErr(t, err, "get "+tc.id)
+				} else {
+					wantErr(t, err, domain.ErrNotFound, "get "+tc.id)
+				}
+			}
 		}},
 	}
 }

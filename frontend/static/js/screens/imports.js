@@ -26,7 +26,7 @@ function counts(job) {
 
 function errorsTable(errors) {
   return table([
-    { key: 'import.line', class: 'n', cell: (e) => String(e.line) },
+    { key: 'import.line', class: 'n', cell: (e) => (e.line ? String(e.line) : '—') },
     { key: 'import.column', cell: (e) => e.column || '—' },
     { key: 'import.reason', cell: (e) => reasonCell(e.reason) },
   ], errors, 'import.errors');

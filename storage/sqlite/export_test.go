@@ -1,0 +1,4 @@
+package sqlite
+
+// MigrationCount lets the external tests expect the current schema version.
+var MigrationCount = len(migrations)
