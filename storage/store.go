@@ -75,6 +75,10 @@ type Accounts interface {
 	// helperID that was not withdrawn (expired ones included: the caller
 	// judges expiry), in ascending account ID order.
 	ListAccountsHelpedBy(ctx context.Context, helperID uuid.UUID, p Page) ([]*domain.Account, string, error)
+	// DistrictTallies sums every account's domain.Account.StatTallies,
+	// without reading the accounts: stores keep the sums up to date with
+	// every account write.
+	DistrictTallies(ctx context.Context) (domain.StatTallies, error)
 }
 
 // Institutions stores institutions, guarded by Version like accounts.

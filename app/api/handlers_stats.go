@@ -37,13 +37,15 @@ type statsDTO struct {
 	Conversions       map[string]int        `json:"conversions"`
 	ConvertedCredits  float64               `json:"convertedCredits"`
 	LearnersByAgeBand map[string]int        `json:"learnersByAgeBand"`
+	ActiveLearners    int                   `json:"activeLearners"`
 }
 
 func statsFrom(st service.Stats) statsDTO {
 	out := statsDTO{Accounts: st.Accounts, ClaimedAccounts: st.ClaimedAccounts, Outcomes: st.Outcomes,
 		RevokedOutcomes: st.RevokedOutcomes, Credits: st.Credits, ByCategory: map[string]tallyDTO{},
 		ByInstitution: []institutionTallyDTO{}, ByRegion: map[string]tallyDTO{}, ByMonth: []monthTallyDTO{},
-		Conversions: map[string]int{}, ConvertedCredits: st.ConvertedCredits, LearnersByAgeBand: st.LearnersByAgeBand}
+		Conversions: map[string]int{}, ConvertedCredits: st.ConvertedCredits, LearnersByAgeBand: st.LearnersByAgeBand,
+		ActiveLearners: st.ActiveLearners}
 	for c, t := range st.ByCategory {
 		out.ByCategory[string(c)] = tallyDTO{t.Outcomes, t.Credits}
 	}

@@ -38,6 +38,18 @@ func TestDistrictStats(t *testing.T) {
 	if len(months) != 2 || months[0].(map[string]any)["month"] != "2024-02" {
 		t.Errorf("byMonth = %v", months)
 	}
+	// Only the learner has an outcome in the last twelve months; the other
+	// account's last one is from 2024.
+	if st["activeLearners"] != 1.0 {
+		t.Errorf("activeLearners = %v, want 1", st["activeLearners"])
+	}
+	bands, total := st["learnersByAgeBand"].(map[string]any), 0.0
+	for _, n := range bands {
+		total += n.(float64)
+	}
+	if total != 2 {
+		t.Errorf("learnersByAgeBand = %v, want 2 learners in all", bands)
+	}
 	if st["conversions"].(map[string]any)["approved"] != 1.0 {
 		t.Errorf("conversions = %v", st["conversions"])
 	}

@@ -20,7 +20,9 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
 	if a.Version <= 0 {
 		a.Version = 1
 	}
-	if _, err := s.accounts.InsertOne(ctx, record.FromAccount(a)); err != nil {
+	d := record.FromAccount(a)
+	d.Tallies = record.FromTallies(a.StatTallies())
+	if _, err := s.accounts.InsertOne(ctx, d); err != nil {
 		a.Version = prev
 		return mapErr("create account", err)
 	}
@@ -63,6 +65,7 @@ func (s *Store) findAccount(ctx context.Context, what string, filter bson.D) (*d
 func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 	d := record.FromAccount(a)
 	d.Version = a.Version + 1
+	d.Tallies = record.FromTallies(a.StatTallies())
 	if err := s.replaceIfVersion(ctx, s.accounts, "update account", d.ID, "version", a.Version, d); err != nil {
 		return err
 	}

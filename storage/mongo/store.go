@@ -98,6 +98,10 @@ func Open(ctx context.Context, uri string, opts ...Option) (*Store, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
+	if err := s.backfillTallies(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -38,6 +38,25 @@ type AccountDoc struct {
 	Helpers   []HelperDoc `json:"helpers,omitempty" bson:"helpers,omitempty"`
 	AccessLog []AccessDoc `json:"accessLog,omitempty" bson:"accessLog,omitempty"`
 	HelperIDs []string    `json:"helperIds,omitempty" bson:"helperIds,omitempty"`
+	// Tallies is the account's share of the district statistics, derived on
+	// write for stores that sum it (MongoDB); never exported or read back.
+	Tallies []TallyDoc `json:"-" bson:"tallies,omitempty"`
+}
+
+// TallyDoc is one statistic of an account's share.
+type TallyDoc struct {
+	Key     string  `bson:"k"`
+	Count   int64   `bson:"n"`
+	Credits float64 `bson:"c,omitempty"`
+}
+
+// FromTallies converts an account's share for storing.
+func FromTallies(t domain.StatTallies) []TallyDoc {
+	out := make([]TallyDoc, 0, len(t))
+	for k, v := range t {
+		out = append(out, TallyDoc{Key: k, Count: v.Count, Credits: v.Credits})
+	}
+	return out
 }
 
 // FromAccount converts an account and computes its index keys.

@@ -24,9 +24,17 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
 	if err != nil {
 		return err
 	}
+	tallies := a.StatTallies()
+	rawTallies, err := encodeTallies(tallies)
+	if err != nil {
+		return err
+	}
 	err = s.write(ctx, func(tx *wtx) error {
-		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc) VALUES (?, ?, ?, ?)`,
-			d.ID, version, nullable(d.NationalIDHash), raw); err != nil {
+		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc, tallies) VALUES (?, ?, ?, ?, ?)`,
+			d.ID, version, nullable(d.NationalIDHash), raw, rawTallies); err != nil {
+			return err
+		}
+		if err := applyTallies(ctx, tx, tallies); err != nil {
 			return err
 		}
 		return syncAccountIndex(ctx, tx, a)
@@ -50,14 +58,26 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 	if err != nil {
 		return err
 	}
+	tallies := a.StatTallies()
+	rawTallies, err := encodeTallies(tallies)
+	if err != nil {
+		return err
+	}
 	err = s.write(ctx, func(tx *wtx) error {
-		n, err := exec(ctx, tx, `UPDATE accounts SET version = ?, national_id_hash = ?, doc = ? WHERE id = ? AND version = ?`,
-			d.Version, nullable(d.NationalIDHash), raw, d.ID, a.Version)
+		old, err := storedTallies(ctx, tx, d.ID)
+		if err != nil {
+			return err
+		}
+		n, err := exec(ctx, tx, `UPDATE accounts SET version = ?, national_id_hash = ?, doc = ?, tallies = ? WHERE id = ? AND version = ?`,
+			d.Version, nullable(d.NationalIDHash), raw, rawTallies, d.ID, a.Version)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, d.ID)
+		}
+		if err := applyTallies(ctx, tx, tallies.Delta(old)); err != nil {
+			return err
 		}
 		return syncAccountIndex(ctx, tx, a)
 	})

@@ -135,6 +135,17 @@ CREATE TABLE epochs (
 );
 CREATE INDEX epochs_by_instance ON epochs(instance);
 `,
+	// 5: district statistics kept as sums (stat_tallies), each account's
+	// own contribution beside it so that a write can apply the difference;
+	// accounts from before are counted at the next start (backfillTallies).
+	`
+ALTER TABLE accounts ADD COLUMN tallies TEXT;
+CREATE TABLE stat_tallies (
+	key     TEXT PRIMARY KEY,
+	n       INTEGER NOT NULL,
+	credits REAL NOT NULL
+);
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

@@ -88,6 +88,41 @@ func compareIDs(a, b uuid.UUID) int {
 
 func accountTests() []contractTest {
 	return []contractTest{
+		{"DistrictTalliesFollowEveryWrite", func(t *testing.T, s storage.Store) {
+			issuerA, issuerB := domain.NewID(), domain.NewID()
+			a := createAccount(t, s, NewAccount(now()))
+			b := NewAccount(now())
+			noErr(t, b.Deposit(NewOutcome(issuerB, "书法", 2, now()), now()), "deposit before create")
+			createAccount(t, s, b)
+			o1, o2 := NewOutcome(issuerA, "摄影", 1.5, now()), NewOutcome(issuerA, "太极", 1, now())
+			noErr(t, a.Deposit(o1, now()), "deposit")
+			noErr(t, a.Deposit(o2, now()), "deposit")
+			noErr(t, s.UpdateAccount(t.Context(), a), "update")
+			_, err := a.Revoke(o2.ID, issuerA, "录入错误", now())
+			noErr(t, err, "revoke")
+			noErr(t, s.UpdateAccount(t.Context(), a), "update after revoke")
+			stale := *a
+			stale.Version--
+			wantErr(t, s.UpdateAccount(t.Context(), &stale), domain.ErrStale, "stale update")
+
+			want := domain.StatTallies{}
+			noErr(t, s.ScanAccounts(t.Context(), func(acc *domain.Account) error {
+				for k, v := range acc.StatTallies() {
+					w := want[k]
+					w.Count += v.Count
+					w.Credits += v.Credits
+					want[k] = w
+				}
+				return nil
+			}), "scan")
+			got, err := s.DistrictTallies(t.Context())
+			noErr(t, err, "district tallies")
+			deepEqual(t, got, want, "district tallies")
+			if got[domain.TallyAccounts].Count != 2 || got[domain.TallyOutcomes] != (domain.StatTally{Count: 2, Credits: 3.5}) ||
+				got[domain.TallyRevoked].Count != 1 || got[domain.TallyIssuer+issuerA.String()] != (domain.StatTally{Count: 1, Credits: 1.5}) {
+				t.Fatalf("district tallies %v", got)
+			}
+		}},
 		{"CreateAndGet", func(t *testing.T, s storage.Store) {
 			a := createAccount(t, s, NewAccount(now()))
 			if a.Version != 1 {
