@@ -61,7 +61,7 @@ type Service struct {
 
 	transcripts TranscriptSigner
 	status      statusCache // the signed revocation list, rebuilt at most every few minutes
-	epoch       string // this process's run; see epoch.go
+	epoch       string      // this process's run; see epoch.go
 }
 
 // New wires a service.
