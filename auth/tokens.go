@@ -53,6 +53,7 @@ type TokenService struct {
 	clock    Clock
 	lifetime time.Duration
 	parser   *jwt.Parser
+	verified *verifiedTokens
 }
 
 // NewTokenService returns a service issuing AccessTokenLifetime tokens for
@@ -65,6 +66,7 @@ func NewTokenService(issuer, audience string, keys *KeySet, clock Clock) *TokenS
 		keys:     keys,
 		clock:    clock,
 		lifetime: AccessTokenLifetime,
+		verified: newVerifiedTokens(verifiedTokensSize),
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 			jwt.WithIssuer(issuer),
@@ -131,6 +133,19 @@ func (s *TokenService) Verify(token string) (Principal, error) {
 	if token == "" || len(token) > maxTokenLen || strings.Count(token, ".") != 2 {
 		return Principal{}, unauthenticated("malformed token")
 	}
+	if p, ok := s.verified.get(token, s.clock()); ok {
+		return p, nil
+	}
+	p, err := s.verify(token)
+	if err != nil {
+		return Principal{}, err
+	}
+	s.verified.put(token, p)
+	return p, nil
+}
+
+// verify does the full check of Verify.
+func (s *TokenService) verify(token string) (Principal, error) {
 	var claims accessClaims
 	_, err := s.parser.ParseWithClaims(token, &claims, s.keyFor)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -206,19 +207,27 @@ func TestVerifyWithinLeeway(t *testing.T) {
 		{"after exp within leeway", AccessTokenLifetime + Leeway - time1Second, true},
 		{"after exp beyond leeway", AccessTokenLifetime + Leeway + time1Second, false},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
-			tok := f.issue(t, learner())
-			f.clock.Advance(tc.advance)
-			_, err := f.svc.Verify(tok)
-			if tc.ok && err != nil {
-				t.Fatalf("rejected: %v", err)
-			}
-			if !tc.ok && !isUnauthenticated(err) {
-				t.Fatalf("err = %v, want ErrUnauthenticated", err)
-			}
-		})
+	// Verified once already (the cached path) or first seen late.
+	for _, cached := range []bool{false, true} {
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("%s/cached=%v", tc.name, cached), func(t *testing.T) {
+				f := newFixture(t)
+				tok := f.issue(t, learner())
+				if cached {
+					if _, err := f.svc.Verify(tok); err != nil {
+						t.Fatalf("fresh token rejected: %v", err)
+					}
+				}
+				f.clock.Advance(tc.advance)
+				_, err := f.svc.Verify(tok)
+				if tc.ok && err != nil {
+					t.Fatalf("rejected: %v", err)
+				}
+				if !tc.ok && !isUnauthenticated(err) {
+					t.Fatalf("err = %v, want ErrUnauthenticated", err)
+				}
+			})
+		}
 	}
 }
 
