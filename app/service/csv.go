@@ -17,7 +17,7 @@ import (
 )
 
 // MaxImportRows bounds one upload; larger batches are split by the sender.
-const MaxImportRows = 50000
+const MaxImportRows = 100000
 
 // csvColumns maps every accepted header (English or the Chinese an Excel
 // template uses) to its field.

@@ -6,15 +6,24 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 
 	"creditbank/domain"
 )
 
-// importProgressEvery is how many rows pass between progress saves. It also
-// bounds the rows an interrupted job must look up to settle its count.
-const importProgressEvery = 25
+// importWindow is how many rows are banked concurrently between progress
+// saves. It also bounds the rows an interrupted job must look up to settle
+// its count.
+const importWindow = 256
+
+// importWorkers bank a window's rows concurrently: each row waits for its
+// writes to be durable, and the store commits concurrent writers together,
+// so rows in flight together cost about one commit.
+const importWorkers = 24
 
 // maxReportedRowErrors bounds the errors kept on a job.
 const maxReportedRowErrors = 1000
@@ -25,10 +34,10 @@ const maxReportedRowErrors = 1000
 // safe: rows already banked count as duplicates.
 //
 // The job's counts are exact even if the process dies mid-import: each row
-// banks its outcome under an ID derived from the job and the row, progress
-// is saved every importProgressEvery rows and after every failed row, so
-// the rows after the last save are all banked up to the first that is not,
-// and looking their IDs up settles the count (settleInterrupted).
+// banks its outcome under an ID derived from the job and the row, and
+// progress is saved after every window of rows; the rows after the last
+// save are looked up by their IDs, and those banked are counted and named
+// (settleInterrupted).
 func (s *Service) StartImport(ctx context.Context, actor Actor, data []byte) (*domain.ImportJob, error) {
 	inst, err := s.checkIssuer(ctx, actor)
 	if err != nil {
@@ -98,20 +107,19 @@ func (s *Service) runImport(ctx context.Context, actor Actor, inst *domain.Insti
 	if !s.saveJob(ctx, job) {
 		return
 	}
-	for i, row := range rows {
+	for start := 0; start < len(rows); start += importWindow {
 		if s.importsStopping.Err() != nil {
-			s.interrupt(job, "the server was shutting down")
+			s.interrupt(job, "the server was shutting down", nil)
 			s.saveJob(ctx, job)
 			return
 		}
-		failed := s.importRow(WithObjectID(ctx, rowOutcomeID(job.ID, i)), actor, inst, job, row)
-		job.Done++
-		// A failed row is saved at once: a row after the last save that
-		// banked nothing must then have been a duplicate (settleInterrupted).
-		if (failed || (i+1)%importProgressEvery == 0) && !s.saveJob(ctx, job) {
+		end := min(start+importWindow, len(rows))
+		s.importWindowOf(ctx, actor, inst, job, rows, start, end)
+		job.Done = end
+		if !s.saveJob(ctx, job) {
 			// Stop rather than run ahead of what is recorded; the job is
 			// settled as interrupted from its last save.
-			s.log.Error("import stopped: progress cannot be saved", "job", job.ID.String(), "row", i+1)
+			s.log.Error("import stopped: progress cannot be saved", "job", job.ID.String(), "row", end)
 			return
 		}
 	}
@@ -120,37 +128,85 @@ func (s *Service) runImport(ctx context.Context, actor Actor, inst *domain.Insti
 	s.audit(ctx, actor, "import.done", "import", job.ID.String(), "")
 }
 
-// importRow banks one row and counts it; it reports whether the row failed.
-func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Institution, job *domain.ImportJob, row csvRow) bool {
+// importWindowOf banks rows[start:end] on importWorkers goroutines. Rows
+// of one learner go to the same worker, in file order, so they never race
+// for the same account.
+func (s *Service) importWindowOf(ctx context.Context, actor Actor, inst *domain.Institution, job *domain.ImportJob, rows []csvRow, start, end int) {
+	lanes := make([][]int, importWorkers)
+	for i := start; i < end; i++ {
+		h := fnv32(rows[i].input.NationalID) % importWorkers
+		lanes[h] = append(lanes[h], i)
+	}
+	results := make([]rowResult, end-start)
+	var wg sync.WaitGroup
+	for _, lane := range lanes {
+		if len(lane) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range lane {
+				results[i-start] = s.importRow(WithObjectID(ctx, rowOutcomeID(job.ID, i)), actor, inst, job.ID, rows[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		switch {
+		case r.problems != nil:
+			s.rowFailed(job, r.problems...)
+		case r.duplicate:
+			job.Duplicates++
+		default:
+			job.OK++
+			if r.created {
+				job.Created++
+			}
+		}
+	}
+}
+
+// fnv32 spreads national IDs over the workers.
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// rowResult is what banking one row came to.
+type rowResult struct {
+	created, duplicate bool
+	problems           []domain.ImportRowError // nil unless the row failed
+}
+
+// importRow banks one row.
+func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Institution, jobID uuid.UUID, row csvRow) rowResult {
 	if row.err != nil {
-		s.rowFailed(job, *row.err)
-		return true
+		return rowResult{problems: []domain.ImportRowError{*row.err}}
 	}
 	res, err := s.issueFor(ctx, actor, inst, row.input)
 	var ve *domain.ValidationError
 	switch {
 	case err == nil:
-		job.OK++
-		if res.AccountCreated {
-			job.Created++
-		}
-		return false
+		return rowResult{created: res.AccountCreated}
 	case errors.Is(err, domain.ErrDuplicate):
-		job.Duplicates++
-		return false
+		return rowResult{duplicate: true}
 	case errors.As(err, &ve):
 		problems := make([]domain.ImportRowError, 0, len(ve.Problems))
 		for _, p := range ve.Problems {
 			problems = append(problems, domain.ImportRowError{Line: row.line, Column: row.columnOf(p.Field), Reason: p.Reason})
 		}
-		s.rowFailed(job, problems...)
+		return rowResult{problems: problems}
 	case errors.Is(err, domain.ErrForbidden):
-		s.rowFailed(job, domain.ImportRowError{Line: row.line, Reason: "institution may not issue this outcome"})
+		return rowResult{problems: []domain.ImportRowError{{Line: row.line, Reason: "institution may not issue this outcome"}}}
 	default:
-		s.log.Error("import row failed", "job", job.ID.String(), "line", row.line, "err", err)
-		s.rowFailed(job, domain.ImportRowError{Line: row.line, Reason: "internal error; re-send the file to retry this row"})
+		s.log.Error("import row failed", "job", jobID.String(), "line", row.line, "err", err)
+		return rowResult{problems: []domain.ImportRowError{{Line: row.line, Reason: "internal error; re-send the file to retry this row"}}}
 	}
-	return true
 }
 
 // rowFailed counts one failed row and keeps its problems, up to a bound.
@@ -164,13 +220,26 @@ func (s *Service) rowFailed(job *domain.ImportJob, problems ...domain.ImportRowE
 }
 
 // interrupt ends a job that stopped before its last row, saying exactly
-// which rows are settled. The note is kept even past the error bound.
-func (s *Service) interrupt(job *domain.ImportJob, why string) {
+// which rows are settled; bankedAfter are data rows past job.Done that were
+// banked (and counted) before the stop. The note is kept even past the
+// error bound.
+func (s *Service) interrupt(job *domain.ImportJob, why string, bankedAfter []int) {
 	job.State = domain.ImportFailed
 	note := fmt.Sprintf("import interrupted before its first row (%s): nothing was banked; send the file again", why)
 	if job.Done > 0 {
-		note = fmt.Sprintf("import interrupted after %d of %d rows (%s): data rows 1–%d are settled — banked, already in the bank (duplicates) or listed here as errors — and rows %d–%d were not banked; send those again (re-sending the whole file is safe: banked rows count as duplicates)",
-			job.Done, job.Total, why, job.Done, job.Done+1, job.Total)
+		note = fmt.Sprintf("import interrupted after %d of %d rows (%s): data rows 1–%d are settled — banked, already in the bank (duplicates) or listed here as errors",
+			job.Done, job.Total, why, job.Done)
+	}
+	if len(bankedAfter) > 0 {
+		rows := make([]string, len(bankedAfter))
+		for i, r := range bankedAfter {
+			rows[i] = strconv.Itoa(r)
+		}
+		note += fmt.Sprintf("; of the rows after them, data rows %s were banked and are counted", strings.Join(rows, ", "))
+	}
+	if job.Done > 0 || len(bankedAfter) > 0 {
+		note += fmt.Sprintf("; rows %d–%d were otherwise not banked: send those again (re-sending the whole file is safe: banked rows count as duplicates)",
+			job.Done+1, job.Total)
 	}
 	job.Errors = append(job.Errors, domain.ImportRowError{Reason: note})
 }
@@ -218,44 +287,33 @@ func (s *Service) importAlive(ctx context.Context, job *domain.ImportJob) (bool,
 	return s.EpochLive(ctx, job.Owner)
 }
 
-// settleInterrupted completes the count of a job whose process died: of the
-// rows after its last save, those banked under their row IDs are counted,
-// and the ones before the last banked row that banked nothing were
-// duplicates (a failed row would have been saved). Settling twice gives
-// the same job, so concurrent readers may both do it.
+// settleInterrupted completes the count of a job whose process died: of
+// the rows after its last save (at most one window), those banked under
+// their row IDs are counted and named; the others are reported as not
+// banked. Settling twice gives the same job (the first settles the state),
+// so concurrent readers may both do it.
 func (s *Service) settleInterrupted(ctx context.Context, job *domain.ImportJob) (*domain.ImportJob, error) {
-	end := min(job.Total, job.Done+importProgressEvery)
-	banked := make([]bool, end-job.Done)
-	opened := make([]bool, end-job.Done)
-	last := -1
+	end := min(job.Total, job.Done+importWindow)
+	var bankedAfter []int
 	for i := job.Done; i < end; i++ {
 		id := rowOutcomeID(job.ID, i)
 		acc, err := s.store.GetAccountByOutcomeID(ctx, id)
 		switch {
 		case err == nil:
-			banked[i-job.Done], last = true, i
-			opened[i-job.Done] = openedByRow(acc, id, job)
+			bankedAfter = append(bankedAfter, i+1)
+			job.OK++
+			if openedByRow(acc, id, job) {
+				job.Created++
+			}
 		case !errors.Is(err, domain.ErrNotFound):
 			return nil, err
 		}
 	}
-	for i := job.Done; i <= last; i++ {
-		switch {
-		case !banked[i-job.Done]:
-			job.Duplicates++
-		case opened[i-job.Done]:
-			job.OK++
-			job.Created++
-		default:
-			job.OK++
-		}
-	}
-	job.Done = max(job.Done, last+1)
-	s.interrupt(job, "the server stopped")
+	s.interrupt(job, "the server stopped", bankedAfter)
 	if !s.saveJob(ctx, job) {
 		return nil, errors.New("import job not saved")
 	}
-	s.log.Warn("import settled as interrupted", "job", job.ID.String(), "done", job.Done, "total", job.Total)
+	s.log.Warn("import settled as interrupted", "job", job.ID.String(), "done", job.Done, "bankedAfter", len(bankedAfter), "total", job.Total)
 	return job, nil
 }
 
