@@ -81,7 +81,13 @@ func Open(ctx context.Context, uri string, opts ...Option) (*Store, error) {
 
 	// Majority write concern: an acknowledged deposit survives a primary
 	// failover, which is what a learner's record needs.
+	// Retryable writes and reads (driver defaults, pinned here so a URI
+	// cannot switch them off): across a primary step-down or a dropped
+	// connection the driver retries once on the new primary, and the server
+	// deduplicates the write by its transaction number.
 	co := options.Client().ApplyURI(uri).
+		SetRetryWrites(true).
+		SetRetryReads(true).
 		SetWriteConcern(writeconcern.Majority()).
 		SetServerSelectionTimeout(15 * time.Second)
 	client, err := mongo.Connect(ctx, co)
