@@ -106,6 +106,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.cors, s.authenticate)
 
 	app.Get("/healthz", s.health)
+	app.Get("/readyz", s.ready)
 	app.Get("/.well-known/jwks.json", s.jwks)
 
 	v1 := app.Group("/api/v1")
@@ -174,11 +175,22 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 	s.log.Error("panic in handler", "method", c.Method(), "path", c.Route().Path, "requestId", requestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
 }
 
+// health is liveness: the process answers. It does not ask the store, so an
+// orchestrator does not restart a healthy process because the database is
+// away; that is what readiness is for.
 func (s *Server) health(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// ready is readiness: the store answers, so requests can be served. A load
+// balancer stops sending traffic while it says 503 and resumes when the
+// store returns.
+func (s *Server) ready(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	if err := s.svc.Store().Ping(ctx); err != nil {
-		s.log.Warn("health check failed", "err", err)
+		s.log.Warn("readiness check failed", "err", err)
+		c.Set(fiber.HeaderRetryAfter, storeRetryAfter)
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
 	}
 	return c.JSON(fiber.Map{"status": "ok"})
