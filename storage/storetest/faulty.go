@@ -24,7 +24,6 @@ type Faulty struct {
 	lostAcks  int   // UpdateAccount calls still to apply and then report ackErr
 	ackErr    error // the error such a call reports
 	failed    int   // calls refused since the last Heal
-	updates   int   // UpdateAccount calls that reached the store
 	lostCalls int   // UpdateAccount calls applied but reported as failed
 }
 
@@ -140,7 +139,6 @@ func (f *Faulty) UpdateAccount(ctx context.Context, a *domain.Account) error {
 	err := f.inner.UpdateAccount(ctx, a)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.updates++
 	if err == nil && f.lostAcks > 0 {
 		f.lostAcks--
 		f.lostCalls++
@@ -170,7 +168,9 @@ func (f *Faulty) ListConversionsByInstitution(ctx context.Context, institutionID
 }
 
 func (f *Faulty) ListAccountsSharedWith(ctx context.Context, institutionID uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
-	return guard3(f.read, func() ([]*domain.Account, string, error) { return f.inner.ListAccountsSharedWith(ctx, institutionID, p) })
+	return guard3(f.read, func() ([]*domain.Account, string, error) {
+		return f.inner.ListAccountsSharedWith(ctx, institutionID, p)
+	})
 }
 
 func (f *Faulty) ScanAccounts(ctx context.Context, fn func(*domain.Account) error) error {
