@@ -103,7 +103,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		// BEGIN IMMEDIATE already fails on a read-only file or a lock
+		// held past the busy timeout: an outage, not an internal error.
+		return mapErr(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
