@@ -24,6 +24,7 @@ type Faulty struct {
 	lostAcks  int   // UpdateAccount calls still to apply and then report ackErr
 	ackErr    error // the error such a call reports
 	failed    int   // calls refused since the last Heal
+	gate      chan struct{}
 	lostCalls int   // UpdateAccount calls applied but reported as failed
 }
 
@@ -60,6 +61,27 @@ func (f *Faulty) LoseUpdateAcks(n int, err error) {
 	f.lostAcks, f.ackErr = n, err
 }
 
+// Hold makes every call wait until release is called: a store that has
+// become slow. Overload tests use it to keep requests in flight without
+// relying on timing.
+func (f *Faulty) Hold() (release func()) {
+	g := make(chan struct{})
+	f.mu.Lock()
+	f.gate = g
+	f.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			if f.gate == g {
+				f.gate = nil
+			}
+			f.mu.Unlock()
+			close(g)
+		})
+	}
+}
+
 // Heal ends every fault.
 func (f *Faulty) Heal() {
 	f.mu.Lock()
@@ -82,6 +104,7 @@ func (f *Faulty) LostAcks() int {
 }
 
 func (f *Faulty) read() error {
+	f.waitGate()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.readErr != nil {
@@ -91,12 +114,22 @@ func (f *Faulty) read() error {
 }
 
 func (f *Faulty) write() error {
+	f.waitGate()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.writeErr != nil {
 		f.failed++
 	}
 	return f.writeErr
+}
+
+func (f *Faulty) waitGate() {
+	f.mu.Lock()
+	g := f.gate
+	f.mu.Unlock()
+	if g != nil {
+		<-g
+	}
 }
 
 // guard runs one call unless the fault chosen by check is set.
