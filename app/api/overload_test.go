@@ -2,16 +2,22 @@ package api_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -255,4 +261,99 @@ func TestConnectionsBeyondTheCapAreRefused(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("server did not serve again after the connections closed: %v", last)
+}
+
+// TestOverloadFigures measures, on request, what RELIABILITY.md reports:
+// the sustainable deposit rate, then 4× that rate offered open-loop for a
+// few seconds, with admission control at its defaults and switched off.
+// It asserts nothing about speed; run it with
+// CREDITBANK_OVERLOAD_FIGURES=1 go test -run TestOverloadFigures -v ./app/api/
+func TestOverloadFigures(t *testing.T) {
+	if os.Getenv("CREDITBANK_OVERLOAD_FIGURES") == "" {
+		t.Skip("set CREDITBANK_OVERLOAD_FIGURES=1 to measure")
+	}
+	for _, mode := range []struct {
+		name string
+		tune func(*api.Config)
+	}{
+		{"admission at defaults", func(*api.Config) {}},
+		{"admission off", func(c *api.Config) { c.MaxInFlight, c.MaxConns = 1 << 20, 1 << 20 }},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			e, _, addr := newOverloadEnv(t, mode.tune)
+			a := e.issuer(e.adminToken(), "压测学院")
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096}, Timeout: time.Minute}
+			t.Cleanup(client.CloseIdleConnections)
+			var seq atomic.Int64
+			deposit := func() (int, time.Duration) {
+				n := seq.Add(1)
+				body, _ := json.Marshal(outcomeBody(nid(t, int(n%900)+1), "压测", "课程"+strconv.FormatInt(n, 10), 16))
+				r, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/outcomes", bytes.NewReader(body))
+				r.Header.Set("Content-Type", "application/json")
+				r.Header.Set("Authorization", "Bearer "+a.staff)
+				start := time.Now()
+				res, err := client.Do(r)
+				if err != nil {
+					return 0, time.Since(start)
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				return res.StatusCode, time.Since(start)
+			}
+			// Sustainable: what 16 closed-loop clients get through.
+			var done atomic.Int64
+			stop := time.Now().Add(3 * time.Second)
+			var wg sync.WaitGroup
+			for range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for time.Now().Before(stop) {
+						if s, _ := deposit(); s == 201 {
+							done.Add(1)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			rate := float64(done.Load()) / 3
+			offered := 4 * rate
+			const seconds = 5
+			var mu sync.Mutex
+			var ok []time.Duration
+			statuses := map[int]int{}
+			var peakHeap uint64
+			start := time.Now()
+			total := int(offered * seconds)
+			for i := range total {
+				time.Sleep(time.Until(start.Add(time.Duration(float64(i) / offered * float64(time.Second)))))
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s, d := deposit()
+					mu.Lock()
+					statuses[s]++
+					if s == 201 {
+						ok = append(ok, d)
+					}
+					mu.Unlock()
+				}()
+				if i%200 == 0 {
+					var m runtime.MemStats
+					runtime.ReadMemStats(&m)
+					peakHeap = max(peakHeap, m.HeapInuse)
+				}
+			}
+			wg.Wait()
+			slices.Sort(ok)
+			pct := func(p float64) time.Duration {
+				if len(ok) == 0 {
+					return 0
+				}
+				return ok[min(len(ok)-1, int(p*float64(len(ok))))]
+			}
+			t.Logf("sustainable %.0f deposits/s; offered %.0f/s for %ds (%d requests): statuses %v; admitted latency p50 %v p99 %v max %v; peak heap in use %d MiB (test process, client included)",
+				rate, offered, seconds, total, statuses, pct(0.5).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), pct(1).Round(time.Millisecond), peakHeap>>20)
+		})
+	}
 }

@@ -79,13 +79,15 @@ type Server struct {
 	admission *admission
 }
 
-// Defaults for the overload settings. A request here takes a few
-// milliseconds of CPU or store time, so 128 running at once already keep
-// two cores and the store busy; more would only queue inside the process.
+// Defaults for the overload settings. A deposit takes a few milliseconds
+// of CPU and store time (the store writes one at a time), so 64 running at
+// once already keep two cores and the store busy; more would only queue
+// inside the process, adding latency to everyone (RELIABILITY.md has the
+// measurements).
 const (
-	DefaultMaxInFlight  = 128
-	DefaultMaxQueue     = 128
-	DefaultQueueWait    = time.Second
+	DefaultMaxInFlight  = 64
+	DefaultMaxQueue     = 64
+	DefaultQueueWait    = 500 * time.Millisecond
 	DefaultMaxConns     = 1024
 	DefaultReadTimeout  = 30 * time.Second
 	DefaultWriteTimeout = 60 * time.Second
