@@ -277,7 +277,7 @@ func TestOverloadFigures(t *testing.T) {
 		tune func(*api.Config)
 	}{
 		{"admission at defaults", func(*api.Config) {}},
-		{"admission off", func(c *api.Config) { c.MaxInFlight, c.MaxConns = 1 << 20, 1 << 20 }},
+		{"admission off", func(c *api.Config) { c.MaxInFlight, c.MaxConns = 1<<20, 1<<20 }},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			e, _, addr := newOverloadEnv(t, mode.tune)

@@ -25,7 +25,7 @@ type Faulty struct {
 	ackErr    error // the error such a call reports
 	failed    int   // calls refused since the last Heal
 	gate      chan struct{}
-	lostCalls int   // UpdateAccount calls applied but reported as failed
+	lostCalls int // UpdateAccount calls applied but reported as failed
 }
 
 var _ storage.Store = (*Faulty)(nil)
