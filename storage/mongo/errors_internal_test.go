@@ -93,3 +93,32 @@ func TestStepDownAfterWriteIsNotAppliedTwice(t *testing.T) {
 		t.Fatalf("stored version %d name %q, want version %d name %q: saved exactly once", got.Version, got.Name, a.Version+1, a.Name)
 	}
 }
+
+// TestLostConnectionIsUnavailable: once the connection to the server is
+// gone, reads and writes are retryable outages (503), not internal errors.
+func TestLostConnectionIsUnavailable(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, ferrettest.Start(t), WithDatabase(ferrettest.DatabaseName(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := storetest.NewAccount(domain.Now(time.Now()))
+	if err := s.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropDatabase(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetAccount(ctx, a.ID); !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("read after the connection is gone: %v, want ErrUnavailable", err)
+	}
+	if err := s.UpdateAccount(ctx, a); !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("write after the connection is gone: %v, want ErrUnavailable", err)
+	}
+	if err := s.Ping(ctx); err == nil {
+		t.Fatal("ping after the connection is gone succeeded")
+	}
+}

@@ -23,7 +23,7 @@ type Faulty struct {
 	writeErr  error
 	lostAcks  int   // UpdateAccount calls still to apply and then report ackErr
 	ackErr    error // the error such a call reports
-	failed    int   // calls refused since the last Heal
+	failed    int   // calls refused, ever
 	gate      chan struct{}
 	lostCalls int // UpdateAccount calls applied but reported as failed
 }
