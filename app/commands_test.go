@@ -117,6 +117,10 @@ func TestAuditVerifyCommandDetectsTampering(t *testing.T) {
 		{"edited", `UPDATE audit SET doc = replace(doc, '"action":"outcome.issue"', '"action":"outcome.isue"') WHERE seq = (SELECT min(seq) FROM audit WHERE action = 'outcome.issue')`, "hash mismatch"},
 		{"deleted", `DELETE FROM audit WHERE seq = 5`, "expected sequence 5"},
 		{"reordered", `UPDATE audit SET seq = -5 WHERE seq = 5; UPDATE audit SET seq = 5 WHERE seq = 6; UPDATE audit SET seq = 6 WHERE seq = -5`, "audit entry"},
+		// Only the search columns: the chain still links, but the entry
+		// would vanish from GET /audit?actor=… and ?action=….
+		{"search actor moved", `UPDATE audit SET actor_id = 'someone-else' WHERE seq = 4`, "audit entry 4: search index (actor)"},
+		{"search action and time moved", `UPDATE audit SET action = 'system.noop', at_ms = at_ms - 86400000 WHERE seq = 5`, "audit entry 5: search index (action, time)"},
 	}
 	for _, tc := range cases {
 		t.Run("sqlite/"+tc.name, func(t *testing.T) {
@@ -153,6 +157,10 @@ func TestAuditVerifyCommandDetectsTampering(t *testing.T) {
 		{"reordered", func(t *testing.T, coll, uri, db string) {
 			ferrettest.SwapDocuments(t, ferrettest.Raw(t, uri, db, coll), int64(5), int64(6))
 		}, "audit entry 5"},
+		// The field ListAudit filters by is the hashed field itself here.
+		{"search actor moved", func(t *testing.T, coll, uri, db string) {
+			ferrettest.SetField(t, ferrettest.Raw(t, uri, db, coll), int64(4), "actorId", "someone-else")
+		}, "audit entry 4: hash mismatch"},
 	}
 	for _, tc := range mongoCases {
 		t.Run("mongo/"+tc.name, func(t *testing.T) {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is read once, from the environment with flags overriding it.
@@ -21,10 +23,23 @@ type Config struct {
 	CORSOrigins    []string
 	Demo           bool
 	LogLevel       string
+	Limits         Limits
 
 	// mongoDatabase overrides the URI's database; the bench uses it for a
 	// scratch database it drops afterwards.
 	mongoDatabase string
+}
+
+// Limits protect the server from overload; zero values take the HTTP
+// layer's defaults (api.Default*).
+type Limits struct {
+	MaxInFlight  int           // requests served at once
+	MaxQueue     int           // more requests waiting for a slot
+	QueueWait    time.Duration // longest wait in that queue before 503
+	MaxConns     int           // open connections
+	ReadTimeout  time.Duration // to receive a whole request
+	WriteTimeout time.Duration // to send a response
+	IdleTimeout  time.Duration // an idle keep-alive connection
 }
 
 const defaultStore = "sqlite:./data/creditbank.db"
@@ -42,6 +57,40 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		CORSOrigins:    splitList(os.Getenv("CREDITBANK_CORS_ORIGINS")),
 		LogLevel:       envOr("CREDITBANK_LOG_LEVEL", "info"),
 	}
+	var err error
+	lim := &cfg.Limits
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{
+		{"CREDITBANK_MAX_INFLIGHT", &lim.MaxInFlight},
+		{"CREDITBANK_MAX_QUEUE", &lim.MaxQueue},
+		{"CREDITBANK_MAX_CONNS", &lim.MaxConns},
+	} {
+		if *v.dst, err = envInt(v.name); err != nil {
+			return cfg, err
+		}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"CREDITBANK_QUEUE_WAIT", &lim.QueueWait},
+		{"CREDITBANK_READ_TIMEOUT", &lim.ReadTimeout},
+		{"CREDITBANK_WRITE_TIMEOUT", &lim.WriteTimeout},
+		{"CREDITBANK_IDLE_TIMEOUT", &lim.IdleTimeout},
+	} {
+		if *v.dst, err = envDuration(v.name); err != nil {
+			return cfg, err
+		}
+	}
+	fs.IntVar(&lim.MaxInFlight, "max-inflight", lim.MaxInFlight, "requests served at once; more wait briefly, then get 503 (CREDITBANK_MAX_INFLIGHT)")
+	fs.IntVar(&lim.MaxQueue, "max-queue", lim.MaxQueue, "requests waiting for a slot (CREDITBANK_MAX_QUEUE)")
+	fs.DurationVar(&lim.QueueWait, "queue-wait", lim.QueueWait, "longest wait for a slot (CREDITBANK_QUEUE_WAIT)")
+	fs.IntVar(&lim.MaxConns, "max-conns", lim.MaxConns, "open connections (CREDITBANK_MAX_CONNS)")
+	fs.DurationVar(&lim.ReadTimeout, "read-timeout", lim.ReadTimeout, "time to receive a request (CREDITBANK_READ_TIMEOUT)")
+	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "time to send a response (CREDITBANK_WRITE_TIMEOUT)")
+	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "idle keep-alive connection (CREDITBANK_IDLE_TIMEOUT)")
 	var proxies, origins string
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CREDITBANK_ADDR)")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "sqlite:PATH or mongodb://… (CREDITBANK_STORE)")
@@ -93,6 +142,33 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envInt reads a non-negative integer; unset is 0 (the default applies).
+func envInt(name string) (int, error) {
+	raw := os.Getenv(name)
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s must be a whole number ≥ 0, not %q", name, raw)
+	}
+	return n, nil
+}
+
+// envDuration reads a Go duration ("30s", "1m"); unset is 0 (the default
+// applies).
+func envDuration(name string) (time.Duration, error) {
+	raw := os.Getenv(name)
+	if raw == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s must be a duration such as 30s or 2m, not %q", name, raw)
+	}
+	return d, nil
 }
 
 func splitList(s string) []string {

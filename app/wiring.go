@@ -76,6 +76,13 @@ func (a *application) httpHandler() *fiber.App {
 		CORSOrigins:    a.cfg.CORSOrigins,
 		Logger:         a.log,
 		UI:             frontend.Files(),
+		MaxInFlight:    a.cfg.Limits.MaxInFlight,
+		MaxQueue:       a.cfg.Limits.MaxQueue,
+		QueueWait:      a.cfg.Limits.QueueWait,
+		MaxConns:       a.cfg.Limits.MaxConns,
+		ReadTimeout:    a.cfg.Limits.ReadTimeout,
+		WriteTimeout:   a.cfg.Limits.WriteTimeout,
+		IdleTimeout:    a.cfg.Limits.IdleTimeout,
 	})
 }
 

@@ -18,6 +18,11 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrRateLimited     = errors.New("rate limited")
+	// ErrUnavailable is a store that cannot be read or written right now
+	// (disk full or read-only, database unreachable, primary stepping
+	// down). Nothing was changed, or the change is safe to retry: the
+	// caller may try again later.
+	ErrUnavailable = errors.New("store temporarily unavailable")
 	// ErrStale is a compare-and-swap loss: someone saved the aggregate first.
 	// It is a conflict, so it maps to 409 if retries run out.
 	ErrStale = fmt.Errorf("%w: version changed", ErrConflict)

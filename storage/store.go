@@ -200,6 +200,22 @@ type Audit interface {
 	ListAudit(ctx context.Context, f AuditFilter, p Page) ([]domain.AuditEntry, string, error)
 	// ScanAudit streams every entry in ascending Seq order.
 	ScanAudit(ctx context.Context, fn func(domain.AuditEntry) error) error
+	// ScanAuditIndexed streams every entry in ascending Seq order together
+	// with the values ListAudit filters on as the adapter stores them, so
+	// that verification can prove the filters see what the hashed entries
+	// say.
+	ScanAuditIndexed(ctx context.Context, fn func(domain.AuditEntry, AuditIndex) error) error
+}
+
+// AuditIndex is what ListAudit searches by for one entry. An adapter may keep
+// these apart from the hashed entry (SQLite columns); editing them would hide
+// an entry from a filtered search without breaking the hash chain, which is
+// why verification compares them with the entry.
+type AuditIndex struct {
+	ActorID       string
+	InstitutionID string
+	Action        string
+	At            time.Time
 }
 
 // AuditFilter narrows ListAudit (zero values = any).

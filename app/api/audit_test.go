@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -166,6 +167,9 @@ type tamperer interface {
 	edit(seq int64)   // change a field of one entry
 	remove(seq int64) // delete one entry
 	swap(a, b int64)  // exchange two entries' contents, renumbered to fit
+	// misfile rewrites only what filtered searches match the actor on (the
+	// SQLite actor_id column, the Mongo actorId field), leaving the entry.
+	misfile(seq int64, actor string)
 	close()
 }
 
@@ -195,6 +199,46 @@ func TestAuditTamperingIsDetected(t *testing.T) {
 				t.Fatalf("after tampering: %v, want problem %q", v, tc.problem)
 			}
 		})
+	}
+}
+
+// TestAuditSearchIndexTamperingIsDetected: editing only the searchable actor
+// hides an entry from GET /audit?actor= while the hashes still link on
+// SQLite; verify must name the entry either way.
+func TestAuditSearchIndexTamperingIsDetected(t *testing.T) {
+	e, loc := newTunedEnv(t, nil)
+	_, ids := auditTrail(t, e)
+	admin := ids["admin"]
+	entries := auditPage(t, e, admin, "")
+	target := entries[4] // any entry with an actor will do
+	seq := int64(target["seq"].(float64))
+	actor := target["actorId"].(string)
+	bySeqs := func(items []map[string]any) map[int64]bool {
+		out := map[int64]bool{}
+		for _, it := range items {
+			out[int64(it["seq"].(float64))] = true
+		}
+		return out
+	}
+	if !bySeqs(auditPage(t, e, admin, "&actor="+url.QueryEscape(actor)))[seq] {
+		t.Fatalf("entry %d not found by its actor before tampering", seq)
+	}
+
+	x := openTamperer(t, loc)
+	x.misfile(seq, "00000000-0000-0000-0000-000000000000")
+	x.close()
+
+	if bySeqs(auditPage(t, e, admin, "&actor="+url.QueryEscape(actor)))[seq] {
+		t.Fatalf("tampering did not hide entry %d from the actor search; the test tampers the wrong thing", seq)
+	}
+	v := e.must(200, req{method: "GET", path: "/api/v1/audit/verify", token: admin})
+	problem, _ := v["problem"].(string)
+	want := fmt.Sprintf("audit entry %d: ", seq)
+	if v["valid"] != false || !strings.HasPrefix(problem, want) {
+		t.Fatalf("verify after index tampering: %v, want a problem starting %q", v, want)
+	}
+	if loc.sqlitePath != "" && !strings.Contains(problem, "search index (actor)") {
+		t.Fatalf("verify names %q, want the actor search column named", problem)
 	}
 }
 
@@ -232,6 +276,10 @@ func (x *sqliteTamperer) edit(seq int64) {
 	x.exec(`UPDATE audit SET doc = json_set(doc, '$.actorId', 'someone-else') WHERE seq = ?`, seq)
 }
 
+func (x *sqliteTamperer) misfile(seq int64, actor string) {
+	x.exec(`UPDATE audit SET actor_id = ? WHERE seq = ?`, actor, seq)
+}
+
 func (x *sqliteTamperer) remove(seq int64) { x.exec(`DELETE FROM audit WHERE seq = ?`, seq) }
 
 func (x *sqliteTamperer) swap(a, b int64) {
@@ -260,6 +308,14 @@ func (x *mongoTamperer) edit(seq int64) {
 	res, err := x.coll.UpdateOne(context.Background(), bson.D{{Key: "_id", Value: seq}}, bson.D{{Key: "$set", Value: bson.D{{Key: "actorId", Value: "someone-else"}}}})
 	if err != nil || res.ModifiedCount != 1 {
 		x.t.Fatalf("edit: %v %+v", err, res)
+	}
+}
+
+func (x *mongoTamperer) misfile(seq int64, actor string) {
+	x.t.Helper()
+	res, err := x.coll.UpdateOne(context.Background(), bson.D{{Key: "_id", Value: seq}}, bson.D{{Key: "$set", Value: bson.D{{Key: "actorId", Value: actor}}}})
+	if err != nil || res.ModifiedCount != 1 {
+		x.t.Fatalf("misfile: %v %+v", err, res)
 	}
 }
 

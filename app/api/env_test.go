@@ -30,6 +30,9 @@ import (
 
 const adminPassword = "admin-password-1"
 
+// testMaxInFlight keeps load shedding out of the way of functional tests.
+const testMaxInFlight = 4096
+
 // env is one product instance on a fresh store. CREDITBANK_TEST_STORE=mongo
 // runs the same API tests on the MongoDB adapter (embedded FerretDB).
 type env struct {
@@ -110,7 +113,9 @@ func (e *env) build(store storage.Store) {
 	e.tokens = auth.NewTokenService("http://creditbank.test", "creditbank", keys, nil)
 	transcripts := auth.NewTranscriptSigner("http://creditbank.test", keys, nil)
 	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
-	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000})
+	// Functional tests fire up to ~100 concurrent requests on a slow
+	// race-detector build; shedding is tested on its own (overload_test.go).
+	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000, MaxInFlight: testMaxInFlight})
 }
 
 // restart closes the store and opens the same data in a new process-like

@@ -50,6 +50,7 @@ var statusTable = []struct {
 	{domain.ErrForbidden, fiber.StatusForbidden, "forbidden"},
 	{domain.ErrUnauthenticated, fiber.StatusUnauthorized, "unauthenticated"},
 	{domain.ErrRateLimited, fiber.StatusTooManyRequests, "rate_limited"},
+	{domain.ErrUnavailable, fiber.StatusServiceUnavailable, "store_unavailable"},
 }
 
 // errorResponse turns any error into a status and body. Unknown errors are
@@ -79,6 +80,12 @@ func errorResponse(c *fiber.Ctx, log *slog.Logger, err error) (int, errorBody) {
 	for _, row := range statusTable {
 		if errors.Is(err, row.err) {
 			body := errorBody{errorDetail{Code: row.code, Message: err.Error()}}
+			if row.err == domain.ErrUnavailable {
+				// The cause names files, hosts or driver internals: the
+				// operator reads it in the log, the client gets advice.
+				log.Warn("store unavailable", "method", c.Method(), "path", c.Route().Path, "requestId", requestID(c), "err", err)
+				body.Error.Message = unavailableMessage
+			}
 			var ve *domain.ValidationError
 			if errors.As(err, &ve) {
 				body.Error.Details = ve.Problems
@@ -94,11 +101,21 @@ func errorResponse(c *fiber.Ctx, log *slog.Logger, err error) (int, errorBody) {
 	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "internal error; quote the request id to support"}}
 }
 
+const unavailableMessage = "the data store is temporarily unavailable; try again shortly (a request with an Idempotency-Key may be repeated safely)"
+
+// storeRetryAfter is a guess at how long a store outage lasts: long enough
+// that clients do not hammer a recovering store, short enough for a
+// primary election or an operator freeing disk space.
+const storeRetryAfter = "5"
+
 func (s *Server) writeError(c *fiber.Ctx, err error) error {
 	status, body := errorResponse(c, s.log, err)
-	if status == fiber.StatusTooManyRequests {
-		if ra := c.Locals(retryAfterKey); ra != nil {
-			c.Set(fiber.HeaderRetryAfter, ra.(string))
+	switch status {
+	case fiber.StatusTooManyRequests, fiber.StatusServiceUnavailable:
+		if ra, ok := c.Locals(retryAfterKey).(string); ok {
+			c.Set(fiber.HeaderRetryAfter, ra)
+		} else if status == fiber.StatusServiceUnavailable {
+			c.Set(fiber.HeaderRetryAfter, storeRetryAfter)
 		}
 	}
 	if status == fiber.StatusUnauthorized {

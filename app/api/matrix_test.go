@@ -103,6 +103,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 
 	entries := []matrixEntry{
 		{method: "GET", path: "/healthz", target: fixed("/healthz", nil), want: everyone(200)},
+		{method: "GET", path: "/readyz", target: fixed("/readyz", nil), want: everyone(200)},
 		{method: "GET", path: "/.well-known/jwks.json", target: fixed("/.well-known/jwks.json", nil), want: everyone(200)},
 		{method: "POST", path: v1 + "/auth/login", target: fixed(v1+"/auth/login", map[string]string{"username": "admin", "password": adminPassword}), want: everyone(200)},
 		// A live refresh token each time: failed refreshes would (rightly)

@@ -44,8 +44,23 @@ type Config struct {
 	// client IP and per username.
 	LoginRate  float64
 	LoginBurst float64
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// MaxInFlight requests are served at once; up to MaxQueue more wait at
+	// most QueueWait for a slot; the rest get 503 + Retry-After at once.
+	// Health and readiness probes are exempt.
+	MaxInFlight int
+	MaxQueue    int
+	QueueWait   time.Duration
+	// MaxConns caps open connections; more are refused by the transport.
+	// With BodyLimit it bounds the memory request bodies can take.
+	MaxConns int
+	// ReadTimeout is the time a client has to send a whole request (cuts
+	// off slow senders); WriteTimeout to take the response; IdleTimeout
+	// keeps an unused keep-alive connection.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	Now          func() time.Time
+	Logger       *slog.Logger
 	// UI is the embedded web interface, served at /.
 	UI fs.FS
 }
@@ -60,6 +75,43 @@ type Server struct {
 	now     func() time.Time
 	limiter *limiter
 	trusted []netip.Prefix
+
+	admission *admission
+}
+
+// Defaults for the overload settings. A deposit takes a few milliseconds
+// of CPU and store time (the store writes one at a time), so 64 running at
+// once already keep two cores and the store busy; more would only queue
+// inside the process, adding latency to everyone (RELIABILITY.md has the
+// measurements).
+const (
+	DefaultMaxInFlight  = 64
+	DefaultMaxQueue     = 64
+	DefaultQueueWait    = 500 * time.Millisecond
+	DefaultMaxConns     = 1024
+	DefaultReadTimeout  = 30 * time.Second
+	DefaultWriteTimeout = 60 * time.Second
+	DefaultIdleTimeout  = 120 * time.Second
+)
+
+func (cfg *Config) withOverloadDefaults() {
+	set := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	setD := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&cfg.MaxInFlight, DefaultMaxInFlight)
+	set(&cfg.MaxQueue, DefaultMaxQueue)
+	set(&cfg.MaxConns, DefaultMaxConns)
+	setD(&cfg.QueueWait, DefaultQueueWait)
+	setD(&cfg.ReadTimeout, DefaultReadTimeout)
+	setD(&cfg.WriteTimeout, DefaultWriteTimeout)
+	setD(&cfg.IdleTimeout, DefaultIdleTimeout)
 }
 
 // New builds the Fiber application with every route.
@@ -82,15 +134,18 @@ func New(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cfg Conf
 	if cfg.LoginBurst == 0 {
 		cfg.LoginBurst = 10
 	}
+	cfg.withOverloadDefaults()
 	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, now: cfg.Now,
-		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies)}
+		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies),
+		admission: newAdmission(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait)}
 	app := fiber.New(fiber.Config{
 		AppName:                 "creditbank",
 		BodyLimit:               cfg.BodyLimit,
 		DisableStartupMessage:   true,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            60 * time.Second,
-		IdleTimeout:             120 * time.Second,
+		ReadTimeout:             cfg.ReadTimeout,
+		WriteTimeout:            cfg.WriteTimeout,
+		IdleTimeout:             cfg.IdleTimeout,
+		Concurrency:             cfg.MaxConns,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
@@ -103,9 +158,12 @@ func New(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cfg Conf
 
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New(recover.Config{StackTraceHandler: s.logPanic, EnableStackTrace: true}))
-	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.cors, s.authenticate)
+	// Admission comes before authentication, which may read the store: a
+	// shed request must cost next to nothing.
+	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.admit, s.cors, s.authenticate)
 
 	app.Get("/healthz", s.health)
+	app.Get("/readyz", s.ready)
 	app.Get("/.well-known/jwks.json", s.jwks)
 
 	v1 := app.Group("/api/v1")
@@ -186,11 +244,22 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 	s.log.Error("panic in handler", "method", c.Method(), "path", c.Route().Path, "requestId", requestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
 }
 
+// health is liveness: the process answers. It does not ask the store, so an
+// orchestrator does not restart a healthy process because the database is
+// away; that is what readiness is for.
 func (s *Server) health(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// ready is readiness: the store answers, so requests can be served. A load
+// balancer stops sending traffic while it says 503 and resumes when the
+// store returns.
+func (s *Server) ready(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	if err := s.svc.Store().Ping(ctx); err != nil {
-		s.log.Warn("health check failed", "err", err)
+		s.log.Warn("readiness check failed", "err", err)
+		c.Set(fiber.HeaderRetryAfter, storeRetryAfter)
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
 	}
 	return c.JSON(fiber.Map{"status": "ok"})

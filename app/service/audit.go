@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -159,8 +160,12 @@ type AuditAnchor struct {
 func (s *Service) VerifyAudit(ctx context.Context, anchor *AuditAnchor) (AuditReport, error) {
 	var v domain.AuditChainVerifier
 	var problem error
-	err := s.store.ScanAudit(ctx, func(e domain.AuditEntry) error {
+	err := s.store.ScanAuditIndexed(ctx, func(e domain.AuditEntry, idx storage.AuditIndex) error {
 		if err := v.Next(e); err != nil {
+			problem = err
+			return errStopScan
+		}
+		if err := checkAuditIndex(e, idx); err != nil {
 			problem = err
 			return errStopScan
 		}
@@ -184,3 +189,28 @@ func (s *Service) VerifyAudit(ctx context.Context, anchor *AuditAnchor) (AuditRe
 }
 
 var errStopScan = errors.New("stop scan")
+
+// checkAuditIndex compares what filtered audit searches see with the hashed
+// entry. An edited search value leaves the chain intact but hides the entry
+// from (or plants it in) `GET /audit?actor=…`, so it is tampering too. The
+// message names the fields, not their values: the entry number finds the
+// row, and the report should not repeat whatever a tamperer wrote there.
+func checkAuditIndex(e domain.AuditEntry, idx storage.AuditIndex) error {
+	var bad []string
+	if idx.ActorID != e.ActorID {
+		bad = append(bad, "actor")
+	}
+	if idx.InstitutionID != e.InstitutionID {
+		bad = append(bad, "institution")
+	}
+	if idx.Action != e.Action {
+		bad = append(bad, "action")
+	}
+	if idx.At.UnixMilli() != e.At.UnixMilli() {
+		bad = append(bad, "time")
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("audit entry %d: search index (%s) disagrees with the hashed entry (index edited to hide or misfile it)", e.Seq, strings.Join(bad, ", "))
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"time"
 
@@ -117,29 +118,82 @@ var System = Actor{Role: domain.RoleAdmin, ID: uuid.Nil}
 // 50 writers racing on one account all land well within it.
 const maxCASAttempts = 200
 
+// maxUnknownOutcomes bounds how often one change is retried after the store
+// failed to say whether a save happened; a store that stays down must turn
+// into a quick 503, not a long stall.
+const maxUnknownOutcomes = 2
+
 // updateAccount runs load → change → compare-and-swap, retrying on a lost race.
+//
+// A save that fails as domain.ErrUnavailable may still have been applied:
+// the reply was lost (connection dropped after the write was sent, primary
+// stepped down before acknowledging). Retrying blindly would bank a deposit
+// twice, so the account is reloaded first. The compare-and-swap on version
+// leaves two cases: the stored account is exactly what was sent, one
+// version on (the save landed: done), or it is not (it did not land, or
+// someone else saved first: run the change again on what is there).
 func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*domain.Account) error) (*domain.Account, error) {
 	defer s.accountLocks.lock(id)()
+	var sent *domain.Account // the last save whose outcome is unknown
+	unknown := 0
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
 		a, err := s.store.GetAccount(ctx, id)
 		if err != nil {
 			return nil, err
 		}
+		if sent != nil && savedAs(a, sent) {
+			s.log.Info("account save landed although the store reported a failure", "account", id.String(), "version", a.Version)
+			return a, nil
+		}
+		sent = nil
 		if err := change(a); err != nil {
 			return nil, err
 		}
+		want := a.Version
 		err = s.store.UpdateAccount(ctx, a)
 		if err == nil {
 			return a, nil
 		}
-		if !errors.Is(err, domain.ErrStale) {
-			return nil, err
-		}
-		if err := sleepJitter(ctx, attempt); err != nil {
+		switch {
+		case errors.Is(err, domain.ErrStale):
+			if err := sleepJitter(ctx, attempt); err != nil {
+				return nil, err
+			}
+		case errors.Is(err, domain.ErrUnavailable) && unknown < maxUnknownOutcomes:
+			unknown++
+			s.log.Warn("account save failed, outcome unknown; reloading", "account", id.String(), "err", err)
+			a.Version = want
+			sent = a
+			if err := pause(ctx, time.Duration(unknown)*100*time.Millisecond); err != nil {
+				return nil, err
+			}
+		default:
 			return nil, err
 		}
 	}
 	return nil, domain.ErrStale
+}
+
+// savedAs reports whether stored is sent as saved: one version later and
+// otherwise identical (the storage contract makes a save round-trip exactly).
+func savedAs(stored, sent *domain.Account) bool {
+	if stored.Version != sent.Version+1 {
+		return false
+	}
+	cp := *stored
+	cp.Version = sent.Version
+	return reflect.DeepEqual(&cp, sent)
+}
+
+func pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func sleepJitter(ctx context.Context, attempt int) error {

@@ -104,6 +104,14 @@ func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, p storage.
 
 // ScanAudit streams every entry in Seq order through a server cursor.
 func (s *Store) ScanAudit(ctx context.Context, fn func(domain.AuditEntry) error) error {
+	return s.ScanAuditIndexed(ctx, func(e domain.AuditEntry, _ storage.AuditIndex) error { return fn(e) })
+}
+
+// ScanAuditIndexed streams every entry with the fields ListAudit filters
+// on. Here they are fields of the hashed document itself, so editing one
+// breaks the entry's hash; they are still reported as stored, so the
+// verifier's comparison holds on every adapter.
+func (s *Store) ScanAuditIndexed(ctx context.Context, fn func(domain.AuditEntry, storage.AuditIndex) error) error {
 	cur, err := s.audit.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return mapErr("scan audit", err)
@@ -118,7 +126,8 @@ func (s *Store) ScanAudit(ctx context.Context, fn func(domain.AuditEntry) error)
 		if err != nil {
 			return fmt.Errorf("mongo: scan audit: %w", err)
 		}
-		if err := fn(*e); err != nil {
+		idx := storage.AuditIndex{ActorID: d.ActorID, InstitutionID: d.InstitutionID, Action: d.Action, At: e.At}
+		if err := fn(*e, idx); err != nil {
 			return err
 		}
 	}

@@ -80,11 +80,7 @@ func Open(ctx context.Context, uri string, opts ...Option) (*Store, error) {
 		o(&cfg)
 	}
 
-	// Majority write concern: an acknowledged deposit survives a primary
-	// failover, which is what a learner's record needs.
-	co := options.Client().ApplyURI(uri).
-		SetWriteConcern(writeconcern.Majority()).
-		SetServerSelectionTimeout(15 * time.Second)
+	co := clientOptions(uri)
 	client, err := mongo.Connect(ctx, co)
 	if err != nil {
 		return nil, fmt.Errorf("mongo: connect: %w", err)
@@ -103,6 +99,26 @@ func Open(ctx context.Context, uri string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// clientOptions are the driver settings every deployment gets, whatever the
+// URI says.
+func clientOptions(uri string) *options.ClientOptions {
+	// Majority write concern: an acknowledged deposit survives a primary
+	// failover, which is what a learner's record needs.
+	// Retryable writes and reads (driver defaults, pinned here so a URI
+	// cannot switch them off): across a primary step-down or a dropped
+	// connection the driver retries once on the new primary, and the server
+	// deduplicates the write by its transaction number. What still fails
+	// after that retry is domain.ErrUnavailable (see mapErr), and the
+	// service's compare-and-swap reload decides whether the save landed.
+	// Server selection waits long enough for an election (typically under
+	// 12 s) rather than failing every request during one.
+	return options.Client().ApplyURI(uri).
+		SetRetryWrites(true).
+		SetRetryReads(true).
+		SetWriteConcern(writeconcern.Majority()).
+		SetServerSelectionTimeout(15 * time.Second)
 }
 
 func newStore(client *mongo.Client, db *mongo.Database) *Store {

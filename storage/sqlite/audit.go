@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -98,22 +99,60 @@ const auditScanBatch = 500
 
 // ScanAudit streams every entry in Seq order, a batch at a time.
 func (s *Store) ScanAudit(ctx context.Context, fn func(domain.AuditEntry) error) error {
+	return s.ScanAuditIndexed(ctx, func(e domain.AuditEntry, _ storage.AuditIndex) error { return fn(e) })
+}
+
+// ScanAuditIndexed streams every entry with its search columns, which are
+// written beside the JSON document and could be edited on their own.
+func (s *Store) ScanAuditIndexed(ctx context.Context, fn func(domain.AuditEntry, storage.AuditIndex) error) error {
 	var after int64
 	for {
-		batch, err := s.auditRows(ctx, `SELECT doc FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, auditScanBatch)
+		batch, err := s.auditIndexRows(ctx, after)
 		if err != nil {
 			return err
 		}
-		for _, e := range batch {
-			if err := fn(e); err != nil {
+		for _, r := range batch {
+			if err := fn(r.entry, r.index); err != nil {
 				return err
 			}
 		}
 		if len(batch) < auditScanBatch {
 			return nil
 		}
-		after = batch[len(batch)-1].Seq
+		after = batch[len(batch)-1].seq
 	}
+}
+
+type indexedAuditRow struct {
+	seq   int64
+	entry domain.AuditEntry
+	index storage.AuditIndex
+}
+
+// auditIndexRows reads one batch; the batch is read whole before fn runs so
+// that a slow consumer does not hold a read transaction open.
+func (s *Store) auditIndexRows(ctx context.Context, after int64) ([]indexedAuditRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, at_ms, actor_id, institution_id, action, doc FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, auditScanBatch)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []indexedAuditRow
+	for rows.Next() {
+		var r indexedAuditRow
+		var atMS int64
+		var raw string
+		if err := rows.Scan(&r.seq, &atMS, &r.index.ActorID, &r.index.InstitutionID, &r.index.Action, &raw); err != nil {
+			return nil, mapErr(err)
+		}
+		e, err := decode[record.AuditDoc](raw)
+		if err != nil {
+			return nil, err
+		}
+		r.entry, r.index.At = *e, time.UnixMilli(atMS).UTC()
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err())
 }
 
 func (s *Store) auditRows(ctx context.Context, query string, args ...any) ([]domain.AuditEntry, error) {

@@ -136,6 +136,16 @@ func mapErr(err error) error {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("%w: duplicate key", domain.ErrConflict)
 		}
+		// The file cannot take the statement (disk full, read-only mount,
+		// I/O error, file gone, lock held past the busy timeout). SQLite
+		// rolled the statement back, so nothing is half written, and the
+		// condition is the operator's to fix: callers see a retryable
+		// outage, not an internal error. Extended codes carry the primary
+		// code in the low byte.
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_BUSY:
+			return fmt.Errorf("%w: sqlite: %w", domain.ErrUnavailable, err)
+		}
 	}
 	return fmt.Errorf("sqlite: %w", err)
 }
