@@ -45,6 +45,9 @@ type Account struct {
 	Conversions          []Conversion
 	Ledger               []LedgerEntry
 	Grants               []Grant
+	// AlertsSeenAt is the learner's last look at their alerts: decisions
+	// after it are news.
+	AlertsSeenAt *time.Time
 }
 
 // ValidateName checks a person's name as registered.

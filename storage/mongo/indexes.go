@@ -41,6 +41,10 @@ var indexes = []indexSpec{
 	{collRefreshTokens, "familyId", bson.D{{Key: "familyId", Value: 1}}, false},
 	{collRules, "code_version_unique", bson.D{{Key: "code", Value: 1}, {Key: "version", Value: 1}}, true},
 	{collRules, "institutionId", bson.D{{Key: "institutionId", Value: 1}}, false},
+	// Course catalogues: a code is unique per institution; the public search
+	// filters by category (the institution filter uses the unique index).
+	{collCourses, "institutionId_code_unique", bson.D{{Key: "institutionId", Value: 1}, {Key: "code", Value: 1}}, true},
+	{collCourses, "category", bson.D{{Key: "category", Value: 1}}, false},
 }
 
 // ensureIndexes creates the missing indexes at every start-up.

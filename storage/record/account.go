@@ -33,6 +33,7 @@ type AccountDoc struct {
 	IssuerIDs        []string        `json:"issuerIds,omitempty" bson:"issuerIds,omitempty"`
 	QueueKeys        []string        `json:"queueKeys,omitempty" bson:"queueKeys,omitempty"`
 	GrantInstIDs     []string        `json:"grantInstitutionIds,omitempty" bson:"grantInstitutionIds,omitempty"`
+	AlertsSeenAt     *time.Time      `json:"alertsSeenAt,omitempty" bson:"alertsSeenAt,omitempty"`
 }
 
 // FromAccount converts an account and computes its index keys.
@@ -58,6 +59,7 @@ func FromAccount(a *domain.Account) AccountDoc {
 		IssuerIDs:        idStrings(a.IssuerIDs()),
 		QueueKeys:        mapSlice(a.QueueKeys(), func(s string) string { return s }),
 		GrantInstIDs:     idStrings(a.GrantInstitutionIDs()),
+		AlertsSeenAt:     optTime(a.AlertsSeenAt),
 	}
 }
 
@@ -97,6 +99,7 @@ func (d AccountDoc) ToDomain() (*domain.Account, error) {
 		BirthDate:            utc(d.BirthDate),
 		PasswordHash:         d.PasswordHash,
 		CredentialsChangedAt: optTime(d.CredentialsAt),
+		AlertsSeenAt:         optTime(d.AlertsSeenAt),
 		Status:               domain.AccountStatus(d.Status),
 		CreatedAt:            utc(d.CreatedAt),
 		Outcomes:             outcomes,

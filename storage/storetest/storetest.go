@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Paging", pagingTests()},
 		{"RoundTrip", roundTripTests()},
 		{"Health", healthTests()},
+		{"Courses", courseTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,442 @@
+package domain
+
+import (
+	"bytes"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// A pathway tells a learner, for one published rule, either that they can
+// apply now or what is missing and which catalogue courses would close the
+// gap. The shortfall is the rule evaluation's own (the one preview shows);
+// the course suggestions come from the same compiled condition.
+
+// MaxSuggestions bounds the course options listed per rule.
+const MaxSuggestions = 5
+
+// CourseSuggestion is one way to close a shortfall: completing every course
+// in it (usually one) would satisfy the rule's condition and total.
+type CourseSuggestion struct {
+	Courses []Course
+	Hours   float64 // total study hours, the first ranking key
+	Credits float64 // credits the courses would bank under the policy
+	// StartsOn is the earliest next start among the courses (nil: none
+	// scheduled), the second ranking key.
+	StartsOn *time.Time
+}
+
+// Pathway is one rule seen from one learner's record.
+type Pathway struct {
+	Rule        Rule
+	Evaluation  Evaluation
+	Ready       bool // eligible now: the learner can apply
+	Suggestions []CourseSuggestion
+}
+
+// Catalogue is the district's courses prepared for suggestion: each course
+// as the outcome it would bank, indexed by category and institution so that
+// a rule only looks at the courses its match items could accept.
+type Catalogue struct {
+	entries  []catEntry
+	byCat    map[Category][]int
+	byIssuer map[uuid.UUID][]int
+}
+
+type catEntry struct {
+	course  Course
+	outcome Outcome // what completing the course would bank
+	units   int     // credits in half units
+	start   int64   // next start as Unix seconds; max when unscheduled
+}
+
+const unscheduled = int64(1) << 62
+
+// NewCatalogue prepares courses for suggestions under the credit policy.
+// Courses that would bank nothing under the policy are left out: they cannot
+// close a credit shortfall and no rule can count them.
+func NewCatalogue(courses []Course, policy CreditPolicy, now time.Time) *Catalogue {
+	cat := &Catalogue{byCat: map[Category][]int{}, byIssuer: map[uuid.UUID][]int{}}
+	today := DateOf(now)
+	full := 100.0
+	for _, c := range courses {
+		credits := c.CreditsUnder(policy)
+		if credits <= 0 {
+			continue
+		}
+		start := unscheduled
+		if c.NextStart != nil && !c.NextStart.Before(today) {
+			start = c.NextStart.Unix()
+		}
+		cat.entries = append(cat.entries, catEntry{
+			course: c,
+			// A course not yet taken can still reach any score or level the
+			// course offers; judge it by what the institution advertises.
+			outcome: Outcome{
+				ID: c.ID, IssuerID: c.InstitutionID, Category: c.Category, Title: c.Title,
+				CourseCode: c.Code, Hours: c.Hours, Credits: credits, Level: c.Level,
+				Result: Result{Score: &full}, CompletedOn: today, Status: OutcomeActive,
+			},
+			units: halfUnits(credits),
+			start: start,
+		})
+	}
+	// Ranking order once, so every later list is already in it.
+	slices.SortFunc(cat.entries, func(a, b catEntry) int { return a.compare(b) })
+	for i, e := range cat.entries {
+		cat.byCat[e.course.Category] = append(cat.byCat[e.course.Category], i)
+		cat.byIssuer[e.course.InstitutionID] = append(cat.byIssuer[e.course.InstitutionID], i)
+	}
+	return cat
+}
+
+// compare ranks by fewest hours, then earliest start, then code and ID so
+// that the order never depends on the order courses were loaded in.
+func (e catEntry) compare(f catEntry) int {
+	switch {
+	case e.course.Hours != f.course.Hours:
+		if e.course.Hours < f.course.Hours {
+			return -1
+		}
+		return 1
+	case e.start != f.start:
+		if e.start < f.start {
+			return -1
+		}
+		return 1
+	case e.course.Code != f.course.Code:
+		if e.course.Code < f.course.Code {
+			return -1
+		}
+		return 1
+	}
+	return bytes.Compare(e.course.ID[:], f.course.ID[:])
+}
+
+// Len is the number of usable courses.
+func (c *Catalogue) Len() int { return len(c.entries) }
+
+// PlanPathways evaluates every rule for the account and, for each rule it is
+// not yet eligible for, suggests courses. Rules keep the given order.
+func PlanPathways(rules []Rule, acc *Account, cat *Catalogue, now time.Time) []Pathway {
+	out := make([]Pathway, 0, len(rules))
+	for _, r := range rules {
+		ev := Evaluate(r, acc, now)
+		p := Pathway{Rule: r, Evaluation: ev, Ready: ev.Eligible}
+		if !ev.Eligible {
+			p.Suggestions = cat.Suggest(r, acc, ev, now)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Suggest lists up to MaxSuggestions ways to close the shortfall of ev, the
+// evaluation of rule for acc at now, ranked by fewest total hours, then
+// earliest start. It returns nothing when the learner is eligible, when the
+// rule's caps are used up (no course can help) or when the catalogue holds
+// nothing that would help.
+//
+// The gap has two parts, as in the evaluation's shortfall: condition items
+// that no usable outcome matches, and credits missing from the required
+// total. A course closes an item if the item's match accepts the outcome the
+// course would bank; the cheapest way to make the condition satisfiable is
+// found over the tree (all: every failing item; any: the cheapest item;
+// n_of: the cheapest missing items), then courses relevant to the condition
+// top up any missing credits. Alternatives swap one course of the cheapest
+// plan for the next-ranked course that does the same job.
+func (c *Catalogue) Suggest(rule Rule, acc *Account, ev Evaluation, now time.Time) []CourseSuggestion {
+	if ev.Eligible || ev.Shortfall == nil || c == nil || len(c.entries) == 0 || rule.Validate() != nil {
+		return nil
+	}
+	run := &evalRun{rule: rule, acc: acc, now: now}
+	if run.acc == nil {
+		run.acc = &Account{}
+	}
+	for _, cp := range rule.Caps {
+		if FloorHalf(cp.MaxCredits-run.awardedUnder(cp.Scope)) <= 0 {
+			return nil
+		}
+	}
+	run.collectCandidates()
+	root := compile(rule.Condition, "condition", run.cands, now)
+	target := halfUnitsUp(rule.MinTotalCredits)
+	if rule.Award.Mode == AwardSum {
+		target = max(target, halfUnitsUp(0.5/rule.Award.Ratio))
+	}
+	have := newSelector(root, run.cands, target).maxUnits()
+	p := &planner{cat: c, now: now, accepted: map[*condNode][]int{}}
+	base, ok := p.fix(root)
+	if !ok {
+		return nil
+	}
+	slots := make([]slot, 0, len(base)+1)
+	for _, leaf := range base {
+		slots = append(slots, slot{leaf: leaf})
+	}
+	// A plan that fixes the condition but leaves the total short needs a
+	// top-up slot; so does a rule whose items all match already but whose
+	// outcomes overlap (one outcome cannot serve two items): one more
+	// relevant course gives the selection room.
+	if have < target || (root.feasible && len(slots) == 0) {
+		slots = append(slots, slot{})
+	}
+	var plans []CourseSuggestion
+	seen := map[string]bool{}
+	try := func(choice []int) {
+		if s, ok := p.complete(root, slots, choice, have, target); ok {
+			key := s.key()
+			if !seen[key] {
+				seen[key] = true
+				plans = append(plans, s)
+			}
+		}
+	}
+	cheapest := make([]int, len(slots))
+	try(cheapest)
+	// Alternatives: the k-th ranked option in one slot, the cheapest in the others.
+	for k := 1; k < MaxSuggestions+len(slots); k++ {
+		for i := range slots {
+			choice := make([]int, len(slots))
+			choice[i] = k
+			try(choice)
+		}
+	}
+	slices.SortStableFunc(plans, func(a, b CourseSuggestion) int { return a.compare(b) })
+	if len(plans) > MaxSuggestions {
+		plans = plans[:MaxSuggestions]
+	}
+	return plans
+}
+
+// slot is one job in a plan: satisfy a failing match item (leaf), or, with
+// leaf nil, add credits towards the required total.
+type slot struct{ leaf *condNode }
+
+type planner struct {
+	cat      *Catalogue
+	now      time.Time
+	accepted map[*condNode][]int // catalogue entries each leaf accepts, ranked
+	relevant []int               // entries some leaf accepts, ranked (lazily)
+	relDone  bool
+}
+
+// accepts lists, in ranking order, the catalogue entries a leaf accepts,
+// looking only at the courses of its category or issuers when it names them.
+func (p *planner) accepts(leaf *condNode) []int {
+	if got, ok := p.accepted[leaf]; ok {
+		return got
+	}
+	m := leaf.match
+	pool := p.pool(m)
+	var out []int
+	for _, i := range pool {
+		if m.Accepts(p.cat.entries[i].outcome, p.now) {
+			out = append(out, i)
+		}
+	}
+	p.accepted[leaf] = out
+	return out
+}
+
+func (p *planner) pool(m *Match) []int {
+	switch {
+	case m.Category != "":
+		return p.cat.byCat[m.Category]
+	case len(m.IssuerIDs) == 1:
+		return p.cat.byIssuer[m.IssuerIDs[0]]
+	}
+	all := make([]int, len(p.cat.entries))
+	for i := range all {
+		all[i] = i
+	}
+	return all
+}
+
+// fix returns the failing leaves whose cheapest courses make n satisfiable
+// at the least total hours, or false when the catalogue cannot.
+func (p *planner) fix(n *condNode) ([]*condNode, bool) {
+	if n.feasible {
+		return nil, true
+	}
+	if n.match != nil {
+		return []*condNode{n}, len(p.accepts(n)) > 0
+	}
+	type option struct {
+		leaves []*condNode
+		hours  float64
+	}
+	var opts []option
+	for _, ch := range n.children {
+		if ch.feasible {
+			continue
+		}
+		leaves, ok := p.fix(ch)
+		if !ok {
+			if n.op == OpAll {
+				return nil, false
+			}
+			continue
+		}
+		h := 0.0
+		for _, l := range leaves {
+			h += p.cat.entries[p.accepts(l)[0]].course.Hours
+		}
+		opts = append(opts, option{leaves, h})
+	}
+	missing := n.need() - n.okKids
+	if len(opts) < missing {
+		return nil, false
+	}
+	if n.op != OpAll {
+		slices.SortStableFunc(opts, func(a, b option) int {
+			switch {
+			case a.hours < b.hours:
+				return -1
+			case a.hours > b.hours:
+				return 1
+			}
+			return 0
+		})
+		opts = opts[:missing]
+	}
+	var out []*condNode
+	for _, o := range opts {
+		out = append(out, o.leaves...)
+	}
+	return out, true
+}
+
+// relevantEntries lists the entries any leaf of the condition accepts.
+func (p *planner) relevantEntries(root *condNode) []int {
+	if p.relDone {
+		return p.relevant
+	}
+	p.relDone = true
+	mark := map[int]bool{}
+	for _, l := range root.leaves(nil) {
+		for _, i := range p.accepts(l) {
+			mark[i] = true
+		}
+	}
+	for i := range mark {
+		p.relevant = append(p.relevant, i)
+	}
+	slices.Sort(p.relevant) // entry order is ranking order
+	return p.relevant
+}
+
+// complete builds the plan taking, for each slot, its choice-th usable
+// course (distinct across slots); the top-up slot takes courses until the
+// total is met. False when a slot has no such course.
+func (p *planner) complete(root *condNode, slots []slot, choice []int, have, target int) (CourseSuggestion, bool) {
+	used := map[int]bool{}
+	var picked []int
+	units := have
+	var topUp []int
+	for si, s := range slots {
+		if s.leaf == nil {
+			topUp = append(topUp, si)
+			continue
+		}
+		i, ok := nth(p.accepts(s.leaf), choice[si], used)
+		if !ok {
+			return CourseSuggestion{}, false
+		}
+		used[i] = true
+		picked = append(picked, i)
+		units += p.cat.entries[i].units
+	}
+	for _, si := range topUp {
+		rel := p.relevantEntries(root)
+		// The choice-th course that alone closes the remaining total, else
+		// (for the cheapest plan only) the largest courses until it is met.
+		need := max(target-units, 1)
+		var closers []int
+		for _, i := range rel {
+			if !used[i] && p.cat.entries[i].units >= need {
+				closers = append(closers, i)
+			}
+		}
+		if i, ok := nth(closers, choice[si], used); ok {
+			used[i] = true
+			picked = append(picked, i)
+			units += p.cat.entries[i].units
+			continue
+		}
+		if choice[si] > 0 {
+			return CourseSuggestion{}, false
+		}
+		byUnits := slices.Clone(rel)
+		slices.SortStableFunc(byUnits, func(a, b int) int { return p.cat.entries[b].units - p.cat.entries[a].units })
+		for _, i := range byUnits {
+			if units >= target {
+				break
+			}
+			if !used[i] {
+				used[i] = true
+				picked = append(picked, i)
+				units += p.cat.entries[i].units
+			}
+		}
+	}
+	if units < target || len(picked) == 0 {
+		return CourseSuggestion{}, false
+	}
+	slices.Sort(picked)
+	s := CourseSuggestion{}
+	for _, i := range picked {
+		e := p.cat.entries[i]
+		s.Courses = append(s.Courses, e.course)
+		s.Hours += e.course.Hours
+		s.Credits += float64(e.units) / 2
+		if e.start != unscheduled && (s.StartsOn == nil || e.course.NextStart.Before(*s.StartsOn)) {
+			d := *e.course.NextStart
+			s.StartsOn = &d
+		}
+	}
+	return s, true
+}
+
+// nth is the k-th entry of a ranked list not already used.
+func nth(list []int, k int, used map[int]bool) (int, bool) {
+	for _, i := range list {
+		if used[i] {
+			continue
+		}
+		if k == 0 {
+			return i, true
+		}
+		k--
+	}
+	return 0, false
+}
+
+func (s CourseSuggestion) compare(t CourseSuggestion) int {
+	switch {
+	case s.Hours != t.Hours:
+		if s.Hours < t.Hours {
+			return -1
+		}
+		return 1
+	case (s.StartsOn == nil) != (t.StartsOn == nil):
+		if s.StartsOn != nil {
+			return -1
+		}
+		return 1
+	case s.StartsOn != nil && !s.StartsOn.Equal(*t.StartsOn):
+		return s.StartsOn.Compare(*t.StartsOn)
+	case len(s.Courses) != len(t.Courses):
+		return len(s.Courses) - len(t.Courses)
+	}
+	return 0
+}
+
+func (s CourseSuggestion) key() string {
+	b := make([]byte, 0, len(s.Courses)*16)
+	for _, c := range s.Courses {
+		b = append(b, c.ID[:]...)
+	}
+	return string(b)
+}
