@@ -40,11 +40,18 @@ type Alert struct {
 	New bool
 }
 
-// MarkAlertsSeen records that the learner has looked at their alerts, so
-// that decisions before now are no longer news.
-func (a *Account) MarkAlertsSeen(now time.Time) {
-	t := Now(now)
-	a.AlertsSeenAt = &t
+// MarkAlertsSeen records that the learner has seen the alerts as they stood
+// at upTo, so that decisions until then are no longer news. upTo may not
+// lie in the future, and a later look is never undone by an earlier one.
+func (a *Account) MarkAlertsSeen(upTo, now time.Time) error {
+	if upTo.IsZero() || upTo.After(now) {
+		return Invalid("seenAt", "required, and not in the future")
+	}
+	t := Now(upTo)
+	if a.AlertsSeenAt == nil || t.After(*a.AlertsSeenAt) {
+		a.AlertsSeenAt = &t
+	}
+	return nil
 }
 
 // Alerts lists what the learner should know at now, soonest or newest first

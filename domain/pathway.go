@@ -118,10 +118,23 @@ func (e catEntry) compare(f catEntry) int {
 func (c *Catalogue) Len() int { return len(c.entries) }
 
 // PlanPathways evaluates every rule for the account and, for each rule it is
-// not yet eligible for, suggests courses. Rules keep the given order.
+// not yet eligible for, suggests courses. Rules keep the given order; rules
+// not in effect at now, and rules the learner already holds a live
+// conversion of (applying again would be refused), are left out.
 func PlanPathways(rules []Rule, acc *Account, cat *Catalogue, now time.Time) []Pathway {
 	out := make([]Pathway, 0, len(rules))
+	applied := map[string]bool{}
+	if acc != nil {
+		for _, c := range acc.Conversions {
+			if c.Live() {
+				applied[c.RuleCode] = true
+			}
+		}
+	}
 	for _, r := range rules {
+		if !r.EffectiveAt(now) || applied[r.Code] {
+			continue
+		}
 		ev := Evaluate(r, acc, now)
 		p := Pathway{Rule: r, Evaluation: ev, Ready: ev.Eligible}
 		if !ev.Eligible {

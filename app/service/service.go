@@ -52,6 +52,8 @@ type Service struct {
 	auditLock    sync.Mutex // one chain head: appends queue here before CAS
 
 	transcripts TranscriptSigner
+
+	catalogue catalogueCache // district courses for pathways
 }
 
 // New wires a service.

@@ -268,14 +268,14 @@ func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DROP TABLE account_grants; UPDATE schema_version SET version = 1`); err != nil {
+	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE courses; UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 
 	s = openAt(t, path)
-	if v, err := s.SchemaVersion(t.Context()); err != nil || v != 2 {
-		t.Fatalf("schema version %d (%v), want 2", v, err)
+	if v, err := s.SchemaVersion(t.Context()); err != nil || v != 3 {
+		t.Fatalf("schema version %d (%v), want 3", v, err)
 	}
 	items, _, err := s.ListAccountsSharedWith(t.Context(), inst, storage.Page{})
 	if err != nil || len(items) != 1 || items[0].ID != a.ID {
