@@ -45,7 +45,7 @@ type Alert struct {
 // lie in the future, and a later look is never undone by an earlier one.
 func (a *Account) MarkAlertsSeen(upTo, now time.Time) error {
 	if upTo.IsZero() || upTo.After(now) {
-		return Invalid("seenAt", "required, and not in the future")
+		return Invalid("seenAt", "must be the asOf time of an alerts listing (RFC 3339), not in the future")
 	}
 	t := Now(upTo)
 	if a.AlertsSeenAt == nil || t.After(*a.AlertsSeenAt) {
