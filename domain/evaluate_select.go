@@ -150,7 +150,9 @@ func (s *selector) maxUnits() int {
 }
 
 func (s *selector) run() *selection {
-	if !s.root.feasible {
+	// Every pick is a relevant candidate, so a total beyond all of them is
+	// out of reach: searching would only burn the budget to learn so.
+	if !s.root.feasible || s.maxUnits() < s.target {
 		return nil
 	}
 	s.solve(s.root, func() { s.topUp(0) })

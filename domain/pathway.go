@@ -2,6 +2,7 @@ package domain
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"time"
 
@@ -60,6 +61,7 @@ func NewCatalogue(courses []Course, policy CreditPolicy, now time.Time) *Catalog
 	cat := &Catalogue{byCat: map[Category][]int{}, byIssuer: map[uuid.UUID][]int{}}
 	today := DateOf(now)
 	full := 100.0
+	entries := make([]catEntry, 0, len(courses))
 	for _, c := range courses {
 		credits := c.CreditsUnder(policy)
 		if credits <= 0 {
@@ -69,7 +71,7 @@ func NewCatalogue(courses []Course, policy CreditPolicy, now time.Time) *Catalog
 		if c.NextStart != nil && !c.NextStart.Before(today) {
 			start = c.NextStart.Unix()
 		}
-		cat.entries = append(cat.entries, catEntry{
+		entries = append(entries, catEntry{
 			course: c,
 			// A course not yet taken can still reach any score or level the
 			// course offers; judge it by what the institution advertises.
@@ -82,8 +84,17 @@ func NewCatalogue(courses []Course, policy CreditPolicy, now time.Time) *Catalog
 			start: start,
 		})
 	}
-	// Ranking order once, so every later list is already in it.
-	slices.SortFunc(cat.entries, func(a, b catEntry) int { return a.compare(b) })
+	// Ranking order once, so every later list is already in it. Sorting
+	// indexes moves ints instead of the large entries.
+	order := make([]int, len(entries))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return entries[a].compare(&entries[b]) })
+	cat.entries = make([]catEntry, len(entries))
+	for i, j := range order {
+		cat.entries[i] = entries[j]
+	}
 	for i, e := range cat.entries {
 		cat.byCat[e.course.Category] = append(cat.byCat[e.course.Category], i)
 		cat.byIssuer[e.course.InstitutionID] = append(cat.byIssuer[e.course.InstitutionID], i)
@@ -93,7 +104,7 @@ func NewCatalogue(courses []Course, policy CreditPolicy, now time.Time) *Catalog
 
 // compare ranks by fewest hours, then earliest start, then code and ID so
 // that the order never depends on the order courses were loaded in.
-func (e catEntry) compare(f catEntry) int {
+func (e *catEntry) compare(f *catEntry) int {
 	switch {
 	case e.course.Hours != f.course.Hours:
 		if e.course.Hours < f.course.Hours {
@@ -131,6 +142,7 @@ func PlanPathways(rules []Rule, acc *Account, cat *Catalogue, now time.Time) []P
 			}
 		}
 	}
+	shared := map[string][]int{}
 	for _, r := range rules {
 		if !r.EffectiveAt(now) || applied[r.Code] {
 			continue
@@ -138,7 +150,7 @@ func PlanPathways(rules []Rule, acc *Account, cat *Catalogue, now time.Time) []P
 		ev := Evaluate(r, acc, now)
 		p := Pathway{Rule: r, Evaluation: ev, Ready: ev.Eligible}
 		if !ev.Eligible {
-			p.Suggestions = cat.Suggest(r, acc, ev, now)
+			p.Suggestions = cat.suggest(r, acc, ev, now, shared)
 		}
 		out = append(out, p)
 	}
@@ -160,6 +172,13 @@ func PlanPathways(rules []Rule, acc *Account, cat *Catalogue, now time.Time) []P
 // top up any missing credits. Alternatives swap one course of the cheapest
 // plan for the next-ranked course that does the same job.
 func (c *Catalogue) Suggest(rule Rule, acc *Account, ev Evaluation, now time.Time) []CourseSuggestion {
+	return c.suggest(rule, acc, ev, now, map[string][]int{})
+}
+
+// suggest is Suggest with the catalogue scan of each distinct match item
+// shared across the rules of one answer (rules often repeat items such as
+// "one community outcome").
+func (c *Catalogue) suggest(rule Rule, acc *Account, ev Evaluation, now time.Time, shared map[string][]int) []CourseSuggestion {
 	if ev.Eligible || ev.Shortfall == nil || c == nil || len(c.entries) == 0 || rule.Validate() != nil {
 		return nil
 	}
@@ -179,41 +198,38 @@ func (c *Catalogue) Suggest(rule Rule, acc *Account, ev Evaluation, now time.Tim
 		target = max(target, halfUnitsUp(0.5/rule.Award.Ratio))
 	}
 	have := newSelector(root, run.cands, target).maxUnits()
-	p := &planner{cat: c, now: now, accepted: map[*condNode][]int{}}
-	base, ok := p.fix(root)
-	if !ok {
-		return nil
-	}
-	slots := make([]slot, 0, len(base)+1)
-	for _, leaf := range base {
-		slots = append(slots, slot{leaf: leaf})
-	}
-	// A plan that fixes the condition but leaves the total short needs a
-	// top-up slot; so does a rule whose items all match already but whose
-	// outcomes overlap (one outcome cannot serve two items): one more
-	// relevant course gives the selection room.
-	if have < target || (root.feasible && len(slots) == 0) {
-		slots = append(slots, slot{})
-	}
+	p := &planner{cat: c, now: now, accepted: map[*condNode][]int{}, shared: shared}
 	var plans []CourseSuggestion
 	seen := map[string]bool{}
-	try := func(choice []int) {
-		if s, ok := p.complete(root, slots, choice, have, target); ok {
-			key := s.key()
-			if !seen[key] {
-				seen[key] = true
-				plans = append(plans, s)
+	for _, fix := range p.fixes(root) {
+		slots := make([]slot, 0, len(fix.leaves)+1)
+		for _, leaf := range fix.leaves {
+			slots = append(slots, slot{leaf: leaf})
+		}
+		// A plan that fixes the condition but leaves the total short needs
+		// a top-up slot; so does a rule whose items all match already but
+		// whose outcomes overlap (one outcome cannot serve two items): one
+		// more relevant course gives the selection room.
+		if have < target || len(slots) == 0 {
+			slots = append(slots, slot{})
+		}
+		try := func(choice []int) {
+			if s, ok := p.complete(root, slots, choice, have, target); ok {
+				if key := s.key(); !seen[key] {
+					seen[key] = true
+					plans = append(plans, s)
+				}
 			}
 		}
-	}
-	cheapest := make([]int, len(slots))
-	try(cheapest)
-	// Alternatives: the k-th ranked option in one slot, the cheapest in the others.
-	for k := 1; k < MaxSuggestions+len(slots); k++ {
-		for i := range slots {
-			choice := make([]int, len(slots))
-			choice[i] = k
-			try(choice)
+		try(make([]int, len(slots)))
+		// Alternatives: the k-th ranked course in one slot, the cheapest in
+		// the others.
+		for k := 1; k < MaxSuggestions; k++ {
+			for i := range slots {
+				choice := make([]int, len(slots))
+				choice[i] = k
+				try(choice)
+			}
 		}
 	}
 	slices.SortStableFunc(plans, func(a, b CourseSuggestion) int { return a.compare(b) })
@@ -231,6 +247,7 @@ type planner struct {
 	cat      *Catalogue
 	now      time.Time
 	accepted map[*condNode][]int // catalogue entries each leaf accepts, ranked
+	shared   map[string][]int    // the same, by match, across rules
 	relevant []int               // entries some leaf accepts, ranked (lazily)
 	relDone  bool
 }
@@ -242,12 +259,15 @@ func (p *planner) accepts(leaf *condNode) []int {
 		return got
 	}
 	m := leaf.match
-	pool := p.pool(m)
-	var out []int
-	for _, i := range pool {
-		if m.Accepts(p.cat.entries[i].outcome, p.now) {
-			out = append(out, i)
+	key := fmt.Sprintf("%+v", *m)
+	out, ok := p.shared[key]
+	if !ok {
+		for _, i := range p.pool(m) {
+			if m.Accepts(p.cat.entries[i].outcome, p.now) {
+				out = append(out, i)
+			}
 		}
+		p.shared[key] = out
 	}
 	p.accepted[leaf] = out
 	return out
@@ -267,58 +287,93 @@ func (p *planner) pool(m *Match) []int {
 	return all
 }
 
-// fix returns the failing leaves whose cheapest courses make n satisfiable
-// at the least total hours, or false when the catalogue cannot.
-func (p *planner) fix(n *condNode) ([]*condNode, bool) {
+// fixOption is one way to make a node satisfiable: the failing leaves to
+// close, and the hours their cheapest courses take.
+type fixOption struct {
+	leaves []*condNode
+	hours  float64
+}
+
+// fixes lists up to MaxSuggestions ways to make n satisfiable, cheapest
+// first (all: every failing item; any: one branch; n_of: the missing
+// number of items), or none when the catalogue cannot.
+func (p *planner) fixes(n *condNode) []fixOption {
 	if n.feasible {
-		return nil, true
+		return []fixOption{{}}
 	}
 	if n.match != nil {
-		return []*condNode{n}, len(p.accepts(n)) > 0
+		acc := p.accepts(n)
+		if len(acc) == 0 {
+			return nil
+		}
+		return []fixOption{{leaves: []*condNode{n}, hours: p.cat.entries[acc[0]].course.Hours}}
 	}
-	type option struct {
-		leaves []*condNode
-		hours  float64
+	switch n.op {
+	case OpAll:
+		out := []fixOption{{}}
+		for _, ch := range n.children {
+			if ch.feasible {
+				continue
+			}
+			out = combine(out, p.fixes(ch))
+			if len(out) == 0 {
+				return nil
+			}
+		}
+		return out
+	case OpAny:
+		var out []fixOption
+		for _, ch := range n.children {
+			out = append(out, p.fixes(ch)...)
+		}
+		return cheapest(out)
 	}
-	var opts []option
+	// n_of: choose the missing number among the failing items, by dynamic
+	// programming over "how many items fixed so far".
+	missing := n.need() - n.okKids
+	byCount := make([][]fixOption, missing+1)
+	byCount[0] = []fixOption{{}}
 	for _, ch := range n.children {
 		if ch.feasible {
 			continue
 		}
-		leaves, ok := p.fix(ch)
-		if !ok {
-			if n.op == OpAll {
-				return nil, false
-			}
+		opts := p.fixes(ch)
+		if len(opts) == 0 {
 			continue
 		}
-		h := 0.0
-		for _, l := range leaves {
-			h += p.cat.entries[p.accepts(l)[0]].course.Hours
+		for j := missing; j >= 1; j-- {
+			byCount[j] = cheapest(append(byCount[j], combine(byCount[j-1], opts)...))
 		}
-		opts = append(opts, option{leaves, h})
 	}
-	missing := n.need() - n.okKids
-	if len(opts) < missing {
-		return nil, false
+	return byCount[missing]
+}
+
+// combine pairs every option of a with every option of b.
+func combine(a, b []fixOption) []fixOption {
+	var out []fixOption
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, fixOption{leaves: append(slices.Clip(x.leaves), y.leaves...), hours: x.hours + y.hours})
+		}
 	}
-	if n.op != OpAll {
-		slices.SortStableFunc(opts, func(a, b option) int {
-			switch {
-			case a.hours < b.hours:
-				return -1
-			case a.hours > b.hours:
-				return 1
-			}
-			return 0
-		})
-		opts = opts[:missing]
+	return cheapest(out)
+}
+
+// cheapest sorts options by hours and keeps MaxSuggestions of them.
+func cheapest(opts []fixOption) []fixOption {
+	slices.SortStableFunc(opts, func(a, b fixOption) int {
+		switch {
+		case a.hours < b.hours:
+			return -1
+		case a.hours > b.hours:
+			return 1
+		}
+		return len(a.leaves) - len(b.leaves)
+	})
+	if len(opts) > MaxSuggestions {
+		opts = opts[:MaxSuggestions]
 	}
-	var out []*condNode
-	for _, o := range opts {
-		out = append(out, o.leaves...)
-	}
-	return out, true
+	return opts
 }
 
 // relevantEntries lists the entries any leaf of the condition accepts.
