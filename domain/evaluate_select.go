@@ -156,13 +156,19 @@ func (s *selector) run() *selection {
 		return nil
 	}
 	s.solve(s.root, func() { s.topUp(0) })
-	if s.best == nil && s.exhausted() {
+	if s.best == nil && s.steps >= selectionBudget {
 		s.greedy()
 	}
 	return s.best
 }
 
-func (s *selector) exhausted() bool { return s.steps >= selectionBudget }
+// exhausted also ends the search once the best selection uses exactly the
+// required total: no selection can use less, and among equals the first
+// found is kept anyway, so the rest of the search could not change the
+// result.
+func (s *selector) exhausted() bool {
+	return s.steps >= selectionBudget || (s.best != nil && s.target > 0 && s.best.units <= s.target)
+}
 
 // bounded reports that adding candidate i cannot beat the best selection;
 // candidates come in ascending credits, so every later one is out too.

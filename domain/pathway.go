@@ -36,65 +36,61 @@ type Pathway struct {
 	Suggestions []CourseSuggestion
 }
 
-// Catalogue is the district's courses prepared for suggestion: each course
-// as the outcome it would bank, indexed by category and institution so that
-// a rule only looks at the courses its match items could accept.
+// Catalogue is the district's courses prepared for suggestion: ranked,
+// with the credits each would bank, and indexed by category and institution
+// so that a rule only looks at the courses its match items could accept.
+// It refers to the courses passed to NewCatalogue, which must not change
+// while it is in use.
 type Catalogue struct {
 	entries  []catEntry
 	byCat    map[Category][]int
 	byIssuer map[uuid.UUID][]int
+	today    time.Time
 }
 
 type catEntry struct {
-	course  Course
-	outcome Outcome // what completing the course would bank
-	units   int     // credits in half units
-	start   int64   // next start as Unix seconds; max when unscheduled
+	course  *Course
+	credits float64
+	units   int   // credits in half units
+	start   int64 // next start as Unix seconds; unscheduled when none or past
 }
 
 const unscheduled = int64(1) << 62
+
+// fullMarks judges a course not yet taken by what the institution
+// advertises: the learner can still reach any score the course offers.
+var fullMarks = 100.0
+
+// outcome is what completing the course would bank, as rules see it.
+func (e *catEntry) outcome(today time.Time) Outcome {
+	c := e.course
+	return Outcome{
+		ID: c.ID, IssuerID: c.InstitutionID, Category: c.Category, Title: c.Title, CourseCode: c.Code,
+		Hours: c.Hours, Credits: e.credits, Level: c.Level, Result: Result{Score: &fullMarks},
+		CompletedOn: today, Status: OutcomeActive,
+	}
+}
 
 // NewCatalogue prepares courses for suggestions under the credit policy.
 // Courses that would bank nothing under the policy are left out: they cannot
 // close a credit shortfall and no rule can count them.
 func NewCatalogue(courses []Course, policy CreditPolicy, now time.Time) *Catalogue {
-	cat := &Catalogue{byCat: map[Category][]int{}, byIssuer: map[uuid.UUID][]int{}}
-	today := DateOf(now)
-	full := 100.0
-	entries := make([]catEntry, 0, len(courses))
-	for _, c := range courses {
+	cat := &Catalogue{byCat: map[Category][]int{}, byIssuer: map[uuid.UUID][]int{}, today: DateOf(now)}
+	cat.entries = make([]catEntry, 0, len(courses))
+	for i := range courses {
+		c := &courses[i]
 		credits := c.CreditsUnder(policy)
 		if credits <= 0 {
 			continue
 		}
 		start := unscheduled
-		if c.NextStart != nil && !c.NextStart.Before(today) {
+		if c.NextStart != nil && !c.NextStart.Before(cat.today) {
 			start = c.NextStart.Unix()
 		}
-		entries = append(entries, catEntry{
-			course: c,
-			// A course not yet taken can still reach any score or level the
-			// course offers; judge it by what the institution advertises.
-			outcome: Outcome{
-				ID: c.ID, IssuerID: c.InstitutionID, Category: c.Category, Title: c.Title,
-				CourseCode: c.Code, Hours: c.Hours, Credits: credits, Level: c.Level,
-				Result: Result{Score: &full}, CompletedOn: today, Status: OutcomeActive,
-			},
-			units: halfUnits(credits),
-			start: start,
-		})
+		cat.entries = append(cat.entries, catEntry{course: c, credits: credits, units: halfUnits(credits), start: start})
 	}
-	// Ranking order once, so every later list is already in it. Sorting
-	// indexes moves ints instead of the large entries.
-	order := make([]int, len(entries))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return entries[a].compare(&entries[b]) })
-	cat.entries = make([]catEntry, len(entries))
-	for i, j := range order {
-		cat.entries[i] = entries[j]
-	}
+	// Ranking order once, so every later list is already in it.
+	slices.SortFunc(cat.entries, func(a, b catEntry) int { return a.compare(&b) })
 	for i, e := range cat.entries {
 		cat.byCat[e.course.Category] = append(cat.byCat[e.course.Category], i)
 		cat.byIssuer[e.course.InstitutionID] = append(cat.byIssuer[e.course.InstitutionID], i)
@@ -143,23 +139,32 @@ func PlanPathways(rules []Rule, acc *Account, cat *Catalogue, now time.Time) []P
 		}
 	}
 	shared := map[string][]int{}
+	var sorted []Outcome
+	if acc != nil {
+		sorted = append(make([]Outcome, 0, len(acc.Outcomes)), acc.Outcomes...)
+		sortCandidates(sorted)
+	}
 	for _, r := range rules {
 		if !r.EffectiveAt(now) || applied[r.Code] {
 			continue
 		}
-		ev := Evaluate(r, acc, now)
+		run := &evalRun{rule: r, acc: acc, now: now, sorted: sorted}
+		if run.acc == nil {
+			run.acc = &Account{}
+		}
+		ev := run.run()
 		p := Pathway{Rule: r, Evaluation: ev, Ready: ev.Eligible}
 		if !ev.Eligible {
-			p.Suggestions = cat.suggest(r, acc, ev, now, shared)
+			p.Suggestions = cat.suggest(run, ev, shared)
 		}
 		out = append(out, p)
 	}
 	return out
 }
 
-// Suggest lists up to MaxSuggestions ways to close the shortfall of ev, the
-// evaluation of rule for acc at now, ranked by fewest total hours, then
-// earliest start. It returns nothing when the learner is eligible, when the
+// Suggest lists up to MaxSuggestions ways to close the shortfall of rule's
+// evaluation for acc at now (the one Evaluate gives), ranked by fewest total
+// hours, then earliest start. It returns nothing when the learner is eligible, when the
 // rule's caps are used up (no course can help) or when the catalogue holds
 // nothing that would help.
 //
@@ -171,33 +176,28 @@ func PlanPathways(rules []Rule, acc *Account, cat *Catalogue, now time.Time) []P
 // n_of: the cheapest missing items), then courses relevant to the condition
 // top up any missing credits. Alternatives swap one course of the cheapest
 // plan for the next-ranked course that does the same job.
-func (c *Catalogue) Suggest(rule Rule, acc *Account, ev Evaluation, now time.Time) []CourseSuggestion {
-	return c.suggest(rule, acc, ev, now, map[string][]int{})
+func (c *Catalogue) Suggest(rule Rule, acc *Account, now time.Time) []CourseSuggestion {
+	run := &evalRun{rule: rule, acc: acc, now: now}
+	if run.acc == nil {
+		run.acc = &Account{}
+	}
+	return c.suggest(run, run.run(), map[string][]int{})
 }
 
 // suggest is Suggest with the catalogue scan of each distinct match item
 // shared across the rules of one answer (rules often repeat items such as
 // "one community outcome").
-func (c *Catalogue) suggest(rule Rule, acc *Account, ev Evaluation, now time.Time, shared map[string][]int) []CourseSuggestion {
-	if ev.Eligible || ev.Shortfall == nil || c == nil || len(c.entries) == 0 || rule.Validate() != nil {
+func (c *Catalogue) suggest(run *evalRun, ev Evaluation, shared map[string][]int) []CourseSuggestion {
+	// run.root is nil when the rule itself is invalid.
+	if ev.Eligible || ev.Shortfall == nil || c == nil || len(c.entries) == 0 || run.root == nil {
 		return nil
 	}
-	run := &evalRun{rule: rule, acc: acc, now: now}
-	if run.acc == nil {
-		run.acc = &Account{}
-	}
-	for _, cp := range rule.Caps {
+	for _, cp := range run.rule.Caps {
 		if FloorHalf(cp.MaxCredits-run.awardedUnder(cp.Scope)) <= 0 {
 			return nil
 		}
 	}
-	run.collectCandidates()
-	root := compile(rule.Condition, "condition", run.cands, now)
-	target := halfUnitsUp(rule.MinTotalCredits)
-	if rule.Award.Mode == AwardSum {
-		target = max(target, halfUnitsUp(0.5/rule.Award.Ratio))
-	}
-	have := newSelector(root, run.cands, target).maxUnits()
+	root, target, have, now := run.root, run.target, run.have, run.now
 	p := &planner{cat: c, now: now, accepted: map[*condNode][]int{}, shared: shared}
 	var plans []CourseSuggestion
 	seen := map[string]bool{}
@@ -263,7 +263,7 @@ func (p *planner) accepts(leaf *condNode) []int {
 	out, ok := p.shared[key]
 	if !ok {
 		for _, i := range p.pool(m) {
-			if m.Accepts(p.cat.entries[i].outcome, p.now) {
+			if m.Accepts(p.cat.entries[i].outcome(p.cat.today), p.now) {
 				out = append(out, i)
 			}
 		}
@@ -382,16 +382,17 @@ func (p *planner) relevantEntries(root *condNode) []int {
 		return p.relevant
 	}
 	p.relDone = true
-	mark := map[int]bool{}
+	mark := make([]bool, len(p.cat.entries))
 	for _, l := range root.leaves(nil) {
 		for _, i := range p.accepts(l) {
 			mark[i] = true
 		}
 	}
-	for i := range mark {
-		p.relevant = append(p.relevant, i)
+	for i, ok := range mark { // entry order is ranking order
+		if ok {
+			p.relevant = append(p.relevant, i)
+		}
 	}
-	slices.Sort(p.relevant) // entry order is ranking order
 	return p.relevant
 }
 
@@ -421,13 +422,7 @@ func (p *planner) complete(root *condNode, slots []slot, choice []int, have, tar
 		// The choice-th course that alone closes the remaining total, else
 		// (for the cheapest plan only) the largest courses until it is met.
 		need := max(target-units, 1)
-		var closers []int
-		for _, i := range rel {
-			if !used[i] && p.cat.entries[i].units >= need {
-				closers = append(closers, i)
-			}
-		}
-		if i, ok := nth(closers, choice[si], used); ok {
+		if i, ok := nthCloser(p.cat, rel, need, choice[si], used); ok {
 			used[i] = true
 			picked = append(picked, i)
 			units += p.cat.entries[i].units
@@ -456,7 +451,7 @@ func (p *planner) complete(root *condNode, slots []slot, choice []int, have, tar
 	s := CourseSuggestion{}
 	for _, i := range picked {
 		e := p.cat.entries[i]
-		s.Courses = append(s.Courses, e.course)
+		s.Courses = append(s.Courses, *e.course)
 		s.Hours += e.course.Hours
 		s.Credits += float64(e.units) / 2
 		if e.start != unscheduled && (s.StartsOn == nil || e.course.NextStart.Before(*s.StartsOn)) {
@@ -465,6 +460,21 @@ func (p *planner) complete(root *condNode, slots []slot, choice []int, have, tar
 		}
 	}
 	return s, true
+}
+
+// nthCloser is the k-th unused entry of a ranked list that alone brings at
+// least need half credits.
+func nthCloser(cat *Catalogue, list []int, need, k int, used map[int]bool) (int, bool) {
+	for _, i := range list {
+		if used[i] || cat.entries[i].units < need {
+			continue
+		}
+		if k == 0 {
+			return i, true
+		}
+		k--
+	}
+	return 0, false
 }
 
 // nth is the k-th entry of a ranked list not already used.
