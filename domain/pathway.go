@@ -418,6 +418,9 @@ func (p *planner) complete(root *condNode, slots []slot, choice []int, have, tar
 		units += p.cat.entries[i].units
 	}
 	for _, si := range topUp {
+		if units >= target && len(picked) > 0 {
+			continue // the items' courses already bring the total
+		}
 		rel := p.relevantEntries(root)
 		// The choice-th course that alone closes the remaining total, else
 		// (for the cheapest plan only) the largest courses until it is met.
