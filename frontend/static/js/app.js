@@ -32,11 +32,19 @@ import desk from './screens/desk.js';
 import learner from './screens/learner.js';
 import shared, { sharedRecord } from './screens/shared.js';
 import password, { canChangePassword } from './screens/password.js';
+import next from './screens/nextsteps.js';
+import catalogue from './screens/catalogue.js';
+import courses from './screens/courses.js';
 
 // Order is the navigation's order; a user starts on the first screen they
 // may see.
 const screens = [signin, register, record, convert, transcript, sharing, issue, issued, imports, review, shared,
   sharedRecord, team, institutions, desk, learner, rules, rule, policy, stats, audit, verify, password];
+// Issue 9: next steps right after the record, the catalogue after the
+// issuing screens, the public course search before verify.
+screens.splice(screens.indexOf(record) + 1, 0, next);
+screens.splice(screens.indexOf(imports) + 1, 0, catalogue);
+screens.splice(screens.indexOf(verify), 0, courses);
 
 const state = { me: null };
 let renderSeq = 0;
