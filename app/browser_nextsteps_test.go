@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"creditbank/domain"
 )
 
 // TestBrowserLearnerSeesNextSteps: the demo learner 王秀兰 signs in, sees
@@ -63,6 +65,27 @@ func TestBrowserStaffPublishesCourseAndPublicFindsIt(t *testing.T) {
 		chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#catalogue-list tbody tr:first-child`)))
 	b.waitJS("listed", `document.querySelector('#catalogue-list').textContent.includes('少儿软笔书法体验课')`)
+
+	// Issuing for a catalogue course: choosing it fills the course fields.
+	learner, _ := domain.CompleteNationalID("11010519880722432")
+	f := func(name string) chromedp.CSS { return chromedp.CSS(`#issue-form [name="` + name + `"]`) }
+	courseID := browserRun(b, "course id", chromedp.Evaluate[string](
+		`fetch('/api/v1/courses?q=CC-CAL-09').then(r => r.json()).then(p => p.items[0].id)`, chromedp.EvalAwaitPromise))
+	b.do("issue for the course", chromedp.Click(chromedp.CSS(`#nav a[href="#/issue"]`)), chromedp.WaitVisible(f("courseId")),
+		chromedp.SetValue(f("courseId"), courseID),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#issue-form [name="courseId"]').dispatchEvent(new Event('change'))`),
+		chromedp.SendKeys(f("learner.nationalId"), string(learner)),
+		chromedp.SendKeys(f("learner.name"), "李建国"),
+		chromedp.SendKeys(f("result.score"), "90"),
+		chromedp.SetValue(f("completedOn"), "2025-10-01"),
+		chromedp.Click(chromedp.CSS(`#issue-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#issue-result`)))
+	if got := b.text(`#issue-result`); !strings.Contains(got, "少儿软笔书法体验课") {
+		t.Errorf("issued = %q, want the catalogue course's title", got)
+	}
+	if got := b.text(`#issued-credits`); got != "0.5" {
+		t.Errorf("credits = %q, want 0.5 (the course's 12 hours)", got)
+	}
 	b.signOut()
 
 	b.open("courses")

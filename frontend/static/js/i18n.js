@@ -716,6 +716,9 @@ const zh = {
   'alert.conversion_decided': '转换申请“{title}”已有审核结果',
   'alert.grant_ending': '您对{institution}的档案共享将在 {days} 天后结束',
   'record.alerts': '下一步：{n} 条新提醒',
+  'issue.catalogueCourse': '本机构课程目录中的课程（选填）',
+  'issue.catalogueCourseHint': '选择后自动填写课程名称、类别、代码和学时；成果不能与课程不符',
+  'issue.noCatalogueCourse': '— 不选择 —',
 };
 
 const en = {
@@ -1373,6 +1376,9 @@ const en = {
   'alert.conversion_decided': 'Your conversion “{title}” has been decided',
   'alert.grant_ending': 'Sharing your record with {institution} ends in {days} days',
   'record.alerts': 'Next steps: {n} new alerts',
+  'issue.catalogueCourse': 'Course from your catalogue (optional)',
+  'issue.catalogueCourseHint': 'Fills in title, category, code and hours; the outcome may not contradict the course',
+  'issue.noCatalogueCourse': '— none —',
 };
 
 const dictionaries = { zh, en };
