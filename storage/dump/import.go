@@ -127,7 +127,10 @@ func nonEmpty(ctx context.Context, s storage.Store) (string, error) {
 		{"users", func() (bool, error) { l, _, err := s.ListUsers(ctx, one); return len(l) > 0, err }},
 		{"API clients", func() (bool, error) { l, _, err := s.ListClients(ctx, one); return len(l) > 0, err }},
 		{"rules", func() (bool, error) { l, _, err := s.ListRules(ctx, storage.RuleFilter{}, one); return len(l) > 0, err }},
-		{"courses", func() (bool, error) { l, _, err := s.ListCourses(ctx, domain.CourseQuery{}, one); return len(l) > 0, err }},
+		{"courses", func() (bool, error) {
+			l, _, err := s.ListCourses(ctx, domain.CourseQuery{}, one)
+			return len(l) > 0, err
+		}},
 		{"signing keys", func() (bool, error) { l, err := s.ListSigningKeys(ctx); return len(l) > 0, err }},
 		{"audit entries", func() (bool, error) { return found(s.LastAudit(ctx)) }},
 		{"a credit policy", func() (bool, error) { return found(s.GetCreditPolicy(ctx)) }},
