@@ -163,19 +163,21 @@ func PlanPathways(rules []Rule, acc *Account, cat *Catalogue, now time.Time) []P
 }
 
 // Suggest lists up to MaxSuggestions ways to close the shortfall of rule's
-// evaluation for acc at now (the one Evaluate gives), ranked by fewest total
-// hours, then earliest start. It returns nothing when the learner is eligible, when the
-// rule's caps are used up (no course can help) or when the catalogue holds
-// nothing that would help.
+// evaluation for acc at now (the one Evaluate and preview give), ranked by
+// fewest total hours, then earliest start. It returns nothing when the
+// learner is eligible, when the rule's caps are used up (no course can
+// help) or when the catalogue holds nothing that would help.
 //
 // The gap has two parts, as in the evaluation's shortfall: condition items
 // that no usable outcome matches, and credits missing from the required
 // total. A course closes an item if the item's match accepts the outcome the
-// course would bank; the cheapest way to make the condition satisfiable is
-// found over the tree (all: every failing item; any: the cheapest item;
-// n_of: the cheapest missing items), then courses relevant to the condition
-// top up any missing credits. Alternatives swap one course of the cheapest
-// plan for the next-ranked course that does the same job.
+// course would bank. The cheapest ways to make the condition satisfiable
+// are found over the tree (all: every failing item; any: one branch; n_of:
+// the missing number of items); each gets the best-ranked distinct course
+// per item, and then courses relevant to the condition top up missing
+// credits. Alternatives take the next-ranked course for one item or for the
+// top-up. When every item already matches but the shortfall remains (the
+// matching outcomes overlap), one more relevant course is suggested.
 func (c *Catalogue) Suggest(rule Rule, acc *Account, now time.Time) []CourseSuggestion {
 	run := &evalRun{rule: rule, acc: acc, now: now}
 	if run.acc == nil {
