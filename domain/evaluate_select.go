@@ -22,7 +22,9 @@ import (
 // selection has the fewest credits; among equals the first one found wins,
 // i.e. the one that takes earlier candidates for earlier items (branches
 // that cannot beat the best so far are cut, which keeps ties from exploding
-// when many outcomes carry the same credits). The search stops after
+// when many outcomes carry the same credits). A selection using exactly the
+// required total cannot be beaten, so the search ends there, and a total
+// beyond every relevant candidate is not searched for. The search stops after
 // selectionBudget steps (depth ≤ 8 and ≤ 100 items keep real rules far below
 // it); past the bound it keeps the best selection found so far or, if none
 // was found, makes the greedy choice: each match item takes its first unused
