@@ -41,9 +41,10 @@ import courses from './screens/courses.js';
 const screens = [signin, register, record, convert, transcript, sharing, issue, issued, imports, review, shared,
   sharedRecord, team, institutions, desk, learner, rules, rule, policy, stats, audit, verify, password];
 // Issue 9: next steps right after the record, the catalogue after the
-// issuing screens, the public course search before verify.
+// staff screens (a reviewer who may also edit it still starts on the review
+// queue), the public course search before verify.
 screens.splice(screens.indexOf(record) + 1, 0, next);
-screens.splice(screens.indexOf(imports) + 1, 0, catalogue);
+screens.splice(screens.indexOf(team) + 1, 0, catalogue);
 screens.splice(screens.indexOf(verify), 0, courses);
 
 const state = { me: null };
