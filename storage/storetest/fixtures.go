@@ -138,6 +138,9 @@ func NewRichAccount(issuer, institution uuid.UUID, now time.Time) *domain.Accoun
 	if err := a.WithdrawGrant(g.ID, now); err != nil {
 		panic(err)
 	}
+	if err := a.MarkAlertsSeen(now, now); err != nil {
+		panic(err)
+	}
 	return a
 }
 
