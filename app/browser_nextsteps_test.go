@@ -65,6 +65,7 @@ func TestBrowserStaffPublishesCourseAndPublicFindsIt(t *testing.T) {
 		chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#catalogue-list tbody tr:first-child`)))
 	b.waitJS("listed", `document.querySelector('#catalogue-list').textContent.includes('少儿软笔书法体验课')`)
+	b.screenshot("catalogue")
 
 	// Issuing for a catalogue course: choosing it fills the course fields.
 	learner, _ := domain.CompleteNationalID("11010519880722432")
@@ -94,6 +95,7 @@ func TestBrowserStaffPublishesCourseAndPublicFindsIt(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#course-search button[type="submit"]`)))
 	b.waitJS("results", `document.querySelector('#course-results').textContent.includes('少儿软笔书法体验课')`)
 	got := b.text(`#course-results`)
+	b.screenshot("courses")
 	for _, want := range []string{"硬笔书法入门", "老年书法（行书）", "少儿软笔书法体验课"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("search for 书法 lacks %q", want)

@@ -719,6 +719,7 @@ const zh = {
   'issue.catalogueCourse': '本机构课程目录中的课程（选填）',
   'issue.catalogueCourseHint': '选择后自动填写课程名称、类别、代码和学时；成果不能与课程不符',
   'issue.noCatalogueCourse': '— 不选择 —',
+  'import.catalogueHint': '可增加“目录课程代码”列，填本机构课程目录中的课程代码：类别、成果名称和学时按课程自动填写，这三列可以省略。',
 };
 
 const en = {
@@ -1379,6 +1380,7 @@ const en = {
   'issue.catalogueCourse': 'Course from your catalogue (optional)',
   'issue.catalogueCourseHint': 'Fills in title, category, code and hours; the outcome may not contradict the course',
   'issue.noCatalogueCourse': '— none —',
+  'import.catalogueHint': 'An optional “catalogueCode” (目录课程代码) column names a course of your catalogue: category, title and hours are then taken from it and those columns may be left out.',
 };
 
 const dictionaries = { zh, en };
