@@ -252,6 +252,17 @@ type planner struct {
 	shared   map[string][]int    // the same, by match, across rules
 	relevant []int               // entries some leaf accepts, ranked (lazily)
 	relDone  bool
+	byUnits  []int // relevant, most credits first (lazily)
+}
+
+// relevantByUnits orders the relevant entries by credits, most first, for
+// topping up a total no single course closes.
+func (p *planner) relevantByUnits(root *condNode) []int {
+	if p.byUnits == nil {
+		p.byUnits = slices.Clone(p.relevantEntries(root))
+		slices.SortStableFunc(p.byUnits, func(a, b int) int { return p.cat.entries[b].units - p.cat.entries[a].units })
+	}
+	return p.byUnits
 }
 
 // accepts lists, in ranking order, the catalogue entries a leaf accepts,
@@ -423,11 +434,10 @@ func (p *planner) complete(root *condNode, slots []slot, choice []int, have, tar
 		if units >= target && len(picked) > 0 {
 			continue // the items' courses already bring the total
 		}
-		rel := p.relevantEntries(root)
 		// The choice-th course that alone closes the remaining total, else
 		// (for the cheapest plan only) the largest courses until it is met.
 		need := max(target-units, 1)
-		if i, ok := nthCloser(p.cat, rel, need, choice[si], used); ok {
+		if i, ok := nthCloser(p.cat, p.relevantEntries(root), need, choice[si], used); ok {
 			used[i] = true
 			picked = append(picked, i)
 			units += p.cat.entries[i].units
@@ -436,9 +446,7 @@ func (p *planner) complete(root *condNode, slots []slot, choice []int, have, tar
 		if choice[si] > 0 {
 			return CourseSuggestion{}, false
 		}
-		byUnits := slices.Clone(rel)
-		slices.SortStableFunc(byUnits, func(a, b int) int { return p.cat.entries[b].units - p.cat.entries[a].units })
-		for _, i := range byUnits {
+		for _, i := range p.relevantByUnits(root) {
 			if units >= target {
 				break
 			}

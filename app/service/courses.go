@@ -147,7 +147,8 @@ func (s *Service) Course(ctx context.Context, id uuid.UUID) (*domain.Course, err
 // load per request, and catalogues change a few times a term.
 const catalogueTTL = 30 * time.Second
 
-// catalogueCache holds the district's courses for pathway suggestions.
+// catalogueCache holds the district's courses for pathway suggestions, and
+// the catalogue prepared from them for one credit policy and one day.
 // Writes through this instance drop it at once; other instances' writes
 // show within catalogueTTL.
 type catalogueCache struct {
@@ -155,39 +156,55 @@ type catalogueCache struct {
 	courses []domain.Course
 	loaded  time.Time
 	gen     uint64 // bumped by invalidate, so a load racing a write is not kept
+
+	prepared      *domain.Catalogue // nil until asked for
+	policyVersion int64
+	day           time.Time
 }
 
 func (c *catalogueCache) invalidate() {
 	c.mu.Lock()
-	c.courses, c.gen = nil, c.gen+1
+	c.courses, c.prepared, c.gen = nil, nil, c.gen+1
 	c.mu.Unlock()
 }
 
-// allCourses returns the district catalogue, from the cache when fresh.
-func (s *Service) allCourses(ctx context.Context) ([]domain.Course, error) {
-	now := time.Now()
+// preparedCatalogue returns the district catalogue prepared under the policy for
+// now's date, from the cache when fresh. The prepared catalogue is only
+// read afterwards, so concurrent requests share it.
+func (s *Service) preparedCatalogue(ctx context.Context, policy domain.CreditPolicy, now time.Time) (*domain.Catalogue, error) {
+	wall := time.Now()
+	day := domain.DateOf(now)
 	c := &s.catalogue
 	c.mu.Lock()
-	if c.courses != nil && now.Sub(c.loaded) < catalogueTTL {
-		out := c.courses
+	courses, gen := c.courses, c.gen
+	if courses != nil && wall.Sub(c.loaded) >= catalogueTTL {
+		courses = nil
+	}
+	if courses != nil && c.prepared != nil && c.policyVersion == policy.Version && c.day.Equal(day) {
+		out := c.prepared
 		c.mu.Unlock()
 		return out, nil
 	}
-	gen := c.gen
 	c.mu.Unlock()
-	courses := []domain.Course{}
-	if err := s.store.ScanCourses(ctx, func(x domain.Course) error {
-		courses = append(courses, x)
-		return nil
-	}); err != nil {
-		return nil, err
+	if courses == nil {
+		courses = []domain.Course{}
+		if err := s.store.ScanCourses(ctx, func(x domain.Course) error {
+			courses = append(courses, x)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
 	}
+	prepared := domain.NewCatalogue(courses, policy, now)
 	c.mu.Lock()
 	if c.gen == gen {
-		c.courses, c.loaded = courses, now
+		if c.courses == nil || wall.Sub(c.loaded) >= catalogueTTL {
+			c.courses, c.loaded = courses, wall
+		}
+		c.prepared, c.policyVersion, c.day = prepared, policy.Version, day
 	}
 	c.mu.Unlock()
-	return courses, nil
+	return prepared, nil
 }
 
 // applyCatalogue fills an outcome from the catalogue course it names, if

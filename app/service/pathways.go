@@ -23,16 +23,16 @@ func (s *Service) Pathways(ctx context.Context, actor Actor) ([]domain.Pathway, 
 	if err != nil {
 		return nil, err
 	}
-	courses, err := s.allCourses(ctx)
-	if err != nil {
-		return nil, err
-	}
 	policy, err := s.CreditPolicy(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	return domain.PlanPathways(rules, acc, domain.NewCatalogue(courses, policy, now), now), nil
+	cat, err := s.preparedCatalogue(ctx, policy, now)
+	if err != nil {
+		return nil, err
+	}
+	return domain.PlanPathways(rules, acc, cat, now), nil
 }
 
 // publishedRules reads every published rule version, page by page.
