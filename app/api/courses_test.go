@@ -122,6 +122,9 @@ func TestCourseValidationChangesNothing(t *testing.T) {
 		t.Error("refused course requests changed stored data")
 	}
 	e.must(400, req{method: "POST", path: myCourses, token: a.staff, body: `{"code":"X","colour":"red"}`})
+	e.must(400, req{method: "POST", path: myCourses, token: a.staff, body: `{"code":"X","version":1}`}) // version is for edits
+	// Who may edit is settled before what was sent is judged.
+	e.must(403, req{method: "POST", path: myCourses, token: admin, body: with(func(b map[string]any) { b["nextStart"] = "下个月" })})
 }
 
 func TestCourseSearch(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"creditbank/app/service"
 	"creditbank/domain"
 )
 
@@ -44,24 +45,32 @@ type courseRequest struct {
 	Online       bool     `json:"online"`
 	Place        string   `json:"place"`
 	CapacityNote string   `json:"capacityNote"`
-	// Version is the version the editor loaded (PUT only, optional): an edit
-	// saved meanwhile makes this one a 409 instead of overwriting it.
+}
+
+// courseEditRequest is a PUT: the course as above, and optionally the
+// version the editor loaded, so that an edit saved meanwhile makes this one
+// a 409 instead of being overwritten.
+type courseEditRequest struct {
+	courseRequest
 	Version int64 `json:"version"`
 }
 
-func (r courseRequest) toInput() (domain.CourseInput, error) {
-	in := domain.CourseInput{
+// toInput converts the request; a start date that does not parse is
+// returned as a problem for the service to report with everything else.
+func (r courseRequest) toInput() service.CourseInput {
+	in := service.CourseInput{CourseInput: domain.CourseInput{
 		Code: r.Code, Title: r.Title, Category: r.Category, Hours: r.Hours, Credits: r.Credits,
 		Level: r.Level, Online: r.Online, Place: r.Place, CapacityNote: r.CapacityNote,
-	}
+	}}
 	if r.NextStart != nil && *r.NextStart != "" {
-		t, err := domain.ParseDate("nextStart", *r.NextStart)
+		t, err := time.Parse(dateLayout, *r.NextStart)
 		if err != nil {
-			return in, err
+			in.DecodeProblems = append(in.DecodeProblems, domain.FieldProblem{Field: "nextStart", Reason: "must be a date YYYY-MM-DD"})
+		} else {
+			in.NextStart = &t
 		}
-		in.NextStart = &t
 	}
-	return in, nil
+	return in
 }
 
 type ruleRefDTO struct {

@@ -83,14 +83,7 @@ func (s *Server) createCourse(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Version != 0 {
-		return domain.Invalid("version", "not allowed when creating a course")
-	}
-	in, err := req.toInput()
-	if err != nil {
-		return err
-	}
-	course, err := s.svc.CreateCourse(c.UserContext(), actor, in)
+	course, err := s.svc.CreateCourse(c.UserContext(), actor, req.toInput())
 	if err != nil {
 		return err
 	}
@@ -98,15 +91,11 @@ func (s *Server) createCourse(c *fiber.Ctx) error {
 }
 
 func (s *Server) updateCourse(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
-	var req courseRequest
+	var req courseEditRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	in, err := req.toInput()
-	if err != nil {
-		return err
-	}
-	course, err := s.svc.UpdateCourse(c.UserContext(), actor, id, req.Version, in)
+	course, err := s.svc.UpdateCourse(c.UserContext(), actor, id, req.Version, req.toInput())
 	if err != nil {
 		return err
 	}

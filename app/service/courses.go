@@ -32,14 +32,35 @@ func (s *Service) checkCatalogueEditor(ctx context.Context, actor Actor) (*domai
 	return inst, nil
 }
 
+// CourseInput is a catalogue entry as submitted; DecodeProblems are fields
+// the caller could not even parse (a malformed date), reported with every
+// other problem once the caller is known to be allowed.
+type CourseInput struct {
+	domain.CourseInput
+	DecodeProblems []domain.FieldProblem
+}
+
+// validated reports decode and domain problems together.
+func (in CourseInput) validated(err error) error {
+	if err == nil && len(in.DecodeProblems) == 0 {
+		return nil
+	}
+	v := &domain.ValidationError{}
+	collect(v, err)
+	if err != nil && len(v.Problems) == 0 {
+		return err
+	}
+	return mergeDecodeProblems(v, in.DecodeProblems).Err()
+}
+
 // CreateCourse publishes a course in the actor's institution's catalogue.
-func (s *Service) CreateCourse(ctx context.Context, actor Actor, in domain.CourseInput) (domain.Course, error) {
+func (s *Service) CreateCourse(ctx context.Context, actor Actor, in CourseInput) (domain.Course, error) {
 	inst, err := s.checkCatalogueEditor(ctx, actor)
 	if err != nil {
 		return domain.Course{}, err
 	}
-	c, err := domain.NewCourse(in, inst.ID, s.now())
-	if err != nil {
+	c, err := domain.NewCourse(in.CourseInput, inst.ID, s.now())
+	if err := in.validated(err); err != nil {
 		return domain.Course{}, err
 	}
 	if err := inst.CheckIssue(c.Category); err != nil {
@@ -81,16 +102,16 @@ func (s *Service) editableCourse(ctx context.Context, actor Actor, id uuid.UUID)
 // UpdateCourse replaces a course's fields. version, when > 0, is the version
 // the editor saw: an edit made meanwhile is a conflict (409) for the second
 // editor rather than silently overwritten.
-func (s *Service) UpdateCourse(ctx context.Context, actor Actor, id uuid.UUID, version int64, in domain.CourseInput) (domain.Course, error) {
+func (s *Service) UpdateCourse(ctx context.Context, actor Actor, id uuid.UUID, version int64, in CourseInput) (domain.Course, error) {
 	inst, c, err := s.editableCourse(ctx, actor, id)
 	if err != nil {
 		return domain.Course{}, err
 	}
+	if err := in.validated(c.Update(in.CourseInput, s.now())); err != nil {
+		return domain.Course{}, err
+	}
 	if version > 0 && c.Version != version {
 		return domain.Course{}, domain.ErrStale
-	}
-	if err := c.Update(in, s.now()); err != nil {
-		return domain.Course{}, err
 	}
 	if err := inst.CheckIssue(c.Category); err != nil {
 		return domain.Course{}, err
