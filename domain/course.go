@@ -196,19 +196,19 @@ func ApplyCourse(in *OutcomeInput, c Course) error {
 	case strings.TrimSpace(in.Category) == "":
 		in.Category = string(c.Category)
 	case in.Category != string(c.Category):
-		v.Add("category", "the course "+c.Code+" is "+string(c.Category)+", not "+quote(in.Category))
+		v.Add("category", "differs from the course's category")
 	}
 	switch code := strings.TrimSpace(in.CourseCode); {
 	case code == "":
 		in.CourseCode = c.Code
 	case code != c.Code:
-		v.Add("courseCode", "the course's code is "+c.Code+", not "+quote(code))
+		v.Add("courseCode", "differs from the course's code")
 	}
 	switch {
 	case in.Hours == 0:
 		in.Hours = c.Hours
 	case in.Hours > c.Hours:
-		v.Add("hours", "more than the course's "+num(c.Hours)+" hours")
+		v.Add("hours", "more than the course's hours")
 	}
 	if err := v.Err(); err != nil {
 		return err
