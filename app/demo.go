@@ -120,7 +120,7 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 		return nil, err
 	}
 	if len(existing) > 0 {
-		return logins, nil
+		return logins, seedDemoCatalogue(ctx, svc)
 	}
 	insts := map[string]domain.Institution{}
 	issuers := map[string]service.Actor{}
@@ -160,6 +160,9 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 		}
 	}
 	if err := seedDemoRules(ctx, svc, insts); err != nil {
+		return nil, err
+	}
+	if err := seedDemoCatalogue(ctx, svc); err != nil {
 		return nil, err
 	}
 	return logins, nil

@@ -63,3 +63,62 @@ func TestDemoDistrict(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoCatalogue: the demo institutions publish a realistic catalogue in
+// every sector, seeding again adds nothing, and every demo learner has a
+// pathway with courses to suggest.
+func TestDemoCatalogue(t *testing.T) {
+	_, app := startServer(t)
+	ctx := context.Background()
+	all := func() []domain.Course {
+		var out []domain.Course
+		if err := app.store.ScanCourses(ctx, func(c domain.Course) error { out = append(out, c); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	first := all()
+	if _, err := seedDemo(ctx, app.svc); err != nil {
+		t.Fatalf("second seeding: %v", err)
+	}
+	courses := all()
+	if len(courses) != len(first) || len(courses) < 40 {
+		t.Fatalf("%d courses after the first seeding, %d after the second; want the same, at least 40", len(first), len(courses))
+	}
+	insts, _, err := app.svc.ListInstitutions(ctx, storage.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kindOf := map[string]domain.InstitutionKind{}
+	for _, i := range insts {
+		kindOf[i.ID.String()] = i.Kind
+	}
+	perKind := map[domain.InstitutionKind]int{}
+	for _, c := range courses {
+		perKind[kindOf[c.InstitutionID.String()]]++
+	}
+	for _, k := range []domain.InstitutionKind{domain.KindCommunityCollege, domain.KindVocationalSchool, domain.KindSeniorUniversity} {
+		if perKind[k] < 8 {
+			t.Errorf("%s publishes %d courses, want a real catalogue", k, perKind[k])
+		}
+	}
+	rules, _, err := app.svc.ListRules(ctx, service.System, storage.RuleFilter{Status: domain.RulePublished}, storage.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalogue := domain.NewCatalogue(courses, domain.DefaultCreditPolicy(), app.svc.Now())
+	for _, l := range demoLearners {
+		id, _ := domain.CompleteNationalID(l.first17)
+		acc, err := app.store.GetAccountByNationalIDHash(ctx, app.vault.LookupHash(string(id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		suggested := 0
+		for _, p := range domain.PlanPathways(rules, acc, catalogue, app.svc.Now()) {
+			suggested += len(p.Suggestions)
+		}
+		if suggested == 0 {
+			t.Errorf("demo learner %s has no pathway with suggested courses", l.name)
+		}
+	}
+}

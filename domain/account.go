@@ -48,6 +48,9 @@ type Account struct {
 	Helpers              []HelperGrant
 	// AccessLog is the newest reads of the record by others (MaxAccessLog).
 	AccessLog []AccessEntry
+	// AlertsSeenAt is the learner's last look at their alerts: decisions
+	// after it are news.
+	AlertsSeenAt *time.Time
 }
 
 // ValidateName checks a person's name as registered.

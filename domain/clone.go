@@ -11,6 +11,7 @@ func (a *Account) Clone() *Account {
 	}
 	c := *a
 	c.CredentialsChangedAt = cloneTime(a.CredentialsChangedAt)
+	c.AlertsSeenAt = cloneTime(a.AlertsSeenAt)
 	if a.Outcomes != nil {
 		c.Outcomes = make([]Outcome, len(a.Outcomes))
 		for i, o := range a.Outcomes {

@@ -43,6 +43,14 @@ type evalRun struct {
 	ignore uuid.UUID
 	cands  []Outcome
 	trace  []TraceStep
+	// root, target and have describe the compiled condition after run, so
+	// that pathway suggestions work from the very evaluation they explain.
+	root   *condNode
+	target int
+	have   int
+	// sorted, when set, is the account's outcomes already in selection
+	// order: pathways evaluate one account against many rules.
+	sorted []Outcome
 }
 
 func (e *evalRun) step(code, format string, args ...any) {
@@ -69,6 +77,7 @@ func (e *evalRun) run() Evaluation {
 		target = max(target, halfUnitsUp(0.5/e.rule.Award.Ratio))
 	}
 	sel := newSelector(root, e.cands, target)
+	e.root, e.target, e.have = root, target, sel.maxUnits()
 	best := sel.run()
 	if best == nil {
 		e.traceFeasibility(root)
@@ -94,8 +103,12 @@ func (e *evalRun) collectCandidates() {
 			}
 		}
 	}
-	all := append([]Outcome(nil), e.acc.Outcomes...)
-	sortCandidates(all)
+	all := e.sorted
+	if all == nil {
+		all = append([]Outcome(nil), e.acc.Outcomes...)
+		sortCandidates(all)
+	}
+	e.cands = make([]Outcome, 0, len(all))
 	today := DateOf(e.now)
 	total := 0.0
 	for _, o := range all {

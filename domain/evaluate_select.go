@@ -22,7 +22,9 @@ import (
 // selection has the fewest credits; among equals the first one found wins,
 // i.e. the one that takes earlier candidates for earlier items (branches
 // that cannot beat the best so far are cut, which keeps ties from exploding
-// when many outcomes carry the same credits). The search stops after
+// when many outcomes carry the same credits). A selection using exactly the
+// required total cannot be beaten, so the search ends there, and a total
+// beyond every relevant candidate is not searched for. The search stops after
 // selectionBudget steps (depth ≤ 8 and ≤ 100 items keep real rules far below
 // it); past the bound it keeps the best selection found so far or, if none
 // was found, makes the greedy choice: each match item takes its first unused
@@ -150,17 +152,25 @@ func (s *selector) maxUnits() int {
 }
 
 func (s *selector) run() *selection {
-	if !s.root.feasible {
+	// Every pick is a relevant candidate, so a total beyond all of them is
+	// out of reach: searching would only burn the budget to learn so.
+	if !s.root.feasible || s.maxUnits() < s.target {
 		return nil
 	}
 	s.solve(s.root, func() { s.topUp(0) })
-	if s.best == nil && s.exhausted() {
+	if s.best == nil && s.steps >= selectionBudget {
 		s.greedy()
 	}
 	return s.best
 }
 
-func (s *selector) exhausted() bool { return s.steps >= selectionBudget }
+// exhausted also ends the search once the best selection uses exactly the
+// required total: no selection can use less, and among equals the first
+// found is kept anyway, so the rest of the search could not change the
+// result.
+func (s *selector) exhausted() bool {
+	return s.steps >= selectionBudget || (s.best != nil && s.target > 0 && s.best.units <= s.target)
+}
 
 // bounded reports that adding candidate i cannot beat the best selection;
 // candidates come in ascending credits, so every later one is out too.

@@ -26,8 +26,34 @@ func (m Match) constraints() int {
 
 // Accepts reports whether an outcome satisfies every constraint of the match
 // at now. Candidate filtering (revoked, expired, exclusively used) is not its
-// concern.
-func (m Match) Accepts(o Outcome, now time.Time) bool { return m.mismatch(o, now) == "" }
+// concern. It is mismatch without composing the explanation, because rule
+// evaluation and pathway suggestions test thousands of outcomes and courses
+// per request; TestAcceptsAgreesWithMismatch keeps the two in step.
+func (m Match) Accepts(o Outcome, now time.Time) bool {
+	switch {
+	case m.Category != "" && o.Category != m.Category:
+		return false
+	case len(m.IssuerIDs) > 0 && !slices.Contains(m.IssuerIDs, o.IssuerID):
+		return false
+	case m.MinLevel > 0 && o.Level < m.MinLevel:
+		return false
+	case m.MinScore > 0 && o.Result.ScoreValue() < m.MinScore:
+		return false
+	case m.MinCredits > 0 && o.Credits < m.MinCredits:
+		return false
+	case m.MinHours > 0 && o.Hours < m.MinHours:
+		return false
+	case m.MaxAgeYears > 0 && DateOf(o.CompletedOn).Before(DateOf(now).AddDate(-m.MaxAgeYears, 0, 0)):
+		return false
+	}
+	if c := strings.TrimSpace(m.CourseCode); c != "" && !strings.EqualFold(strings.TrimSpace(o.CourseCode), c) {
+		return false
+	}
+	if t := strings.TrimSpace(m.TitleContains); t != "" && !strings.Contains(strings.ToLower(o.Title), strings.ToLower(t)) {
+		return false
+	}
+	return true
+}
 
 // mismatch names, in Chinese for the trace, the first constraint the outcome
 // fails, or returns "" when it matches. Category comes first so that a trace

@@ -254,6 +254,7 @@ type Store interface {
 	Audit
 	Imports
 	Settings
+	Courses
 	// Ping answers whether the store is reachable (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

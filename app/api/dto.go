@@ -87,6 +87,9 @@ type outcomeRequest struct {
 	CompletedOn string        `json:"completedOn"`
 	ExpiresOn   *string       `json:"expiresOn"`
 	Level       int           `json:"level"`
+	// CourseID names a course of the issuer's catalogue: it fills title,
+	// category and hours, and the outcome may not contradict it.
+	CourseID *uuid.UUID `json:"courseId"`
 }
 
 // toInput converts the request; dates that do not parse are returned as

@@ -23,9 +23,11 @@ func (s *Server) issueOutcome(c *fiber.Ctx) error {
 		return err
 	}
 	in, problems := req.toInput()
-	res, err := s.svc.IssueOutcome(c.UserContext(), actor, service.IssueInput{
-		NationalID: req.Learner.NationalID, Name: req.Learner.Name, Outcome: in, DecodeProblems: problems,
-	})
+	issue := service.IssueInput{NationalID: req.Learner.NationalID, Name: req.Learner.Name, Outcome: in, DecodeProblems: problems}
+	if req.CourseID != nil {
+		issue.CourseID = *req.CourseID
+	}
+	res, err := s.svc.IssueOutcome(c.UserContext(), actor, issue)
 	if err != nil {
 		return err
 	}

@@ -213,6 +213,22 @@ func TestAuthorisationMatrix(t *testing.T) {
 			want:   signedInAs(403).with(cell{422, 404}, learnerA).with(cell{404, 422}, learnerB)},
 		{method: "GET", path: v1 + "/transcripts/keys", target: fixed(v1+"/transcripts/keys", nil), want: everyone(200)},
 		{method: "GET", path: v1 + "/transcripts/status", target: fixed(v1+"/transcripts/status", nil), want: everyone(200)},
+		// Course catalogues, pathways and alerts. Edits probe with a stale
+		// version (409) or an invalid body (422), so nothing changes.
+		{method: "GET", path: v1 + "/courses", target: fixed(v1+"/courses?q=书法", nil), want: everyone(200)},
+		{method: "GET", path: v1 + "/courses/:id", sided: true, target: byID(v1+"/courses/", side(f.courseA, f.courseB), "", nil), want: everyone(200)},
+		{method: "PUT", path: v1 + "/courses/:id", sided: true, target: byID(v1+"/courses/", side(f.courseA, f.courseB), "", map[string]any{"code": "", "hours": -1}),
+			want: signedInAs(403).with(cell{422, 404}, staffAIssue, staffAManage, clientA).with(cell{404, 422}, staffB)},
+		{method: "DELETE", path: v1 + "/courses/:id", sided: true, target: byID(v1+"/courses/", side(f.courseA, f.courseB), "?version=99", nil),
+			want: signedInAs(403).with(cell{409, 404}, staffAIssue, staffAManage, clientA).with(cell{404, 409}, staffB)},
+		{method: "GET", path: v1 + "/institutions/me/courses", target: fixed(v1+"/institutions/me/courses", nil),
+			want: signedInAs(200, staffAIssue, staffAManage, staffB, clientA)},
+		{method: "POST", path: v1 + "/institutions/me/courses", target: fixed(v1+"/institutions/me/courses", map[string]any{"code": "", "hours": -1}),
+			want: signedInAs(422, staffAIssue, staffAManage, staffB, clientA)},
+		{method: "GET", path: v1 + "/learners/me/pathways", target: fixed(v1+"/learners/me/pathways", nil), want: signedInAs(200, learnerA, learnerB)},
+		{method: "GET", path: v1 + "/learners/me/alerts", target: fixed(v1+"/learners/me/alerts", nil), want: signedInAs(200, learnerA, learnerB)},
+		{method: "POST", path: v1 + "/learners/me/alerts/seen", target: fixed(v1+"/learners/me/alerts/seen", map[string]string{"seenAt": "yesterday"}),
+			want: signedInAs(422, learnerA, learnerB)},
 	}
 
 	// Fail closed: every registered route must be in the matrix, and every
@@ -302,6 +318,7 @@ type matrixFixture struct {
 	importA, importB                 string
 	withdrawnHelperA                 string // A named B as helper, then withdrew
 	withdrawnHelperB                 string
+	courseA, courseB                 string
 }
 
 func ruleBody(instID, code string) map[string]any {
@@ -404,5 +421,16 @@ func newMatrixFixture(e *env) *matrixFixture {
 		}
 		*j.id = job.ID.String()
 	}
+	for _, c := range []struct {
+		token string
+		id    *string
+	}{{f.tokens[staffAIssue], &f.courseA}, {f.tokens[staffB], &f.courseB}} {
+		*c.id = e.must(201, req{method: "POST", path: "/api/v1/institutions/me/courses", token: c.token, body: courseBody("SF-101", "硬笔书法入门", "community", 32)})["id"].(string)
+	}
 	return f
+}
+
+func courseBody(code, title, category string, hours float64) map[string]any {
+	return map[string]any{"code": code, "title": title, "category": category, "hours": hours,
+		"place": "街道社区学校", "nextStart": time.Now().AddDate(0, 1, 0).Format("2006-01-02"), "capacityNote": "限 30 人"}
 }

@@ -167,6 +167,12 @@ func fingerprint(t *testing.T, s storage.Store) string {
 	if p, err := s.GetCreditPolicy(ctx); err == nil {
 		add("policy v%d", p.Version)
 	}
+	if err := s.ScanCourses(ctx, func(c domain.Course) error {
+		add("course %s v%d", c.ID, c.Version)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	sort.Strings(lines)
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
 	return hex.EncodeToString(sum[:])

@@ -230,6 +230,16 @@ func (s *Server) routes(app *fiber.App) {
 	// Offline verification: every transcript key, and the signed revocation list.
 	v1.Get("/transcripts/keys", s.transcriptKeys)
 	v1.Get("/transcripts/status", s.transcriptStatus)
+	// Course catalogues, pathways and alerts (issue 9).
+	v1.Get("/courses", s.searchCourses)
+	v1.Get("/courses/:id", s.getCourse)
+	v1.Put("/courses/:id", onObject(s.updateCourse))
+	v1.Delete("/courses/:id", onObject(s.deleteCourse))
+	v1.Get("/institutions/me/courses", s.myCourses)
+	v1.Post("/institutions/me/courses", s.idempotent, s.createCourse)
+	v1.Get("/learners/me/pathways", s.myPathways)
+	v1.Get("/learners/me/alerts", s.myAlerts)
+	v1.Post("/learners/me/alerts/seen", s.markAlertsSeen)
 
 	if s.cfg.UI != nil {
 		s.uiRoutes(app)

@@ -36,9 +36,15 @@ var csvColumns = map[string]string{
 	"completedon": "completedOn", "完成日期": "completedOn", "结业日期": "completedOn",
 	"expireson": "expiresOn", "有效期至": "expiresOn",
 	"level": "level", "级别": "level", "等级": "level",
+	// A course of the issuer's own catalogue: category, title and hours
+	// come from it and may be left out.
+	"cataloguecode": "catalogueCode", "目录课程代码": "catalogueCode", "目录课程": "catalogueCode",
 }
 
 var requiredColumns = []string{"nationalId", "name", "category", "title", "hours", "completedOn"}
+
+// catalogueFills are the required columns a catalogue code makes optional.
+var catalogueFills = map[string]bool{"category": true, "title": true, "hours": true}
 
 // csvRow is one parsed line, with the header each field came from so that
 // errors name the column the way the sender's file does.
@@ -95,7 +101,11 @@ func parseOutcomeCSV(data []byte) ([]csvRow, error) {
 		}
 		index[field], written[field] = i, h
 	}
+	_, fromCatalogue := index["catalogueCode"]
 	for _, f := range requiredColumns {
+		if fromCatalogue && catalogueFills[f] {
+			continue
+		}
 		if _, ok := index[f]; !ok {
 			v.Add("header", "missing column "+f)
 		}
@@ -155,8 +165,11 @@ func rowFrom(line int, rec []string, index map[string]int, written map[string]st
 	}
 	in := domain.OutcomeInput{Category: categoryCode(get("category")), Title: get("title"), CourseCode: get("courseCode")}
 	var err error
-	if in.Hours, err = strconv.ParseFloat(get("hours"), 64); err != nil {
-		return fail("hours", "must be a number")
+	catalogue := get("catalogueCode")
+	if h := get("hours"); h != "" || catalogue == "" {
+		if in.Hours, err = strconv.ParseFloat(h, 64); err != nil {
+			return fail("hours", "must be a number")
+		}
 	}
 	if s := get("credits"); s != "" {
 		c, err := strconv.ParseFloat(s, 64)
@@ -202,7 +215,7 @@ func rowFrom(line int, rec []string, index map[string]int, written map[string]st
 		}
 		in.ExpiresOn = &t
 	}
-	row.input = IssueInput{NationalID: get("nationalId"), Name: get("name"), Outcome: in}
+	row.input = IssueInput{NationalID: get("nationalId"), Name: get("name"), Outcome: in, CatalogueCode: catalogue}
 	return row
 }
 

@@ -15,6 +15,11 @@ type IssueInput struct {
 	NationalID string
 	Name       string
 	Outcome    domain.OutcomeInput
+	// CourseID, or else CatalogueCode, names a course of the issuing
+	// institution's catalogue the outcome is for: its title, category and
+	// hours fill the outcome, which must not contradict them.
+	CourseID      uuid.UUID
+	CatalogueCode string
 	// DecodeProblems are fields the caller could not even parse (a date
 	// in the wrong form); they are reported together with every other
 	// problem, so the sender fixes everything in one round.
@@ -61,6 +66,9 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 	prefixed(v, "learner.", err)
 	policy, err := s.CreditPolicy(ctx)
 	if err != nil {
+		return IssueResult{}, err
+	}
+	if err := s.applyCatalogue(ctx, inst, &in); err != nil {
 		return IssueResult{}, err
 	}
 	outcome, err := domain.NewOutcome(in.Outcome, inst.ID, uuid.Nil, policy, s.now())

@@ -63,6 +63,8 @@ type Service struct {
 	transcripts TranscriptSigner
 	status      statusCache // the signed revocation list, rebuilt at most every few minutes
 	epoch       string      // this process's run; see epoch.go
+
+	catalogue catalogueCache // district courses for pathways
 }
 
 // New wires a service.

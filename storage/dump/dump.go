@@ -6,7 +6,7 @@
 // Format: the first line is {"kind":"format","doc":{"name":"creditbank-export","version":1}};
 // each further line is {"kind":K,"doc":D} where D is the storage/record
 // document of kind K, in this order of kinds: creditPolicy, signingKey,
-// institution, user, client, rule, account, audit — each kind sorted by ID
+// institution, user, client, rule, course, account, audit — each kind sorted by ID
 // (audit by sequence number). The same store content therefore always
 // exports to the same bytes, whatever the store engine.
 //
@@ -35,6 +35,7 @@ const (
 	KindUser         = "user"
 	KindClient       = "client"
 	KindRule         = "rule"
+	KindCourse       = "course"
 	KindAccount      = "account"
 	KindAudit        = "audit"
 )
@@ -43,7 +44,7 @@ const (
 // keeps a file's meaning independent of how it was produced.
 var kindOrder = map[string]int{
 	KindFormat: 0, KindCreditPolicy: 1, KindSigningKey: 2, KindInstitution: 3,
-	KindUser: 4, KindClient: 5, KindRule: 6, KindAccount: 7, KindAudit: 8,
+	KindUser: 4, KindClient: 5, KindRule: 6, KindCourse: 7, KindAccount: 8, KindAudit: 9,
 }
 
 // FormatDoc is the first line's document.
@@ -60,13 +61,14 @@ type Counts struct {
 	Users        int `json:"users"`
 	Clients      int `json:"clients"`
 	Rules        int `json:"rules"`
+	Courses      int `json:"courses"`
 	Accounts     int `json:"accounts"`
 	Audit        int `json:"audit"`
 }
 
 // Total is the number of records.
 func (c Counts) Total() int {
-	return c.CreditPolicy + c.SigningKeys + c.Institutions + c.Users + c.Clients + c.Rules + c.Accounts + c.Audit
+	return c.CreditPolicy + c.SigningKeys + c.Institutions + c.Users + c.Clients + c.Rules + c.Courses + c.Accounts + c.Audit
 }
 
 func (c *Counts) add(kind string) {
@@ -83,6 +85,8 @@ func (c *Counts) add(kind string) {
 		c.Clients++
 	case KindRule:
 		c.Rules++
+	case KindCourse:
+		c.Courses++
 	case KindAccount:
 		c.Accounts++
 	case KindAudit:
@@ -92,8 +96,8 @@ func (c *Counts) add(kind string) {
 
 // String is a one-line summary for command output.
 func (c Counts) String() string {
-	return fmt.Sprintf("%d records: %d credit policy, %d signing keys, %d institutions, %d users, %d clients, %d rules, %d accounts, %d audit entries",
-		c.Total(), c.CreditPolicy, c.SigningKeys, c.Institutions, c.Users, c.Clients, c.Rules, c.Accounts, c.Audit)
+	return fmt.Sprintf("%d records: %d credit policy, %d signing keys, %d institutions, %d users, %d clients, %d rules, %d courses, %d accounts, %d audit entries",
+		c.Total(), c.CreditPolicy, c.SigningKeys, c.Institutions, c.Users, c.Clients, c.Rules, c.Courses, c.Accounts, c.Audit)
 }
 
 // envelope is one line.

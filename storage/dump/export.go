@@ -25,7 +25,7 @@ func Export(ctx context.Context, s storage.Store, w io.Writer) error {
 	e.enc.SetEscapeHTML(false)
 
 	steps := []func(context.Context, storage.Store) error{
-		e.format, e.policy, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.accounts, e.audit,
+		e.format, e.policy, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.courses, e.accounts, e.audit,
 	}
 	for _, step := range steps {
 		if err := step(ctx, s); err != nil {
@@ -104,6 +104,16 @@ func (e *exporter) rules(ctx context.Context, s storage.Store) error {
 	return eachPage(ctx, "rules", list, func(r domain.Rule) error {
 		return e.line(KindRule, record.FromRule(&r))
 	})
+}
+
+func (e *exporter) courses(ctx context.Context, s storage.Store) error {
+	err := s.ScanCourses(ctx, func(c domain.Course) error {
+		return e.line(KindCourse, record.FromCourse(&c))
+	})
+	if err != nil {
+		return fmt.Errorf("export: courses: %w", err)
+	}
+	return nil
 }
 
 func (e *exporter) accounts(ctx context.Context, s storage.Store) error {

@@ -111,6 +111,12 @@ func seed(t *testing.T, s storage.Store) seeded {
 
 	mustDo(t, s.CreateRule(ctx, storetest.NewRule(converter.ID, "R-1", 1, now)))
 	mustDo(t, s.CreateRule(ctx, storetest.NewRichRule(converter.ID, "R-2", now)))
+	course := storetest.NewCourse(issuer.ID, "SF-101", "硬笔书法入门", domain.CategoryCommunity, now)
+	mustDo(t, s.CreateCourse(ctx, course))
+	mustDo(t, s.UpdateCourse(ctx, course)) // version 2
+	online := storetest.NewCourse(issuer.ID, "OL-1", "网上课堂", domain.CategoryOnline, now)
+	online.Credits, online.NextStart, online.Online, online.Place = nil, nil, true, ""
+	mustDo(t, s.CreateCourse(ctx, online))
 
 	rich := storetest.NewRichAccount(issuer.ID, converter.ID, now)
 	mustDo(t, s.CreateAccount(ctx, rich))
@@ -132,7 +138,7 @@ func seed(t *testing.T, s storage.Store) seeded {
 	mustDo(t, s.SaveImportJob(ctx, &domain.ImportJob{ID: domain.NewID(), InstitutionID: issuer.ID, State: domain.ImportDone, CreatedAt: now, UpdatedAt: now}))
 
 	return seeded{
-		counts:  dump.Counts{CreditPolicy: 1, SigningKeys: 2, Institutions: 2, Users: 2, Clients: 1, Rules: 2, Accounts: 2, Audit: 3},
+		counts:  dump.Counts{CreditPolicy: 1, SigningKeys: 2, Institutions: 2, Users: 2, Clients: 1, Rules: 2, Courses: 2, Accounts: 2, Audit: 3},
 		account: rich,
 	}
 }

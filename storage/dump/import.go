@@ -127,6 +127,10 @@ func nonEmpty(ctx context.Context, s storage.Store) (string, error) {
 		{"users", func() (bool, error) { l, _, err := s.ListUsers(ctx, one); return len(l) > 0, err }},
 		{"API clients", func() (bool, error) { l, _, err := s.ListClients(ctx, one); return len(l) > 0, err }},
 		{"rules", func() (bool, error) { l, _, err := s.ListRules(ctx, storage.RuleFilter{}, one); return len(l) > 0, err }},
+		{"courses", func() (bool, error) {
+			l, _, err := s.ListCourses(ctx, domain.CourseQuery{}, one)
+			return len(l) > 0, err
+		}},
 		{"signing keys", func() (bool, error) { l, err := s.ListSigningKeys(ctx); return len(l) > 0, err }},
 		{"audit entries", func() (bool, error) { return found(s.LastAudit(ctx)) }},
 		{"a credit policy", func() (bool, error) { return found(s.GetCreditPolicy(ctx)) }},
@@ -176,7 +180,7 @@ func (im *importer) load(ctx context.Context, raw []byte) (string, error) {
 		return env.Kind, errors.New("a second format line (two files concatenated?)")
 	case rank < im.lastRank:
 		return env.Kind, errors.New("out of order: export order is " +
-			"creditPolicy, signingKey, institution, user, client, rule, account, audit")
+			"creditPolicy, signingKey, institution, user, client, rule, course, account, audit")
 	case len(env.Doc) == 0 || string(env.Doc) == "null":
 		return env.Kind, errors.New(`missing "doc"`)
 	}
@@ -221,6 +225,10 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 	case KindRule:
 		return decodeAnd(doc, record.RuleDoc.ToDomain, func(r *domain.Rule) error {
 			return s.CreateRule(ctx, r)
+		})
+	case KindCourse:
+		return decodeAnd(doc, record.CourseDoc.ToDomain, func(c *domain.Course) error {
+			return s.CreateCourse(ctx, c)
 		})
 	case KindAccount:
 		return decodeAnd(doc, record.AccountDoc.ToDomain, func(a *domain.Account) error {

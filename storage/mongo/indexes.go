@@ -45,6 +45,10 @@ var indexes = []indexSpec{
 	{collRules, "institutionId", bson.D{{Key: "institutionId", Value: 1}}, false},
 	// A starting process removes its instance's earlier epochs.
 	{collEpochs, "instance", bson.D{{Key: "instance", Value: 1}}, false},
+	// Course catalogues: a code is unique per institution; the public search
+	// filters by category (the institution filter uses the unique index).
+	{collCourses, "institutionId_code_unique", bson.D{{Key: "institutionId", Value: 1}, {Key: "code", Value: 1}}, true},
+	{collCourses, "category", bson.D{{Key: "category", Value: 1}}, false},
 }
 
 // ensureIndexes creates the missing indexes at every start-up.

@@ -33,6 +33,7 @@ type AccountDoc struct {
 	IssuerIDs        []string        `json:"issuerIds,omitempty" bson:"issuerIds,omitempty"`
 	QueueKeys        []string        `json:"queueKeys,omitempty" bson:"queueKeys,omitempty"`
 	GrantInstIDs     []string        `json:"grantInstitutionIds,omitempty" bson:"grantInstitutionIds,omitempty"`
+	AlertsSeenAt     *time.Time      `json:"alertsSeenAt,omitempty" bson:"alertsSeenAt,omitempty"`
 	// Assisted access and the access log (account_assist.go); HelperIDs is
 	// derived like IssuerIDs: the index "accounts this learner assists".
 	Helpers   []HelperDoc `json:"helpers,omitempty" bson:"helpers,omitempty"`
@@ -85,6 +86,7 @@ func FromAccount(a *domain.Account) AccountDoc {
 		Helpers:          mapSlice(a.Helpers, FromHelperGrant),
 		AccessLog:        mapSlice(a.AccessLog, FromAccessEntry),
 		HelperIDs:        idStrings(a.HelperIDs()),
+		AlertsSeenAt:     optTime(a.AlertsSeenAt),
 	}
 }
 
@@ -132,6 +134,7 @@ func (d AccountDoc) ToDomain() (*domain.Account, error) {
 		BirthDate:            utc(d.BirthDate),
 		PasswordHash:         d.PasswordHash,
 		CredentialsChangedAt: optTime(d.CredentialsAt),
+		AlertsSeenAt:         optTime(d.AlertsSeenAt),
 		Status:               domain.AccountStatus(d.Status),
 		CreatedAt:            utc(d.CreatedAt),
 		Outcomes:             outcomes,

@@ -146,6 +146,22 @@ CREATE TABLE stat_tallies (
 	credits REAL NOT NULL
 );
 `,
+	// 6: course catalogues. search is the lower-cased "title\ncode" text
+	// that catalogue queries match substrings in (instr, so Chinese needs no
+	// tokenising and no LIKE escaping).
+	`
+CREATE TABLE courses (
+	id             TEXT PRIMARY KEY,
+	institution_id TEXT NOT NULL,
+	code           TEXT NOT NULL,
+	category       TEXT NOT NULL,
+	version        INTEGER NOT NULL,
+	search         TEXT NOT NULL,
+	doc            TEXT NOT NULL,
+	UNIQUE (institution_id, code)
+);
+CREATE INDEX courses_by_category ON courses(category, id);
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

@@ -477,3 +477,42 @@ func (f *Faulty) Ping(ctx context.Context) error {
 }
 
 func (f *Faulty) Close() error { return f.inner.Close() }
+
+func (f *Faulty) CreateCourse(ctx context.Context, c *domain.Course) error {
+	if err := f.write(); err != nil {
+		return err
+	}
+	return f.inner.CreateCourse(ctx, c)
+}
+
+func (f *Faulty) GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error) {
+	return guard(f.read, func() (*domain.Course, error) { return f.inner.GetCourse(ctx, id) })
+}
+
+func (f *Faulty) UpdateCourse(ctx context.Context, c *domain.Course) error {
+	if err := f.write(); err != nil {
+		return err
+	}
+	return f.inner.UpdateCourse(ctx, c)
+}
+
+func (f *Faulty) DeleteCourse(ctx context.Context, id uuid.UUID) error {
+	if err := f.write(); err != nil {
+		return err
+	}
+	return f.inner.DeleteCourse(ctx, id)
+}
+
+func (f *Faulty) ListCourses(ctx context.Context, q domain.CourseQuery, p storage.Page) ([]domain.Course, string, error) {
+	if err := f.read(); err != nil {
+		return nil, "", err
+	}
+	return f.inner.ListCourses(ctx, q, p)
+}
+
+func (f *Faulty) ScanCourses(ctx context.Context, fn func(domain.Course) error) error {
+	if err := f.read(); err != nil {
+		return err
+	}
+	return f.inner.ScanCourses(ctx, fn)
+}

@@ -139,6 +139,9 @@ func NewRichAccount(issuer, institution uuid.UUID, now time.Time) *domain.Accoun
 		panic(err)
 	}
 	addAssistance(a, now)
+	if err := a.MarkAlertsSeen(now, now); err != nil {
+		panic(err)
+	}
 	return a
 }
 

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Helpers", helperTests()},
 		{"RoundTrip", roundTripTests()},
 		{"Health", healthTests()},
+		{"Courses", courseTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

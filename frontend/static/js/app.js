@@ -33,11 +33,14 @@ import learner from './screens/learner.js';
 import shared, { sharedRecord } from './screens/shared.js';
 import password, { canChangePassword } from './screens/password.js';
 import helpers, { assist } from './screens/helpers.js';
+import next from './screens/nextsteps.js';
+import catalogue from './screens/catalogue.js';
+import courses from './screens/courses.js';
 
 // Order is the navigation's order; a user starts on the first screen they
 // may see.
-const screens = [signin, register, record, convert, transcript, sharing, helpers, assist, issue, issued, imports, review, shared,
-  sharedRecord, team, institutions, desk, learner, rules, rule, policy, stats, audit, verify, password];
+const screens = [signin, register, record, next, convert, transcript, sharing, helpers, assist, issue, issued, imports, review, shared,
+  sharedRecord, team, catalogue, institutions, desk, learner, rules, rule, policy, stats, audit, courses, verify, password];
 
 const state = { me: null };
 let renderSeq = 0;

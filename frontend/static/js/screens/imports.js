@@ -103,6 +103,7 @@ export default {
         h('p', {}, h('a', { href: '/template-outcomes.csv', download: 'template-outcomes.csv', class: 'btn btn-secondary', id: 'import-template', t: 'import.template' })),
         h('p', { class: 'hint', t: 'import.templateHint' }),
         h('p', { class: 'hint', t: 'import.categoryHint' }),
+        h('p', { class: 'hint', t: 'import.catalogueHint' }),
         form),
       result);
   },

@@ -65,13 +65,41 @@ function issuedPanel(o) {
     h('p', {}, h('a', { href: '#/issued', t: 'issue.seeList' })));
 }
 
+// coursePicker lets the issuer name a course of the institution's catalogue:
+// choosing one fills title, category, code and hours (the bank refuses an
+// outcome that contradicts its course, so they stay editable only within it).
+function coursePicker(courses) {
+  const pick = h('select', { name: 'courseId' }, h('option', { value: '', t: 'issue.noCatalogueCourse' }),
+    courses.map((c) => h('option', { value: c.id, text: `${c.title}（${c.code}）` })));
+  pick.addEventListener('change', () => {
+    const c = courses.find((x) => x.id === pick.value);
+    if (!c) return;
+    const form = pick.form;
+    const set = (name, v) => {
+      const el = form.querySelector(`[name="${name}"]`);
+      if (el) el.value = v === undefined || v === null ? '' : String(v);
+    };
+    set('title', c.title);
+    set('category', c.category);
+    set('courseCode', c.code);
+    set('hours', c.hours);
+    set('credits', c.credits);
+    set('level', c.level || '');
+  });
+  return field({ name: 'courseId', label: 'issue.catalogueCourse', hint: 'issue.catalogueCourseHint', control: pick });
+}
+
 export default {
   path: 'issue',
   nav: 'nav.issue',
   allowed: canIssue,
   async render(view, ctx) {
     view.append(loading());
-    const inst = await api.get(`/api/v1/institutions/${encodeURIComponent(ctx.me.institutionId)}`);
+    const [inst, courses] = await Promise.all([
+      api.get(`/api/v1/institutions/${encodeURIComponent(ctx.me.institutionId)}`),
+      // The catalogue only helps fill the form; without it the form works.
+      api.getAll('/api/v1/institutions/me/courses').catch(() => []),
+    ]);
     const categories = inst.categories || [];
     const result = h('div', {});
     const form = h('form', { class: 'form form-wide', id: 'issue-form' },
@@ -84,6 +112,7 @@ export default {
           field({ name: 'learner.name', label: 'issue.name', required: true, attrs: { autocomplete: 'off' } }))),
       h('fieldset', { class: 'field-group' },
         h('legend', { t: 'issue.course' }),
+        courses.length ? coursePicker(courses) : null,
         h('div', { class: 'grid-2' },
           field({ name: 'category', label: 'issue.category', required: true,
             control: select('category', categories.map((c) => [c, `cat.${c}`])) }),
@@ -116,6 +145,7 @@ export default {
       };
       const credits = optionalNumber(data, 'credits');
       if (credits !== undefined) body.credits = credits;
+      if (data.get('courseId')) body.courseId = String(data.get('courseId'));
       const level = optionalNumber(data, 'level');
       if (level !== undefined) body.level = level;
       if (data.get('expiresOn')) body.expiresOn = String(data.get('expiresOn'));

@@ -109,17 +109,29 @@ export function renderRecord(view, rec, issuers, opts = {}) {
   ].filter(Boolean));
 }
 
+// alertsBadge links the dashboard to Next steps with the count of new alerts.
+function alertsBadge(n) {
+  return h('p', { class: 'alerts-link' },
+    h('a', { href: '#/next', id: 'alerts-link', class: 'btn btn-secondary' },
+      h('span', { class: ['count-badge', n ? 'count-badge-on' : null], 'aria-hidden': 'true', text: String(n) }), ' ',
+      h('span', { t: 'record.alerts', targs: { n } })));
+}
+
 export default {
   path: 'record',
   nav: 'nav.record',
   allowed: (me) => me?.role === 'learner',
   async render(view) {
     view.append(loading());
-    const [rec, insts] = await Promise.all([
+    const [rec, insts, alerts] = await Promise.all([
       api.get('/api/v1/learners/me/record'),
       institutions().catch(() => []),
+      // The dashboard's alert badge is a pointer, not the record: without
+      // it the record still shows.
+      api.get('/api/v1/learners/me/alerts').catch(() => null),
     ]);
     view.replaceChildren();
     renderRecord(view, rec, byId(insts));
+    if (alerts) view.querySelector('.record-header')?.append(alertsBadge(alerts.unseen || 0));
   },
 };

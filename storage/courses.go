@@ -1,0 +1,30 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"creditbank/domain"
+)
+
+// Courses stores the institutions' course catalogues, one document per
+// course guarded by Version.
+type Courses interface {
+	// CreateCourse inserts a course (Version as for accounts). The same ID,
+	// or a second course with the same Code at the same institution, is
+	// domain.ErrConflict.
+	CreateCourse(ctx context.Context, c *domain.Course) error
+	GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error)
+	// UpdateCourse is compare-and-swap on Version; taking a code another
+	// course of the institution has is domain.ErrConflict.
+	UpdateCourse(ctx context.Context, c *domain.Course) error
+	// DeleteCourse removes a course; domain.ErrNotFound if absent. Outcomes
+	// issued for it keep their own copy of title, code and hours.
+	DeleteCourse(ctx context.Context, id uuid.UUID) error
+	// ListCourses pages the courses q matches (domain.CourseQuery.Matches is
+	// the semantics), in ascending ID order.
+	ListCourses(ctx context.Context, q domain.CourseQuery, p Page) ([]domain.Course, string, error)
+	// ScanCourses streams every course in ascending ID order.
+	ScanCourses(ctx context.Context, fn func(domain.Course) error) error
+}

@@ -1,0 +1,116 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"creditbank/domain"
+	"creditbank/storage"
+	"creditbank/storage/record"
+)
+
+const collCourses = "courses"
+
+func (s *Store) courses() *mongo.Collection { return s.db.Collection(collCourses) }
+
+// CreateCourse inserts a course; the unique (institutionId, code) index
+// makes a second course with the same code at one institution a conflict.
+func (s *Store) CreateCourse(ctx context.Context, c *domain.Course) error {
+	d := record.FromCourse(c)
+	if d.Version <= 0 {
+		d.Version = 1
+	}
+	if _, err := s.courses().InsertOne(ctx, d); err != nil {
+		return mapErr("create course", err)
+	}
+	c.Version = d.Version
+	return nil
+}
+
+// GetCourse loads one course.
+func (s *Store) GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error) {
+	var d record.CourseDoc
+	if err := s.courses().FindOne(ctx, bson.D{{Key: "_id", Value: id.String()}}).Decode(&d); err != nil {
+		return nil, mapErr("get course", err)
+	}
+	return d.ToDomain()
+}
+
+// UpdateCourse is compare-and-swap on Version.
+func (s *Store) UpdateCourse(ctx context.Context, c *domain.Course) error {
+	d := record.FromCourse(c)
+	d.Version = c.Version + 1
+	if err := s.replaceIfVersion(ctx, s.courses(), "update course", d.ID, "version", c.Version, d); err != nil {
+		return err
+	}
+	c.Version = d.Version
+	return nil
+}
+
+// DeleteCourse removes a course.
+func (s *Store) DeleteCourse(ctx context.Context, id uuid.UUID) error {
+	unlock := s.locks.lock(collCourses, id.String())
+	res, err := s.courses().DeleteOne(ctx, bson.D{{Key: "_id", Value: id.String()}})
+	unlock()
+	if err != nil {
+		return mapErr("delete course", err)
+	}
+	if res.DeletedCount == 0 {
+		return fmt.Errorf("delete course: %w", domain.ErrNotFound)
+	}
+	return nil
+}
+
+// ListCourses pages the courses a query matches, by _id. The text is a
+// substring of the derived search field: a quoted regular expression, which
+// both MongoDB and FerretDB evaluate on UTF-8 text, so Chinese substrings
+// match without a tokenising text index.
+func (s *Store) ListCourses(ctx context.Context, q domain.CourseQuery, p storage.Page) ([]domain.Course, string, error) {
+	filter := bson.D{}
+	if q.Text != "" {
+		filter = append(filter, bson.E{Key: "search", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(strings.ToLower(q.Text))}}})
+	}
+	if q.Category != "" {
+		filter = append(filter, bson.E{Key: "category", Value: string(q.Category)})
+	}
+	if q.InstitutionID != uuid.Nil {
+		filter = append(filter, bson.E{Key: "institutionId", Value: q.InstitutionID.String()})
+	}
+	docs, next, err := pageDocs(ctx, s.courses(), "list courses", filter, p,
+		func(d record.CourseDoc) string { return d.ID })
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := convertAll(docs, record.CourseDoc.ToDomain)
+	return out, next, err
+}
+
+// ScanCourses streams every course in _id order through a server cursor.
+func (s *Store) ScanCourses(ctx context.Context, fn func(domain.Course) error) error {
+	cur, err := s.courses().Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return mapErr("scan courses", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d record.CourseDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("mongo: scan courses: decode: %w", err)
+		}
+		c, err := d.ToDomain()
+		if err != nil {
+			return fmt.Errorf("mongo: scan courses: %w", err)
+		}
+		if err := fn(*c); err != nil {
+			return err
+		}
+	}
+	return mapErr("scan courses", cur.Err())
+}
