@@ -41,6 +41,10 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Give the server a moment to read the headers: until it has, the
+	// connection is new rather than in flight, and shutting down may close
+	// it (on a loaded machine the server can be that far behind).
+	time.Sleep(300 * time.Millisecond)
 	if err := srv.cmd.Process.Signal(sigterm); err != nil {
 		t.Fatal(err)
 	}
