@@ -27,7 +27,12 @@ type district struct {
 
 func newDistrict(t *testing.T) *district {
 	t.Helper()
-	e := newEnv(t)
+	return newDistrictOn(t, newEnv(t))
+}
+
+// newDistrictOn builds the district on a prepared env.
+func newDistrictOn(t *testing.T, e *env) *district {
+	t.Helper()
 	d := &district{e: e, admin: e.adminToken()}
 	d.issuer = e.issuer(d.admin, "社区学院")
 	d.conv = e.createInstitution(d.admin, "开放大学", []string{"convert"}, nil)

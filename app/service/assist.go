@@ -123,7 +123,7 @@ func (s *Service) actingFor(ctx context.Context, actor Actor, accountID uuid.UUI
 	if actor.Role != domain.RoleLearner {
 		return nil, nil, domain.ErrForbidden
 	}
-	acc, err := s.store.GetAccount(ctx, accountID)
+	acc, err := s.accountOf(ctx, actor, accountID)
 	if err != nil {
 		return nil, nil, err
 	}

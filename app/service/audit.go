@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -14,8 +15,22 @@ import (
 // has already been saved, so a failure here is logged loudly rather than
 // returned: the caller's data is safe, and `audit verify` will show the gap.
 func (s *Service) audit(ctx context.Context, actor Actor, action, objectType, objectID, detail string) {
+	s.auditAll(ctx, auditEntry(s.now(), actor, action, objectType, objectID, detail))
+}
+
+// auditAll appends entries made by auditEntry, in order, in one wait.
+func (s *Service) auditAll(ctx context.Context, es ...domain.AuditEntry) {
+	if err := s.appendAudit(ctx, es...); err != nil {
+		for _, e := range es {
+			s.log.Error("audit append failed", "action", e.Action, "objectType", e.ObjectType, "objectId", e.ObjectID, "err", err)
+		}
+	}
+}
+
+// auditEntry describes one state change for the audit log.
+func auditEntry(at time.Time, actor Actor, action, objectType, objectID, detail string) domain.AuditEntry {
 	e := domain.AuditEntry{
-		At:         s.now(),
+		At:         at,
 		ActorID:    actor.ID.String(),
 		Role:       actor.Role,
 		Action:     action,
@@ -28,9 +43,7 @@ func (s *Service) audit(ctx context.Context, actor Actor, action, objectType, ob
 	if actor.InstitutionID != [16]byte{} {
 		e.InstitutionID = actor.InstitutionID.String()
 	}
-	if err := s.appendAudit(ctx, e); err != nil {
-		s.log.Error("audit append failed", "action", action, "objectType", objectType, "objectId", objectID, "err", err)
-	}
+	return e
 }
 
 // appendAudit adds the entry to the chain and returns once it is stored.
@@ -41,20 +54,27 @@ func (s *Service) audit(ctx context.Context, actor Actor, action, objectType, ob
 // becomes the leader and writes everything queued meanwhile as one batch,
 // sealed in queue order on the head it remembers; the others wait for their
 // entry's outcome.
-func (s *Service) appendAudit(ctx context.Context, e domain.AuditEntry) error {
+func (s *Service) appendAudit(ctx context.Context, es ...domain.AuditEntry) error {
 	// The change being audited has happened; finish recording it even if the
 	// client has gone away.
 	ctx = context.WithoutCancel(ctx)
-	req := &auditRequest{entry: e, done: make(chan error, 1)}
+	reqs := make([]*auditRequest, len(es))
 	s.auditLock.Lock()
-	s.auditQueue = append(s.auditQueue, req)
+	for i, e := range es {
+		reqs[i] = &auditRequest{entry: e, done: make(chan error, 1)}
+		s.auditQueue = append(s.auditQueue, reqs[i])
+	}
 	lead := !s.auditLeading
 	s.auditLeading = true
 	s.auditLock.Unlock()
 	if lead {
 		s.leadAudit(ctx)
 	}
-	return <-req.done
+	var errs []error
+	for _, r := range reqs {
+		errs = append(errs, <-r.done)
+	}
+	return errors.Join(errs...)
 }
 
 type auditRequest struct {

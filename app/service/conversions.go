@@ -62,7 +62,8 @@ func (s *Service) ApplyConversion(ctx context.Context, actor Actor, ruleID uuid.
 // compare-and-swap, so an application racing a withdrawal cannot land
 // after it; the access-log entry is written in the same save.
 func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID, ruleID uuid.UUID) (domain.Conversion, error) {
-	if _, _, err := s.actingFor(ctx, actor, accountID); err != nil {
+	acc, _, err := s.actingFor(ctx, actor, accountID)
+	if err != nil {
 		return domain.Conversion{}, err
 	}
 	rule, err := s.publishedRule(ctx, ruleID)
@@ -77,7 +78,7 @@ func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID
 	id, _ := objectID(ctx)
 	var conv domain.Conversion
 	detail := "rule=" + rule.Code
-	_, err = s.updateAccount(ctx, accountID, func(a *domain.Account) error {
+	_, err = s.updateLoadedAccount(ctx, accountID, acc, func(a *domain.Account) error {
 		if entry != nil {
 			g, ok := a.HelpedBy(actor.ID, s.now())
 			if !ok {

@@ -149,7 +149,7 @@ func collect(v *domain.ValidationError, err error) {
 // an admin. To anyone else the account does not exist. Every read by
 // someone other than the learner lands in the learner's access log first.
 func (s *Service) Record(ctx context.Context, actor Actor, accountID uuid.UUID) (*domain.Account, error) {
-	acc, err := s.store.GetAccount(ctx, accountID)
+	acc, err := s.accountOf(ctx, actor, accountID)
 	if err != nil {
 		return nil, err
 	}

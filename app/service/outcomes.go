@@ -37,9 +37,12 @@ func (s *Service) checkIssuer(ctx context.Context, actor Actor) (*domain.Institu
 	if (actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient) || !actor.Can(domain.PermIssue) {
 		return nil, domain.ErrForbidden
 	}
-	inst, err := s.store.GetInstitution(ctx, actor.InstitutionID)
-	if err != nil {
-		return nil, err
+	inst := actor.institution
+	if inst == nil || inst.ID != actor.InstitutionID {
+		var err error
+		if inst, err = s.store.GetInstitution(ctx, actor.InstitutionID); err != nil {
+			return nil, err
+		}
 	}
 	if !inst.Can(domain.CapabilityIssue) {
 		return nil, domain.ErrForbidden
@@ -82,17 +85,23 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 	}
 	outcome.IssuedBy = actor.ID.String()
 	outcome.ID, _ = objectID(ctx)
-	acc, created, err := s.accountFor(ctx, actor, id, name)
-	if err != nil {
-		return IssueResult{}, err
-	}
-	detail := "account=" + acc.ID.String()
-	saved, err := s.updateAccount(ctx, acc.ID, func(a *domain.Account) error {
+	deposit := func(a *domain.Account) error {
 		if _, ok := a.Outcome(outcome.ID); ok {
 			return errAlreadyDone
 		}
 		return a.Deposit(outcome, s.now())
-	})
+	}
+	// A learner new to the bank gets an account holding the outcome in one
+	// write; an existing one is updated.
+	acc, created, err := s.accountFor(ctx, id, name, deposit)
+	if err != nil {
+		return IssueResult{}, err
+	}
+	detail := "account=" + acc.ID.String()
+	saved := acc
+	if !created {
+		saved, err = s.updateLoadedAccount(ctx, acc.ID, acc, deposit)
+	}
 	if errors.Is(err, errAlreadyDone) {
 		// A retry of a request that banked the outcome and then died:
 		// answer as the first attempt would have. Its audit entry may
@@ -104,14 +113,19 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 		return IssueResult{}, err
 	}
 	o, _ := saved.Outcome(outcome.ID)
-	s.audit(ctx, actor, "outcome.issue", "outcome", o.ID.String(), detail)
+	issued := auditEntry(s.now(), actor, "outcome.issue", "outcome", o.ID.String(), detail)
+	if created {
+		s.auditAll(ctx, auditEntry(s.now(), actor, "learner.create_on_issue", "account", acc.ID.String(), ""), issued)
+	} else {
+		s.auditAll(ctx, issued)
+	}
 	return IssueResult{Outcome: *o, AccountCreated: created}, nil
 }
 
 // accountFor finds the learner's account or opens an unclaimed one. The name
 // must match the one on file: a typo in a national ID must not bank an
 // outcome on a stranger's record.
-func (s *Service) accountFor(ctx context.Context, actor Actor, id domain.NationalID, name string) (*domain.Account, bool, error) {
+func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name string, prepare func(*domain.Account) error) (*domain.Account, bool, error) {
 	pii, err := s.sealIdentity(id)
 	if err != nil {
 		return nil, false, err
@@ -131,9 +145,11 @@ func (s *Service) accountFor(ctx context.Context, actor Actor, id domain.Nationa
 		if err != nil {
 			return nil, false, err
 		}
+		if err := prepare(acc); err != nil {
+			return nil, false, err
+		}
 		err = s.store.CreateAccount(ctx, acc)
 		if err == nil {
-			s.audit(ctx, actor, "learner.create_on_issue", "account", acc.ID.String(), "")
 			return acc, true, nil
 		}
 		// Another request created it first; read theirs.

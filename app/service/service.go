@@ -95,6 +95,21 @@ type Actor struct {
 	Perms         []domain.Perm
 	ClientIP      string
 	RequestID     string
+
+	// What signing in loaded, kept for the rest of the request so that it
+	// is not read again: the learner's own account, the staff member's or
+	// client's institution. Nil for actors made elsewhere (CLI, tests).
+	account     *domain.Account
+	institution *domain.Institution
+}
+
+// accountOf loads an account, reusing the one signing in loaded when it is
+// the actor's own (a clone: callers may change it).
+func (s *Service) accountOf(ctx context.Context, actor Actor, id uuid.UUID) (*domain.Account, error) {
+	if actor.account != nil && actor.account.ID == id {
+		return actor.account.Clone(), nil
+	}
+	return s.store.GetAccount(ctx, id)
 }
 
 // Anonymous reports whether no one is signed in.
@@ -135,11 +150,24 @@ const maxUnknownOutcomes = 2
 // version on (the save landed: done), or it is not (it did not land, or
 // someone else saved first: run the change again on what is there).
 func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*domain.Account) error) (*domain.Account, error) {
+	return s.updateLoadedAccount(ctx, id, nil, change)
+}
+
+// updateLoadedAccount is updateAccount whose first attempt starts from an
+// account the caller has just read (saving a round trip); if it is no longer
+// current the compare-and-swap fails and the account is read again.
+func (s *Service) updateLoadedAccount(ctx context.Context, id uuid.UUID, loaded *domain.Account, change func(*domain.Account) error) (*domain.Account, error) {
 	defer s.accountLocks.lock(id)()
 	var sent *domain.Account // the last save whose outcome is unknown
 	unknown := 0
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
-		a, err := s.store.GetAccount(ctx, id)
+		var a *domain.Account
+		var err error
+		if attempt == 0 && loaded != nil && loaded.ID == id {
+			a = loaded.Clone()
+		} else {
+			a, err = s.store.GetAccount(ctx, id)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -158,6 +186,9 @@ func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*
 		}
 		switch {
 		case errors.Is(err, domain.ErrStale):
+			if attempt == 0 && loaded != nil {
+				continue // the caller's copy was old; read the current one at once
+			}
 			if err := sleepJitter(ctx, attempt); err != nil {
 				return nil, err
 			}

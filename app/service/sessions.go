@@ -168,6 +168,7 @@ func (s *Service) Authenticate(ctx context.Context, p auth.Principal) (Actor, er
 		if err != nil || acc.Status != domain.AccountActive || domain.SessionStartedBefore(acc.CredentialsChangedAt, p.IssuedAt) {
 			return Actor{}, notAuthenticated(err)
 		}
+		a.account = acc
 	case domain.RoleAdmin, domain.RoleStaff:
 		u, err := s.store.GetUser(ctx, p.Subject)
 		if err != nil || u.Status != domain.UserActive || u.Role != p.Role || u.InstitutionID != p.InstitutionID ||
@@ -176,30 +177,34 @@ func (s *Service) Authenticate(ctx context.Context, p auth.Principal) (Actor, er
 		}
 		a.Perms = u.Perms
 		if p.Role == domain.RoleStaff {
-			if err := s.institutionActive(ctx, u.InstitutionID); err != nil {
+			inst, err := s.institutionActive(ctx, u.InstitutionID)
+			if err != nil {
 				return Actor{}, err
 			}
+			a.institution = inst
 		}
 	case domain.RoleClient:
 		c, err := s.store.GetClient(ctx, p.Subject.String())
 		if err != nil || c.Status != domain.UserActive || c.InstitutionID != p.InstitutionID {
 			return Actor{}, notAuthenticated(err)
 		}
-		if err := s.institutionActive(ctx, c.InstitutionID); err != nil {
+		inst, err := s.institutionActive(ctx, c.InstitutionID)
+		if err != nil {
 			return Actor{}, err
 		}
+		a.institution = inst
 	default:
 		return Actor{}, domain.ErrUnauthenticated
 	}
 	return a, nil
 }
 
-func (s *Service) institutionActive(ctx context.Context, id uuid.UUID) error {
+func (s *Service) institutionActive(ctx context.Context, id uuid.UUID) (*domain.Institution, error) {
 	inst, err := s.store.GetInstitution(ctx, id)
 	if err != nil || inst.Status != domain.InstitutionActive {
-		return notAuthenticated(err)
+		return nil, notAuthenticated(err)
 	}
-	return nil
+	return inst, nil
 }
 
 // notAuthenticated hides "no such user" behind 401 but lets store failures

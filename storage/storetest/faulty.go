@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"maps"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +29,7 @@ type Faulty struct {
 	failed    int   // calls refused, ever
 	gate      chan struct{}
 	lostCalls int // UpdateAccount calls applied but reported as failed
+	calls     map[string]int
 }
 
 var _ storage.Store = (*Faulty)(nil)
@@ -103,10 +107,47 @@ func (f *Faulty) LostAcks() int {
 	return f.lostCalls
 }
 
+// CallCounts reports how often each store method was called since the last
+// ResetCalls: a request's store round trips, for tests that keep them from
+// growing.
+func (f *Faulty) CallCounts() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.calls)
+}
+
+// ResetCalls starts counting afresh.
+func (f *Faulty) ResetCalls() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = nil
+}
+
+// countCall records the Faulty method that is calling read or write.
+func (f *Faulty) countCall() {
+	pcs := make([]uintptr, 6)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		fr, more := frames.Next()
+		if i := strings.Index(fr.Function, "(*Faulty)."); i >= 0 {
+			name := fr.Function[i+len("(*Faulty)."):]
+			if f.calls == nil {
+				f.calls = map[string]int{}
+			}
+			f.calls[name]++
+			return
+		}
+		if !more {
+			return
+		}
+	}
+}
+
 func (f *Faulty) read() error {
 	f.waitGate()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.countCall()
 	if f.readErr != nil {
 		f.failed++
 	}
@@ -117,6 +158,7 @@ func (f *Faulty) write() error {
 	f.waitGate()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.countCall()
 	if f.writeErr != nil {
 		f.failed++
 	}
