@@ -292,12 +292,9 @@ func newProgressBar(w io.Writer, label string, total int) *progressBar {
 
 func (p *progressBar) set(n int) {
 	step := max(1, p.total/100)
-	if n != p.total && n-p.shown < step {
-		return
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n <= p.shown {
+	if n <= p.shown || (n != p.total && n-p.shown < step) {
 		return
 	}
 	p.shown = n
