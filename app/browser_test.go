@@ -807,25 +807,51 @@ func TestBrowserStaffImportsCSVAndSeesRowErrors(t *testing.T) {
 func TestBrowserAdminSeesStatistics(t *testing.T) {
 	base, _ := startServer(t)
 	var want struct {
-		Accounts int     `json:"accounts"`
-		Credits  float64 `json:"credits"`
+		Accounts          int            `json:"accounts"`
+		Credits           float64        `json:"credits"`
+		ActiveLearners    int            `json:"activeLearners"`
+		CoursesByCategory map[string]int `json:"coursesByCategory"`
 	}
-	apiJSON(t, http.MethodGet, base+"/api/v1/stats", apiToken(t, base, "admin", demoAdminPassword), "", nil, http.StatusOK, &want)
-	if want.Accounts == 0 || want.Credits == 0 {
+	// The demo's outcomes date from 2022–2025, so nobody would be active
+	// within the last twelve months: bank one completed last month.
+	outcome, err := json.Marshal(map[string]any{
+		"learner":  map[string]string{"nationalId": "11010519620315123X", "name": "王秀兰"},
+		"category": "community", "title": "社区合唱", "courseCode": "CC-CHOIR-01", "hours": 16,
+		"result": map[string]any{"score": 90}, "completedOn": time.Now().AddDate(0, -1, 0).Format("2006-01-02"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiJSON(t, http.MethodPost, base+"/api/v1/outcomes", apiToken(t, base, "cc.registrar", demoStaffPassword), "application/json", outcome, http.StatusCreated, nil)
+	adminToken := apiToken(t, base, "admin", demoAdminPassword)
+	apiJSON(t, http.MethodGet, base+"/api/v1/stats", adminToken, "", nil, http.StatusOK, &want)
+	courses := 0
+	for _, n := range want.CoursesByCategory {
+		courses += n
+	}
+	if want.Accounts == 0 || want.Credits == 0 || want.ActiveLearners == 0 || courses == 0 {
 		t.Fatalf("demo statistics are empty (%+v); the test would prove nothing", want)
 	}
 
 	b := openBrowser(t, base)
 	b.signIn("admin", demoAdminPassword)
 	b.do("statistics", chromedp.Click(chromedp.CSS(`#nav a[href="#/stats"]`)), chromedp.WaitVisible(chromedp.CSS(`#stats-headlines`)))
-	if got := b.text(`[data-stat="accounts"] dd`); got != strconv.Itoa(want.Accounts) {
-		t.Errorf("accounts shown = %q, API says %d", got, want.Accounts)
-	}
-	if got := b.text(`[data-stat="credits"] dd`); got != strconv.FormatFloat(want.Credits, 'f', -1, 64) {
-		t.Errorf("credits shown = %q, API says %v", got, want.Credits)
+	for _, f := range []struct {
+		stat string
+		want string
+	}{
+		{"accounts", strconv.Itoa(want.Accounts)},
+		{"credits", strconv.FormatFloat(want.Credits, 'f', -1, 64)},
+		{"active", strconv.Itoa(want.ActiveLearners)},
+		{"courses", strconv.Itoa(courses)},
+	} {
+		if got := b.text(`[data-stat="` + f.stat + `"] dd`); got != f.want {
+			t.Errorf("%s shown = %q, API says %s", f.stat, got, f.want)
+		}
 	}
 	page := b.text(`main`)
-	for _, s := range []string{"职业技能证书", "示范区职业教育中心", "示范区", "2024-06", "60 岁及以上", "待审核"} {
+	for _, s := range []string{"职业技能证书", "示范区职业教育中心", "示范区", "2024-06", "60 岁及以上", "待审核",
+		"近 12 个月活跃学习者", "各类别目录课程", "社区教育"} {
 		if !strings.Contains(page, s) {
 			t.Errorf("statistics page lacks %q", s)
 		}
@@ -833,6 +859,50 @@ func TestBrowserAdminSeesStatistics(t *testing.T) {
 	bars := browserRun(b, "bar rows", chromedp.Evaluate[int](`document.querySelectorAll('main .bar-row').length`))
 	if bars < 10 {
 		t.Errorf("%d chart bars, want category, month, conversion and age bars", bars)
+	}
+	courseBars := browserRun(b, "course bars", chromedp.Evaluate[int](`document.querySelectorAll('[data-stats-table="coursesByCategory"] .bar-row').length`))
+	if courseBars != len(want.CoursesByCategory) {
+		t.Errorf("%d course bars, want one per category with courses (%v)", courseBars, want.CoursesByCategory)
+	}
+	tables := browserRun(b, "CSV buttons", chromedp.Evaluate[[]string](`[...document.querySelectorAll('main .stats-csv')].map(b => b.dataset.table)`))
+	if strings.Join(tables, ",") != "summary,byCategory,conversions,byMonth,byInstitution,byRegion,learnersByAgeBand,coursesByCategory" {
+		t.Errorf("CSV download buttons for %v, want one per table", tables)
+	}
+
+	// The download goes through fetch with the bearer token and is saved
+	// from a Blob: catch the Blob and the name the link offers it under.
+	b.do("watch downloads", chromedp.Evaluate[chromedp.Void](`(() => {
+		const create = URL.createObjectURL.bind(URL);
+		URL.createObjectURL = (blob) => { window.__csvBlob = blob; return create(blob); };
+		HTMLAnchorElement.prototype.click = function () { window.__csvName = this.download; };
+	})()`))
+	b.do("download courses CSV", chromedp.Click(chromedp.CSS(`#stats-csv-coursesByCategory`)))
+	b.waitJS("CSV saved", `window.__csvName !== undefined`)
+	if name := browserRun(b, "CSV name", chromedp.Evaluate[string](`window.__csvName`)); !strings.HasPrefix(name, "creditbank-stats-coursesByCategory-") || !strings.HasSuffix(name, ".csv") {
+		t.Errorf("CSV saved as %q", name)
+	}
+	octets := browserRun(b, "CSV bytes", chromedp.Evaluate[[]int](
+		`window.__csvBlob.arrayBuffer().then((b) => Array.from(new Uint8Array(b)))`, chromedp.EvalAwaitPromise))
+	saved := make([]byte, len(octets))
+	for i, o := range octets {
+		saved[i] = byte(o)
+	}
+	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/stats/coursesByCategory.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromAPI, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("CSV from the API: %d, %v", res.StatusCode, err)
+	}
+	if !bytes.Equal(saved, fromAPI) || !bytes.HasPrefix(saved, []byte("\xef\xbb\xbf类别代码 / Category code")) {
+		t.Errorf("saved CSV %q, want the API's bytes %q", saved, fromAPI)
 	}
 	b.screenshot("stats")
 }

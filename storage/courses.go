@@ -27,4 +27,8 @@ type Courses interface {
 	ListCourses(ctx context.Context, q domain.CourseQuery, p Page) ([]domain.Course, string, error)
 	// ScanCourses streams every course in ascending ID order.
 	ScanCourses(ctx context.Context, fn func(domain.Course) error) error
+	// CountCoursesByCategory counts the catalogue's courses (every stored
+	// course is published: withdrawing one deletes it) per category, without
+	// loading them. Categories without a course are absent.
+	CountCoursesByCategory(ctx context.Context) (map[domain.Category]int, error)
 }

@@ -38,6 +38,7 @@ type statsDTO struct {
 	ConvertedCredits  float64               `json:"convertedCredits"`
 	LearnersByAgeBand map[string]int        `json:"learnersByAgeBand"`
 	ActiveLearners    int                   `json:"activeLearners"`
+	CoursesByCategory map[string]int        `json:"coursesByCategory"`
 }
 
 func statsFrom(st service.Stats) statsDTO {
@@ -45,7 +46,7 @@ func statsFrom(st service.Stats) statsDTO {
 		RevokedOutcomes: st.RevokedOutcomes, Credits: st.Credits, ByCategory: map[string]tallyDTO{},
 		ByInstitution: []institutionTallyDTO{}, ByRegion: map[string]tallyDTO{}, ByMonth: []monthTallyDTO{},
 		Conversions: map[string]int{}, ConvertedCredits: st.ConvertedCredits, LearnersByAgeBand: st.LearnersByAgeBand,
-		ActiveLearners: st.ActiveLearners}
+		ActiveLearners: st.ActiveLearners, CoursesByCategory: map[string]int{}}
 	for c, t := range st.ByCategory {
 		out.ByCategory[string(c)] = tallyDTO{t.Outcomes, t.Credits}
 	}
@@ -62,6 +63,9 @@ func statsFrom(st service.Stats) statsDTO {
 	}
 	for s, n := range st.Conversions {
 		out.Conversions[string(s)] = n
+	}
+	for c, n := range st.CoursesByCategory {
+		out.CoursesByCategory[string(c)] = n
 	}
 	return out
 }

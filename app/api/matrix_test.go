@@ -191,6 +191,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{method: "PUT", path: v1 + "/policy", target: fixed(v1+"/policy", map[string]any{"hoursPerCredit": map[string]float64{"community": -1}}), want: signedInAs(422, admin)},
 		{method: "POST", path: v1 + "/verify", target: fixed(v1+"/verify", map[string]string{"transcript": "not.a.transcript"}), want: everyone(200)},
 		{method: "GET", path: v1 + "/stats", target: fixed(v1+"/stats", nil), want: signedInAs(200, admin)},
+		{method: "GET", path: v1 + "/stats/:table.csv", target: fixed(v1+"/stats/byInstitution.csv", nil), want: signedInAs(200, admin)},
 		{method: "GET", path: v1 + "/audit", target: fixed(v1+"/audit", nil), want: signedInAs(200, admin)},
 		{method: "GET", path: v1 + "/audit/verify", target: fixed(v1+"/audit/verify", nil), want: signedInAs(200, admin)},
 

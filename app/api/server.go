@@ -216,6 +216,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	v1.Post("/verify", s.verifyTranscript)
 	v1.Get("/stats", s.stats)
+	v1.Get("/stats/:table.csv", s.statsCSV)
 	v1.Get("/audit", s.listAudit)
 	v1.Get("/audit/verify", s.verifyAudit)
 

@@ -30,6 +30,8 @@ type Stats struct {
 	// ActiveLearners have an outcome completed in the current month or the
 	// eleven before it.
 	ActiveLearners int
+	// CoursesByCategory counts the courses published in the catalogues.
+	CoursesByCategory map[domain.Category]int
 }
 
 // Tally counts outcomes and their credits.
@@ -58,10 +60,15 @@ func (s *Service) DistrictStats(ctx context.Context, actor Actor) (Stats, error)
 	if err != nil {
 		return Stats{}, err
 	}
+	courses, err := s.store.CountCoursesByCategory(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
 	st := Stats{
 		ByCategory: map[domain.Category]Tally{}, ByInstitution: map[uuid.UUID]Tally{}, ByRegion: map[string]Tally{},
 		ByMonth: map[string]Tally{}, Conversions: map[domain.ConversionStatus]int{},
 		InstitutionNames: map[uuid.UUID]string{}, LearnersByAgeBand: map[string]int{},
+		CoursesByCategory: courses,
 	}
 	for id, inst := range insts {
 		st.InstitutionNames[id] = inst.Name
@@ -139,19 +146,22 @@ func (s *Service) allInstitutions(ctx context.Context) (map[uuid.UUID]domain.Ins
 	}
 }
 
+// AgeBands are the learners' age bands, youngest first: the keys of
+// Stats.LearnersByAgeBand.
+var AgeBands = []string{"<18", "18-34", "35-59", "60+"}
+
+// ageBandUpTo is the oldest age in each of AgeBands but the last.
+var ageBandUpTo = []int{17, 34, 59}
+
 // ageBand groups learners the way lifelong-learning reports do.
 func ageBand(birth, now interface{ Year() int }) string {
 	age := now.Year() - birth.Year()
-	bands := []struct {
-		upTo  int
-		label string
-	}{{17, "<18"}, {34, "18-34"}, {59, "35-59"}, {200, "60+"}}
-	for _, b := range bands {
-		if age <= b.upTo {
-			return b.label
+	for i, upTo := range ageBandUpTo {
+		if age <= upTo {
+			return AgeBands[i]
 		}
 	}
-	return "60+"
+	return AgeBands[len(AgeBands)-1]
 }
 
 // SortedMonths lists the months present, oldest first.

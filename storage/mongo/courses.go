@@ -114,3 +114,36 @@ func (s *Store) ScanCourses(ctx context.Context, fn func(domain.Course) error) e
 	}
 	return mapErr("scan courses", cur.Err())
 }
+
+// CountCoursesByCategory groups the courses by category on the server. The
+// $match on the indexed category field lets MongoDB answer from the
+// "category" index alone (the pipeline needs no other field, so no document
+// is fetched); the $group over that plain field with a constant $sum is a
+// stage FerretDB v1, the test server, answers like MongoDB (unlike $group
+// after $unwind, see DistrictTallies). Only the counts come back.
+func (s *Store) CountCoursesByCategory(ctx context.Context) (map[domain.Category]int, error) {
+	known := make(bson.A, 0, len(domain.Categories))
+	for _, c := range domain.Categories {
+		known = append(known, string(c))
+	}
+	cur, err := s.courses().Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "category", Value: bson.D{{Key: "$in", Value: known}}}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$category"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, mapErr("count courses by category", err)
+	}
+	defer cur.Close(ctx)
+	out := map[domain.Category]int{}
+	for cur.Next(ctx) {
+		var row struct {
+			Category string `bson:"_id"`
+			N        int    `bson:"n"`
+		}
+		if err := cur.Decode(&row); err != nil {
+			return nil, fmt.Errorf("mongo: count courses by category: decode: %w", err)
+		}
+		out[domain.Category(row.Category)] += row.N
+	}
+	return out, mapErr("count courses by category", cur.Err())
+}

@@ -112,3 +112,23 @@ func (s *Store) ScanCourses(ctx context.Context, fn func(domain.Course) error) e
 		p.Cursor = next
 	}
 }
+
+// CountCoursesByCategory counts courses per category from the
+// courses_by_category index alone; no document is read.
+func (s *Store) CountCoursesByCategory(ctx context.Context) (map[domain.Category]int, error) {
+	rows, err := s.rc.QueryContext(ctx, `SELECT category, COUNT(*) FROM courses GROUP BY category`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[domain.Category]int{}
+	for rows.Next() {
+		var cat string
+		var n int
+		if err := rows.Scan(&cat, &n); err != nil {
+			return nil, mapErr(err)
+		}
+		out[domain.Category(cat)] = n
+	}
+	return out, mapErr(rows.Err())
+}

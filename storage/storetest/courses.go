@@ -153,5 +153,44 @@ func courseTests() []contractTest {
 			}), "scan")
 			deepEqual(t, got, sortedIDs(want), "scanned courses")
 		}},
+		{"CountByCategory", func(t *testing.T, s storage.Store) {
+			instA, instB := domain.NewID(), domain.NewID()
+			var brush *domain.Course
+			steps := []struct {
+				name   string
+				change func(t *testing.T)
+				want   map[domain.Category]int
+			}{
+				{"empty catalogue", func(*testing.T) {}, map[domain.Category]int{}},
+				{"courses of two institutions", func(t *testing.T) {
+					brush = NewCourse(instB, "LN-SF2", "老年毛笔书法提高班", domain.CategorySenior, now())
+					for _, c := range []*domain.Course{
+						NewCourse(instA, "SF-101", "硬笔书法入门", domain.CategoryCommunity, now()),
+						NewCourse(instA, "SF-102", "毛笔书法", domain.CategoryCommunity, now()),
+						NewCourse(instB, "SF-101", "书法", domain.CategoryCommunity, now()),
+						NewCourse(instA, "IT-EXCEL", "Excel 办公应用", domain.CategoryVocational, now()),
+						brush,
+					} {
+						noErr(t, s.CreateCourse(t.Context(), c), "create")
+					}
+				}, map[domain.Category]int{domain.CategoryCommunity: 3, domain.CategoryVocational: 1, domain.CategorySenior: 1}},
+				{"a course moves to another category", func(t *testing.T) {
+					brush.Category = domain.CategoryOnline
+					noErr(t, s.UpdateCourse(t.Context(), brush), "update")
+				}, map[domain.Category]int{domain.CategoryCommunity: 3, domain.CategoryVocational: 1, domain.CategoryOnline: 1}},
+				{"a withdrawn course is not counted", func(t *testing.T) {
+					noErr(t, s.DeleteCourse(t.Context(), brush.ID), "delete")
+				}, map[domain.Category]int{domain.CategoryCommunity: 3, domain.CategoryVocational: 1}},
+			}
+			for _, st := range steps {
+				st.change(t)
+				got, err := s.CountCoursesByCategory(t.Context())
+				noErr(t, err, st.name)
+				if got == nil {
+					t.Fatalf("%s: nil map, want an empty one", st.name)
+				}
+				deepEqual(t, got, st.want, st.name)
+			}
+		}},
 	}
 }

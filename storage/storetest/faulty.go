@@ -558,3 +558,7 @@ func (f *Faulty) ScanCourses(ctx context.Context, fn func(domain.Course) error) 
 	}
 	return f.inner.ScanCourses(ctx, fn)
 }
+
+func (f *Faulty) CountCoursesByCategory(ctx context.Context) (map[domain.Category]int, error) {
+	return guard(f.read, func() (map[domain.Category]int, error) { return f.inner.CountCoursesByCategory(ctx) })
+}

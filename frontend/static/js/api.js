@@ -153,20 +153,27 @@ export async function requestWithStatus(method, path, body) {
   if (method === 'POST') headers['Idempotency-Key'] = randomKey();
   setBusy(1);
   try {
-    let res = await send(method, path, body, headers);
-    if (res.status === 401 && session && !path.startsWith('/api/v1/auth/')) {
-      if (await refresh()) {
-        res = await send(method, path, body, headers);
-      }
-      if (res.status === 401) {
-        writeSession(null);
-        signedOutListeners.forEach((fn) => fn('expired'));
-      }
-    }
+    const res = await sendSignedIn(method, path, body, headers);
     return { status: res.status, data: await decode(res) };
   } finally {
     setBusy(-1);
   }
+}
+
+// sendSignedIn sends a request and, on a 401 with a session, refreshes the
+// tokens once and repeats it.
+async function sendSignedIn(method, path, body, headers) {
+  let res = await send(method, path, body, headers);
+  if (res.status === 401 && session && !path.startsWith('/api/v1/auth/')) {
+    if (await refresh()) {
+      res = await send(method, path, body, headers);
+    }
+    if (res.status === 401) {
+      writeSession(null);
+      signedOutListeners.forEach((fn) => fn('expired'));
+    }
+  }
+  return res;
 }
 
 export const get = (path) => request('GET', path);
@@ -209,7 +216,26 @@ export async function getAll(path, max = 1000) {
 // as a download; a plain link could not carry the Authorization header.
 export async function download(path, filename) {
   const data = await get(path);
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+  saveBlob(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }), filename);
+}
+
+// downloadFile is download for a file the server sends ready-made (a CSV
+// table): its bytes are saved as they are, byte order mark included, under
+// the name the server gives (else filename). A refusal is thrown as an
+// ApiError like any other call's.
+export async function downloadFile(path, filename) {
+  setBusy(1);
+  try {
+    const res = await sendSignedIn('GET', path, undefined, { Accept: '*/*' });
+    if (!res.ok) await decode(res);
+    const named = /filename="([^"/\\]+)"/.exec(res.headers.get('Content-Disposition') || '');
+    saveBlob(await res.blob(), named ? named[1] : filename);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -1,19 +1,22 @@
 // Admin: district statistics — headline figures, credits by category and
-// month, institutions and regions, conversions and learners' ages.
+// month, institutions and regions, conversions, learners' ages and the
+// course catalogues. Every table can be downloaded as CSV for Excel.
 
-import { h, num, table, section } from '../dom.js';
+import { h, num, table, uid } from '../dom.js';
 import * as api from '../api.js';
-import { pageHeader, loading } from '../ui.js';
+import { pageHeader, loading, runAction } from '../ui.js';
 import { bars } from '../charts.js';
 import { CATEGORIES } from '../lookups.js';
 
 const HEADLINES = [
   ['accounts', 'stats.accounts', (s) => s.accounts],
   ['claimed', 'stats.claimed', (s) => s.claimedAccounts],
+  ['active', 'stats.active', (s) => s.activeLearners],
   ['outcomes', 'stats.outcomes', (s) => s.outcomes],
   ['credits', 'stats.credits', (s) => s.credits],
   ['revoked', 'stats.revoked', (s) => s.revokedOutcomes],
   ['converted', 'stats.converted', (s) => s.convertedCredits],
+  ['courses', 'stats.courses', (s) => Object.values(s.coursesByCategory || {}).reduce((a, n) => a + n, 0)],
 ];
 
 const STATUSES = ['pending', 'approved', 'rejected', 'needs_review'];
@@ -23,6 +26,31 @@ function headlines(st) {
   return h('dl', { class: 'figures figures-big', id: 'stats-headlines' }, HEADLINES.map(([key, label, pick]) =>
     h('div', { class: ['figure', `figure-${key}`], data: { stat: key } },
       h('dt', { t: label }), h('dd', {}, num(pick(st) || 0)))));
+}
+
+// csvButton downloads one statistics table (GET /api/v1/stats/{table}.csv).
+// labelledBy names it together with its table's heading for screen readers,
+// so the buttons are told apart.
+function csvButton(tableName, textKey, labelledBy) {
+  const id = `stats-csv-${tableName}`;
+  const btn = h('button', {
+    type: 'button', id, class: ['btn', 'btn-secondary', 'btn-small', 'stats-csv'], t: textKey,
+    data: { table: tableName }, 'aria-labelledby': labelledBy ? `${id} ${labelledBy}` : undefined,
+  });
+  const where = h('div', { class: 'stats-csv-error' });
+  btn.addEventListener('click', () => runAction(btn, where, () =>
+    api.downloadFile(`/api/v1/stats/${tableName}.csv`, `creditbank-stats-${tableName}.csv`)));
+  return [btn, where];
+}
+
+// card is a statistics section with its CSV download next to the heading.
+function card(titleKey, tableName, ...children) {
+  const titleId = uid('s');
+  const [btn, where] = csvButton(tableName, 'stats.csv', titleId);
+  return h('section', { class: 'card', 'aria-labelledby': titleId, data: { statsTable: tableName } },
+    h('div', { class: 'card-head' }, h('h2', { id: titleId, t: titleKey }), btn),
+    where,
+    ...children);
 }
 
 function tallyTable(rows, firstKey, first, caption) {
@@ -49,17 +77,25 @@ export default {
       .sort((a, b) => b.credits - a.credits);
     const conv = STATUSES.map((s) => ({ labelKey: `conv.${s}`, value: st.conversions?.[s] || 0 }));
     const ages = AGE_BANDS.map((b) => ({ labelKey: `age.${b}`, value: st.learnersByAgeBand?.[b] || 0 }));
+    const courses = CATEGORIES.filter((c) => st.coursesByCategory?.[c] > 0)
+      .map((c) => ({ labelKey: `cat.${c}`, value: st.coursesByCategory[c] }))
+      .sort((a, b) => b.value - a.value);
+    const [summaryCsv, summaryWhere] = csvButton('summary', 'stats.csvSummary');
 
     view.replaceChildren(
       pageHeader('stats.title', 'stats.intro'),
       headlines(st),
+      h('div', { class: 'actions stats-csv-row' }, summaryCsv),
+      summaryWhere,
       h('div', { class: 'two-col' },
-        section('stats.byCategory', bars(byCat, 'stats.byCategory')),
-        section('stats.conversions', bars(conv, 'stats.conversions'))),
-      section('stats.byMonth', h('div', { class: 'chart-months' }, bars(byMonth, 'stats.byMonth'))),
-      section('stats.byInstitution', tallyTable(st.byInstitution || [], 'stats.institution', (r) => r.name || r.institutionId, 'stats.byInstitution')),
+        card('stats.byCategory', 'byCategory', bars(byCat, 'stats.byCategory')),
+        card('stats.conversions', 'conversions', bars(conv, 'stats.conversions'))),
+      card('stats.byMonth', 'byMonth', h('div', { class: 'chart-months' }, bars(byMonth, 'stats.byMonth'))),
+      card('stats.byInstitution', 'byInstitution', tallyTable(st.byInstitution || [], 'stats.institution', (r) => r.name || r.institutionId, 'stats.byInstitution')),
       h('div', { class: 'two-col' },
-        section('stats.byRegion', tallyTable(regions, 'stats.region', (r) => r.region, 'stats.byRegion')),
-        section('stats.age', bars(ages, 'stats.age'))));
+        card('stats.byRegion', 'byRegion', tallyTable(regions, 'stats.region', (r) => r.region, 'stats.byRegion')),
+        card('stats.age', 'learnersByAgeBand', h('p', { class: 'hint', t: 'stats.ageHint' }), bars(ages, 'stats.age'))),
+      card('stats.coursesByCategory', 'coursesByCategory', h('p', { class: 'hint', t: 'stats.coursesHint' }),
+        bars(courses, 'stats.coursesByCategory')));
   },
 };
