@@ -564,6 +564,7 @@ func (s *benchSession) measureImport(ctx context.Context) (measurement, error) {
 		fmt.Fprintf(&buf, "%s,%s,%s,%s,IMP-%d,%g,%g,%s\n", l.NationalID, l.Name, in.Category, in.Title, i, in.Hours, *in.Result.Score, in.CompletedOn.Format("2006-01-02"))
 	}
 	fmt.Fprintf(s.stderr, "importing %d CSV rows (%.1f MB)\n", s.o.importRows, float64(buf.Len())/(1<<20))
+	cpu0 := processCPU()
 	start := time.Now()
 	out, err := s.client.expect(202, "POST", "/api/v1/outcomes/import", s.issuers[0], buf.Bytes(), "Content-Type", "text/csv")
 	if err != nil {
@@ -600,6 +601,7 @@ func (s *benchSession) measureImport(ctx context.Context) (measurement, error) {
 	elapsed := time.Since(start)
 	m := summarise(fmt.Sprintf("CSV import, %d rows (202 → done)", s.o.importRows), []time.Duration{elapsed}, elapsed)
 	m.Ops, m.RPS = job.Total, float64(job.OK)/elapsed.Seconds()
+	m.CPUUsPerOp = float64((processCPU() - cpu0).Microseconds()) / float64(max(1, job.Total))
 	m.Errors = job.Failed
 	m.Baseline = baseCAS100
 	m.Note = fmt.Sprintf("%.1f s end to end; rate is rows/s", elapsed.Seconds())
