@@ -66,6 +66,9 @@ type demoOutcome struct {
 	level    int
 	done     string
 	expires  string
+	// monthsAgo, when set instead of done, dates the outcome relative to
+	// the day of seeding, so the demo always has recent activity.
+	monthsAgo int
 }
 
 type demoLearner struct {
@@ -93,11 +96,11 @@ var demoLearners = []demoLearner{
 		{issuer: "vs", category: "certificate", title: "育婴员职业技能等级证书（四级）", code: "CERT-NURSE-4", hours: 96, score: 86, level: 4, done: "2024-05-18", expires: "2029-05-18"},
 		{issuer: "vs", category: "certificate", title: "保育师职业技能等级证书（四级）", code: "CERT-CARE-4", hours: 96, score: 82, level: 4, done: "2024-12-20", expires: "2029-12-20"},
 		{issuer: "ou", category: "academic", title: "学前教育学", code: "OU-ECE-101", hours: 54, credits: 3, score: 79, done: "2025-07-05"},
-		{issuer: "cc", category: "community", title: "亲子沟通工作坊", code: "CC-PAR-02", hours: 16, grade: "B", done: "2025-09-12"},
+		{issuer: "cc", category: "community", title: "亲子沟通工作坊", code: "CC-PAR-02", hours: 16, grade: "B", monthsAgo: 3},
 	}},
 	{"11010519730930782", "陈志强", "", false, []demoOutcome{
 		{issuer: "vs", category: "vocational", title: "中式烹调师培训", code: "VS-CHEF-01", hours: 160, score: 75, done: "2022-10-20"},
-		{issuer: "cc", category: "community", title: "社区志愿服务与应急救护", code: "CC-AID-01", hours: 20, done: "2025-03-08"},
+		{issuer: "cc", category: "community", title: "社区志愿服务与应急救护", code: "CC-AID-01", hours: 20, monthsAgo: 8},
 	}},
 }
 
@@ -154,7 +157,7 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 		}
 		for _, o := range l.items {
 			if _, err := svc.IssueOutcome(ctx, issuers[o.issuer], service.IssueInput{
-				NationalID: string(id), Name: l.name, Outcome: o.input()}); err != nil && !errors.Is(err, domain.ErrDuplicate) {
+				NationalID: string(id), Name: l.name, Outcome: o.input(svc.Now())}); err != nil && !errors.Is(err, domain.ErrDuplicate) {
 				return nil, fmt.Errorf("outcome %s: %w", o.title, err)
 			}
 		}
@@ -168,9 +171,12 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 	return logins, nil
 }
 
-func (o demoOutcome) input() domain.OutcomeInput {
+func (o demoOutcome) input(now time.Time) domain.OutcomeInput {
 	in := domain.OutcomeInput{Category: o.category, Title: o.title, CourseCode: o.code, Hours: o.hours, Level: o.level}
 	in.CompletedOn, _ = time.Parse("2006-01-02", o.done)
+	if o.monthsAgo > 0 {
+		in.CompletedOn = domain.DateOf(now.AddDate(0, -o.monthsAgo, 0))
+	}
 	if o.expires != "" {
 		t, _ := time.Parse("2006-01-02", o.expires)
 		in.ExpiresOn = &t

@@ -27,6 +27,12 @@ func TestDemoDistrict(t *testing.T) {
 			t.Errorf("demo login %s: %v", l.Username, err)
 		}
 	}
+	// The statistics page has something to show: some demo learners
+	// completed an outcome within the last twelve months.
+	st, err := app.svc.DistrictStats(ctx, service.System)
+	if err != nil || st.ActiveLearners == 0 || st.Accounts != len(demoLearners) {
+		t.Fatalf("demo statistics: %d active of %d accounts (%v)", st.ActiveLearners, st.Accounts, err)
+	}
 	rules, _, err := app.svc.ListRules(ctx, service.System, storage.RuleFilter{Status: domain.RulePublished}, storage.Page{Limit: 50})
 	if err != nil || len(rules) != 4 {
 		t.Fatalf("published rules: %d (%v)", len(rules), err)
