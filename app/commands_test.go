@@ -291,6 +291,22 @@ func TestBenchCommandMeasuresEveryEndpointAgainstBaselines(t *testing.T) {
 	}
 }
 
+// The same bench runs against MongoDB (here the embedded FerretDB) in a
+// scratch database, with MongoDB's own raw baselines.
+func TestBenchCommandOnMongo(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := cli(t, "bench", "--store", ferrettest.Start(t), "--learners", "40", "--outcomes-per-learner", "2", "--rules", "6",
+		"--duration", "200ms", "--conns", "2", "--import-rows", "30", "--heavy-outcomes", "10", "--only", "issue,record,import", "--json", out)
+	if code != 0 {
+		t.Fatalf("bench on mongo: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"store mongodb", "baseline: store CAS write, 100 per transaction", "issue outcome", "read own record", "CSV import, 30 rows"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("bench on mongo lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
 func TestVerifyCommand(t *testing.T) {
 	store := seededStore(t)
 	ctx := context.Background()

@@ -108,8 +108,13 @@ func (s *Store) ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p 
 // ListAccountsSharedWith pages the accounts with a grant for an institution
 // through the multikey grantInstitutionIds index.
 func (s *Store) ListAccountsSharedWith(ctx context.Context, institutionID uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
-	docs, next, err := pageDocs(ctx, s.accounts, "list accounts shared with institution",
-		bson.D{{Key: "grantInstitutionIds", Value: institutionID.String()}}, p,
+	return s.accountsWhere(ctx, "list accounts shared with institution", "grantInstitutionIds", institutionID, p)
+}
+
+// accountsWhere pages, in ID order, the accounts whose derived index array
+// field holds key.
+func (s *Store) accountsWhere(ctx context.Context, what, field string, key uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
+	docs, next, err := pageDocs(ctx, s.accounts, what, bson.D{{Key: field, Value: key.String()}}, p,
 		func(d record.AccountDoc) string { return d.ID })
 	if err != nil {
 		return nil, "", err

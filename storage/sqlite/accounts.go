@@ -191,38 +191,20 @@ func syncAccountIndex(ctx context.Context, tx *wtx, a *domain.Account) error {
 
 // ListAccountsSharedWith pages the accounts with a grant for an institution.
 func (s *Store) ListAccountsSharedWith(ctx context.Context, institutionID uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
-	p = p.Normalized()
-	if p.Cursor != "" {
-		if _, err := uuid.Parse(p.Cursor); err != nil {
-			return nil, "", domain.Invalid("cursor", "not a cursor returned by this list")
-		}
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT a.doc FROM accounts a WHERE a.id IN
-		(SELECT account_id FROM account_grants WHERE institution_id = ?) AND a.id > ? ORDER BY a.id LIMIT ?`,
-		institutionID.String(), p.Cursor, p.Limit+1)
+	return s.accountsListedIn(ctx, `SELECT account_id FROM account_grants WHERE institution_id = ?`, institutionID, p)
+}
+
+// accountsListedIn pages, in ID order, the accounts a side-table query
+// (selecting account_id for one key) names.
+func (s *Store) accountsListedIn(ctx context.Context, side string, key uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
+	items, next, err := listDocs[record.AccountDoc](ctx, s.r, p,
+		`SELECT a.id, a.doc FROM accounts a WHERE a.id IN (`+side+`) AND a.id > ? ORDER BY a.id LIMIT ?`, key.String())
 	if err != nil {
-		return nil, "", mapErr(err)
+		return nil, "", err
 	}
-	defer rows.Close()
-	var out []*domain.Account
-	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw); err != nil {
-			return nil, "", mapErr(err)
-		}
-		a, err := decode[record.AccountDoc](raw)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", mapErr(err)
-	}
-	next := ""
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
-		next = out[len(out)-1].ID.String()
+	out := make([]*domain.Account, len(items))
+	for i := range items {
+		out[i] = &items[i]
 	}
 	return out, next, nil
 }
