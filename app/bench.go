@@ -429,11 +429,13 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 	}
 	fmt.Fprintln(s.stderr, "measuring endpoints over HTTP")
 
+	var issued atomic.Int64
 	issue := s.load(ctx, "issue", "issue outcome (POST /outcomes)", o.conns, o.duration, s.client, func(w *loadWorker) error {
 		k := w.rand.IntN(len(d.issuers))
 		iss := d.issuers[k]
 		l := d.learners[w.rand.IntN(len(d.learners))]
-		in := benchOutcome(w.rand, iss.Categories[w.rand.IntN(len(iss.Categories))], 0, time.Now())
+		// A course code of its own: never a duplicate of an outcome banked before.
+		in := benchOutcome(w.rand, iss.Categories[w.rand.IntN(len(iss.Categories))], 10000+int(issued.Add(1)), time.Now())
 		body, _ := json.Marshal(map[string]any{
 			"learner":  map[string]string{"nationalId": l.NationalID, "name": l.Name},
 			"category": in.Category, "title": in.Title, "courseCode": in.CourseCode, "hours": in.Hours,

@@ -81,7 +81,7 @@ func benchOutcome(r *rand.Rand, c domain.Category, n int, now time.Time) domain.
 	t := titles[r.IntN(len(titles))]
 	score := float64(60 + r.IntN(41))
 	in := domain.OutcomeInput{
-		Category: string(c), Title: t, CourseCode: fmt.Sprintf("%s-%03d", c[:3], r.IntN(200)),
+		Category: string(c), Title: t, CourseCode: fmt.Sprintf("%s-%03d-%d", c[:3], r.IntN(200), n),
 		Hours:       float64(8 * (1 + r.IntN(8))),
 		CompletedOn: now.AddDate(0, 0, -1-r.IntN(3650)).Truncate(24 * time.Hour),
 	}
@@ -91,7 +91,6 @@ func benchOutcome(r *rand.Rand, c domain.Category, n int, now time.Time) domain.
 		exp := in.CompletedOn.AddDate(5, 0, 0)
 		in.ExpiresOn = &exp
 	}
-	_ = n
 	return in
 }
 
