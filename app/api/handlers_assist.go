@@ -31,19 +31,7 @@ func accessEntryFrom(e domain.AccessEntry) accessEntryDTO {
 
 // myAccessLog shows the learner who other than themselves read their record.
 func (s *Server) myAccessLog(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.svc.AccessLog(c.UserContext(), actor, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(items, next, accessEntryFrom))
+	return listPage(c, s.svc.AccessLog, accessEntryFrom)
 }
 
 type helperRequest struct {
@@ -97,20 +85,8 @@ func (s *Server) nameHelper(c *fiber.Ctx) error {
 }
 
 func (s *Server) listHelpers(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.svc.Helpers(c.UserContext(), actor, p)
-	if err != nil {
-		return err
-	}
 	now := s.now()
-	return c.JSON(pageOf(items, next, func(h domain.HelperGrant) helperDTO { return helperFrom(h, now) }))
+	return listPage(c, s.svc.Helpers, func(h domain.HelperGrant) helperDTO { return helperFrom(h, now) })
 }
 
 func (s *Server) withdrawHelper(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
@@ -132,22 +108,10 @@ type assistedDTO struct {
 // assisting lists the learners who named the caller as their helper; each
 // record is then read at /learners/{id}/record.
 func (s *Server) assisting(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.svc.Assisting(c.UserContext(), actor, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(items, next, func(a service.Assisted) assistedDTO {
+	return listPage(c, s.svc.Assisting, func(a service.Assisted) assistedDTO {
 		return assistedDTO{AccountID: a.Account.ID, Name: a.Account.Name, NationalID: a.Account.PII.NationalIDMasked,
 			GrantID: a.Grant.ID, Since: a.Grant.CreatedAt, ExpiresAt: a.Grant.ExpiresAt}
-	}))
+	})
 }
 
 // previewFor and applyFor are the conversion routes under an account: a

@@ -143,20 +143,8 @@ type sharedRecordDTO struct {
 // sharedWithMe lists the learners who share their record with the caller's
 // institution; each record is then read at /learners/{id}/record.
 func (s *Server) sharedWithMe(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.svc.SharedWithMe(c.UserContext(), actor, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(items, next, func(r service.SharedRecord) sharedRecordDTO {
+	return listPage(c, s.svc.SharedWithMe, func(r service.SharedRecord) sharedRecordDTO {
 		return sharedRecordDTO{AccountID: r.Account.ID, Name: r.Account.Name, NationalID: r.Account.PII.NationalIDMasked,
 			GrantedAt: r.Grant.CreatedAt, ExpiresAt: r.Grant.ExpiresAt}
-	}))
+	})
 }

@@ -51,18 +51,6 @@ func (s *Server) revokeOutcome(c *fiber.Ctx, actor service.Actor, id uuid.UUID) 
 }
 
 func (s *Server) issuedOutcomes(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.svc.IssuedOutcomes(c.UserContext(), actor, p)
-	if err != nil {
-		return err
-	}
 	now := s.now()
-	return c.JSON(pageOf(items, next, func(o domain.Outcome) outcomeDTO { return outcomeFrom(o, now) }))
+	return listPage(c, s.svc.IssuedOutcomes, func(o domain.Outcome) outcomeDTO { return outcomeFrom(o, now) })
 }

@@ -202,6 +202,24 @@ func pageParams(c *fiber.Ctx) (storage.Page, error) {
 	return p.Normalized(), nil
 }
 
+// listPage is the handler every signed-in list shares: the caller's page
+// parameters in, one page of DTOs out.
+func listPage[S, T any](c *fiber.Ctx, list func(context.Context, service.Actor, storage.Page) ([]S, string, error), conv func(S) T) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := list(c.UserContext(), actor, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(items, next, conv))
+}
+
 // onObject adapts a handler of a route that names an object by :id, with the
 // prologue they all share: a signed-in caller (401 first), then the id
 // (a malformed one is 404 like an unknown one).
