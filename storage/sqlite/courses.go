@@ -29,7 +29,7 @@ func (s *Store) CreateCourse(ctx context.Context, c *domain.Course) error {
 
 // GetCourse loads one course.
 func (s *Store) GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error) {
-	return getDoc[record.CourseDoc](ctx, s.r, `SELECT doc FROM courses WHERE id = ?`, id.String())
+	return getDoc[record.CourseDoc](ctx, s.rc, `SELECT doc FROM courses WHERE id = ?`, id.String())
 }
 
 // UpdateCourse is compare-and-swap on Version.
