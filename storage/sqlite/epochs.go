@@ -54,5 +54,5 @@ func (s *Store) EndEpoch(ctx context.Context, id string) error {
 
 // GetEpoch loads an epoch.
 func (s *Store) GetEpoch(ctx context.Context, id string) (*domain.Epoch, error) {
-	return getDoc[record.EpochDoc](ctx, s.r, `SELECT doc FROM epochs WHERE id = ?`, id)
+	return getDoc[record.EpochDoc](ctx, s.rc, `SELECT doc FROM epochs WHERE id = ?`, id)
 }
