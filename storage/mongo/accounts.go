@@ -207,25 +207,33 @@ func unwindPage[D any](ctx context.Context, c *mongo.Collection, what string, ou
 // ScanAccounts streams every account in _id order through a server cursor,
 // so memory holds one batch, not the collection.
 func (s *Store) ScanAccounts(ctx context.Context, fn func(*domain.Account) error) error {
-	cur, err := s.accounts.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return mapErr("scan accounts", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d record.AccountDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("mongo: scan accounts: decode: %w", err)
-		}
+	return scanByID(ctx, s.accounts, "scan accounts", func(d record.AccountDoc) error {
 		a, err := d.ToDomain()
 		if err != nil {
 			return fmt.Errorf("mongo: scan accounts: %w", err)
 		}
-		if err := fn(a); err != nil {
+		return fn(a)
+	})
+}
+
+// scanByID streams a collection in _id order through a server cursor, so
+// memory holds one batch, not the collection.
+func scanByID[D any](ctx context.Context, c *mongo.Collection, what string, fn func(D) error) error {
+	cur, err := c.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return mapErr(what, err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d D
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("mongo: %s: decode: %w", what, err)
+		}
+		if err := fn(d); err != nil {
 			return err
 		}
 	}
-	return mapErr("scan accounts", cur.Err())
+	return mapErr(what, cur.Err())
 }
 
 // CountAccounts counts exactly (not the collection-metadata estimate, which

@@ -112,24 +112,11 @@ func (s *Store) ScanAudit(ctx context.Context, fn func(domain.AuditEntry) error)
 // breaks the entry's hash; they are still reported as stored, so the
 // verifier's comparison holds on every adapter.
 func (s *Store) ScanAuditIndexed(ctx context.Context, fn func(domain.AuditEntry, storage.AuditIndex) error) error {
-	cur, err := s.audit.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return mapErr("scan audit", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d record.AuditDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("mongo: scan audit: decode: %w", err)
-		}
+	return scanByID(ctx, s.audit, "scan audit", func(d record.AuditDoc) error {
 		e, err := d.ToDomain()
 		if err != nil {
 			return fmt.Errorf("mongo: scan audit: %w", err)
 		}
-		idx := storage.AuditIndex{ActorID: d.ActorID, InstitutionID: d.InstitutionID, Action: d.Action, At: e.At}
-		if err := fn(*e, idx); err != nil {
-			return err
-		}
-	}
-	return mapErr("scan audit", cur.Err())
+		return fn(*e, storage.AuditIndex{ActorID: d.ActorID, InstitutionID: d.InstitutionID, Action: d.Action, At: e.At})
+	})
 }

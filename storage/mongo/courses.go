@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -94,25 +93,13 @@ func (s *Store) ListCourses(ctx context.Context, q domain.CourseQuery, p storage
 
 // ScanCourses streams every course in _id order through a server cursor.
 func (s *Store) ScanCourses(ctx context.Context, fn func(domain.Course) error) error {
-	cur, err := s.courses().Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return mapErr("scan courses", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d record.CourseDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("mongo: scan courses: decode: %w", err)
-		}
+	return scanByID(ctx, s.courses(), "scan courses", func(d record.CourseDoc) error {
 		c, err := d.ToDomain()
 		if err != nil {
 			return fmt.Errorf("mongo: scan courses: %w", err)
 		}
-		if err := fn(*c); err != nil {
-			return err
-		}
-	}
-	return mapErr("scan courses", cur.Err())
+		return fn(*c)
+	})
 }
 
 // CountCoursesByCategory groups the courses by category on the server. The
