@@ -492,7 +492,6 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 	})
 	add(preview, baseConstant)
 
-	var applyErr atomic.Value
 	apply := s.load(ctx, "apply", "apply + approve (POST /conversions, /approve)", o.conns, o.duration, s.client, func(w *loadWorker) error {
 		n := int(s.applyAt.Add(1) - 1)
 		if n >= len(d.learners)*d.applyable {
@@ -502,7 +501,6 @@ func (s *benchSession) measureEndpoints(ctx context.Context, phases benchPhases)
 		r := d.rules[n/len(d.learners)]
 		tok, err := s.learnerToken(l)
 		if err != nil {
-			applyErr.Store(err)
 			return err
 		}
 		body, _ := json.Marshal(map[string]string{"ruleId": r.ID.String()})

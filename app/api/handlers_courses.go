@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"creditbank/app/service"
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // courseQuery reads ?q=&category=&institution= (copied: the strings outlive
@@ -55,23 +57,13 @@ func (s *Server) getCourse(c *fiber.Ctx) error {
 }
 
 func (s *Server) myCourses(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	q, err := courseQuery(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.svc.InstitutionCourses(c.UserContext(), actor, q, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(items, next, courseFrom))
+	return listPage(c, func(ctx context.Context, actor service.Actor, p storage.Page) ([]domain.Course, string, error) {
+		q, err := courseQuery(c)
+		if err != nil {
+			return nil, "", err
+		}
+		return s.svc.InstitutionCourses(ctx, actor, q, p)
+	}, courseFrom)
 }
 
 func (s *Server) createCourse(c *fiber.Ctx) error {
