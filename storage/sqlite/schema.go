@@ -137,9 +137,12 @@ CREATE INDEX epochs_by_instance ON epochs(instance);
 `,
 	// 5: district statistics kept as sums (stat_tallies), each account's
 	// own contribution beside it so that a write can apply the difference;
-	// accounts from before are counted at the next start (backfillTallies).
+	// accounts from before are counted at the next start (backfillTallies,
+	// which finds them through a partial index that is empty once done, so
+	// every later start costs nothing).
 	`
 ALTER TABLE accounts ADD COLUMN tallies TEXT;
+CREATE INDEX accounts_untallied ON accounts(id) WHERE tallies IS NULL;
 CREATE TABLE stat_tallies (
 	key     TEXT PRIMARY KEY,
 	n       INTEGER NOT NULL,

@@ -269,7 +269,7 @@ func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses; UPDATE schema_version SET version = 1`); err != nil {
+	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; DROP INDEX accounts_untallied; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses; UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

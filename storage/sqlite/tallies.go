@@ -82,7 +82,7 @@ func (s *Store) DistrictTallies(ctx context.Context) (domain.StatTallies, error)
 
 // backfillTallies counts accounts stored before the tallies existed (or
 // restored without them), a batch per transaction; it runs at Open and
-// costs one indexless query when there is nothing to do.
+// costs one look into an empty partial index when there is nothing to do.
 func backfillTallies(ctx context.Context, w *sql.DB) error {
 	for {
 		rows, err := w.QueryContext(ctx, `SELECT id, doc FROM accounts WHERE tallies IS NULL LIMIT 500`)
