@@ -44,13 +44,16 @@ type Accounts interface {
 	// restore from an export) and otherwise set to 1 on the passed value. A
 	// second account with the same national-ID hash, or the same ID, is
 	// domain.ErrConflict. Every Create* below follows the same two rules.
-	CreateAccount(ctx context.Context, a *domain.Account) error
+	// Audit entries passed along are recorded as by RecordAudits, with the
+	// account (see ErrAuditNotRecorded).
+	CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error
 	GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error)
 	GetAccountByNationalIDHash(ctx context.Context, hash string) (*domain.Account, error)
 	// UpdateAccount saves a only if the stored version still equals a.Version;
 	// on success a.Version is incremented. Otherwise domain.ErrStale (or
-	// domain.ErrNotFound if the account does not exist).
-	UpdateAccount(ctx context.Context, a *domain.Account) error
+	// domain.ErrNotFound if the account does not exist). Audit entries are
+	// recorded with the change, as for CreateAccount.
+	UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error
 	// GetAccountByOutcomeID finds the account holding an outcome (revocation
 	// arrives with the outcome id only); domain.ErrNotFound if none.
 	GetAccountByOutcomeID(ctx context.Context, outcomeID uuid.UUID) (*domain.Account, error)
@@ -196,6 +199,11 @@ type Audit interface {
 	// or a prefix (ordered inserts); either way the stored ones form an
 	// unbroken chain.
 	AppendAudits(ctx context.Context, es []*domain.AuditEntry) (int, error)
+	// RecordAudits appends entries to the chain in order, the store sealing
+	// each on the head as it stands when they are written (Seq, PrevHash,
+	// Hash), so concurrent callers and other instances never collide; all
+	// or none are stored.
+	RecordAudits(ctx context.Context, es []domain.AuditEntry) error
 	// ListAudit pages entries in ascending Seq order; the cursor is the last Seq.
 	ListAudit(ctx context.Context, f AuditFilter, p Page) ([]domain.AuditEntry, string, error)
 	// ScanAudit streams every entry in ascending Seq order.

@@ -77,8 +77,18 @@ func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID
 	}
 	id, _ := objectID(ctx)
 	var conv domain.Conversion
-	detail := "rule=" + rule.Code
-	_, err = s.updateLoadedAccount(ctx, accountID, acc, func(a *domain.Account) error {
+	applied := func(retry bool) domain.AuditEntry {
+		detail := "rule=" + rule.Code
+		if retry {
+			detail += " retry=interrupted"
+		}
+		detail += " status=" + string(conv.Status)
+		if entry != nil {
+			detail += " onBehalfOf=" + accountID.String()
+		}
+		return auditEntry(s.now(), actor, "conversion.apply", "conversion", conv.ID.String(), detail)
+	}
+	_, err = s.updateAudited(ctx, accountID, acc, func(a *domain.Account) error {
 		if entry != nil {
 			g, ok := a.HelpedBy(actor.ID, s.now())
 			if !ok {
@@ -100,19 +110,14 @@ func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID
 			a.RecordAccess(*entry, s.now())
 		}
 		return nil
-	})
+	}, func(*domain.Account) []domain.AuditEntry { return []domain.AuditEntry{applied(false)} })
 	if errors.Is(err, errAlreadyDone) {
+		s.auditAll(ctx, applied(true))
 		err = nil
-		detail += " retry=interrupted"
 	}
 	if err != nil {
 		return domain.Conversion{}, err
 	}
-	detail += " status=" + string(conv.Status)
-	if entry != nil {
-		detail += " onBehalfOf=" + accountID.String()
-	}
-	s.audit(ctx, actor, "conversion.apply", "conversion", conv.ID.String(), detail)
 	return conv, nil
 }
 
@@ -190,7 +195,11 @@ func (s *Service) DecideConversion(ctx context.Context, actor Actor, conversionI
 	}
 	reviewer := actor.ID.String()
 	var decided domain.Conversion
-	_, err = s.updateAccount(ctx, acc.ID, func(a *domain.Account) error {
+	action := "conversion.reject"
+	if decision == Approve {
+		action = "conversion.approve"
+	}
+	_, err = s.updateAudited(ctx, acc.ID, nil, func(a *domain.Account) error {
 		var c *domain.Conversion
 		var err error
 		if decision == Approve {
@@ -203,14 +212,11 @@ func (s *Service) DecideConversion(ctx context.Context, actor Actor, conversionI
 		}
 		decided = *c
 		return nil
+	}, func(a *domain.Account) []domain.AuditEntry {
+		return []domain.AuditEntry{auditEntry(s.now(), actor, action, "conversion", conversionID.String(), "account="+a.ID.String())}
 	})
 	if err != nil {
 		return domain.Conversion{}, err
 	}
-	action := "conversion.reject"
-	if decision == Approve {
-		action = "conversion.approve"
-	}
-	s.audit(ctx, actor, action, "conversion", conversionID.String(), "account="+acc.ID.String())
 	return decided, nil
 }

@@ -92,40 +92,43 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 		return a.Deposit(outcome, s.now())
 	}
 	// A learner new to the bank gets an account holding the outcome in one
-	// write; an existing one is updated.
-	acc, created, err := s.accountFor(ctx, id, name, deposit)
+	// write; an existing one is updated. Either way the audit entries go
+	// with the write.
+	issued := func(a *domain.Account) domain.AuditEntry {
+		return auditEntry(s.now(), actor, "outcome.issue", "outcome", outcome.ID.String(), "account="+a.ID.String())
+	}
+	acc, created, err := s.accountFor(ctx, id, name, deposit, func(a *domain.Account) []domain.AuditEntry {
+		return []domain.AuditEntry{auditEntry(s.now(), actor, "learner.create_on_issue", "account", a.ID.String(), ""), issued(a)}
+	})
 	if err != nil {
 		return IssueResult{}, err
 	}
-	detail := "account=" + acc.ID.String()
 	saved := acc
 	if !created {
-		saved, err = s.updateLoadedAccount(ctx, acc.ID, acc, deposit)
+		saved, err = s.updateAudited(ctx, acc.ID, acc, deposit, func(a *domain.Account) []domain.AuditEntry {
+			return []domain.AuditEntry{issued(a)}
+		})
 	}
 	if errors.Is(err, errAlreadyDone) {
 		// A retry of a request that banked the outcome and then died:
-		// answer as the first attempt would have. Its audit entry may
-		// have died with it, so this one says what happened.
-		saved, err = s.store.GetAccount(ctx, acc.ID)
-		detail += " retry=interrupted"
+		// answer as the first attempt would have, and say so in the log.
+		if saved, err = s.store.GetAccount(ctx, acc.ID); err == nil {
+			retry := issued(saved)
+			retry.Detail += " retry=interrupted"
+			s.auditAll(ctx, retry)
+		}
 	}
 	if err != nil {
 		return IssueResult{}, err
 	}
 	o, _ := saved.Outcome(outcome.ID)
-	issued := auditEntry(s.now(), actor, "outcome.issue", "outcome", o.ID.String(), detail)
-	if created {
-		s.auditAll(ctx, auditEntry(s.now(), actor, "learner.create_on_issue", "account", acc.ID.String(), ""), issued)
-	} else {
-		s.auditAll(ctx, issued)
-	}
 	return IssueResult{Outcome: *o, AccountCreated: created}, nil
 }
 
 // accountFor finds the learner's account or opens an unclaimed one. The name
 // must match the one on file: a typo in a national ID must not bank an
 // outcome on a stranger's record.
-func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name string, prepare func(*domain.Account) error) (*domain.Account, bool, error) {
+func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name string, prepare func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, bool, error) {
 	pii, err := s.sealIdentity(id)
 	if err != nil {
 		return nil, false, err
@@ -148,7 +151,12 @@ func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name str
 		if err := prepare(acc); err != nil {
 			return nil, false, err
 		}
-		err = s.store.CreateAccount(ctx, acc)
+		entries := audit(acc)
+		err = s.store.CreateAccount(ctx, acc, entries...)
+		if errors.Is(err, storage.ErrAuditNotRecorded) {
+			s.logAuditGap(entries, err)
+			err = nil
+		}
 		if err == nil {
 			return acc, true, nil
 		}

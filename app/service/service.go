@@ -54,11 +54,6 @@ type Service struct {
 	stopImports     context.CancelFunc
 
 	accountLocks keyedLocks[uuid.UUID]
-	// The audit chain's appenders combine into batches (see appendAudit).
-	auditLock    sync.Mutex
-	auditQueue   []*auditRequest
-	auditLeading bool
-	auditHead    *domain.AuditEntry // last stored entry, nil = read it from the store
 
 	transcripts TranscriptSigner
 	status      statusCache // the signed revocation list, rebuilt at most every few minutes
@@ -150,13 +145,22 @@ const maxUnknownOutcomes = 2
 // version on (the save landed: done), or it is not (it did not land, or
 // someone else saved first: run the change again on what is there).
 func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*domain.Account) error) (*domain.Account, error) {
-	return s.updateLoadedAccount(ctx, id, nil, change)
+	return s.updateAudited(ctx, id, nil, change, nil)
 }
 
 // updateLoadedAccount is updateAccount whose first attempt starts from an
 // account the caller has just read (saving a round trip); if it is no longer
 // current the compare-and-swap fails and the account is read again.
 func (s *Service) updateLoadedAccount(ctx context.Context, id uuid.UUID, loaded *domain.Account, change func(*domain.Account) error) (*domain.Account, error) {
+	return s.updateAudited(ctx, id, loaded, change, nil)
+}
+
+// updateAudited is updateLoadedAccount whose save carries the audit entries
+// describing the change (audit, when not nil, is asked for them after
+// change succeeded): the store records them in the same durable write, so
+// no acknowledged change is ever missing from the audit log after a crash,
+// and the request waits for one write instead of two.
+func (s *Service) updateAudited(ctx context.Context, id uuid.UUID, loaded *domain.Account, change func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, error) {
 	defer s.accountLocks.lock(id)()
 	var sent *domain.Account // the last save whose outcome is unknown
 	unknown := 0
@@ -180,8 +184,16 @@ func (s *Service) updateLoadedAccount(ctx context.Context, id uuid.UUID, loaded 
 			return nil, err
 		}
 		want := a.Version
-		err = s.store.UpdateAccount(ctx, a)
+		var entries []domain.AuditEntry
+		if audit != nil {
+			entries = audit(a)
+		}
+		err = s.store.UpdateAccount(ctx, a, entries...)
 		if err == nil {
+			return a, nil
+		}
+		if errors.Is(err, storage.ErrAuditNotRecorded) {
+			s.logAuditGap(entries, err)
 			return a, nil
 		}
 		switch {

@@ -15,7 +15,7 @@ import (
 )
 
 // CreateAccount inserts a; a Version > 0 is kept (restores), otherwise 1.
-func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
+func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
 	prev := a.Version
 	if a.Version <= 0 {
 		a.Version = 1
@@ -25,6 +25,18 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
 	if _, err := s.accounts.InsertOne(ctx, d); err != nil {
 		a.Version = prev
 		return mapErr("create account", err)
+	}
+	return s.recordAfterSave(ctx, audit)
+}
+
+// recordAfterSave records the audit entries of an account change that has
+// been saved (see storage.ErrAuditNotRecorded).
+func (s *Store) recordAfterSave(ctx context.Context, audit []domain.AuditEntry) error {
+	if len(audit) == 0 {
+		return nil
+	}
+	if err := s.chain.Record(ctx, audit); err != nil {
+		return fmt.Errorf("%w: %w", storage.ErrAuditNotRecorded, err)
 	}
 	return nil
 }
@@ -62,7 +74,7 @@ func (s *Store) findAccount(ctx context.Context, what string, filter bson.D) (*d
 // UpdateAccount is compare-and-swap on Version. The derived index arrays
 // (issuerIds, queueKeys) are rewritten with the document, so they can never
 // disagree with the outcomes and conversions they index.
-func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
+func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
 	d := record.FromAccount(a)
 	d.Version = a.Version + 1
 	d.Tallies = record.FromTallies(a.StatTallies())
@@ -70,7 +82,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 		return err
 	}
 	a.Version = d.Version
-	return nil
+	return s.recordAfterSave(ctx, audit)
 }
 
 // ListOutcomesByIssuer pages one issuer's outcomes by outcome ID.

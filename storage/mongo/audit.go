@@ -57,6 +57,13 @@ func (s *Store) AppendAudits(ctx context.Context, es []*domain.AuditEntry) (int,
 	return len(es), nil
 }
 
+// RecordAudits seals entries on the chain and appends them (see
+// storage.AuditChain: without transactions, appenders combine and a taken
+// Seq makes the batch re-seal on the new head).
+func (s *Store) RecordAudits(ctx context.Context, es []domain.AuditEntry) error {
+	return s.chain.Record(ctx, es)
+}
+
 // ListAudit pages entries by Seq; the cursor is the last Seq in decimal.
 // From is inclusive and To exclusive, so consecutive windows never overlap.
 func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, p storage.Page) ([]domain.AuditEntry, string, error) {

@@ -44,6 +44,7 @@ type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
 	locks  *docLocks
+	chain  *storage.AuditChain
 
 	accounts, institutions, users, clients, refreshTokens, idempotency,
 	signingKeys, rules, audit, importJobs, settings, epochs *mongo.Collection
@@ -122,7 +123,7 @@ func clientOptions(uri string) *options.ClientOptions {
 }
 
 func newStore(client *mongo.Client, db *mongo.Database) *Store {
-	return &Store{
+	s := &Store{
 		client:        client,
 		db:            db,
 		locks:         newDocLocks(),
@@ -139,6 +140,8 @@ func newStore(client *mongo.Client, db *mongo.Database) *Store {
 		settings:      db.Collection(collSettings),
 		epochs:        db.Collection(collEpochs),
 	}
+	s.chain = storage.NewAuditChain(s)
+	return s
 }
 
 // Ping asks the primary, the member every write and CAS read goes to.

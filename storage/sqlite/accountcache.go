@@ -52,8 +52,23 @@ func (c *accountCache) get(id uuid.UUID, version int64) *domain.Account {
 	return a.Clone()
 }
 
+// peek returns the cached account itself if it is at version, for reading
+// only: cached values are never changed, only replaced.
+func (c *accountCache) peek(id uuid.UUID, version int64) *domain.Account {
+	c.mu.Lock()
+	a, ok := c.m[id]
+	c.mu.Unlock()
+	if !ok || a.Version != version {
+		return nil
+	}
+	return a
+}
+
 // put stores a copy of a (callers keep ownership of a).
 func (c *accountCache) put(a *domain.Account) {
+	if c.max == 0 {
+		return
+	}
 	cp := a.Clone()
 	c.mu.Lock()
 	defer c.mu.Unlock()

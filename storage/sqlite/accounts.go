@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -16,7 +15,7 @@ import (
 )
 
 // CreateAccount inserts the account and its index rows.
-func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
+func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
 	version := initialVersion(a.Version)
 	d := record.FromAccount(a)
 	d.Version = version
@@ -37,7 +36,10 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
 		if err := applyTallies(ctx, tx, tallies); err != nil {
 			return err
 		}
-		return syncAccountIndex(ctx, tx, a)
+		if err := syncAccountIndex(ctx, tx, a, make(sideRows, len(sideTables))); err != nil {
+			return err
+		}
+		return tx.sealAudits(ctx, audit)
 	})
 	if err != nil {
 		return err
@@ -51,7 +53,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account) error {
 // brought in line in the same transaction so the indexes always match the
 // doc. Only the rows that differ are written: a deposit adds one outcome row
 // instead of rewriting every row of the account.
-func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
+func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
 	d := record.FromAccount(a)
 	d.Version = a.Version + 1
 	raw, err := encode(d)
@@ -63,10 +65,21 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 	if err != nil {
 		return err
 	}
+	// When the document being replaced is cached, its side rows and tallies
+	// are known without reading them: the compare-and-swap below only
+	// succeeds if the stored version is that one.
+	var prevRows sideRows
+	var prevTallies domain.StatTallies
+	if prev := s.accounts.peek(a.ID, a.Version); prev != nil {
+		prevRows, prevTallies = sideRowsOf(prev), prev.StatTallies()
+	}
 	err = s.write(ctx, func(tx *wtx) error {
-		old, err := storedTallies(ctx, tx, d.ID)
-		if err != nil {
-			return err
+		old := prevTallies
+		if old == nil {
+			var err error
+			if old, err = storedTallies(ctx, tx, d.ID); err != nil {
+				return err
+			}
 		}
 		n, err := exec(ctx, tx, `UPDATE accounts SET version = ?, national_id_hash = ?, doc = ?, tallies = ? WHERE id = ? AND version = ?`,
 			d.Version, nullable(d.NationalIDHash), raw, rawTallies, d.ID, a.Version)
@@ -79,7 +92,10 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account) error {
 		if err := applyTallies(ctx, tx, tallies.Delta(old)); err != nil {
 			return err
 		}
-		return syncAccountIndex(ctx, tx, a)
+		if err := syncAccountIndex(ctx, tx, a, prevRows); err != nil {
+			return err
+		}
+		return tx.sealAudits(ctx, audit)
 	})
 	if err != nil {
 		if errors.Is(err, domain.ErrStale) {
@@ -128,65 +144,6 @@ func indexDiff(ctx context.Context, tx *wtx, have, want map[string]string, upser
 		}
 	}
 	return nil
-}
-
-// syncAccountIndex makes the side tables match the account.
-func syncAccountIndex(ctx context.Context, tx *wtx, a *domain.Account) error {
-	id := a.ID.String()
-	have, err := indexRows(ctx, tx, `SELECT outcome_id, issuer_id FROM account_outcomes WHERE account_id = ?`, id)
-	if err != nil {
-		return err
-	}
-	want := make(map[string]string, len(a.Outcomes))
-	for _, o := range a.Outcomes {
-		want[o.ID.String()] = o.IssuerID.String()
-	}
-	err = indexDiff(ctx, tx, have, want, func(k, v string) error {
-		_, err := exec(ctx, tx, `INSERT INTO account_outcomes (outcome_id, issuer_id, account_id) VALUES (?, ?, ?)
-			ON CONFLICT (outcome_id) DO UPDATE SET issuer_id = excluded.issuer_id`, k, v, id)
-		return err
-	}, `DELETE FROM account_outcomes WHERE outcome_id = ?`)
-	if err != nil {
-		return err
-	}
-
-	have, err = indexRows(ctx, tx, `SELECT conversion_id, institution_id || ' ' || status FROM account_conversions WHERE account_id = ?`, id)
-	if err != nil {
-		return err
-	}
-	want = make(map[string]string, len(a.Conversions))
-	for _, c := range a.Conversions {
-		want[c.ID.String()] = c.InstitutionID.String() + " " + string(c.Status)
-	}
-	err = indexDiff(ctx, tx, have, want, func(k, v string) error {
-		inst, status, _ := strings.Cut(v, " ")
-		_, err := exec(ctx, tx, `INSERT INTO account_conversions (conversion_id, institution_id, status, account_id) VALUES (?, ?, ?, ?)
-			ON CONFLICT (conversion_id) DO UPDATE SET institution_id = excluded.institution_id, status = excluded.status`, k, inst, status, id)
-		return err
-	}, `DELETE FROM account_conversions WHERE conversion_id = ?`)
-	if err != nil {
-		return err
-	}
-
-	have, err = indexRows(ctx, tx, `SELECT grant_id, institution_id FROM account_grants WHERE account_id = ?`, id)
-	if err != nil {
-		return err
-	}
-	want = map[string]string{}
-	for _, g := range a.Grants {
-		if g.RevokedAt == nil {
-			want[g.ID.String()] = g.InstitutionID.String()
-		}
-	}
-	err = indexDiff(ctx, tx, have, want, func(k, v string) error {
-		_, err := exec(ctx, tx, `INSERT INTO account_grants (grant_id, institution_id, account_id) VALUES (?, ?, ?)
-			ON CONFLICT (grant_id) DO UPDATE SET institution_id = excluded.institution_id`, k, v, id)
-		return err
-	}, `DELETE FROM account_grants WHERE grant_id = ?`)
-	if err != nil {
-		return err
-	}
-	return syncHelperIndex(ctx, tx, a)
 }
 
 // ListAccountsSharedWith pages the accounts with a grant for an institution.

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,7 @@ func (s *Store) AppendAudit(ctx context.Context, e *domain.AuditEntry) error {
 		return err
 	}
 	return s.write(ctx, func(tx *wtx) error {
+		tx.chain.checked = false // sealed by the caller: the remembered head is no longer the head
 		_, err := exec(ctx, tx, `INSERT INTO audit (seq, at_ms, actor_id, institution_id, action, doc) VALUES (?, ?, ?, ?, ?, ?)`,
 			e.Seq, e.At.UnixMilli(), e.ActorID, e.InstitutionID, e.Action, raw)
 		return err
@@ -40,6 +43,7 @@ func (s *Store) AppendAudits(ctx context.Context, es []*domain.AuditEntry) (int,
 		raws[i] = raw
 	}
 	err := s.write(ctx, func(tx *wtx) error {
+		tx.chain.checked = false // sealed by the caller: the remembered head is no longer the head
 		for i, e := range es {
 			if _, err := exec(ctx, tx, `INSERT INTO audit (seq, at_ms, actor_id, institution_id, action, doc) VALUES (?, ?, ?, ?, ?, ?)`,
 				e.Seq, e.At.UnixMilli(), e.ActorID, e.InstitutionID, e.Action, raws[i]); err != nil {
@@ -174,4 +178,69 @@ func (s *Store) auditRows(ctx context.Context, query string, args ...any) ([]dom
 		out = append(out, *e)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// chainHead is the audit chain's head as the committer last wrote or read
+// it. Entries are sealed inside the write transaction, which holds the
+// file's write lock, so the head read there is the true one even with
+// other processes on the same file; the remembered entry only saves
+// decoding it again when its Seq is still the newest.
+type chainHead struct {
+	last    *domain.AuditEntry
+	checked bool // last is known to be the head within this transaction
+}
+
+func (h *chainHead) forget() { *h = chainHead{} }
+
+// head returns the newest entry (nil for an empty log).
+func (t *wtx) head(ctx context.Context) (*domain.AuditEntry, error) {
+	if t.chain.checked {
+		return t.chain.last, nil
+	}
+	var seq int64
+	err := t.QueryRowContext(ctx, `SELECT seq FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		t.chain.last = nil
+	case err != nil:
+		return nil, mapErr(err)
+	case t.chain.last == nil || t.chain.last.Seq != seq:
+		last, err := getDoc[record.AuditDoc](ctx, t, `SELECT doc FROM audit WHERE seq = ?`, seq)
+		if err != nil {
+			return nil, err
+		}
+		t.chain.last = last
+	}
+	t.chain.checked = true
+	return t.chain.last, nil
+}
+
+// sealAudits seals copies of es on the chain head and inserts them.
+func (t *wtx) sealAudits(ctx context.Context, es []domain.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	prev, err := t.head(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		e.Seal(prev)
+		raw, err := encode(record.FromAudit(&e))
+		if err != nil {
+			return err
+		}
+		if _, err := exec(ctx, t, `INSERT INTO audit (seq, at_ms, actor_id, institution_id, action, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+			e.Seq, e.At.UnixMilli(), e.ActorID, e.InstitutionID, e.Action, raw); err != nil {
+			return err
+		}
+		prev = &e
+	}
+	t.chain.last = prev
+	return nil
+}
+
+// RecordAudits seals and appends entries in one transaction.
+func (s *Store) RecordAudits(ctx context.Context, es []domain.AuditEntry) error {
+	return s.write(ctx, func(tx *wtx) error { return tx.sealAudits(ctx, es) })
 }

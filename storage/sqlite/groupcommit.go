@@ -41,6 +41,9 @@ type committer struct {
 	// for the bench and for tests that show grouping happens.
 	mu             sync.Mutex
 	groups, writes int64
+	// chain is the audit chain's head as this committer last saw it; only
+	// the committer goroutine touches it.
+	chain chainHead
 }
 
 var opPool = sync.Pool{New: func() any { return &writeOp{done: make(chan error, 1)} }}
@@ -139,7 +142,8 @@ func (c *committer) commit(group []*writeOp) {
 		failAll(fmt.Errorf("sqlite: begin: %w", mapErr(err)))
 		return
 	}
-	tx := &wtx{Tx: sqlTx, c: c.stmts}
+	tx := &wtx{Tx: sqlTx, c: c.stmts, chain: &c.chain}
+	c.chain.checked = false // another process may have appended since
 	single := len(group) == 1
 	applied := 0
 	for i, op := range group {
@@ -151,6 +155,7 @@ func (c *committer) commit(group []*writeOp) {
 			results[i] = op.fn(tx)
 			if results[i] != nil {
 				_ = tx.Rollback()
+				c.chain.forget()
 				answer()
 				return
 			}
@@ -159,15 +164,19 @@ func (c *committer) commit(group []*writeOp) {
 		}
 		if _, err := tx.ExecContext(bg, "SAVEPOINT w"); err != nil {
 			_ = tx.Rollback()
+			c.chain.forget()
 			failAll(mapErr(err))
 			return
 		}
+		head := c.chain
 		if err := op.fn(tx); err != nil {
 			results[i] = err
+			c.chain = head // the entries it sealed are rolled back with it
 			if _, rbErr := tx.ExecContext(bg, "ROLLBACK TO w; RELEASE w"); rbErr != nil {
 				// The transaction is unusable (disk full, I/O error): none
 				// of the group's work can be committed.
 				_ = tx.Rollback()
+				c.chain.forget()
 				failAll(mapErr(rbErr))
 				return
 			}
@@ -175,6 +184,7 @@ func (c *committer) commit(group []*writeOp) {
 		}
 		if _, err := tx.ExecContext(bg, "RELEASE w"); err != nil {
 			_ = tx.Rollback()
+			c.chain.forget()
 			failAll(mapErr(err))
 			return
 		}
@@ -182,10 +192,12 @@ func (c *committer) commit(group []*writeOp) {
 	}
 	if applied == 0 {
 		_ = tx.Rollback()
+		c.chain.forget()
 		answer()
 		return
 	}
 	if err := tx.Commit(); err != nil {
+		c.chain.forget()
 		failAll(mapErr(err))
 		return
 	}

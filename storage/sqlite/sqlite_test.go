@@ -33,6 +33,17 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// TestContractWithoutAccountCache runs the contract again with nothing
+// cached: saves then read the side rows and tallies they replace instead of
+// deriving them from the cached document, and both ways must agree.
+func TestContractWithoutAccountCache(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storage.Store {
+		s := openAt(t, filepath.Join(t.TempDir(), "creditbank.db"))
+		sqlite.WithoutAccountCache(s)
+		return s
+	})
+}
+
 func TestOpenCreatesDirectory(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nested", "data", "creditbank.db")
 	s := openAt(t, path)

@@ -111,7 +111,8 @@ func (d cachedDB) QueryContext(ctx context.Context, query string, args ...any) (
 // cache: the writer pool has one connection, so each is compiled once.
 type wtx struct {
 	*sql.Tx
-	c *stmtCache
+	c     *stmtCache
+	chain *chainHead
 }
 
 func (t *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

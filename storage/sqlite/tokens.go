@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/base64"
 	"sort"
 	"time"
 
@@ -139,22 +140,16 @@ func (s *Store) TakeOverIdempotency(ctx context.Context, r *domain.IdempotencyRe
 }
 
 // CompleteIdempotency stores the first response for a key reserved by owner.
+// One statement: the reservation is matched and completed in place.
 func (s *Store) CompleteIdempotency(ctx context.Context, key, owner string, status int, body []byte) error {
+	encoded := base64.StdEncoding.EncodeToString(body) // how the document's []byte body is kept
 	return s.write(ctx, func(tx *wtx) error {
-		r, err := getDoc[record.IdempotencyDoc](ctx, tx, `SELECT doc FROM idempotency WHERE key = ?`, key)
-		if err != nil {
+		n, err := exec(ctx, tx, `UPDATE idempotency SET doc = json_set(doc, '$.status', ?, '$.body', ?) WHERE `+ownedReservation,
+			status, encoded, key, owner)
+		if err != nil || n == 1 {
 			return err
 		}
-		if r.Owner != owner || r.Status != 0 {
-			return domain.ErrStale
-		}
-		r.Status, r.Body = status, body
-		raw, err := encode(record.FromIdempotency(r))
-		if err != nil {
-			return err
-		}
-		_, err = exec(ctx, tx, `UPDATE idempotency SET doc = ? WHERE key = ?`, raw, key)
-		return err
+		return casMiss(ctx, tx, `SELECT 1 FROM idempotency WHERE key = ?`, key)
 	})
 }
 

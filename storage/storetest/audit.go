@@ -2,8 +2,11 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,6 +71,88 @@ func auditTests() []contractTest {
 			deepEqual(t, got, []string{"a.1", "a.2", "a.3"}, "chain")
 			var v domain.AuditChainVerifier
 			noErr(t, s.ScanAudit(t.Context(), v.Next), "verify chain")
+		}},
+		{"RecordSealsOnTheHeadUnderConcurrencyAndForeignAppends", func(t *testing.T, s storage.Store) {
+			mk := func(action string) domain.AuditEntry {
+				return domain.AuditEntry{At: now(), ActorID: "staff", Role: domain.RoleStaff, Action: action, ObjectType: "outcome", ObjectID: "o"}
+			}
+			const writers, each = 8, 5
+			var wg sync.WaitGroup
+			errs := make(chan error, writers*each+each)
+			for w := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range each {
+						errs <- s.RecordAudits(t.Context(), []domain.AuditEntry{mk(fmt.Sprintf("w%d.%d.a", w, i)), mk(fmt.Sprintf("w%d.%d.b", w, i))})
+					}
+				}()
+			}
+			// Another instance appending entries it sealed itself, meanwhile.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range each {
+					for {
+						prev, err := s.LastAudit(t.Context())
+						if errors.Is(err, domain.ErrNotFound) {
+							prev = nil
+						} else if err != nil {
+							errs <- err
+							return
+						}
+						e := mk("foreign")
+						e.Seal(prev)
+						err = s.AppendAudit(t.Context(), &e)
+						if errors.Is(err, domain.ErrConflict) {
+							continue // the head moved: seal again
+						}
+						errs <- err
+						break
+					}
+				}
+			}()
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				noErr(t, err, "record or append")
+			}
+			var v domain.AuditChainVerifier
+			pairs := map[string]int64{}
+			noErr(t, s.ScanAudit(t.Context(), func(e domain.AuditEntry) error {
+				// A call's entries are consecutive and in order.
+				if base, ok := strings.CutSuffix(e.Action, ".b"); ok && pairs[base] != e.Seq-1 {
+					t.Errorf("entry %d (%s) does not follow its pair's first entry (at %d)", e.Seq, e.Action, pairs[base])
+				}
+				if base, ok := strings.CutSuffix(e.Action, ".a"); ok {
+					pairs[base] = e.Seq
+				}
+				return v.Next(e)
+			}), "chain verifies")
+			if want := int64(writers*each*2 + each); v.Count() != want {
+				t.Fatalf("chain holds %d entries, want %d", v.Count(), want)
+			}
+		}},
+		{"AccountWritesCarryTheirAuditEntries", func(t *testing.T, s storage.Store) {
+			a := createAccount(t, s, NewAccount(now()))
+			entry := domain.AuditEntry{At: now(), ActorID: "staff", Role: domain.RoleStaff, Action: "outcome.issue", ObjectType: "account", ObjectID: a.ID.String()}
+			stale := *a
+			noErr(t, s.UpdateAccount(t.Context(), a, entry), "update with audit")
+			// A save that loses its compare-and-swap records nothing.
+			refused := entry
+			refused.Action = "refused"
+			wantErr(t, s.UpdateAccount(t.Context(), &stale, refused), domain.ErrStale, "stale update with audit")
+			fresh := NewAccount(now())
+			created := entry
+			created.Action, created.ObjectID = "learner.create", fresh.ID.String()
+			noErr(t, s.CreateAccount(t.Context(), fresh, created), "create with audit")
+			var got []string
+			var v domain.AuditChainVerifier
+			noErr(t, s.ScanAudit(t.Context(), func(e domain.AuditEntry) error {
+				got = append(got, e.Action)
+				return v.Next(e)
+			}), "scan")
+			deepEqual(t, got, []string{"outcome.issue", "learner.create"}, "audit entries of the saves")
 		}},
 		{"AppendConflictAndFilter", func(t *testing.T, s storage.Store) {
 			base := now().Add(-10 * time.Hour)

@@ -190,11 +190,11 @@ func guard3[T any](check func() error, call func() ([]T, string, error)) ([]T, s
 	return call()
 }
 
-func (f *Faulty) CreateAccount(ctx context.Context, a *domain.Account) error {
+func (f *Faulty) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	return f.inner.CreateAccount(ctx, a)
+	return f.inner.CreateAccount(ctx, a, audit...)
 }
 
 func (f *Faulty) GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error) {
@@ -207,11 +207,11 @@ func (f *Faulty) GetAccountByNationalIDHash(ctx context.Context, hash string) (*
 
 // UpdateAccount is where lost acknowledgements are injected: the account is
 // the aggregate whose every credit movement must happen exactly once.
-func (f *Faulty) UpdateAccount(ctx context.Context, a *domain.Account) error {
+func (f *Faulty) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	err := f.inner.UpdateAccount(ctx, a)
+	err := f.inner.UpdateAccount(ctx, a, audit...)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err == nil && f.lostAcks > 0 {
@@ -413,6 +413,13 @@ func (f *Faulty) AppendAudits(ctx context.Context, es []*domain.AuditEntry) (int
 		return 0, err
 	}
 	return f.inner.AppendAudits(ctx, es)
+}
+
+func (f *Faulty) RecordAudits(ctx context.Context, es []domain.AuditEntry) error {
+	if err := f.write(); err != nil {
+		return err
+	}
+	return f.inner.RecordAudits(ctx, es)
 }
 
 func (f *Faulty) DistrictTallies(ctx context.Context) (domain.StatTallies, error) {
