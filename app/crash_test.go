@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"creditbank/app/service"
 	"creditbank/domain"
 	"creditbank/storage"
 	"creditbank/storage/sqlite"
@@ -323,7 +324,7 @@ func TestCrashDuringImport(t *testing.T) {
 		t.Errorf("job errors: %v", errs)
 	}
 	for _, i := range bankedAfter {
-		if i >= done+256 || kinds[i] != rowBanks || !strings.Contains(note, fmt.Sprint(i+1)) {
+		if i >= done+service.ImportWindow || kinds[i] != rowBanks || !strings.Contains(note, fmt.Sprint(i+1)) {
 			t.Errorf("row %d banked after the %d settled ones but not named, not in the interrupted window, or not a banking row: %s", i+1, done, note)
 		}
 	}

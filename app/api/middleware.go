@@ -278,6 +278,7 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 		if !errors.Is(err, domain.ErrConflict) {
 			return err
 		}
+		s.completions.wait(ctx, scope) // our own first response may still be being stored
 		prev, err := store.GetIdempotency(ctx, scope)
 		if errors.Is(err, domain.ErrNotFound) && attempt < maxReserveAttempts {
 			continue // released between our insert and read
@@ -332,9 +333,12 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	if status >= 200 && status < 300 {
 		body := bytes.Clone(c.Response().Body())
-		if err := store.CompleteIdempotency(ctx, scope, rec.Owner, status, body); err != nil {
-			s.log.Error("idempotency record not saved", "requestId", requestID(c), "err", err)
-		}
+		reqID, owner := requestID(c), rec.Owner
+		s.completions.start(scope, func() {
+			if err := store.CompleteIdempotency(ctx, scope, owner, status, body); err != nil {
+				s.log.Error("idempotency record not saved", "requestId", reqID, "err", err)
+			}
+		})
 		settled = true
 	}
 	// Failed requests are not remembered (the deferred release), so the

@@ -76,7 +76,8 @@ type Server struct {
 	limiter *limiter
 	trusted []netip.Prefix
 
-	admission *admission
+	admission   *admission
+	completions completions
 }
 
 // Defaults for the overload settings. A deposit takes a few milliseconds
@@ -153,6 +154,12 @@ func New(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cfg Conf
 		},
 	})
 	s.routes(app)
+	// Responses still being stored are part of the requests that produced
+	// them: a clean stop stores them before the store closes.
+	app.Hooks().OnShutdown(func() error {
+		s.completions.drain()
+		return nil
+	})
 	return app
 }
 

@@ -15,15 +15,15 @@ import (
 	"creditbank/domain"
 )
 
-// importWindow is how many rows are banked concurrently between progress
+// ImportWindow is how many rows are banked concurrently between progress
 // saves. It also bounds the rows an interrupted job must look up to settle
 // its count.
-const importWindow = 256
+const ImportWindow = 1024
 
 // importWorkers bank a window's rows concurrently: each row waits for its
 // writes to be durable, and the store commits concurrent writers together,
 // so rows in flight together cost about one commit.
-const importWorkers = 24
+const importWorkers = 64
 
 // maxReportedRowErrors bounds the errors kept on a job.
 const maxReportedRowErrors = 1000
@@ -107,13 +107,13 @@ func (s *Service) runImport(ctx context.Context, actor Actor, inst *domain.Insti
 	if !s.saveJob(ctx, job) {
 		return
 	}
-	for start := 0; start < len(rows); start += importWindow {
+	for start := 0; start < len(rows); start += ImportWindow {
 		if s.importsStopping.Err() != nil {
 			s.interrupt(job, "the server was shutting down", nil)
 			s.saveJob(ctx, job)
 			return
 		}
-		end := min(start+importWindow, len(rows))
+		end := min(start+ImportWindow, len(rows))
 		s.importWindowOf(ctx, actor, inst, job, rows, start, end)
 		job.Done = end
 		if !s.saveJob(ctx, job) {
@@ -132,22 +132,29 @@ func (s *Service) runImport(ctx context.Context, actor Actor, inst *domain.Insti
 // of one learner go to the same worker, in file order, so they never race
 // for the same account.
 func (s *Service) importWindowOf(ctx context.Context, actor Actor, inst *domain.Institution, job *domain.ImportJob, rows []csvRow, start, end int) {
+	results := make([]rowResult, end-start)
+	policy, err := s.CreditPolicy(ctx)
+	if err != nil {
+		for i := range results {
+			results[i] = rowResult{problems: []domain.ImportRowError{{Line: rows[start+i].line, Reason: "internal error; re-send the file to retry this row"}}}
+		}
+		s.log.Error("import window failed: credit policy unreadable", "job", job.ID.String(), "err", err)
+	}
 	lanes := make([][]int, importWorkers)
 	for i := start; i < end; i++ {
 		h := fnv32(rows[i].input.NationalID) % importWorkers
 		lanes[h] = append(lanes[h], i)
 	}
-	results := make([]rowResult, end-start)
 	var wg sync.WaitGroup
 	for _, lane := range lanes {
-		if len(lane) == 0 {
+		if len(lane) == 0 || err != nil {
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for _, i := range lane {
-				results[i-start] = s.importRow(WithObjectID(ctx, rowOutcomeID(job.ID, i)), actor, inst, job.ID, rows[i])
+				results[i-start] = s.importRow(WithObjectID(ctx, rowOutcomeID(job.ID, i)), actor, inst, policy, job.ID, rows[i])
 			}
 		}()
 	}
@@ -184,11 +191,11 @@ type rowResult struct {
 }
 
 // importRow banks one row.
-func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Institution, jobID uuid.UUID, row csvRow) rowResult {
+func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Institution, policy domain.CreditPolicy, jobID uuid.UUID, row csvRow) rowResult {
 	if row.err != nil {
 		return rowResult{problems: []domain.ImportRowError{*row.err}}
 	}
-	res, err := s.issueFor(ctx, actor, inst, row.input)
+	res, err := s.issueFor(ctx, actor, inst, policy, row.input)
 	var ve *domain.ValidationError
 	switch {
 	case err == nil:
@@ -293,7 +300,7 @@ func (s *Service) importAlive(ctx context.Context, job *domain.ImportJob) (bool,
 // banked. Settling twice gives the same job (the first settles the state),
 // so concurrent readers may both do it.
 func (s *Service) settleInterrupted(ctx context.Context, job *domain.ImportJob) (*domain.ImportJob, error) {
-	end := min(job.Total, job.Done+importWindow)
+	end := min(job.Total, job.Done+ImportWindow)
 	var bankedAfter []int
 	for i := job.Done; i < end; i++ {
 		id := rowOutcomeID(job.ID, i)

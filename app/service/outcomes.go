@@ -58,19 +58,21 @@ func (s *Service) IssueOutcome(ctx context.Context, actor Actor, in IssueInput) 
 	if err != nil {
 		return IssueResult{}, err
 	}
-	return s.issueFor(ctx, actor, inst, in)
+	policy, err := s.CreditPolicy(ctx)
+	if err != nil {
+		return IssueResult{}, err
+	}
+	return s.issueFor(ctx, actor, inst, policy, in)
 }
 
-func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Institution, in IssueInput) (IssueResult, error) {
+// issueFor banks one outcome, crediting it by policy (an import reads the
+// policy once per window of rows, not once per row).
+func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Institution, policy domain.CreditPolicy, in IssueInput) (IssueResult, error) {
 	v := &domain.ValidationError{}
 	id, err := domain.ParseNationalID(in.NationalID)
 	prefixed(v, "learner.", err)
 	name, err := domain.ValidateName(in.Name)
 	prefixed(v, "learner.", err)
-	policy, err := s.CreditPolicy(ctx)
-	if err != nil {
-		return IssueResult{}, err
-	}
 	if err := s.applyCatalogue(ctx, inst, &in); err != nil {
 		return IssueResult{}, err
 	}
