@@ -91,3 +91,14 @@ func (t StatTallies) Delta(old StatTallies) StatTallies {
 	}
 	return d
 }
+
+// Add adds other into t (a sum of deltas); keys that come to zero are
+// dropped, since applying them would change nothing.
+func (t StatTallies) Add(other StatTallies) {
+	for k, v := range other {
+		t.add(k, v.Count, v.Credits)
+		if s := t[k]; s.Count == 0 && s.Credits == 0 {
+			delete(t, k)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -53,5 +54,28 @@ func TestStatTalliesAndDelta(t *testing.T) {
 	}
 	if len(a.StatTallies().Delta(a.StatTallies())) != 0 {
 		t.Errorf("an unchanged account has a non-empty delta")
+	}
+}
+
+func TestStatTalliesAddSumsDeltasAndDropsZeros(t *testing.T) {
+	tests := []struct {
+		name      string
+		sum, more StatTallies
+		want      StatTallies
+	}{
+		{"into empty", StatTallies{}, StatTallies{"outcomes": {1, 2.5}}, StatTallies{"outcomes": {1, 2.5}}},
+		{"same key adds", StatTallies{"outcomes": {1, 2.5}}, StatTallies{"outcomes": {2, 1}}, StatTallies{"outcomes": {3, 3.5}}},
+		{"cancelling keys vanish", StatTallies{"month:2026-01": {1, 2}, "accounts": {1, 0}},
+			StatTallies{"month:2026-01": {-1, -2}}, StatTallies{"accounts": {1, 0}}},
+		{"credits alone keep a key", StatTallies{"converted": {0, 3}}, StatTallies{"converted": {0, 1}}, StatTallies{"converted": {0, 4}}},
+		{"nothing to add", StatTallies{"accounts": {1, 0}}, nil, StatTallies{"accounts": {1, 0}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.sum.Add(tc.more)
+			if !reflect.DeepEqual(tc.sum, tc.want) {
+				t.Fatalf("sum %v, want %v", tc.sum, tc.want)
+			}
+		})
 	}
 }

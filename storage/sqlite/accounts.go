@@ -33,9 +33,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 			d.ID, version, nullable(d.NationalIDHash), raw, rawTallies); err != nil {
 			return err
 		}
-		if err := applyTallies(ctx, tx, tallies); err != nil {
-			return err
-		}
+		tx.addTallies(tallies)
 		if err := syncAccountIndex(ctx, tx, a, make(sideRows, len(sideTables))); err != nil {
 			return err
 		}
@@ -89,9 +87,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 		if n == 0 {
 			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, d.ID)
 		}
-		if err := applyTallies(ctx, tx, tallies.Delta(old)); err != nil {
-			return err
-		}
+		tx.addTallies(tallies.Delta(old))
 		if err := syncAccountIndex(ctx, tx, a, prevRows); err != nil {
 			return err
 		}

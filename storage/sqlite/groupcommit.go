@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"creditbank/domain"
 )
 
 // Group commit. With synchronous=FULL every COMMIT waits for an fsync, which
@@ -146,11 +148,13 @@ func (c *committer) commit(group []*writeOp) {
 	c.chain.checked = false // another process may have appended since
 	single := len(group) == 1
 	applied := 0
+	tallies := domain.StatTallies{}
 	for i, op := range group {
 		if err := op.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
+		tx.tallies = nil
 		if single {
 			results[i] = op.fn(tx)
 			if results[i] != nil {
@@ -159,6 +163,7 @@ func (c *committer) commit(group []*writeOp) {
 				answer()
 				return
 			}
+			tallies.Add(tx.tallies)
 			applied++
 			continue
 		}
@@ -188,7 +193,14 @@ func (c *committer) commit(group []*writeOp) {
 			failAll(mapErr(err))
 			return
 		}
+		tallies.Add(tx.tallies)
 		applied++
+	}
+	if err := applyTallies(bg, tx, tallies); err != nil {
+		_ = tx.Rollback()
+		c.chain.forget()
+		failAll(err)
+		return
 	}
 	if applied == 0 {
 		_ = tx.Rollback()

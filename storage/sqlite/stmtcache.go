@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"creditbank/domain"
 )
 
 // stmtCache prepares each distinct query once per pool. The driver would
@@ -113,6 +115,10 @@ type wtx struct {
 	*sql.Tx
 	c     *stmtCache
 	chain *chainHead
+	// tallies is the district-sum delta staged by the writer running now
+	// (addTallies); the committer moves it into the group's sum when the
+	// writer's savepoint is released and drops it when it is rolled back.
+	tallies domain.StatTallies
 }
 
 func (t *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -48,6 +48,21 @@ func applyTallies(ctx context.Context, tx execer, delta domain.StatTallies) erro
 	return nil
 }
 
+// addTallies stages a delta to the district sums in the grouped
+// transaction: the committer adds up the deltas of every write in the group
+// and applies the sum just before COMMIT (see groupcommit.go), so a group of
+// deposits to the same category, issuer and month updates each sum row once
+// instead of once per write.
+func (t *wtx) addTallies(delta domain.StatTallies) {
+	if len(delta) == 0 {
+		return
+	}
+	if t.tallies == nil {
+		t.tallies = domain.StatTallies{}
+	}
+	t.tallies.Add(delta)
+}
+
 // storedTallies reads an account's recorded contribution (nil if none yet).
 func storedTallies(ctx context.Context, tx execer, id string) (domain.StatTallies, error) {
 	var raw sql.NullString

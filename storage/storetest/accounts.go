@@ -123,6 +123,46 @@ func accountTests() []contractTest {
 				t.Fatalf("district tallies %v", got)
 			}
 		}},
+		{"DistrictTalliesFollowConcurrentAndRefusedWrites", func(t *testing.T, s storage.Store) {
+			// Concurrent saves share grouped transactions in some stores;
+			// refused ones (stale copies) must add nothing to the sums.
+			issuer := domain.NewID()
+			accs := []*domain.Account{createAccount(t, s, NewAccount(now())), createAccount(t, s, NewAccount(now()))}
+			var wg sync.WaitGroup
+			for w := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					acc := accs[w%2]
+					err := updateWithRetry(s, t, acc.ID, func(a *domain.Account) error {
+						return a.Deposit(NewOutcome(issuer, fmt.Sprintf("插花 %d", w), 1+float64(w)/4, now()), now())
+					})
+					if err != nil {
+						t.Errorf("deposit %d: %v", w, err)
+					}
+					stale := getAccount(t, s, acc.ID)
+					stale.Version = 0 // never stored at version 0
+					if err := stale.Deposit(NewOutcome(issuer, "refused", 100, now()), now()); err != nil {
+						t.Errorf("stale deposit: %v", err)
+					}
+					if err := s.UpdateAccount(t.Context(), stale); !errors.Is(err, domain.ErrStale) {
+						t.Errorf("stale update: %v, want ErrStale", err)
+					}
+				}()
+			}
+			wg.Wait()
+			want := domain.StatTallies{}
+			noErr(t, s.ScanAccounts(t.Context(), func(acc *domain.Account) error {
+				want.Add(acc.StatTallies())
+				return nil
+			}), "scan")
+			got, err := s.DistrictTallies(t.Context())
+			noErr(t, err, "district tallies")
+			deepEqual(t, got, want, "district tallies")
+			if got[domain.TallyOutcomes].Count != 8 || got[domain.TallyIssuer+issuer.String()].Credits != 8+7.0 {
+				t.Fatalf("district tallies %v", got)
+			}
+		}},
 		{"CreateAndGet", func(t *testing.T, s storage.Store) {
 			a := createAccount(t, s, NewAccount(now()))
 			if a.Version != 1 {
