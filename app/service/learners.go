@@ -148,8 +148,10 @@ func collect(v *domain.ValidationError, err error) {
 // themselves, a helper they named, an institution holding a live grant, or
 // an admin. To anyone else the account does not exist. Every read by
 // someone other than the learner lands in the learner's access log first.
+//
+// The account returned is the caller's to read, not to change.
 func (s *Service) Record(ctx context.Context, actor Actor, accountID uuid.UUID) (*domain.Account, error) {
-	acc, err := s.accountOf(ctx, actor, accountID)
+	acc, err := s.accountToRead(ctx, actor, accountID)
 	if err != nil {
 		return nil, err
 	}

@@ -107,6 +107,15 @@ func (s *Service) accountOf(ctx context.Context, actor Actor, id uuid.UUID) (*do
 	return s.store.GetAccount(ctx, id)
 }
 
+// accountToRead is accountOf for callers that only read the account: the
+// copy loaded at sign-in serves as it is, without another deep copy.
+func (s *Service) accountToRead(ctx context.Context, actor Actor, id uuid.UUID) (*domain.Account, error) {
+	if actor.account != nil && actor.account.ID == id {
+		return actor.account, nil
+	}
+	return s.store.GetAccount(ctx, id)
+}
+
 // Anonymous reports whether no one is signed in.
 func (a Actor) Anonymous() bool { return a.Role == "" }
 
