@@ -297,6 +297,41 @@ func recordFrom(a *domain.Account, now time.Time, withGrants bool) recordDTO {
 	return r
 }
 
+// ownRecordValidity is the interval around now, from <= t < until, over
+// which recordFrom(a, t, true) renders exactly as it does at now, so that a
+// cached rendering may be served anywhere inside it. Time enters the record
+// in two ways, and any change to recordFrom's use of now must be mirrored
+// here: an outcome with an expiry counts, and is shown expired, according to
+// the district date (domain.DateOf), so such a record holds for the current
+// district day at most; and a grant is live up to the instant it expires.
+// Revoked outcomes and withdrawn grants are bounded too, although their
+// rendering does not depend on time today: a narrower interval only costs a
+// rendering.
+func ownRecordValidity(a *domain.Account, now time.Time) (from, until time.Time) {
+	from, until = time.Time{}, endOfTime
+	for _, o := range a.Outcomes {
+		if o.ExpiresOn != nil {
+			y, m, d := now.In(domain.DistrictZone).Date()
+			from = time.Date(y, m, d, 0, 0, 0, 0, domain.DistrictZone)
+			until = time.Date(y, m, d+1, 0, 0, 0, 0, domain.DistrictZone)
+			break
+		}
+	}
+	for _, g := range a.Grants {
+		if now.Before(g.ExpiresAt) {
+			if g.ExpiresAt.Before(until) {
+				until = g.ExpiresAt
+			}
+		} else if g.ExpiresAt.After(from) {
+			from = g.ExpiresAt
+		}
+	}
+	return from, until
+}
+
+// endOfTime bounds a rendering that no passing of time changes.
+var endOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
 type institutionDTO struct {
 	ID           uuid.UUID `json:"id"`
 	Name         string    `json:"name"`

@@ -58,11 +58,23 @@ func (s *Server) myRecord(c *fiber.Ctx) error {
 	if actor.Role != domain.RoleLearner {
 		return domain.ErrForbidden
 	}
+	// The service is asked every time, cached or not: it is what checks
+	// the account and tells which version is current.
 	acc, err := s.svc.Record(c.UserContext(), actor, actor.ID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(recordFrom(acc, s.now(), true))
+	now := s.now()
+	body := s.records.get(acc.ID, acc.Version, now)
+	if body == nil {
+		if body, err = s.encode(recordFrom(acc, now, true)); err != nil {
+			return err
+		}
+		from, until := ownRecordValidity(acc, now)
+		s.records.put(acc.ID, &renderedRecord{version: acc.Version, from: from, until: until, body: body})
+	}
+	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 func (s *Server) sharedRecord(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
