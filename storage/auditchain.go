@@ -10,8 +10,9 @@ import (
 	"creditbank/domain"
 )
 
-// ErrAuditNotRecorded: audit entries given to CreateAccount or UpdateAccount
-// describe that change. A store that can write them in the same durable
+// ErrAuditNotRecorded is wrapped by a save whose account change stands but
+// whose audit entries could not be recorded. Audit entries given to
+// CreateAccount or UpdateAccount describe that change. A store that can write them in the same durable
 // write as the account does (SQLite: one transaction, so a crash keeps both
 // or neither). One that cannot (MongoDB without transactions) records them
 // right after a successful save; if that fails, the account change stands
