@@ -28,13 +28,14 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 	if err != nil {
 		return err
 	}
+	rows := sideRowsOf(a)
 	err = s.write(ctx, func(tx *wtx) error {
 		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc, tallies) VALUES (?, ?, ?, ?, ?)`,
 			d.ID, version, nullable(d.NationalIDHash), raw, rawTallies); err != nil {
 			return err
 		}
 		tx.addTallies(tallies)
-		if err := syncAccountIndex(ctx, tx, a, make(sideRows, len(sideTables))); err != nil {
+		if err := syncAccountIndex(ctx, tx, d.ID, make(sideRows, len(sideTables)), rows); err != nil {
 			return err
 		}
 		return tx.sealAudits(ctx, audit)
@@ -66,6 +67,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	// When the document being replaced is cached, its side rows and tallies
 	// are known without reading them: the compare-and-swap below only
 	// succeeds if the stored version is that one.
+	rows := sideRowsOf(a)
 	var prevRows sideRows
 	var prevTallies domain.StatTallies
 	if prev := s.accounts.peek(a.ID, a.Version); prev != nil {
@@ -88,7 +90,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, d.ID)
 		}
 		tx.addTallies(tallies.Delta(old))
-		if err := syncAccountIndex(ctx, tx, a, prevRows); err != nil {
+		if err := syncAccountIndex(ctx, tx, d.ID, prevRows, rows); err != nil {
 			return err
 		}
 		return tx.sealAudits(ctx, audit)
