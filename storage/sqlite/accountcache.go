@@ -43,13 +43,10 @@ func (c *accountCache) version(id uuid.UUID) int64 {
 }
 
 func (c *accountCache) get(id uuid.UUID, version int64) *domain.Account {
-	c.mu.Lock()
-	a, ok := c.m[id]
-	c.mu.Unlock()
-	if !ok || a.Version != version {
-		return nil
+	if a := c.peek(id, version); a != nil {
+		return a.Clone()
 	}
-	return a.Clone()
+	return nil
 }
 
 // peek returns the cached account itself if it is at version, for reading

@@ -146,6 +146,14 @@ func (c *committer) commit(group []*writeOp) {
 	}
 	tx := &wtx{Tx: sqlTx, c: c.stmts, chain: &c.chain}
 	c.chain.checked = false // another process may have appended since
+	// abandon rolls the whole transaction back; err answers every writer
+	// without a result of its own (nil: only those with one are answered
+	// with it, the others with success, as none of them applied anything).
+	abandon := func(err error) {
+		_ = tx.Rollback()
+		c.chain.forget()
+		failAll(err)
+	}
 	single := len(group) == 1
 	applied := 0
 	tallies := domain.StatTallies{}
@@ -158,9 +166,7 @@ func (c *committer) commit(group []*writeOp) {
 		if single {
 			results[i] = op.fn(tx)
 			if results[i] != nil {
-				_ = tx.Rollback()
-				c.chain.forget()
-				answer()
+				abandon(nil)
 				return
 			}
 			tallies.Add(tx.tallies)
@@ -168,9 +174,7 @@ func (c *committer) commit(group []*writeOp) {
 			continue
 		}
 		if _, err := tx.ExecContext(bg, "SAVEPOINT w"); err != nil {
-			_ = tx.Rollback()
-			c.chain.forget()
-			failAll(mapErr(err))
+			abandon(mapErr(err))
 			return
 		}
 		head := c.chain
@@ -180,32 +184,24 @@ func (c *committer) commit(group []*writeOp) {
 			if _, rbErr := tx.ExecContext(bg, "ROLLBACK TO w; RELEASE w"); rbErr != nil {
 				// The transaction is unusable (disk full, I/O error): none
 				// of the group's work can be committed.
-				_ = tx.Rollback()
-				c.chain.forget()
-				failAll(mapErr(rbErr))
+				abandon(mapErr(rbErr))
 				return
 			}
 			continue
 		}
 		if _, err := tx.ExecContext(bg, "RELEASE w"); err != nil {
-			_ = tx.Rollback()
-			c.chain.forget()
-			failAll(mapErr(err))
+			abandon(mapErr(err))
 			return
 		}
 		tallies.Add(tx.tallies)
 		applied++
 	}
-	if err := applyTallies(bg, tx, tallies); err != nil {
-		_ = tx.Rollback()
-		c.chain.forget()
-		failAll(err)
+	if applied == 0 {
+		abandon(nil)
 		return
 	}
-	if applied == 0 {
-		_ = tx.Rollback()
-		c.chain.forget()
-		answer()
+	if err := applyTallies(bg, tx, tallies); err != nil {
+		abandon(err)
 		return
 	}
 	if err := tx.Commit(); err != nil {
