@@ -133,32 +133,14 @@ func (s *Service) runImport(ctx context.Context, actor Actor, inst *domain.Insti
 // for the same account.
 func (s *Service) importWindowOf(ctx context.Context, actor Actor, inst *domain.Institution, job *domain.ImportJob, rows []csvRow, start, end int) {
 	results := make([]rowResult, end-start)
-	policy, err := s.CreditPolicy(ctx)
-	if err != nil {
-		for i := range results {
-			results[i] = rowResult{problems: []domain.ImportRowError{{Line: rows[start+i].line, Reason: "internal error; re-send the file to retry this row"}}}
-		}
+	if policy, err := s.CreditPolicy(ctx); err != nil {
 		s.log.Error("import window failed: credit policy unreadable", "job", job.ID.String(), "err", err)
-	}
-	lanes := make([][]int, importWorkers)
-	for i := start; i < end; i++ {
-		h := fnv32(rows[i].input.NationalID) % importWorkers
-		lanes[h] = append(lanes[h], i)
-	}
-	var wg sync.WaitGroup
-	for _, lane := range lanes {
-		if len(lane) == 0 || err != nil {
-			continue
+		for i := range results {
+			results[i] = internalRowError(rows[start+i].line)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, i := range lane {
-				results[i-start] = s.importRow(WithObjectID(ctx, rowOutcomeID(job.ID, i)), actor, inst, policy, job.ID, rows[i])
-			}
-		}()
+	} else {
+		s.bankRows(ctx, actor, inst, policy, job.ID, rows, start, results)
 	}
-	wg.Wait()
 	for _, r := range results {
 		switch {
 		case r.problems != nil:
@@ -172,6 +154,34 @@ func (s *Service) importWindowOf(ctx context.Context, actor Actor, inst *domain.
 			}
 		}
 	}
+}
+
+// bankRows banks rows[start:start+len(results)] into results.
+func (s *Service) bankRows(ctx context.Context, actor Actor, inst *domain.Institution, policy domain.CreditPolicy, jobID uuid.UUID, rows []csvRow, start int, results []rowResult) {
+	lanes := make([][]int, importWorkers)
+	for i := start; i < start+len(results); i++ {
+		h := fnv32(rows[i].input.NationalID) % importWorkers
+		lanes[h] = append(lanes[h], i)
+	}
+	var wg sync.WaitGroup
+	for _, lane := range lanes {
+		if len(lane) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range lane {
+				results[i-start] = s.importRow(WithObjectID(ctx, rowOutcomeID(jobID, i)), actor, inst, policy, jobID, rows[i])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// internalRowError is a row that failed for a reason of ours, not its own.
+func internalRowError(line int) rowResult {
+	return rowResult{problems: []domain.ImportRowError{{Line: line, Reason: "internal error; re-send the file to retry this row"}}}
 }
 
 // fnv32 spreads national IDs over the workers.
@@ -212,7 +222,7 @@ func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Insti
 		return rowResult{problems: []domain.ImportRowError{{Line: row.line, Reason: "institution may not issue this outcome"}}}
 	default:
 		s.log.Error("import row failed", "job", jobID.String(), "line", row.line, "err", err)
-		return rowResult{problems: []domain.ImportRowError{{Line: row.line, Reason: "internal error; re-send the file to retry this row"}}}
+		return internalRowError(row.line)
 	}
 }
 

@@ -252,14 +252,7 @@ func pause(ctx context.Context, d time.Duration) error {
 
 func sleepJitter(ctx context.Context, attempt int) error {
 	ceiling := time.Duration(min(attempt+1, 20)) * time.Millisecond
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling))))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return pause(ctx, time.Duration(rand.Int64N(int64(ceiling))))
 }
 
 // CreditPolicy returns the district policy. It is read from the store each
