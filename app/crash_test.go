@@ -78,6 +78,18 @@ func (cc *crashClient) run(t *testing.T, c *apiClient, d district, id int, stop 
 	}
 }
 
+// startCrashRun starts the real binary on a fresh file and returns a
+// random source whose seed is logged, so a failing run can be replayed.
+func startCrashRun(t *testing.T) (*rand.Rand, *childServer, *apiClient) {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	dir := t.TempDir()
+	srv := newChildServer(t, buildBinary(t, dir), dir)
+	srv.start()
+	return rand.New(rand.NewPCG(seed, 0)), srv, newAPIClient(srv.base)
+}
+
 // TestCrashRestartLosesNoCredit kills the server with SIGKILL at random
 // moments while 8 clients issue outcomes and apply for conversions, each
 // with an Idempotency-Key, restarting it on the same file every time. The
@@ -88,13 +100,7 @@ func (cc *crashClient) run(t *testing.T, c *apiClient, d district, id int, stop 
 func TestCrashRestartLosesNoCredit(t *testing.T) {
 	const clients, kills = 8, 20
 	began := time.Now()
-	seed := uint64(time.Now().UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 0))
-	t.Logf("seed %d", seed)
-	dir := t.TempDir()
-	srv := newChildServer(t, buildBinary(t, dir), dir)
-	srv.start()
-	c := newAPIClient(srv.base)
+	rng, srv, c := startCrashRun(t)
 	d := setUpDistrict(t, c, 4)
 
 	ccs := make([]*crashClient, clients)
@@ -253,13 +259,7 @@ func crashImportCSV(t *testing.T, n int) ([]byte, []importRowKind) {
 func TestCrashDuringImport(t *testing.T) {
 	const rows = 50000
 	began := time.Now()
-	seed := uint64(time.Now().UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 0))
-	t.Logf("seed %d", seed)
-	dir := t.TempDir()
-	srv := newChildServer(t, buildBinary(t, dir), dir)
-	srv.start()
-	c := newAPIClient(srv.base)
+	rng, srv, c := startCrashRun(t)
 	d := setUpDistrict(t, c, 0)
 	data, kinds := crashImportCSV(t, rows)
 
