@@ -35,15 +35,16 @@ func (s *Service) NameHelper(ctx context.Context, actor Actor, nationalID, name 
 		return domain.HelperGrant{}, noSuch
 	}
 	var g domain.HelperGrant
-	_, err = s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
 		var err error
 		g, err = a.NameHelper(helper, days, s.now())
 		return err
+	}, func(*domain.Account) []domain.AuditEntry {
+		return []domain.AuditEntry{auditEntry(s.now(), actor, "helper.create", "helper", g.ID.String(), "helper="+helper.ID.String())}
 	})
 	if err != nil {
 		return domain.HelperGrant{}, err
 	}
-	s.audit(ctx, actor, "helper.create", "helper", g.ID.String(), "helper="+helper.ID.String())
 	return g, nil
 }
 
@@ -59,21 +60,19 @@ func (s *Service) WithdrawHelper(ctx context.Context, actor Actor, grantID uuid.
 	if actor.Role != domain.RoleLearner {
 		return domain.ErrForbidden
 	}
-	_, err := s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+	_, err := s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
 		changed, err := a.WithdrawHelper(grantID, s.now())
 		if err == nil && !changed {
 			return errUnchanged
 		}
 		return err
+	}, func(*domain.Account) []domain.AuditEntry {
+		return []domain.AuditEntry{auditEntry(s.now(), actor, "helper.withdraw", "helper", grantID.String(), "")}
 	})
 	if errors.Is(err, errUnchanged) {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	s.audit(ctx, actor, "helper.withdraw", "helper", grantID.String(), "")
-	return nil
+	return err
 }
 
 // Helpers pages the helper grants the learner has made, newest first.

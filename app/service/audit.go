@@ -18,9 +18,14 @@ func (s *Service) audit(ctx context.Context, actor Actor, action, objectType, ob
 	s.auditAll(ctx, auditEntry(s.now(), actor, action, objectType, objectID, detail))
 }
 
-// auditAll appends entries made by auditEntry, in order, in one wait.
+// auditAll appends entries made by auditEntry, in order, in one wait. The
+// store seals them on its chain head (SQLite inside its grouped
+// transaction, MongoDB through storage.AuditChain). The change being
+// audited has happened, so recording it goes on even if the client has
+// gone away. Changes to an account pass their entries to the save instead
+// (updateAudited).
 func (s *Service) auditAll(ctx context.Context, es ...domain.AuditEntry) {
-	if err := s.appendAudit(ctx, es...); err != nil {
+	if err := s.store.RecordAudits(context.WithoutCancel(ctx), es); err != nil {
 		s.logAuditGap(es, err)
 	}
 }
@@ -50,16 +55,6 @@ func auditEntry(at time.Time, actor Actor, action, objectType, objectID, detail 
 		e.InstitutionID = actor.InstitutionID.String()
 	}
 	return e
-}
-
-// appendAudit adds the entries to the chain and returns once they are
-// stored. The store seals them on its head (SQLite inside its grouped
-// transaction, MongoDB through storage.AuditChain), so concurrent requests
-// share writes instead of queueing one chain link at a time.
-func (s *Service) appendAudit(ctx context.Context, es ...domain.AuditEntry) error {
-	// The change being audited has happened; finish recording it even if the
-	// client has gone away.
-	return s.store.RecordAudits(context.WithoutCancel(ctx), es)
 }
 
 // ListAudit pages the audit log for admins.

@@ -89,12 +89,13 @@ func (s *Service) ResetLearner(ctx context.Context, actor Actor, accountID uuid.
 	if actor.Role != domain.RoleAdmin {
 		return nil, domain.ErrForbidden
 	}
-	acc, err := s.updateAccount(ctx, accountID, func(a *domain.Account) error {
+	acc, err := s.updateAudited(ctx, accountID, nil, func(a *domain.Account) error {
 		return a.ResetCredentials(s.now())
+	}, func(*domain.Account) []domain.AuditEntry {
+		return []domain.AuditEntry{auditEntry(s.now(), actor, "learner.reset", "account", accountID.String(), "")}
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, actor, "learner.reset", "account", accountID.String(), "")
 	return acc, nil
 }

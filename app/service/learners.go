@@ -96,7 +96,7 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 		if existing.Claimed() || hash == "" || existing.Name != name {
 			return nil, false, fmt.Errorf("%w: %s", domain.ErrConflict, "an account already exists for this national ID")
 		}
-		acc, err := s.updateAccount(ctx, existing.ID, func(a *domain.Account) error {
+		acc, err := s.updateAudited(ctx, existing.ID, nil, func(a *domain.Account) error {
 			if a.Claimed() {
 				return domain.ErrConflict
 			}
@@ -105,11 +105,12 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 				a.PII.PhoneSealed, a.PII.PhoneMasked = pii.PhoneSealed, pii.PhoneMasked
 			}
 			return nil
+		}, func(a *domain.Account) []domain.AuditEntry {
+			return []domain.AuditEntry{auditEntry(s.now(), actor.withSubject(a.ID), "learner.claim", "account", a.ID.String(), "")}
 		})
 		if err != nil {
 			return nil, false, err
 		}
-		s.audit(ctx, actor.withSubject(acc.ID), "learner.claim", "account", acc.ID.String(), "")
 		return acc, false, nil
 	case !errors.Is(err, domain.ErrNotFound):
 		return nil, false, err
@@ -193,15 +194,16 @@ func (s *Service) Grant(ctx context.Context, actor Actor, institutionID uuid.UUI
 		return domain.Grant{}, err
 	}
 	var g domain.Grant
-	_, err := s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+	_, err := s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
 		var err error
 		g, err = a.GrantAccess(institutionID, days, s.now())
 		return err
+	}, func(*domain.Account) []domain.AuditEntry {
+		return []domain.AuditEntry{auditEntry(s.now(), actor, "grant.create", "grant", g.ID.String(), "institution="+institutionID.String())}
 	})
 	if err != nil {
 		return domain.Grant{}, err
 	}
-	s.audit(ctx, actor, "grant.create", "grant", g.ID.String(), "institution="+institutionID.String())
 	return g, nil
 }
 
@@ -210,22 +212,20 @@ func (s *Service) WithdrawGrant(ctx context.Context, actor Actor, grantID uuid.U
 	if actor.Role != domain.RoleLearner {
 		return domain.ErrForbidden
 	}
-	_, err := s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+	_, err := s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
 		for _, g := range a.Grants {
 			if g.ID == grantID && g.RevokedAt != nil {
 				return errUnchanged // withdrawing twice is a no-op, not a write
 			}
 		}
 		return a.WithdrawGrant(grantID, s.now())
+	}, func(*domain.Account) []domain.AuditEntry {
+		return []domain.AuditEntry{auditEntry(s.now(), actor, "grant.withdraw", "grant", grantID.String(), "")}
 	})
 	if errors.Is(err, errUnchanged) {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	s.audit(ctx, actor, "grant.withdraw", "grant", grantID.String(), "")
-	return nil
+	return err
 }
 
 // errUnchanged stops an update whose change is already in place.

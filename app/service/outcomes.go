@@ -212,18 +212,19 @@ func (s *Service) RevokeOutcome(ctx context.Context, actor Actor, outcomeID uuid
 		return domain.Outcome{}, domain.ErrNotFound
 	}
 	var revoked domain.Outcome
-	_, err = s.updateAccount(ctx, acc.ID, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, acc.ID, nil, func(a *domain.Account) error {
 		o, err := a.Revoke(outcomeID, actor.InstitutionID, reason, s.now())
 		if err != nil {
 			return err
 		}
 		revoked = *o
 		return nil
+	}, func(a *domain.Account) []domain.AuditEntry {
+		return []domain.AuditEntry{auditEntry(s.now(), actor, "outcome.revoke", "outcome", outcomeID.String(), "account="+a.ID.String())}
 	})
 	if err != nil {
 		return domain.Outcome{}, err
 	}
-	s.audit(ctx, actor, "outcome.revoke", "outcome", outcomeID.String(), "account="+acc.ID.String())
 	return revoked, nil
 }
 
