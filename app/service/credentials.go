@@ -34,15 +34,18 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 		return TokenPair{}, err
 	}
 	p := auth.Principal{Role: actor.Role, Subject: actor.ID, InstitutionID: actor.InstitutionID, Perms: actor.Perms}
+	changed := func() domain.AuditEntry {
+		return auditEntry(s.now(), actor, "auth.password_change", string(actor.Role), actor.ID.String(), "")
+	}
 	switch actor.Role {
 	case domain.RoleLearner:
-		_, err = s.updateAccount(ctx, actor.ID, func(a *domain.Account) error {
+		_, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
 			if ok, _ := auth.VerifyPassword(a.PasswordHash, current); !ok {
 				return wrong
 			}
 			a.SetPassword(hash, s.now())
 			return nil
-		})
+		}, func(*domain.Account) []domain.AuditEntry { return []domain.AuditEntry{changed()} })
 	case domain.RoleStaff, domain.RoleAdmin:
 		var u *domain.User
 		if u, err = s.store.GetUser(ctx, actor.ID); err != nil {
@@ -52,12 +55,13 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 			return TokenPair{}, wrong
 		}
 		u.SetPassword(hash, s.now())
-		err = s.store.UpdateUser(ctx, u)
+		if err = s.store.UpdateUser(ctx, u); err == nil {
+			s.auditAll(ctx, changed())
+		}
 	}
 	if err != nil {
 		return TokenPair{}, err
 	}
-	s.audit(ctx, actor, "auth.password_change", string(actor.Role), actor.ID.String(), "")
 	return s.openSession(ctx, p, uuid.New())
 }
 
