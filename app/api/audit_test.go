@@ -76,6 +76,16 @@ func auditTrail(t *testing.T, e *env) (map[string]expectedEntry, map[string]stri
 	e.must(200, withRequestID(req{method: "PUT", path: "/api/v1/policy", token: admin, body: map[string]any{"hoursPerCredit": map[string]float64{"senior": 12}}}, "r-policy"))
 	want = append(want, expectedEntry{"r-policy", "policy.update", adminID, "admin", "", "policy", "credit"})
 
+	// Account changes whose audit entry is saved with the account.
+	id2 := nid(t, 501)
+	acc2 := e.must(201, req{method: "POST", path: "/api/v1/learners",
+		body: map[string]string{"nationalId": id2, "name": "审计二", "password": "learner-pass-2"}})["id"].(string)
+	e.must(200, withRequestID(req{method: "POST", path: "/api/v1/me/password", token: e.login(id2, "learner-pass-2"),
+		body: map[string]string{"currentPassword": "learner-pass-2", "newPassword": "learner-pass-3"}}, "r-password"))
+	want = append(want, expectedEntry{"r-password", "auth.password_change", acc2, "learner", "", "learner", acc2})
+	e.must(200, withRequestID(req{method: "POST", path: "/api/v1/learners/" + acc2 + "/reset", token: admin}, "r-reset"))
+	want = append(want, expectedEntry{"r-reset", "learner.reset", adminID, "admin", "", "account", acc2})
+
 	byID := map[string]expectedEntry{}
 	for _, w := range want {
 		byID[w.requestID] = w
