@@ -666,11 +666,16 @@ func peakRSS() measurement {
 
 // benchGrowth measures point operations on stores of growing size and on
 // learners of growing record length.
+// growthSize is one store size the growth measurement seeds.
+type growthSize struct{ learners, per int }
+
+// growthSizes are 10 000, 100 000 and 1 000 000 outcomes at 10 per learner,
+// then 5, 50 and 500 outcomes per learner (tests measure smaller ones).
+var growthSizes = []growthSize{{1000, 10}, {10000, 10}, {100000, 10}, {2000, 5}, {2000, 50}, {2000, 500}}
+
 func benchGrowth(ctx context.Context, o benchOptions, stdout, stderr io.Writer) ([]measurement, error) {
-	type size struct{ learners, per int }
-	sizes := []size{{1000, 10}, {10000, 10}, {100000, 10}, {2000, 5}, {2000, 50}, {2000, 500}}
 	var out []measurement
-	for _, sz := range sizes {
+	for _, sz := range growthSizes {
 		run := o
 		run.learners, run.perLearner = sz.learners, sz.per
 		ms, err := benchRun(ctx, run, benchPointOnly, stdout, stderr)

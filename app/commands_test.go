@@ -291,6 +291,48 @@ func TestBenchCommandMeasuresEveryEndpointAgainstBaselines(t *testing.T) {
 	}
 }
 
+// The growth measurement seeds one store per size and measures issue and
+// read at each, every one against the baselines of its own store.
+func TestBenchGrowthMeasuresEverySize(t *testing.T) {
+	saved := growthSizes
+	growthSizes = []growthSize{{30, 2}, {60, 2}, {20, 8}}
+	t.Cleanup(func() { growthSizes = saved })
+	out := filepath.Join(t.TempDir(), "growth.json")
+	code, stdout, stderr := cli(t, "bench", "--growth", "--rules", "6", "--duration", "200ms", "--conns", "2", "--json", out)
+	if code != 0 {
+		t.Fatalf("bench --growth: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []map[string]any
+	if err := json.Unmarshal(raw, &ms); err != nil {
+		t.Fatalf("growth JSON: %v", err)
+	}
+	byName := map[string]map[string]any{}
+	for _, m := range ms {
+		byName[m["name"].(string)] = m
+	}
+	for _, label := range []string{" @ 60 outcomes, 2 per learner", " @ 120 outcomes, 2 per learner", " @ 160 outcomes, 8 per learner"} {
+		for _, name := range []string{"issue outcome (POST /outcomes)", "read own record (GET /learners/me/record)"} {
+			m, ok := byName[name+label]
+			if !ok {
+				t.Errorf("no measurement %q in %s", name+label, raw)
+				continue
+			}
+			if m["ops"].(float64) < 1 || m["errors"].(float64) != 0 || m["ratio"].(float64) <= 0 {
+				t.Errorf("%s: ops %v, errors %v, ratio %v", m["name"], m["ops"], m["errors"], m["ratio"])
+			}
+			if !strings.HasSuffix(m["baseline"].(string), label) {
+				t.Errorf("%s: baseline %q is not of the same store", m["name"], m["baseline"])
+			} else if _, ok := byName[m["baseline"].(string)]; !ok {
+				t.Errorf("%s: baseline %q was not measured", m["name"], m["baseline"])
+			}
+		}
+	}
+}
+
 // The same bench runs against MongoDB (here the embedded FerretDB) in a
 // scratch database, with MongoDB's own raw baselines.
 func TestBenchCommandOnMongo(t *testing.T) {
