@@ -2,10 +2,10 @@
 // publishes — add, edit and withdraw courses. Staff with the issue or manage
 // permission of an issuing institution keep it.
 
-import { h, tx, num, date, field, select, table } from '../dom.js';
+import { h, tx, field, select, table } from '../dom.js';
 import * as api from '../api.js';
 import { pageHeader, button, loading, onSubmit, formAlert, onLoadMore, runAction } from '../ui.js';
-import { whereCell } from './courses.js';
+import { courseColumns } from './courses.js';
 
 const PAGE = 50;
 
@@ -76,13 +76,7 @@ function courseForm(categories, course, onSaved, onCancel) {
 
 function rowsTable(items, onEdit, onDelete) {
   return table([
-    { key: 'course.title', cell: (c) => h('span', {}, h('strong', { text: c.title }), h('span', { class: 'sub', text: c.code })) },
-    { key: 'course.category', cell: (c) => tx(`cat.${c.category}`) },
-    { key: 'course.hours', class: 'n', cell: (c) => num(c.hours) },
-    { key: 'course.credits', class: 'n', cell: (c) => (c.credits ? num(c.credits) : '—') },
-    { key: 'course.nextStart', cell: (c) => date(c.nextStart) },
-    { key: 'course.where', cell: whereCell },
-    { key: 'course.capacity', cell: (c) => c.capacityNote || '—' },
+    ...courseColumns(),
     { key: 'common.actions', cell: (c) => h('span', { class: 'row-actions' },
       button('catalogue.editAction', { kind: 'ghost', on: { click: () => onEdit(c) }, attrs: { 'aria-label': null, data: { action: 'edit' } } }), ' ',
       deleteButton(c, onDelete)) },

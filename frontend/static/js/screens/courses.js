@@ -13,17 +13,25 @@ export function whereCell(c) {
     : h('span', { text: c.place || '—' });
 }
 
-function resultsTable(items, names) {
-  return table([
+// courseColumns are the columns every course table shows; afterTitle go
+// between the title and the rest.
+export function courseColumns(afterTitle = []) {
+  return [
     { key: 'course.title', cell: (c) => h('span', {}, h('strong', { text: c.title }), h('span', { class: 'sub', text: c.code })) },
-    { key: 'course.institution', cell: (c) => names.get(c.institutionId)?.name || '—' },
+    ...afterTitle,
     { key: 'course.category', cell: (c) => tx(`cat.${c.category}`) },
     { key: 'course.hours', class: 'n', cell: (c) => num(c.hours) },
     { key: 'course.credits', class: 'n', cell: (c) => (c.credits ? num(c.credits) : '—') },
     { key: 'course.nextStart', cell: (c) => date(c.nextStart) },
     { key: 'course.where', cell: whereCell },
     { key: 'course.capacity', cell: (c) => c.capacityNote || '—' },
-  ], items, 'courses.results');
+  ];
+}
+
+function resultsTable(items, names) {
+  return table(courseColumns([
+    { key: 'course.institution', cell: (c) => names.get(c.institutionId)?.name || '—' },
+  ]), items, 'courses.results');
 }
 
 export default {
