@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
-	"creditbank/storage/record"
 )
 
 // accountCache keeps recently used accounts decoded. Decoding an account
@@ -106,7 +105,7 @@ func (s *Store) loadAccount(ctx context.Context, id uuid.UUID) (*domain.Account,
 			return nil, mapErr(err)
 		}
 	}
-	a, err := decode[record.AccountDoc](raw.String)
+	a, err := decodeAccount(raw.String)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -11,18 +9,13 @@ import (
 
 	"creditbank/domain"
 	"creditbank/storage"
-	"creditbank/storage/record"
 )
 
 // CreateAccount inserts the account and its index rows.
 func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
 	version := initialVersion(a.Version)
-	d := record.FromAccount(a)
-	d.Version = version
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
+	id := a.ID.String()
+	raw := encodeAccount(a, version)
 	tallies := a.StatTallies()
 	rawTallies, err := encodeTallies(tallies)
 	if err != nil {
@@ -31,11 +24,11 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 	rows := sideRowsOf(a)
 	err = s.write(ctx, func(tx *wtx) error {
 		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc, tallies) VALUES (?, ?, ?, ?, ?)`,
-			d.ID, version, nullable(d.NationalIDHash), raw, rawTallies); err != nil {
+			id, version, nullable(a.PII.NationalIDHash), raw, rawTallies); err != nil {
 			return err
 		}
 		tx.addTallies(tallies)
-		if err := syncAccountIndex(ctx, tx, d.ID, make(sideRows, len(sideTables)), rows); err != nil {
+		if err := syncAccountIndex(ctx, tx, id, make(sideRows, len(sideTables)), rows); err != nil {
 			return err
 		}
 		return tx.sealAudits(ctx, audit)
@@ -53,12 +46,8 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 // doc. Only the rows that differ are written: a deposit adds one outcome row
 // instead of rewriting every row of the account.
 func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
-	d := record.FromAccount(a)
-	d.Version = a.Version + 1
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
+	id, version := a.ID.String(), a.Version+1
+	raw := encodeAccount(a, version)
 	tallies := a.StatTallies()
 	rawTallies, err := encodeTallies(tallies)
 	if err != nil {
@@ -77,20 +66,20 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 		old := prevTallies
 		if old == nil {
 			var err error
-			if old, err = storedTallies(ctx, tx, d.ID); err != nil {
+			if old, err = storedTallies(ctx, tx, id); err != nil {
 				return err
 			}
 		}
 		n, err := exec(ctx, tx, `UPDATE accounts SET version = ?, national_id_hash = ?, doc = ?, tallies = ? WHERE id = ? AND version = ?`,
-			d.Version, nullable(d.NationalIDHash), raw, rawTallies, d.ID, a.Version)
+			version, nullable(a.PII.NationalIDHash), raw, rawTallies, id, a.Version)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, d.ID)
+			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, id)
 		}
 		tx.addTallies(tallies.Delta(old))
-		if err := syncAccountIndex(ctx, tx, d.ID, prevRows, rows); err != nil {
+		if err := syncAccountIndex(ctx, tx, id, prevRows, rows); err != nil {
 			return err
 		}
 		return tx.sealAudits(ctx, audit)
@@ -101,7 +90,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 		}
 		return err
 	}
-	a.Version = d.Version
+	a.Version = version
 	s.accounts.put(a)
 	return nil
 }
@@ -152,16 +141,8 @@ func (s *Store) ListAccountsSharedWith(ctx context.Context, institutionID uuid.U
 // accountsListedIn pages, in ID order, the accounts a side-table query
 // (selecting account_id for one key) names.
 func (s *Store) accountsListedIn(ctx context.Context, side string, key uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
-	items, next, err := listDocs[record.AccountDoc](ctx, s.r, p,
+	return listRows(ctx, s.r, p, decodeAccount,
 		`SELECT a.id, a.doc FROM accounts a WHERE a.id IN (`+side+`) AND a.id > ? ORDER BY a.id LIMIT ?`, key.String())
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]*domain.Account, len(items))
-	for i := range items {
-		out[i] = &items[i]
-	}
-	return out, next, nil
 }
 
 // GetAccount loads one account.
@@ -187,10 +168,10 @@ func (s *Store) GetAccountByConversionID(ctx context.Context, conversionID uuid.
 	return s.loadAccountBy(ctx, `SELECT account_id FROM account_conversions WHERE conversion_id = ?`, conversionID.String())
 }
 
-// pageItems runs a side-table query selecting (item id, item JSON) in item
-// order: SQLite picks the one item out of its account document (json_each),
-// so a page decodes fifty small items, not fifty whole accounts.
-func pageItems[D interface{ ToDomain() (T, error) }, T any](ctx context.Context, db cachedDB, p storage.Page, query string, args ...any) ([]T, string, error) {
+// pageItems runs a side-table query selecting (item id, account id,
+// account document) in item order and picks each item out of its account;
+// an account holding several items of the page is decoded once.
+func pageItems[T any](ctx context.Context, db cachedDB, p storage.Page, pick func(*domain.Account, uuid.UUID) (T, bool), query string, args ...any) ([]T, string, error) {
 	p = p.Normalized()
 	cursor, err := idCursor(p.Cursor)
 	if err != nil {
@@ -203,22 +184,26 @@ func pageItems[D interface{ ToDomain() (T, error) }, T any](ctx context.Context,
 	defer rows.Close()
 	var out []T
 	var ids []string
+	decoded := map[string]*domain.Account{}
 	for rows.Next() {
-		var itemID string
-		var raw sql.NullString
-		if err := rows.Scan(&itemID, &raw); err != nil {
+		var itemID, accountID, raw string
+		if err := rows.Scan(&itemID, &accountID, &raw); err != nil {
 			return nil, "", mapErr(err)
 		}
-		if !raw.Valid {
-			return nil, "", fmt.Errorf("sqlite: index row %s has no match in its account", itemID)
+		a := decoded[accountID]
+		if a == nil {
+			if a, err = decodeAccount(raw); err != nil {
+				return nil, "", err
+			}
+			decoded[accountID] = a
 		}
-		var d D
-		if err := json.Unmarshal([]byte(raw.String), &d); err != nil {
-			return nil, "", fmt.Errorf("sqlite: decode item: %w", err)
-		}
-		v, err := d.ToDomain()
+		id, err := uuid.Parse(itemID)
 		if err != nil {
-			return nil, "", err
+			return nil, "", fmt.Errorf("sqlite: malformed item id %q in index", itemID)
+		}
+		v, ok := pick(a, id)
+		if !ok {
+			return nil, "", fmt.Errorf("sqlite: index row %s has no match in its account", itemID)
 		}
 		out = append(out, v)
 		ids = append(ids, itemID)
@@ -230,10 +215,27 @@ func pageItems[D interface{ ToDomain() (T, error) }, T any](ctx context.Context,
 	return out, next, nil
 }
 
+func pickOutcome(a *domain.Account, id uuid.UUID) (domain.Outcome, bool) {
+	for _, o := range a.Outcomes {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return domain.Outcome{}, false
+}
+
+func pickConversion(a *domain.Account, id uuid.UUID) (domain.Conversion, bool) {
+	for _, c := range a.Conversions {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return domain.Conversion{}, false
+}
+
 // ListOutcomesByIssuer pages an issuer's outcomes in outcome ID order.
 func (s *Store) ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p storage.Page) ([]domain.Outcome, string, error) {
-	return pageItems[record.OutcomeDoc](ctx, s.rc, p, `SELECT o.outcome_id,
-		(SELECT j.value FROM json_each(a.doc, '$.outcomes') j WHERE json_extract(j.value, '$.id') = o.outcome_id)
+	return pageItems(ctx, s.rc, p, pickOutcome, `SELECT o.outcome_id, a.id, a.doc
 		FROM account_outcomes o JOIN accounts a ON a.id = o.account_id
 		WHERE o.issuer_id = ? AND o.outcome_id > ? ORDER BY o.outcome_id LIMIT ?`, issuerID.String())
 }
@@ -241,14 +243,13 @@ func (s *Store) ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p 
 // ListConversionsByInstitution pages the conversions addressed to an
 // institution, optionally only those in one status.
 func (s *Store) ListConversionsByInstitution(ctx context.Context, institutionID uuid.UUID, status domain.ConversionStatus, p storage.Page) ([]domain.Conversion, string, error) {
-	const pick = `SELECT c.conversion_id,
-		(SELECT j.value FROM json_each(a.doc, '$.conversions') j WHERE json_extract(j.value, '$.id') = c.conversion_id)
+	const pick = `SELECT c.conversion_id, a.id, a.doc
 		FROM account_conversions c JOIN accounts a ON a.id = c.account_id `
 	if status == "" {
-		return pageItems[record.ConversionDoc](ctx, s.rc, p, pick+`WHERE c.institution_id = ? AND c.conversion_id > ? ORDER BY c.conversion_id LIMIT ?`,
+		return pageItems(ctx, s.rc, p, pickConversion, pick+`WHERE c.institution_id = ? AND c.conversion_id > ? ORDER BY c.conversion_id LIMIT ?`,
 			institutionID.String())
 	}
-	return pageItems[record.ConversionDoc](ctx, s.rc, p, pick+`WHERE c.institution_id = ? AND c.status = ? AND c.conversion_id > ? ORDER BY c.conversion_id LIMIT ?`,
+	return pageItems(ctx, s.rc, p, pickConversion, pick+`WHERE c.institution_id = ? AND c.status = ? AND c.conversion_id > ? ORDER BY c.conversion_id LIMIT ?`,
 		institutionID.String(), string(status))
 }
 
@@ -288,7 +289,7 @@ func (s *Store) accountBatch(ctx context.Context, after string) ([]*domain.Accou
 		if err := rows.Scan(&raw); err != nil {
 			return nil, mapErr(err)
 		}
-		a, err := decode[record.AccountDoc](raw)
+		a, err := decodeAccount(raw)
 		if err != nil {
 			return nil, err
 		}

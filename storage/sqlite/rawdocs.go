@@ -8,26 +8,22 @@ import (
 
 	"creditbank/domain"
 	"creditbank/storage"
-	"creditbank/storage/record"
 )
 
 // rawDocs measures the file itself: a scratch table shaped like accounts
-// (key, version, JSON doc), written on the store's own writer connection
+// (key, version, document in the product's format), written on the store's own writer connection
 // (so with synchronous=FULL and WAL, as the product writes) but without
 // group commit, side tables or any product code.
 type rawDocs struct {
 	s        *Store
-	doc      string
+	doc      []byte
 	versions []atomic.Int64
 }
 
 // RawBaseline creates the scratch table with docs copies of sample's
 // document.
 func (s *Store) RawBaseline(ctx context.Context, sample *domain.Account, docs int) (storage.RawDocs, error) {
-	doc, err := encode(record.FromAccount(sample))
-	if err != nil {
-		return nil, err
-	}
+	doc := encodeAccount(sample, sample.Version)
 	r := &rawDocs{s: s, doc: doc, versions: make([]atomic.Int64, docs)}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {

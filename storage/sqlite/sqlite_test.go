@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"creditbank/domain"
 	"creditbank/storage"
+	"creditbank/storage/record"
 	"creditbank/storage/sqlite"
 	"creditbank/storage/storetest"
 )
@@ -275,9 +277,16 @@ func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
 	s.Close()
 
 	// Wind the file back to schema 1, as an older release left it (the
-	// later migrations' tables go too).
+	// later migrations' tables go too, and the account is a JSON document).
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(record.FromAccount(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE accounts SET doc = ? WHERE id = ?`, string(js), a.ID.String()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; DROP INDEX accounts_untallied; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses; UPDATE schema_version SET version = 1`); err != nil {

@@ -229,11 +229,23 @@ func idCursor(c string) (string, error) {
 	return id.String(), nil
 }
 
-// listDocs pages documents by ascending ID: it asks for one row more than
+// listDocs pages JSON documents by ascending ID (see listRows).
+func listDocs[D interface{ ToDomain() (*T, error) }, T any](ctx context.Context, db *sql.DB, p storage.Page, query string, args ...any) ([]T, string, error) {
+	return listRows(ctx, db, p, func(raw string) (T, error) {
+		v, err := decode[D](raw)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return *v, nil
+	}, query, args...)
+}
+
+// listRows pages documents by ascending ID: it asks for one row more than
 // the limit to know whether a next page exists, so the last page carries
 // an empty cursor. query must select (id, doc), take the cursor and limit as
 // its last two arguments, and order by id.
-func listDocs[D interface{ ToDomain() (*T, error) }, T any](ctx context.Context, db *sql.DB, p storage.Page, query string, args ...any) ([]T, string, error) {
+func listRows[T any](ctx context.Context, db *sql.DB, p storage.Page, decodeDoc func(string) (T, error), query string, args ...any) ([]T, string, error) {
 	p = p.Normalized()
 	cursor, err := idCursor(p.Cursor)
 	if err != nil {
@@ -251,11 +263,11 @@ func listDocs[D interface{ ToDomain() (*T, error) }, T any](ctx context.Context,
 		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, "", mapErr(err)
 		}
-		v, err := decode[D](raw)
+		v, err := decodeDoc(raw)
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, *v)
+		out = append(out, v)
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"creditbank/domain"
-	"creditbank/storage/record"
 )
 
 // tallyCell is one statistic in an account's tallies column.
@@ -123,7 +122,7 @@ func backfillTallies(ctx context.Context, w *sql.DB) error {
 			return fmt.Errorf("sqlite: backfill tallies: %w", err)
 		}
 		for _, p := range batch {
-			a, err := decode[record.AccountDoc](p.doc)
+			a, err := decodeAccount(p.doc)
 			if err != nil {
 				_ = tx.Rollback()
 				return err
