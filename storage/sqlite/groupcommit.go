@@ -46,12 +46,16 @@ type committer struct {
 	// chain is the audit chain's head as this committer last saw it; only
 	// the committer goroutine touches it.
 	chain chainHead
+	// committed is signalled (without waiting) after every commit, for the
+	// checkpointer.
+	committed chan struct{}
 }
 
 var opPool = sync.Pool{New: func() any { return &writeOp{done: make(chan error, 1)} }}
 
 func newCommitter(db *sql.DB) *committer {
-	c := &committer{db: db, stmts: newStmtCache(db), ops: make(chan *writeOp), quit: make(chan struct{}), exited: make(chan struct{})}
+	c := &committer{db: db, stmts: newStmtCache(db), ops: make(chan *writeOp), quit: make(chan struct{}), exited: make(chan struct{}),
+		committed: make(chan struct{}, 1)}
 	go c.loop()
 	return c
 }
@@ -214,4 +218,8 @@ func (c *committer) commit(group []*writeOp) {
 	c.writes += int64(applied)
 	c.mu.Unlock()
 	answer()
+	select {
+	case c.committed <- struct{}{}:
+	default:
+	}
 }

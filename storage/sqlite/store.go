@@ -30,11 +30,13 @@ import (
 // SQLITE_BUSY under load); in WAL mode readers use their own pool and never
 // wait for the writer.
 type Store struct {
-	w        *sql.DB
-	r        *sql.DB
-	rc       cachedDB // s.r with prepared statements
-	writer   *committer
-	accounts *accountCache
+	w      *sql.DB
+	r      *sql.DB
+	rc     cachedDB // s.r with prepared statements
+	writer *committer
+	// checkpoints copies the log into the file off the committer.
+	checkpoints *checkpointer
+	accounts    *accountCache
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -57,7 +59,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// synchronous(FULL): a committed deposit must survive a power cut, not
 	// only a process crash; in WAL mode NORMAL could lose the last commits.
 	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)", busyTimeoutMS)
-	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -82,7 +84,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	s := &Store{w: w, r: r, rc: cachedDB{newStmtCache(r)}, writer: newCommitter(w), accounts: newAccountCache(accountCacheSize)}
+	cp, err := sql.Open("sqlite", path+"?"+common)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	writer := newCommitter(w)
+	s := &Store{w: w, r: r, rc: cachedDB{newStmtCache(r)}, writer: writer, checkpoints: newCheckpointer(cp, writer.committed),
+		accounts: newAccountCache(accountCacheSize)}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -93,8 +103,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close closes both connection pools.
 func (s *Store) Close() error {
 	s.writer.close()
+	cpErr := s.checkpoints.close()
 	s.rc.c.close()
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(cpErr, s.r.Close(), s.w.Close())
 }
 
 // Ping answers whether the file can be read.

@@ -1,0 +1,64 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// Checkpointing. In WAL mode committed pages are appended to the log and
+// later copied into the database file (a checkpoint, with an fsync of the
+// file). SQLite does that on the committing connection once the log passes
+// 1 000 pages, so every few groups the single committer stopped to copy and
+// sync thousands of pages while every writer waited. The checkpointer does
+// the copying from its own connection, concurrently with the committer, a
+// moment after commits happen; the committer's own automatic checkpoint
+// stays as the backstop that lets the log restart from its beginning, and
+// finds little left to copy.
+
+// checkpointPause lets a few groups accumulate between checkpoints, so that
+// pages every group touches (the audit tail, the district sums) are copied
+// once per checkpoint rather than once per group.
+const checkpointPause = 50 * time.Millisecond
+
+type checkpointer struct {
+	db     *sql.DB
+	quit   chan struct{}
+	exited chan struct{}
+	once   sync.Once
+}
+
+func newCheckpointer(db *sql.DB, committed <-chan struct{}) *checkpointer {
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	c := &checkpointer{db: db, quit: make(chan struct{}), exited: make(chan struct{})}
+	go c.loop(committed)
+	return c
+}
+
+func (c *checkpointer) loop(committed <-chan struct{}) {
+	defer close(c.exited)
+	for {
+		select {
+		case <-committed:
+		case <-c.quit:
+			return
+		}
+		// PASSIVE never blocks writers or readers; a checkpoint that cannot
+		// finish (a reader still on old pages, the committer checkpointing
+		// itself) is simply retried after the next commit.
+		_, _ = c.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+		select {
+		case <-time.After(checkpointPause):
+		case <-c.quit:
+			return
+		}
+	}
+}
+
+func (c *checkpointer) close() error {
+	c.once.Do(func() { close(c.quit) })
+	<-c.exited
+	return c.db.Close()
+}
