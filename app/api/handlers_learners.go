@@ -67,7 +67,7 @@ func (s *Server) myRecord(c *fiber.Ctx) error {
 	now := s.now()
 	body := s.records.get(acc.ID, acc.Version, now)
 	if body == nil {
-		if body, err = s.encode(recordFrom(acc, now, true)); err != nil {
+		if body, err = s.encodeRecord(recordFrom(acc, now, true)); err != nil {
 			return err
 		}
 		from, until := ownRecordValidity(acc, now)
@@ -92,7 +92,21 @@ func (s *Server) sharedRecord(c *fiber.Ctx, actor service.Actor, id uuid.UUID) e
 			}
 		}
 	}
-	return c.JSON(out)
+	body, err := s.encodeRecord(out)
+	if err != nil {
+		return err
+	}
+	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	return c.Send(body)
+}
+
+// encodeRecord encodes a record as s.encode (encoding/json, Fiber's
+// default) would, through the reflection-free recordJSON when it can.
+func (s *Server) encodeRecord(r recordDTO) ([]byte, error) {
+	if body, err := recordJSON(&r); err == nil {
+		return body, nil
+	}
+	return s.encode(r)
 }
 
 type myDataResponse struct {

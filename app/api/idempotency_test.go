@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"creditbank/app/service"
 	"creditbank/domain"
 	"creditbank/storage"
 )
@@ -139,9 +140,10 @@ func TestImportStoppedAtShutdownSaysHowFarItGot(t *testing.T) {
 	a := e.issuer(admin, "社区学院")
 	var b strings.Builder
 	b.WriteString("nationalId,name,category,title,courseCode,hours,score,completedOn\n")
-	const rows = 900
+	// More rows than one window: the stop is heeded between windows.
+	rows := 2*service.ImportWindow + 100
 	for i := range rows {
-		fmt.Fprintf(&b, "%s,学员,community,课程%03d,C%03d,16,90,2025-03-01\n", nid(t, i), i, i)
+		fmt.Fprintf(&b, "%s,学员,community,课程%04d,C%04d,16,90,2025-03-01\n", nid(t, i%1000), i, i)
 	}
 	up := csvUpload([]byte(b.String()))
 	up.token = a.staff

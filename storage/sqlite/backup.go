@@ -56,9 +56,12 @@ func syncFile(path string) error {
 
 // Checkpoint copies every committed page from the WAL into the database file
 // and truncates the WAL to zero bytes. It runs on the writer connection, so
-// no write of this process is in between; readers of other processes may
-// make it incomplete, which SQLITE_BUSY reports.
+// no write of this process is in between, while the checkpointer waits;
+// readers of other processes may make it incomplete, which SQLITE_BUSY
+// reports.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	s.checkpoints.mu.Lock()
+	defer s.checkpoints.mu.Unlock()
 	var busy, logPages, moved int
 	if err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &moved); err != nil {
 		return fmt.Errorf("sqlite: checkpoint: %w", err)

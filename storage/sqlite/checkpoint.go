@@ -26,7 +26,11 @@ import (
 const checkpointPause = 50 * time.Millisecond
 
 type checkpointer struct {
-	db     *sql.DB
+	db *sql.DB
+	// mu is held while a checkpoint runs: a full checkpoint (Store.
+	// Checkpoint, at shutdown and before a backup) takes it so that it does
+	// not find the log being copied and give up as busy.
+	mu     sync.Mutex
 	quit   chan struct{}
 	exited chan struct{}
 	once   sync.Once
@@ -53,7 +57,9 @@ func (c *checkpointer) loop(committed <-chan struct{}) {
 		// itself) is simply retried after the next commit. A failing file
 		// fails the committer's own writes and checkpoints as well, which
 		// report it; nothing here depends on this one succeeding.
+		c.mu.Lock()
 		_, _ = c.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+		c.mu.Unlock()
 		select {
 		case <-time.After(checkpointPause):
 		case <-c.quit:
