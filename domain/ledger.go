@@ -42,28 +42,57 @@ var GenesisHash = strings.Repeat("0", 64)
 
 // Canonical is the byte string that is hashed: fixed field order, UTC
 // millisecond times and shortest float formatting, so every store reproduces it.
-func (e LedgerEntry) Canonical() string {
-	ref := func(id *uuid.UUID) string {
-		if id == nil {
-			return ""
-		}
-		return id.String()
+func (e LedgerEntry) Canonical() string { return string(e.appendCanonical(nil)) }
+
+func (e LedgerEntry) appendCanonical(b []byte) []byte {
+	b = strconv.AppendInt(b, e.Seq, 10)
+	b = append(b, '|')
+	b = e.At.UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
+	b = append(b, '|')
+	b = append(b, e.Kind...)
+	b = append(b, '|')
+	b = strconv.AppendFloat(b, e.Credits, 'f', -1, 64)
+	b = append(b, '|')
+	b = strconv.AppendFloat(b, e.BalanceAfter, 'f', -1, 64)
+	b = append(b, '|')
+	b = appendRef(b, e.OutcomeID)
+	b = append(b, '|')
+	return appendRef(b, e.ConversionID)
+}
+
+// appendRef writes an optional ID in its canonical text, nothing if absent.
+func appendRef(b []byte, id *uuid.UUID) []byte {
+	if id == nil {
+		return b
 	}
-	return strings.Join([]string{
-		strconv.FormatInt(e.Seq, 10),
-		e.At.UTC().Format("2006-01-02T15:04:05.000Z"),
-		string(e.Kind),
-		strconv.FormatFloat(e.Credits, 'f', -1, 64),
-		strconv.FormatFloat(e.BalanceAfter, 'f', -1, 64),
-		ref(e.OutcomeID),
-		ref(e.ConversionID),
-	}, "|")
+	b = hex.AppendEncode(b, id[0:4])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, id[4:6])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, id[6:8])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, id[8:10])
+	b = append(b, '-')
+	return hex.AppendEncode(b, id[10:16])
 }
 
 // ChainHash is SHA-256(prevHash ‖ canonical entry), hex encoded.
 func ChainHash(prevHash, canonical string) string {
 	sum := sha256.Sum256([]byte(prevHash + canonical))
 	return hex.EncodeToString(sum[:])
+}
+
+// entryHash is ChainHash(prevHash, e.Canonical()) built in one buffer on
+// the stack: verifying a ledger hashes every entry each time a record is
+// rendered.
+func entryHash(prevHash string, e *LedgerEntry) [64]byte {
+	var buf [256]byte
+	b := append(buf[:0], prevHash...)
+	b = e.appendCanonical(b)
+	sum := sha256.Sum256(b)
+	var out [64]byte
+	hex.Encode(out[:], sum[:])
+	return out
 }
 
 // appendLedger adds one movement to the account's chain.
@@ -82,7 +111,8 @@ func (a *Account) appendLedger(kind LedgerKind, credits float64, outcomeID, conv
 		ConversionID: conversionID,
 		PrevHash:     prev,
 	}
-	e.Hash = ChainHash(prev, e.Canonical())
+	h := entryHash(prev, &e)
+	e.Hash = string(h[:])
 	a.Ledger = append(a.Ledger, e)
 }
 
@@ -97,7 +127,7 @@ func (a *Account) VerifyLedger() error {
 		if e.PrevHash != prev {
 			return fmt.Errorf("ledger entry %d: previous hash does not link", e.Seq)
 		}
-		if got := ChainHash(prev, e.Canonical()); got != e.Hash {
+		if got := entryHash(prev, &a.Ledger[i]); string(got[:]) != e.Hash {
 			return fmt.Errorf("ledger entry %d: hash mismatch", e.Seq)
 		}
 		balance += e.Credits
