@@ -26,10 +26,15 @@ var errRecordJSON = errors.New("api: record needs the reflective encoder")
 
 // recordJSON encodes r as encoding/json would, or returns errRecordJSON.
 func recordJSON(r *recordDTO) ([]byte, error) {
-	w := jsonWriter{b: make([]byte, 0, 1024+len(r.Outcomes)*600+len(r.Ledger)*400+len(r.Conversions)*1200)}
+	// Sized from what records take (≈ 380 bytes an outcome, 280 a ledger
+	// entry): cached renderings are accounted by capacity.
+	w := jsonWriter{b: make([]byte, 0, 512+len(r.Outcomes)*400+len(r.Ledger)*300+len(r.Conversions)*1200+len(r.Grants)*250)}
 	w.record(r)
 	if w.err != nil {
 		return nil, w.err
+	}
+	if cap(w.b)-len(w.b) > len(w.b)/8 {
+		return append(make([]byte, 0, len(w.b)), w.b...), nil
 	}
 	return w.b, nil
 }

@@ -118,6 +118,10 @@ func TestRecordJSONMatchesEncodingJSON(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("record %d differs from encoding/json:\n got %s\nwant %s", i, got, want)
 		}
+		// Cached renderings count by capacity: little may be wasted.
+		if cap(got) > len(got)+len(got)/8 {
+			t.Fatalf("record %d: %d bytes in a buffer of %d", i, len(got), cap(got))
+		}
 	}
 
 	// And a record as the learner sees it.
