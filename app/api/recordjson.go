@@ -13,7 +13,7 @@ import (
 
 // A learner's record is the largest and most often read response, and
 // encoding it through reflection was most of the cost of rendering one
-// (≈ 43 µs of ≈ 70 µs for ten outcomes, 2.2 ms for five hundred). The
+// (≈ 33 µs of ≈ 60 µs for ten outcomes, 1.7 ms of 2.3 ms for five hundred). The
 // functions here write the same bytes encoding/json writes for recordDTO —
 // the same escaping, number and time formats, field order and omitempty
 // rules — which TestRecordJSONMatchesEncodingJSON checks byte for byte on
@@ -46,15 +46,38 @@ type jsonWriter struct {
 
 func (w *jsonWriter) raw(s string) { w.b = append(w.b, s...) }
 
-// key writes ,"name": (the comma unless first) for a field name that needs
-// no escaping.
-func (w *jsonWriter) key(name string, first bool) {
-	if !first {
+// key writes "name": inside an object, after a comma unless it is the
+// object's first field (the buffer then ends with its opening brace).
+func (w *jsonWriter) key(name string) {
+	if n := len(w.b); n > 0 && w.b[n-1] != '{' {
 		w.b = append(w.b, ',')
 	}
 	w.b = append(w.b, '"')
 	w.b = append(w.b, name...)
 	w.b = append(w.b, '"', ':')
+}
+
+func (w *jsonWriter) strField(name, v string)          { w.key(name); w.str(v) }
+func (w *jsonWriter) numField(name string, v float64)  { w.key(name); w.number(v) }
+func (w *jsonWriter) intField(name string, v int64)    { w.key(name); w.integer(v) }
+func (w *jsonWriter) boolField(name string, v bool)    { w.key(name); w.boolean(v) }
+func (w *jsonWriter) idField(name string, v uuid.UUID) { w.key(name); w.id(v) }
+func (w *jsonWriter) timeField(name string, v time.Time) {
+	w.key(name)
+	w.timestamp(v)
+}
+
+// omitStr and omitTime are the omitempty fields: left out when empty.
+func (w *jsonWriter) omitStr(name, v string) {
+	if v != "" {
+		w.strField(name, v)
+	}
+}
+
+func (w *jsonWriter) omitTime(name string, v *time.Time) {
+	if v != nil {
+		w.timeField(name, *v)
+	}
 }
 
 func (w *jsonWriter) boolean(v bool) {
@@ -203,276 +226,176 @@ func list[T any](w *jsonWriter, items []T, item func(*T)) {
 }
 
 func (w *jsonWriter) record(r *recordDTO) {
-	w.raw(`{"account":`)
+	w.b = append(w.b, '{')
+	w.key("account")
 	w.account(&r.Account)
-	w.key("balance", false)
+	w.key("balance")
 	w.balance(&r.Balance)
-	w.key("outcomes", false)
+	w.key("outcomes")
 	list(w, r.Outcomes, w.outcome)
-	w.key("conversions", false)
+	w.key("conversions")
 	list(w, r.Conversions, w.conversion)
-	w.key("ledger", false)
+	w.key("ledger")
 	list(w, r.Ledger, w.ledgerEntry)
 	if len(r.Grants) > 0 {
-		w.key("grants", false)
+		w.key("grants")
 		list(w, r.Grants, w.grant)
 	}
-	w.key("ledgerValid", false)
-	w.boolean(r.LedgerValid)
-	if r.SharedUntil != nil {
-		w.key("sharedUntil", false)
-		w.timestamp(*r.SharedUntil)
-	}
+	w.boolField("ledgerValid", r.LedgerValid)
+	w.omitTime("sharedUntil", r.SharedUntil)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) account(a *accountDTO) {
 	w.b = append(w.b, '{')
-	w.key("id", true)
-	w.id(a.ID)
-	w.key("name", false)
-	w.str(a.Name)
-	w.key("nationalId", false)
-	w.str(a.NationalID)
-	if a.Phone != "" {
-		w.key("phone", false)
-		w.str(a.Phone)
-	}
-	w.key("birthYear", false)
-	w.integer(int64(a.BirthYear))
-	w.key("status", false)
-	w.str(a.Status)
-	w.key("claimed", false)
-	w.boolean(a.Claimed)
-	w.key("createdAt", false)
-	w.timestamp(a.CreatedAt)
-	w.key("version", false)
-	w.integer(a.Version)
+	w.idField("id", a.ID)
+	w.strField("name", a.Name)
+	w.strField("nationalId", a.NationalID)
+	w.omitStr("phone", a.Phone)
+	w.intField("birthYear", int64(a.BirthYear))
+	w.strField("status", a.Status)
+	w.boolField("claimed", a.Claimed)
+	w.timeField("createdAt", a.CreatedAt)
+	w.intField("version", a.Version)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) balance(b *balanceDTO) {
 	w.b = append(w.b, '{')
-	w.key("banked", true)
-	w.number(b.Banked)
-	w.key("available", false)
-	w.number(b.Available)
-	w.key("earmarked", false)
-	w.number(b.Earmarked)
-	w.key("spent", false)
-	w.number(b.Spent)
-	w.key("byCategory", false)
+	w.numField("banked", b.Banked)
+	w.numField("available", b.Available)
+	w.numField("earmarked", b.Earmarked)
+	w.numField("spent", b.Spent)
+	w.key("byCategory")
 	w.floatMap(b.ByCategory)
-	w.key("byYear", false)
+	w.key("byYear")
 	w.floatMap(b.ByYear)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) outcome(o *outcomeDTO) {
 	w.b = append(w.b, '{')
-	w.key("id", true)
-	w.id(o.ID)
-	w.key("accountId", false)
-	w.id(o.AccountID)
-	w.key("issuerId", false)
-	w.id(o.IssuerID)
-	w.key("category", false)
-	w.str(o.Category)
-	w.key("title", false)
-	w.str(o.Title)
-	w.key("courseCode", false)
-	w.str(o.CourseCode)
-	w.key("hours", false)
-	w.number(o.Hours)
-	w.key("credits", false)
-	w.number(o.Credits)
-	w.key("creditsStated", false)
-	w.boolean(o.CreditsStated)
-	w.key("result", false)
+	w.idField("id", o.ID)
+	w.idField("accountId", o.AccountID)
+	w.idField("issuerId", o.IssuerID)
+	w.strField("category", o.Category)
+	w.strField("title", o.Title)
+	w.strField("courseCode", o.CourseCode)
+	w.numField("hours", o.Hours)
+	w.numField("credits", o.Credits)
+	w.boolField("creditsStated", o.CreditsStated)
+	w.key("result")
 	w.result(&o.Result)
 	if o.Level != 0 {
-		w.key("level", false)
-		w.integer(int64(o.Level))
+		w.intField("level", int64(o.Level))
 	}
-	w.key("completedOn", false)
-	w.str(o.CompletedOn)
+	w.strField("completedOn", o.CompletedOn)
 	if o.ExpiresOn != nil {
-		w.key("expiresOn", false)
-		w.str(*o.ExpiresOn)
+		w.strField("expiresOn", *o.ExpiresOn)
 	}
-	w.key("status", false)
-	w.str(o.Status)
-	w.key("expired", false)
-	w.boolean(o.Expired)
-	if o.RevokedReason != "" {
-		w.key("revokedReason", false)
-		w.str(o.RevokedReason)
-	}
-	if o.RevokedAt != nil {
-		w.key("revokedAt", false)
-		w.timestamp(*o.RevokedAt)
-	}
-	w.key("issuedAt", false)
-	w.timestamp(o.IssuedAt)
+	w.strField("status", o.Status)
+	w.boolField("expired", o.Expired)
+	w.omitStr("revokedReason", o.RevokedReason)
+	w.omitTime("revokedAt", o.RevokedAt)
+	w.timeField("issuedAt", o.IssuedAt)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) result(r *resultDTO) {
 	w.b = append(w.b, '{')
-	first := true
 	if r.Score != nil {
-		w.key("score", first)
-		w.number(*r.Score)
-		first = false
+		w.numField("score", *r.Score)
 	}
 	if r.PassMark != nil {
-		w.key("passMark", first)
-		w.number(*r.PassMark)
-		first = false
+		w.numField("passMark", *r.PassMark)
 	}
-	if r.Grade != "" {
-		w.key("grade", first)
-		w.str(r.Grade)
-		first = false
-	}
+	w.omitStr("grade", r.Grade)
 	if r.Passed != nil {
-		w.key("passed", first)
-		w.boolean(*r.Passed)
+		w.boolField("passed", *r.Passed)
 	}
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) ledgerEntry(e *ledgerDTO) {
 	w.b = append(w.b, '{')
-	w.key("seq", true)
-	w.integer(e.Seq)
-	w.key("at", false)
-	w.timestamp(e.At)
-	w.key("kind", false)
-	w.str(e.Kind)
-	w.key("credits", false)
-	w.number(e.Credits)
-	w.key("balanceAfter", false)
-	w.number(e.BalanceAfter)
+	w.intField("seq", e.Seq)
+	w.timeField("at", e.At)
+	w.strField("kind", e.Kind)
+	w.numField("credits", e.Credits)
+	w.numField("balanceAfter", e.BalanceAfter)
 	if e.OutcomeID != nil {
-		w.key("outcomeId", false)
-		w.id(*e.OutcomeID)
+		w.idField("outcomeId", *e.OutcomeID)
 	}
 	if e.ConversionID != nil {
-		w.key("conversionId", false)
-		w.id(*e.ConversionID)
+		w.idField("conversionId", *e.ConversionID)
 	}
-	w.key("prevHash", false)
-	w.str(e.PrevHash)
-	w.key("hash", false)
-	w.str(e.Hash)
+	w.strField("prevHash", e.PrevHash)
+	w.strField("hash", e.Hash)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) conversion(c *conversionDTO) {
 	w.b = append(w.b, '{')
-	w.key("id", true)
-	w.id(c.ID)
-	w.key("accountId", false)
-	w.id(c.AccountID)
-	w.key("ruleId", false)
-	w.id(c.RuleID)
-	w.key("ruleCode", false)
-	w.str(c.RuleCode)
-	w.key("ruleVersion", false)
-	w.integer(int64(c.RuleVersion))
-	w.key("ruleName", false)
-	w.str(c.RuleName)
-	w.key("institutionId", false)
-	w.id(c.InstitutionID)
-	w.key("purpose", false)
-	w.str(c.Purpose)
-	w.key("exclusive", false)
-	w.boolean(c.Exclusive)
-	w.key("status", false)
-	w.str(c.Status)
-	w.key("evaluation", false)
+	w.idField("id", c.ID)
+	w.idField("accountId", c.AccountID)
+	w.idField("ruleId", c.RuleID)
+	w.strField("ruleCode", c.RuleCode)
+	w.intField("ruleVersion", int64(c.RuleVersion))
+	w.strField("ruleName", c.RuleName)
+	w.idField("institutionId", c.InstitutionID)
+	w.strField("purpose", c.Purpose)
+	w.boolField("exclusive", c.Exclusive)
+	w.strField("status", c.Status)
+	w.key("evaluation")
 	w.evaluation(&c.Evaluation)
-	w.key("earmarked", false)
-	w.number(c.Earmarked)
-	w.key("spent", false)
-	w.number(c.Spent)
-	w.key("appliedAt", false)
-	w.timestamp(c.AppliedAt)
-	if c.DecidedAt != nil {
-		w.key("decidedAt", false)
-		w.timestamp(*c.DecidedAt)
-	}
-	if c.DecidedBy != "" {
-		w.key("decidedBy", false)
-		w.str(c.DecidedBy)
-	}
-	if c.Note != "" {
-		w.key("note", false)
-		w.str(c.Note)
-	}
+	w.numField("earmarked", c.Earmarked)
+	w.numField("spent", c.Spent)
+	w.timeField("appliedAt", c.AppliedAt)
+	w.omitTime("decidedAt", c.DecidedAt)
+	w.omitStr("decidedBy", c.DecidedBy)
+	w.omitStr("note", c.Note)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) evaluation(e *evaluationJSON) {
 	w.b = append(w.b, '{')
-	w.key("eligible", true)
-	w.boolean(e.Eligible)
-	w.key("awardedCredits", false)
-	w.number(e.AwardedCredits)
-	w.key("usedCredits", false)
-	w.number(e.UsedCredits)
-	w.key("used", false)
+	w.boolField("eligible", e.Eligible)
+	w.numField("awardedCredits", e.AwardedCredits)
+	w.numField("usedCredits", e.UsedCredits)
+	w.key("used")
 	list(w, e.Used, func(u *usedDTO) {
 		w.b = append(w.b, '{')
-		w.key("outcomeId", true)
-		w.id(u.OutcomeID)
-		w.key("title", false)
-		w.str(u.Title)
-		w.key("category", false)
-		w.str(u.Category)
-		w.key("credits", false)
-		w.number(u.Credits)
+		w.idField("outcomeId", u.OutcomeID)
+		w.strField("title", u.Title)
+		w.strField("category", u.Category)
+		w.numField("credits", u.Credits)
 		w.b = append(w.b, '}')
 	})
-	w.key("trace", false)
+	w.key("trace")
 	list(w, e.Trace, func(t *traceDTO) {
 		w.b = append(w.b, '{')
-		w.key("code", true)
-		w.str(t.Code)
-		w.key("message", false)
-		w.str(t.Message)
+		w.strField("code", t.Code)
+		w.strField("message", t.Message)
 		w.b = append(w.b, '}')
 	})
 	if e.Shortfall != nil {
-		w.key("shortfall", false)
+		w.key("shortfall")
 		w.b = append(w.b, '{')
-		w.key("credits", true)
-		w.number(e.Shortfall.Credits)
-		w.key("message", false)
-		w.str(e.Shortfall.Message)
+		w.numField("credits", e.Shortfall.Credits)
+		w.strField("message", e.Shortfall.Message)
 		w.b = append(w.b, '}')
 	}
-	w.key("evaluatedAt", false)
-	w.timestamp(e.EvaluatedAt)
+	w.timeField("evaluatedAt", e.EvaluatedAt)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) grant(g *grantDTO) {
 	w.b = append(w.b, '{')
-	w.key("id", true)
-	w.id(g.ID)
-	w.key("institutionId", false)
-	w.id(g.InstitutionID)
-	w.key("createdAt", false)
-	w.timestamp(g.CreatedAt)
-	w.key("expiresAt", false)
-	w.timestamp(g.ExpiresAt)
-	if g.RevokedAt != nil {
-		w.key("revokedAt", false)
-		w.timestamp(*g.RevokedAt)
-	}
-	w.key("live", false)
-	w.boolean(g.Live)
+	w.idField("id", g.ID)
+	w.idField("institutionId", g.InstitutionID)
+	w.timeField("createdAt", g.CreatedAt)
+	w.timeField("expiresAt", g.ExpiresAt)
+	w.omitTime("revokedAt", g.RevokedAt)
+	w.boolField("live", g.Live)
 	w.b = append(w.b, '}')
 }
