@@ -574,5 +574,15 @@ func (r *docReader) hexStr() string {
 	if r.flag(1) == 0 {
 		return r.str()
 	}
-	return hex.EncodeToString([]byte(r.take(32, "hash")))
+	raw := r.take(32, "hash")
+	if len(raw) < 32 {
+		return ""
+	}
+	var text [64]byte
+	for i := 0; i < 32; i++ {
+		text[2*i], text[2*i+1] = lowerHex[raw[i]>>4], lowerHex[raw[i]&0xF]
+	}
+	return string(text[:])
 }
+
+const lowerHex = "0123456789abcdef"
