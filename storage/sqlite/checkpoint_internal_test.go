@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -106,4 +107,49 @@ func TestLogStaysBoundedUnderSustainedWrites(t *testing.T) {
 		t.Fatalf("the reopened file holds %d updates, want %d", versions, writers*writesEach)
 	}
 	t.Logf("largest log seen: %d kB", maxWAL.Load()>>10)
+}
+
+// A full checkpoint (shutdown, backup) while saves keep the checkpointer
+// busy waits for it instead of failing as busy.
+func TestFullCheckpointWaitsForTheCheckpointer(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "bank.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const writers = 8
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		a := &domain.Account{ID: domain.NewID(), Name: "学员", Status: domain.AccountStatus("active"), CreatedAt: time.Now().UTC()}
+		if err := s.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each writer owns its account and saves from its own copy, so
+			// no reader holds the log while the full checkpoint runs.
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				a.Name = fmt.Sprintf("学员 %d %s", i, strings.Repeat("长", 3000))
+				if err := s.UpdateAccount(ctx, a); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	for i := 0; i < 300; i++ {
+		time.Sleep(time.Duration(i%7) * time.Millisecond)
+		if err := s.Checkpoint(ctx); err != nil {
+			t.Fatalf("full checkpoint %d: %v", i, err)
+		}
+	}
 }
