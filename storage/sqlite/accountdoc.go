@@ -452,6 +452,9 @@ func (r *docReader) uvarint() uint64 {
 			break
 		}
 		c := r.s[i]
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			break // more than 64 bits
+		}
 		v |= uint64(c&0x7f) << (7 * i)
 		if c < 0x80 {
 			r.s = r.s[i+1:]

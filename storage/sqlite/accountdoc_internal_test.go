@@ -154,6 +154,15 @@ func TestAccountDocumentRefusesDamage(t *testing.T) {
 	if _, err := decodeAccount(huge); err == nil {
 		t.Fatal("an impossible length decoded")
 	}
+	// A varint of more than 64 bits (the account's version here).
+	empty := string(encodeAccount(&domain.Account{}, 1))
+	overflow := empty[:17] + strings.Repeat("\xff", 9) + "\x02" + empty[18:]
+	if _, err := decodeAccount(empty[:17] + "\x02" + empty[18:]); err != nil {
+		t.Fatalf("the document the overflow case is built from: %v", err)
+	}
+	if _, err := decodeAccount(overflow); err == nil || !strings.Contains(err.Error(), "varint") {
+		t.Fatalf("an overflowing varint: %v", err)
+	}
 	// Flipping any byte either fails or yields some account: never a panic.
 	for i := 1; i < len(raw); i++ {
 		b := []byte(string(raw))
