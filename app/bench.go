@@ -569,7 +569,8 @@ func (s *benchSession) measureImport(ctx context.Context) (measurement, error) {
 		fmt.Fprintf(&buf, "%s,%s,%s,%s,IMP-%d,%g,%g,%s\n", l.NationalID, l.Name, in.Category, in.Title, i, in.Hours, *in.Result.Score, in.CompletedOn.Format("2006-01-02"))
 	}
 	fmt.Fprintf(s.stderr, "importing %d CSV rows (%.1f MB)\n", s.o.importRows, float64(buf.Len())/(1<<20))
-	cpu0 := processCPU()
+	cpu0, io0 := processCPU(), processIO()
+	g0, w0 := s.writeGroups()
 	start := time.Now()
 	out, err := s.client.expect(202, "POST", "/api/v1/outcomes/import", s.issuers[0], buf.Bytes(), "Content-Type", "text/csv")
 	if err != nil {
@@ -610,6 +611,14 @@ func (s *benchSession) measureImport(ctx context.Context) (measurement, error) {
 	m.Errors = job.Failed
 	m.Baseline = baseCAS100
 	m.Note = fmt.Sprintf("%.1f s end to end; rate is rows/s", elapsed.Seconds())
+	if g1, w1 := s.writeGroups(); g1 > g0 {
+		m.Note += fmt.Sprintf("; %d store commits carried %d writes (%.1f per commit)", g1-g0, w1-w0, float64(w1-w0)/float64(g1-g0))
+	}
+	if io := processIO().since(io0); io.reads+io.writes > 0 {
+		rows := float64(max(1, job.Total))
+		m.Note += fmt.Sprintf("; per row %.1f file reads and %.1f writes (%.1f kB written)",
+			float64(io.reads)/rows, float64(io.writes)/rows, float64(io.writtenBytes)/rows/1024)
+	}
 	if job.State != "done" {
 		m.Errors = max(1, m.Errors)
 	}

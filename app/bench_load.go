@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -167,4 +170,39 @@ func (h *benchHTTP) expect(want int, method, path, token string, body []byte, he
 		return out, fmt.Errorf("%s %s: status %d, want %d: %s", method, path, status, want, out)
 	}
 	return out, nil
+}
+
+// ioCounters are the process's file I/O system calls and bytes so far
+// (Linux /proc/self/io; zero elsewhere). An import's cost is mostly page
+// reads and writes of the store, so the bench reports them per row.
+type ioCounters struct{ reads, writes, readBytes, writtenBytes int64 }
+
+func processIO() ioCounters {
+	raw, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return ioCounters{}
+	}
+	var c ioCounters
+	for _, line := range strings.Split(string(raw), "\n") {
+		name, value, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		switch name {
+		case "syscr":
+			c.reads = n
+		case "syscw":
+			c.writes = n
+		case "rchar":
+			c.readBytes = n
+		case "wchar":
+			c.writtenBytes = n
+		}
+	}
+	return c
+}
+
+func (c ioCounters) since(before ioCounters) ioCounters {
+	return ioCounters{c.reads - before.reads, c.writes - before.writes, c.readBytes - before.readBytes, c.writtenBytes - before.writtenBytes}
 }
