@@ -17,12 +17,9 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 	id := a.ID.String()
 	raw := encodeAccount(a, version)
 	tallies := a.StatTallies()
-	rawTallies, err := encodeTallies(tallies)
-	if err != nil {
-		return err
-	}
+	rawTallies := encodeTallies(tallies)
 	rows := sideRowsOf(a)
-	err = s.write(ctx, func(tx *wtx) error {
+	err := s.write(ctx, func(tx *wtx) error {
 		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc, tallies) VALUES (?, ?, ?, ?, ?)`,
 			id, version, nullable(a.PII.NationalIDHash), raw, rawTallies); err != nil {
 			return err
@@ -49,10 +46,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	id, version := a.ID.String(), a.Version+1
 	raw := encodeAccount(a, version)
 	tallies := a.StatTallies()
-	rawTallies, err := encodeTallies(tallies)
-	if err != nil {
-		return err
-	}
+	rawTallies := encodeTallies(tallies)
 	// When the document being replaced is cached, its side rows and tallies
 	// are known without reading them: the compare-and-swap below only
 	// succeeds if the stored version is that one.
@@ -62,11 +56,11 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	if prev := s.accounts.peek(a.ID, a.Version); prev != nil {
 		prevRows, prevTallies = sideRowsOf(prev), prev.StatTallies()
 	}
-	err = s.write(ctx, func(tx *wtx) error {
-		old := prevTallies
-		if old == nil {
+	err := s.write(ctx, func(tx *wtx) error {
+		oldRows, old := prevRows, prevTallies
+		if oldRows == nil {
 			var err error
-			if old, err = storedTallies(ctx, tx, id); err != nil {
+			if oldRows, old, err = storedAccount(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -79,7 +73,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, id)
 		}
 		tx.addTallies(tallies.Delta(old))
-		if err := syncAccountIndex(ctx, tx, id, prevRows, rows); err != nil {
+		if err := syncAccountIndex(ctx, tx, id, oldRows, rows); err != nil {
 			return err
 		}
 		return tx.sealAudits(ctx, audit)
@@ -93,24 +87,6 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	a.Version = version
 	s.accounts.put(a)
 	return nil
-}
-
-// indexRows reads one side table's rows of an account as key → value.
-func indexRows(ctx context.Context, tx *wtx, query, accountID string) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, query, accountID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, mapErr(err)
-		}
-		out[k] = v
-	}
-	return out, mapErr(rows.Err())
 }
 
 // indexDiff writes what differs between the stored rows (key → value) and

@@ -12,8 +12,8 @@ import (
 // transaction as the document so the two always agree. A row's value is
 // its value columns joined by valueSep.
 type sideTable struct {
-	rows                   func(a *domain.Account) map[string]string
-	stored, upsert, remove string
+	rows           func(a *domain.Account) map[string]string
+	upsert, remove string
 }
 
 const valueSep = "\x1f"
@@ -26,8 +26,7 @@ func newSideTable(table, key string, values []string, rows func(a *domain.Accoun
 		sets[i] = v + " = excluded." + v
 	}
 	return sideTable{
-		rows:   rows,
-		stored: `SELECT ` + key + `, ` + strings.Join(values, ` || char(31) || `) + ` FROM ` + table + ` WHERE account_id = ?`,
+		rows: rows,
 		upsert: `INSERT INTO ` + table + ` (` + key + `, ` + strings.Join(values, `, `) + `, account_id) VALUES (?` + strings.Repeat(`, ?`, len(values)+1) + `)
 			ON CONFLICT (` + key + `) DO UPDATE SET ` + strings.Join(sets, `, `),
 		remove: `DELETE FROM ` + table + ` WHERE ` + key + ` = ?`,
@@ -83,22 +82,12 @@ func sideRowsOf(a *domain.Account) sideRows {
 }
 
 // syncAccountIndex makes the side tables of account id hold want, writing
-// only the rows that differ. have is what the stored document's rows are,
-// when the caller knows it (the document it replaces is in the cache);
-// otherwise the rows are read. Both are derived before the write, off the
-// single committer.
+// only the rows that differ from have, the rows of the stored document
+// being replaced (derived before the write when it is cached, off the single
+// committer; read from the stored document otherwise).
 func syncAccountIndex(ctx context.Context, tx *wtx, id string, have, want sideRows) error {
 	for i, t := range sideTables {
-		var old map[string]string
-		if have != nil {
-			old = have[i]
-		} else {
-			var err error
-			if old, err = indexRows(ctx, tx, t.stored, id); err != nil {
-				return err
-			}
-		}
-		err := indexDiff(ctx, tx, old, want[i], func(k, v string) error {
+		err := indexDiff(ctx, tx, have[i], want[i], func(k, v string) error {
 			args := []any{k}
 			for _, part := range strings.Split(v, valueSep) {
 				args = append(args, part)

@@ -277,7 +277,8 @@ func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
 	s.Close()
 
 	// Wind the file back to schema 1, as an older release left it (the
-	// later migrations' tables go too, and the account is a JSON document).
+	// later migrations' tables go too, the indexes migration 7 dropped come
+	// back, and the account is a JSON document).
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +290,10 @@ func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
 	if _, err := db.Exec(`UPDATE accounts SET doc = ? WHERE id = ?`, string(js), a.ID.String()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; DROP INDEX accounts_untallied; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses; UPDATE schema_version SET version = 1`); err != nil {
+	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; DROP INDEX accounts_untallied; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses;
+		CREATE INDEX account_outcomes_by_account ON account_outcomes(account_id);
+		CREATE INDEX account_conversions_by_account ON account_conversions(account_id);
+		UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
