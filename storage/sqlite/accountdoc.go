@@ -30,16 +30,38 @@ import (
 //
 // Changing the layout means a new format byte, with the decoder of every
 // earlier one kept.
+//
+// Format 2 has the layout of format 1 with smaller values, because a
+// document that outgrows a page (4 096 bytes with its row) spills onto an
+// overflow page that every save writes again: at ten outcomes a format 1
+// account was ≈ 3.1 kB, at twelve it overflowed. Format 2 stores numbers
+// that are whole thousandths (credits, hours, scores) as varints, dates and
+// millisecond times as varints of days and milliseconds, an ID or a
+// recurring string (issuer, category, status, who issued) seen earlier in
+// the same document as its index, a ledger entry's previous hash as a mark
+// when it is the hash of the entry before, and a ledger entry's outcome or
+// conversion as a mark when it is the next one of the account's in order.
+// Ten outcomes take ≈ 1.5 kB.
 const (
 	accountFormatJSON    = '{'
 	accountFormatBinary1 = 0xB1
+	accountFormatBinary2 = 0xB2
 )
 
 // encodeAccount writes a at version in the current binary format.
 func encodeAccount(a *domain.Account, version int64) []byte {
-	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*256+len(a.Ledger)*120+len(a.Conversions)*512)}
-	w.b = append(w.b, accountFormatBinary1)
+	return encodeAccountAs(a, version, accountFormatBinary2)
+}
+
+// encodeAccountAs writes a in the given binary format; only tests write an
+// earlier one, to show it still reads.
+func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
+	var tables refTables
+	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format == accountFormatBinary2,
+		ids: tables.ids[:0], strs: tables.strs[:0]}
+	w.b = append(w.b, format)
 	w.id(a.ID)
+	w.ids = append(w.ids, a.ID)
 	w.varint(version)
 	w.str(a.Name)
 	w.str(a.PII.NationalIDSealed)
@@ -62,13 +84,14 @@ func encodeAccount(a *domain.Account, version int64) []byte {
 		w.conversion(&a.Conversions[i])
 	}
 	w.uvarint(uint64(len(a.Ledger)))
+	l := ledgerCursor{outcomes: a.Outcomes, conversions: a.Conversions, prevHash: domain.GenesisHash}
 	for i := range a.Ledger {
-		w.ledgerEntry(&a.Ledger[i])
+		w.ledgerEntry(&a.Ledger[i], &l)
 	}
 	w.uvarint(uint64(len(a.Grants)))
 	for _, g := range a.Grants {
 		w.id(g.ID)
-		w.id(g.InstitutionID)
+		w.refID(g.InstitutionID)
 		w.time(g.CreatedAt)
 		w.time(g.ExpiresAt)
 		w.optTime(g.RevokedAt)
@@ -87,11 +110,11 @@ func encodeAccount(a *domain.Account, version int64) []byte {
 	for _, e := range a.AccessLog {
 		w.id(e.ID)
 		w.time(e.At)
-		w.str(string(e.Kind))
-		w.id(e.ActorID)
-		w.id(e.InstitutionID)
-		w.str(e.Name)
-		w.str(string(e.Action))
+		w.refStr(string(e.Kind))
+		w.refID(e.ActorID)
+		w.refID(e.InstitutionID)
+		w.refStr(e.Name)
+		w.refStr(string(e.Action))
 		w.str(e.Detail)
 	}
 	return w.b
@@ -99,79 +122,129 @@ func encodeAccount(a *domain.Account, version int64) []byte {
 
 func (w *docWriter) outcome(o *domain.Outcome) {
 	w.id(o.ID)
-	w.id(o.AccountID)
-	w.id(o.IssuerID)
-	w.str(string(o.Category))
+	w.refID(o.AccountID)
+	w.refID(o.IssuerID)
+	w.refStr(string(o.Category))
 	w.str(o.Title)
 	w.str(o.CourseCode)
-	w.f64(o.Hours)
-	w.f64(o.Credits)
+	w.number(o.Hours)
+	w.number(o.Credits)
 	w.boolean(o.CreditsStated)
-	w.optF64(o.Result.Score)
-	w.optF64(o.Result.PassMark)
-	w.str(o.Result.Grade)
+	w.optNumber(o.Result.Score)
+	w.optNumber(o.Result.PassMark)
+	w.refStr(o.Result.Grade)
 	w.optBool(o.Result.Passed)
 	w.varint(int64(o.Level))
 	w.time(o.CompletedOn)
 	w.optTime(o.ExpiresOn)
-	w.str(string(o.Status))
+	w.refStr(string(o.Status))
 	w.str(o.RevokedReason)
 	w.optTime(o.RevokedAt)
 	w.time(o.IssuedAt)
-	w.str(o.IssuedBy)
+	w.refStr(o.IssuedBy)
 }
 
 func (w *docWriter) conversion(c *domain.Conversion) {
 	w.id(c.ID)
-	w.id(c.AccountID)
-	w.id(c.RuleID)
-	w.str(c.RuleCode)
+	w.refID(c.AccountID)
+	w.refID(c.RuleID)
+	w.refStr(c.RuleCode)
 	w.varint(int64(c.RuleVersion))
-	w.str(c.RuleName)
-	w.id(c.InstitutionID)
-	w.str(string(c.Purpose))
+	w.refStr(c.RuleName)
+	w.refID(c.InstitutionID)
+	w.refStr(string(c.Purpose))
 	w.boolean(c.Exclusive)
-	w.str(string(c.Status))
+	w.refStr(string(c.Status))
 	e := &c.Evaluation
 	w.boolean(e.Eligible)
-	w.f64(e.AwardedCredits)
-	w.f64(e.UsedCredits)
+	w.number(e.AwardedCredits)
+	w.number(e.UsedCredits)
 	w.uvarint(uint64(len(e.Used)))
 	for _, u := range e.Used {
 		w.id(u.OutcomeID)
 		w.str(u.Title)
-		w.str(string(u.Category))
-		w.f64(u.Credits)
+		w.refStr(string(u.Category))
+		w.number(u.Credits)
 	}
 	w.uvarint(uint64(len(e.Trace)))
 	for _, s := range e.Trace {
-		w.str(s.Code)
+		w.refStr(s.Code)
 		w.str(s.Message)
 	}
 	w.boolean(e.Shortfall != nil)
 	if e.Shortfall != nil {
-		w.f64(e.Shortfall.Credits)
+		w.number(e.Shortfall.Credits)
 		w.str(e.Shortfall.Message)
 	}
 	w.time(e.EvaluatedAt)
-	w.f64(c.Earmarked)
-	w.f64(c.Spent)
+	w.number(c.Earmarked)
+	w.number(c.Spent)
 	w.time(c.AppliedAt)
 	w.optTime(c.DecidedAt)
-	w.str(c.DecidedBy)
+	w.refStr(c.DecidedBy)
 	w.str(c.Note)
 }
 
-func (w *docWriter) ledgerEntry(e *domain.LedgerEntry) {
+// ledgerCursor is what format 2 abbreviates ledger entries against: the
+// previous entry's hash, and the account's outcomes and conversions in
+// order (a deposit's entry names the next outcome, an approval's the next
+// conversion).
+type ledgerCursor struct {
+	outcomes                    []domain.Outcome
+	conversions                 []domain.Conversion
+	nextOutcome, nextConversion int
+	prevHash                    string
+}
+
+// Marks of a ledger entry's outcome or conversion in format 2.
+const (
+	ledgerRefNone = 0
+	ledgerRefID   = 1
+	ledgerRefNext = 2
+	// A previous hash that is the hash of the entry before.
+	hashChained = 2
+)
+
+func (w *docWriter) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
 	w.varint(e.Seq)
 	w.time(e.At)
-	w.str(string(e.Kind))
-	w.f64(e.Credits)
-	w.f64(e.BalanceAfter)
-	w.optID(e.OutcomeID)
-	w.optID(e.ConversionID)
-	w.hexStr(e.PrevHash)
+	w.refStr(string(e.Kind))
+	w.number(e.Credits)
+	w.number(e.BalanceAfter)
+	if !w.v2 {
+		w.optID(e.OutcomeID)
+		w.optID(e.ConversionID)
+		w.hexStr(e.PrevHash)
+		w.hexStr(e.Hash)
+		return
+	}
+	switch {
+	case e.OutcomeID == nil:
+		w.b = append(w.b, ledgerRefNone)
+	case l.nextOutcome < len(l.outcomes) && l.outcomes[l.nextOutcome].ID == *e.OutcomeID:
+		w.b = append(w.b, ledgerRefNext)
+		l.nextOutcome++
+	default:
+		w.b = append(w.b, ledgerRefID)
+		w.id(*e.OutcomeID)
+	}
+	switch {
+	case e.ConversionID == nil:
+		w.b = append(w.b, ledgerRefNone)
+	case l.nextConversion < len(l.conversions) && l.conversions[l.nextConversion].ID == *e.ConversionID:
+		w.b = append(w.b, ledgerRefNext)
+		l.nextConversion++
+	default:
+		w.b = append(w.b, ledgerRefID)
+		w.id(*e.ConversionID)
+	}
+	if e.PrevHash == l.prevHash {
+		w.b = append(w.b, hashChained)
+	} else {
+		w.hexStr(e.PrevHash)
+	}
 	w.hexStr(e.Hash)
+	l.prevHash = e.Hash
 }
 
 // decodeAccount reads an account document of any format ever written.
@@ -180,8 +253,8 @@ func decodeAccount(raw string) (*domain.Account, error) {
 		return nil, errors.New("sqlite: decode account: empty document")
 	}
 	switch raw[0] {
-	case accountFormatBinary1:
-		a, err := decodeAccountBinary1(raw[1:])
+	case accountFormatBinary1, accountFormatBinary2:
+		a, err := decodeAccountBinary(raw[1:], raw[0] == accountFormatBinary2)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: decode account: %w", err)
 		}
@@ -197,13 +270,16 @@ func decodeAccount(raw string) (*domain.Account, error) {
 	}
 }
 
-// decodeAccountBinary1 is encodeAccount's inverse. Strings are slices of
-// raw, which the account then keeps alive: one allocation for all of them.
-// Empty lists load as nil and times as UTC, as from the JSON documents.
-func decodeAccountBinary1(raw string) (*domain.Account, error) {
-	r := docReader{s: raw}
+// decodeAccountBinary is encodeAccountAs's inverse (v2: format 2). Strings
+// are slices of raw, which the account then keeps alive: one allocation for
+// all of them. Empty lists load as nil and times as UTC, as from the JSON
+// documents.
+func decodeAccountBinary(raw string, v2 bool) (*domain.Account, error) {
+	var tables refTables
+	r := docReader{s: raw, v2: v2, ids: tables.ids[:0], strs: tables.strs[:0]}
 	a := &domain.Account{}
 	a.ID = r.id()
+	r.ids = append(r.ids, a.ID)
 	a.Version = r.varint()
 	a.Name = r.str()
 	a.PII.NationalIDSealed = r.str()
@@ -231,15 +307,16 @@ func decodeAccountBinary1(raw string) (*domain.Account, error) {
 	}
 	if n := r.count(); n > 0 {
 		a.Ledger = make([]domain.LedgerEntry, n)
+		l := ledgerCursor{outcomes: a.Outcomes, conversions: a.Conversions, prevHash: domain.GenesisHash}
 		for i := range a.Ledger {
-			r.ledgerEntry(&a.Ledger[i])
+			r.ledgerEntry(&a.Ledger[i], &l)
 		}
 	}
 	if n := r.count(); n > 0 {
 		a.Grants = make([]domain.Grant, n)
 		for i := range a.Grants {
 			g := &a.Grants[i]
-			g.ID, g.InstitutionID = r.id(), r.id()
+			g.ID, g.InstitutionID = r.id(), r.refID()
 			g.CreatedAt, g.ExpiresAt, g.RevokedAt = r.time(), r.time(), r.optTime()
 		}
 	}
@@ -256,9 +333,9 @@ func decodeAccountBinary1(raw string) (*domain.Account, error) {
 		a.AccessLog = make([]domain.AccessEntry, n)
 		for i := range a.AccessLog {
 			e := &a.AccessLog[i]
-			e.ID, e.At, e.Kind = r.id(), r.time(), domain.AccessorKind(r.str())
-			e.ActorID, e.InstitutionID = r.id(), r.id()
-			e.Name, e.Action, e.Detail = r.str(), domain.AccessAction(r.str()), r.str()
+			e.ID, e.At, e.Kind = r.id(), r.time(), domain.AccessorKind(r.refStr())
+			e.ActorID, e.InstitutionID = r.refID(), r.refID()
+			e.Name, e.Action, e.Detail = r.refStr(), domain.AccessAction(r.refStr()), r.str()
 		}
 	}
 	if r.err == nil && len(r.s) != 0 {
@@ -271,69 +348,189 @@ func decodeAccountBinary1(raw string) (*domain.Account, error) {
 }
 
 func (r *docReader) outcome(o *domain.Outcome) {
-	o.ID, o.AccountID, o.IssuerID = r.id(), r.id(), r.id()
-	o.Category = domain.Category(r.str())
+	o.ID, o.AccountID, o.IssuerID = r.id(), r.refID(), r.refID()
+	o.Category = domain.Category(r.refStr())
 	o.Title, o.CourseCode = r.str(), r.str()
-	o.Hours, o.Credits = r.f64(), r.f64()
+	o.Hours, o.Credits = r.number(), r.number()
 	o.CreditsStated = r.boolean()
-	o.Result.Score, o.Result.PassMark = r.optF64(), r.optF64()
-	o.Result.Grade = r.str()
+	o.Result.Score, o.Result.PassMark = r.optNumber(), r.optNumber()
+	o.Result.Grade = r.refStr()
 	o.Result.Passed = r.optBool()
 	o.Level = int(r.varint())
 	o.CompletedOn, o.ExpiresOn = r.time(), r.optTime()
-	o.Status = domain.OutcomeStatus(r.str())
+	o.Status = domain.OutcomeStatus(r.refStr())
 	o.RevokedReason, o.RevokedAt = r.str(), r.optTime()
-	o.IssuedAt, o.IssuedBy = r.time(), r.str()
+	o.IssuedAt, o.IssuedBy = r.time(), r.refStr()
 }
 
 func (r *docReader) conversion(c *domain.Conversion) {
-	c.ID, c.AccountID, c.RuleID = r.id(), r.id(), r.id()
-	c.RuleCode = r.str()
+	c.ID, c.AccountID, c.RuleID = r.id(), r.refID(), r.refID()
+	c.RuleCode = r.refStr()
 	c.RuleVersion = int(r.varint())
-	c.RuleName = r.str()
-	c.InstitutionID = r.id()
-	c.Purpose = domain.Purpose(r.str())
+	c.RuleName = r.refStr()
+	c.InstitutionID = r.refID()
+	c.Purpose = domain.Purpose(r.refStr())
 	c.Exclusive = r.boolean()
-	c.Status = domain.ConversionStatus(r.str())
+	c.Status = domain.ConversionStatus(r.refStr())
 	e := &c.Evaluation
 	e.Eligible = r.boolean()
-	e.AwardedCredits, e.UsedCredits = r.f64(), r.f64()
+	e.AwardedCredits, e.UsedCredits = r.number(), r.number()
 	if n := r.count(); n > 0 {
 		e.Used = make([]domain.UsedOutcome, n)
 		for i := range e.Used {
 			u := &e.Used[i]
-			u.OutcomeID, u.Title, u.Category, u.Credits = r.id(), r.str(), domain.Category(r.str()), r.f64()
+			u.OutcomeID, u.Title, u.Category, u.Credits = r.id(), r.str(), domain.Category(r.refStr()), r.number()
 		}
 	}
 	if n := r.count(); n > 0 {
 		e.Trace = make([]domain.TraceStep, n)
 		for i := range e.Trace {
-			e.Trace[i] = domain.TraceStep{Code: r.str(), Message: r.str()}
+			e.Trace[i] = domain.TraceStep{Code: r.refStr(), Message: r.str()}
 		}
 	}
 	if r.boolean() {
-		e.Shortfall = &domain.Shortfall{Credits: r.f64(), Message: r.str()}
+		e.Shortfall = &domain.Shortfall{Credits: r.number(), Message: r.str()}
 	}
 	e.EvaluatedAt = r.time()
-	c.Earmarked, c.Spent = r.f64(), r.f64()
+	c.Earmarked, c.Spent = r.number(), r.number()
 	c.AppliedAt, c.DecidedAt = r.time(), r.optTime()
-	c.DecidedBy, c.Note = r.str(), r.str()
+	c.DecidedBy, c.Note = r.refStr(), r.str()
 }
 
-func (r *docReader) ledgerEntry(e *domain.LedgerEntry) {
+func (r *docReader) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
 	e.Seq = r.varint()
 	e.At = r.time()
-	e.Kind = domain.LedgerKind(r.str())
-	e.Credits, e.BalanceAfter = r.f64(), r.f64()
-	e.OutcomeID, e.ConversionID = r.optID(), r.optID()
-	e.PrevHash, e.Hash = r.hexStr(), r.hexStr()
+	e.Kind = domain.LedgerKind(r.refStr())
+	e.Credits, e.BalanceAfter = r.number(), r.number()
+	if !r.v2 {
+		e.OutcomeID, e.ConversionID = r.optID(), r.optID()
+		e.PrevHash, e.Hash = r.hexStr(), r.hexStr()
+		return
+	}
+	switch r.flag(ledgerRefNext) {
+	case ledgerRefID:
+		id := r.id()
+		e.OutcomeID = &id
+	case ledgerRefNext:
+		if l.nextOutcome >= len(l.outcomes) {
+			r.fail("ledger entry names an outcome past the last")
+			return
+		}
+		id := l.outcomes[l.nextOutcome].ID
+		e.OutcomeID = &id
+		l.nextOutcome++
+	}
+	switch r.flag(ledgerRefNext) {
+	case ledgerRefID:
+		id := r.id()
+		e.ConversionID = &id
+	case ledgerRefNext:
+		if l.nextConversion >= len(l.conversions) {
+			r.fail("ledger entry names a conversion past the last")
+			return
+		}
+		id := l.conversions[l.nextConversion].ID
+		e.ConversionID = &id
+		l.nextConversion++
+	}
+	if f := r.flag(hashChained); f == hashChained {
+		e.PrevHash = l.prevHash
+	} else {
+		e.PrevHash = r.hexStrFlagged(f)
+	}
+	e.Hash = r.hexStr()
+	l.prevHash = e.Hash
 }
 
 // docWriter appends the primitives of the binary format: unsigned and
 // zig-zag varints, strings as length + bytes, IDs as their 16 bytes,
 // floats as 8 little-endian bytes, times as Unix seconds + nanoseconds,
-// and a presence byte before anything optional.
-type docWriter struct{ b []byte }
+// and a presence byte before anything optional. In format 2 (v2) numbers,
+// times, and IDs and strings that recur are written shorter.
+type docWriter struct {
+	b  []byte
+	v2 bool
+	// ids and strs are the IDs and recurring strings written so far (the
+	// first refTableSize), which a later occurrence refers to by index.
+	ids  []uuid.UUID
+	strs []string
+}
+
+// refTables back a document's reference tables, on the stack.
+type refTables struct {
+	ids  [refTableSize]uuid.UUID
+	strs [refTableSize]string
+}
+
+// refTableSize bounds the reference tables: the values that recur in a
+// document (its issuers, categories, statuses) are few, and a bound keeps
+// the linear look-up cheap in an account of thousands of outcomes.
+const refTableSize = 32
+
+// refID writes an ID as 0 and its 16 bytes the first time, as its index + 1
+// in the table afterwards.
+func (w *docWriter) refID(id uuid.UUID) {
+	if !w.v2 {
+		w.id(id)
+		return
+	}
+	for i, seen := range w.ids {
+		if seen == id {
+			w.uvarint(uint64(i + 1))
+			return
+		}
+	}
+	w.b = append(w.b, 0)
+	w.id(id)
+	if len(w.ids) < refTableSize {
+		w.ids = append(w.ids, id)
+	}
+}
+
+// refStr writes a string as 0 and the string the first time, as its index
+// + 1 in the table afterwards. Empty strings are not worth a slot.
+func (w *docWriter) refStr(s string) {
+	if !w.v2 {
+		w.str(s)
+		return
+	}
+	for i, seen := range w.strs {
+		if seen == s {
+			w.uvarint(uint64(i + 1))
+			return
+		}
+	}
+	w.b = append(w.b, 0)
+	w.str(s)
+	if len(w.strs) < refTableSize && s != "" {
+		w.strs = append(w.strs, s)
+	}
+}
+
+func (w *docWriter) number(f float64) {
+	if w.v2 {
+		w.num(f)
+	} else {
+		w.f64(f)
+	}
+}
+
+func (w *docWriter) optNumber(f *float64) {
+	w.boolean(f != nil)
+	if f != nil {
+		w.number(*f)
+	}
+}
+
+// Format 2 time marks, in the low two bits of the first varint.
+const (
+	timeDays   = 0 // a UTC midnight: days since 1970
+	timeMillis = 1 // whole milliseconds since 1970
+	timeFull   = 2 // then seconds and nanoseconds, as in format 1
+)
+
+func zigzag(n int64) uint64   { return uint64(n<<1 ^ n>>63) }
+func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
 func (w *docWriter) uvarint(u uint64) { w.b = binary.AppendUvarint(w.b, u) }
 func (w *docWriter) varint(i int64)   { w.b = binary.AppendVarint(w.b, i) }
@@ -346,7 +543,7 @@ func (w *docWriter) f64(f float64)    { w.b = binary.LittleEndian.AppendUint64(w
 func (w *docWriter) num(f float64) {
 	if m := math.Round(f * 1000); math.Abs(m) < 1<<52 {
 		if n := int64(m); math.Float64bits(float64(n)/1000) == math.Float64bits(f) {
-			w.uvarint(uint64(n<<1^n>>63) << 1)
+			w.uvarint(zigzag(n) << 1)
 			return
 		}
 	}
@@ -368,8 +565,20 @@ func (w *docWriter) boolean(b bool) {
 }
 
 func (w *docWriter) time(t time.Time) {
-	w.varint(t.Unix())
-	w.uvarint(uint64(t.Nanosecond()))
+	sec, ns := t.Unix(), int64(t.Nanosecond())
+	switch {
+	case !w.v2:
+	case ns == 0 && sec%86400 == 0 && sec > -1<<50 && sec < 1<<50:
+		w.uvarint(zigzag(sec/86400)<<2 | timeDays)
+		return
+	case ns%1e6 == 0 && sec > -1<<40 && sec < 1<<40:
+		w.uvarint(zigzag(sec*1000+ns/1e6)<<2 | timeMillis)
+		return
+	default:
+		w.uvarint(timeFull)
+	}
+	w.varint(sec)
+	w.uvarint(uint64(ns))
 }
 
 func (w *docWriter) optTime(t *time.Time) {
@@ -383,13 +592,6 @@ func (w *docWriter) optID(id *uuid.UUID) {
 	w.boolean(id != nil)
 	if id != nil {
 		w.id(*id)
-	}
-}
-
-func (w *docWriter) optF64(f *float64) {
-	w.boolean(f != nil)
-	if f != nil {
-		w.f64(*f)
 	}
 }
 
@@ -432,8 +634,64 @@ func isLowerHex64(s string) bool {
 // docReader reads what docWriter wrote. The first malformed field sets err;
 // every read after it returns zero values, so decoders check once at the end.
 type docReader struct {
-	s   string
-	err error
+	s    string
+	err  error
+	v2   bool
+	ids  []uuid.UUID
+	strs []string
+}
+
+func (r *docReader) refID() uuid.UUID {
+	if !r.v2 {
+		return r.id()
+	}
+	k := r.uvarint()
+	if k == 0 {
+		id := r.id()
+		if len(r.ids) < refTableSize && r.err == nil {
+			r.ids = append(r.ids, id)
+		}
+		return id
+	}
+	if k > uint64(len(r.ids)) {
+		r.fail("ID reference %d of %d", k, len(r.ids))
+		return uuid.UUID{}
+	}
+	return r.ids[k-1]
+}
+
+func (r *docReader) refStr() string {
+	if !r.v2 {
+		return r.str()
+	}
+	k := r.uvarint()
+	if k == 0 {
+		s := r.str()
+		if len(r.strs) < refTableSize && s != "" && r.err == nil {
+			r.strs = append(r.strs, s)
+		}
+		return s
+	}
+	if k > uint64(len(r.strs)) {
+		r.fail("string reference %d of %d", k, len(r.strs))
+		return ""
+	}
+	return r.strs[k-1]
+}
+
+func (r *docReader) number() float64 {
+	if r.v2 {
+		return r.num()
+	}
+	return r.f64()
+}
+
+func (r *docReader) optNumber() *float64 {
+	if !r.boolean() {
+		return nil
+	}
+	f := r.number()
+	return &f
 }
 
 func (r *docReader) fail(format string, args ...any) {
@@ -533,9 +791,7 @@ func (r *docReader) num() float64 {
 		r.fail("number marker %d", u)
 		return 0
 	}
-	z := u >> 1
-	n := int64(z>>1) ^ -int64(z&1)
-	return float64(n) / 1000
+	return float64(unzigzag(u>>1)) / 1000
 }
 
 func (r *docReader) flag(max byte) byte {
@@ -553,6 +809,20 @@ func (r *docReader) flag(max byte) byte {
 func (r *docReader) boolean() bool { return r.flag(1) == 1 }
 
 func (r *docReader) time() time.Time {
+	if r.v2 {
+		u := r.uvarint()
+		switch {
+		case r.err != nil:
+			return time.Time{}
+		case u&3 == timeDays:
+			return time.Unix(unzigzag(u>>2)*86400, 0).UTC()
+		case u&3 == timeMillis:
+			return time.UnixMilli(unzigzag(u >> 2)).UTC()
+		case u != timeFull:
+			r.fail("time mark %d", u)
+			return time.Time{}
+		}
+	}
 	sec := r.varint()
 	nsec := r.uvarint()
 	if nsec >= 1e9 {
@@ -581,14 +851,6 @@ func (r *docReader) optID() *uuid.UUID {
 	return &id
 }
 
-func (r *docReader) optF64() *float64 {
-	if !r.boolean() {
-		return nil
-	}
-	f := r.f64()
-	return &f
-}
-
 func (r *docReader) optBool() *bool {
 	switch r.flag(2) {
 	case 1:
@@ -601,8 +863,11 @@ func (r *docReader) optBool() *bool {
 	return nil
 }
 
-func (r *docReader) hexStr() string {
-	if r.flag(1) == 0 {
+func (r *docReader) hexStr() string { return r.hexStrFlagged(r.flag(1)) }
+
+// hexStrFlagged reads what hexStr wrote after its flag.
+func (r *docReader) hexStrFlagged(flag byte) string {
+	if flag == 0 {
 		return r.str()
 	}
 	raw := r.take(32, "hash")

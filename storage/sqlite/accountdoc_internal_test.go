@@ -90,6 +90,7 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 			return a
 		}},
 		{"nothing set", func(*testing.T) *domain.Account { return &domain.Account{} }},
+		{"a learner's account, values recurring", func(t *testing.T) *domain.Account { return learnerAccount(t) }},
 		{"optional parts absent", func(t *testing.T) *domain.Account {
 			a := filledAccount(t)
 			a.CredentialsChangedAt, a.AlertsSeenAt = nil, nil
@@ -107,18 +108,21 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := c.account(t)
-			raw := encodeAccount(a, 42)
-			if raw[0] != accountFormatBinary1 {
-				t.Fatalf("format byte %#x", raw[0])
-			}
-			got, err := decodeAccount(string(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
 			want := a.Clone()
 			want.Version = 42
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("binary round trip differs:\n got %+v\nwant %+v", got, want)
+			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary2 {
+				t.Fatalf("format byte %#x", raw[0])
+			}
+			// The current format, and the earlier one that files still hold.
+			for _, format := range []byte{accountFormatBinary2, accountFormatBinary1} {
+				raw := encodeAccountAs(a, 42, format)
+				got, err := decodeAccount(string(raw))
+				if err != nil {
+					t.Fatalf("format %#x: %v", format, err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("format %#x round trip differs:\n got %+v\nwant %+v", format, got, want)
+				}
 			}
 			// What earlier versions wrote (the JSON document) still reads,
 			// to the same account.
@@ -139,15 +143,27 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 
 // A damaged document is an error, never a panic or a wrong account.
 func TestAccountDocumentRefusesDamage(t *testing.T) {
-	raw := encodeAccount(filledAccount(t), 3)
-	for n := 0; n < len(raw); n++ {
-		if _, err := decodeAccount(string(raw[:n])); err == nil {
-			t.Fatalf("a document cut to %d of %d bytes decoded", n, len(raw))
+	for _, a := range []*domain.Account{filledAccount(t), learnerAccount(t)} {
+		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2} {
+			raw := encodeAccountAs(a, 3, format)
+			for n := 0; n < len(raw); n++ {
+				if _, err := decodeAccount(string(raw[:n])); err == nil {
+					t.Fatalf("a format %#x document cut to %d of %d bytes decoded", format, n, len(raw))
+				}
+			}
+			if _, err := decodeAccount(string(raw) + "x"); err == nil {
+				t.Fatalf("format %#x: trailing bytes were ignored", format)
+			}
+			// Flipping any byte either fails or yields some account: never a
+			// panic.
+			for i := 1; i < len(raw); i++ {
+				b := []byte(string(raw))
+				b[i] ^= 0xff
+				_, _ = decodeAccount(string(b))
+			}
 		}
 	}
-	if _, err := decodeAccount(string(raw) + "x"); err == nil {
-		t.Fatal("trailing bytes were ignored")
-	}
+	raw := encodeAccount(filledAccount(t), 3)
 	if _, err := decodeAccount("\x07rest"); err == nil || !strings.Contains(err.Error(), "unknown document format") {
 		t.Fatalf("unknown format: %v", err)
 	}
@@ -165,11 +181,8 @@ func TestAccountDocumentRefusesDamage(t *testing.T) {
 	if _, err := decodeAccount(overflow); err == nil || !strings.Contains(err.Error(), "varint") {
 		t.Fatalf("an overflowing varint: %v", err)
 	}
-	// Flipping any byte either fails or yields some account: never a panic.
-	for i := 1; i < len(raw); i++ {
-		b := []byte(string(raw))
-		b[i] ^= 0xff
-		_, _ = decodeAccount(string(b))
+	if _, err := decodeAccount(string(raw[:1])); err == nil {
+		t.Fatal("a bare format byte decoded")
 	}
 }
 
@@ -181,16 +194,94 @@ func TestAccountDocumentIsCompact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := encodeAccount(a, 1)
+	bin := encodeAccountAs(a, 1, accountFormatBinary1)
 	if 2*len(bin) > len(js) {
 		t.Fatalf("binary document %d bytes, JSON %d: expected under half", len(bin), len(js))
 	}
+	// Format 2 takes little more than half of format 1 for a learner's
+	// account, whose issuers, categories and statuses recur and whose
+	// ledger chains.
+	learner := learnerAccount(t)
+	v1, v2 := encodeAccountAs(learner, 1, accountFormatBinary1), encodeAccount(learner, 1)
+	if 10*len(v2) > 6*len(v1) {
+		t.Fatalf("format 2 document %d bytes, format 1 %d: expected under 60 %%", len(v2), len(v1))
+	}
+	t.Logf("a learner's account of %d outcomes: format 2 %d bytes, format 1 %d", len(learner.Outcomes), len(v2), len(v1))
 }
 
-// A file written by an earlier version holds JSON documents: they read as
-// before, lists that pick items out of them work, and the next save of an
-// account rewrites it in the binary form.
-func TestStoredJSONDocumentsReadAndAreRewritten(t *testing.T) {
+// learnerAccount is shaped like a real learner's: ten outcomes from three
+// issuers, the ledger chained and in deposit order, a revocation, an
+// approved conversion, a grant; and a few values that cannot be written
+// short (a third of a credit, a time to the nanosecond, an entry that does
+// not chain).
+func learnerAccount(t testing.TB) *domain.Account {
+	t.Helper()
+	now := time.Date(2026, 12, 2, 9, 30, 15, 123_000_000, time.UTC)
+	a := &domain.Account{ID: domain.NewID(), Name: "王小红", Status: domain.AccountActive, CreatedAt: now.AddDate(-3, 0, 0),
+		BirthDate: time.Date(1961, 5, 3, 0, 0, 0, 0, time.UTC)}
+	a.PII.NationalIDHash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	issuers := []uuid.UUID{domain.NewID(), domain.NewID(), domain.NewID()}
+	categories := []domain.Category{domain.CategoryCommunity, domain.CategoryVocational, domain.CategorySenior}
+	prev, balance := domain.GenesisHash, 0.0
+	for i := 0; i < 10; i++ {
+		score := 60 + float64(i)*3.5
+		o := domain.Outcome{ID: domain.NewID(), AccountID: a.ID, IssuerID: issuers[i%3], Category: categories[i%3],
+			Title: fmt.Sprintf("社区课程 %d", i), CourseCode: fmt.Sprintf("COM-%03d", i), Hours: 16, Credits: 2.5,
+			Result: domain.Result{Score: &score}, CompletedOn: time.Date(2017+i/2, time.Month(1+i), 10, 0, 0, 0, 0, time.UTC),
+			Status: domain.OutcomeActive, IssuedAt: now.AddDate(0, -i, 0), IssuedBy: "client:" + issuers[i%3].String()}
+		if i == 7 {
+			o.Credits = 1.0 / 3
+		}
+		a.Outcomes = append(a.Outcomes, o)
+		balance += o.Credits
+		id := o.ID
+		hash := fmt.Sprintf("%064x", i+1)
+		a.Ledger = append(a.Ledger, domain.LedgerEntry{Seq: int64(i + 1), At: o.IssuedAt, Kind: domain.LedgerKind("deposit"),
+			Credits: o.Credits, BalanceAfter: balance, OutcomeID: &id, PrevHash: prev, Hash: hash})
+		prev = hash
+	}
+	revokedAt := now.Add(time.Nanosecond)
+	a.Outcomes[2].Status, a.Outcomes[2].RevokedAt, a.Outcomes[2].RevokedReason = domain.OutcomeRevoked, &revokedAt, "重复登记"
+	revoked := a.Outcomes[2].ID
+	a.Ledger = append(a.Ledger, domain.LedgerEntry{Seq: 11, At: revokedAt, Kind: domain.LedgerKind("revoke"), Credits: -2.5,
+		BalanceAfter: balance - 2.5, OutcomeID: &revoked, PrevHash: prev, Hash: fmt.Sprintf("%064x", 11)})
+	decided := now
+	conv := domain.Conversion{ID: domain.NewID(), AccountID: a.ID, RuleID: domain.NewID(), RuleCode: "R-1", RuleVersion: 2,
+		InstitutionID: issuers[1], Status: domain.ConversionStatus("approved"), AppliedAt: now.Add(-time.Hour), DecidedAt: &decided,
+		Evaluation: domain.Evaluation{Eligible: true, AwardedCredits: 4, UsedCredits: 5, EvaluatedAt: now.Add(-time.Hour),
+			Used: []domain.UsedOutcome{{OutcomeID: a.Outcomes[0].ID, Title: a.Outcomes[0].Title, Category: a.Outcomes[0].Category, Credits: 2.5}}}}
+	a.Conversions = append(a.Conversions, conv)
+	convID := conv.ID
+	a.Ledger = append(a.Ledger, domain.LedgerEntry{Seq: 12, At: now, Kind: domain.LedgerKind("convert"), Credits: -5,
+		BalanceAfter: balance - 7.5, ConversionID: &convID, PrevHash: strings.Repeat("ab", 32), Hash: fmt.Sprintf("%064x", 12)})
+	a.Grants = append(a.Grants, domain.Grant{ID: domain.NewID(), InstitutionID: issuers[1], CreatedAt: now, ExpiresAt: now.AddDate(0, 0, 30)})
+	return a
+}
+
+// A file written by an earlier version holds JSON documents and tallies, or
+// format 1 documents: they read as before, lists that pick items out of them
+// work, and the next save of an account rewrites it in the current formats.
+func TestStoredEarlierDocumentsReadAndAreRewritten(t *testing.T) {
+	for _, old := range []struct {
+		name   string
+		encode func(*testing.T, *domain.Account) string
+	}{
+		{"JSON", func(t *testing.T, a *domain.Account) string {
+			js, err := json.Marshal(record.FromAccount(a))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(js)
+		}},
+		{"format 1", func(t *testing.T, a *domain.Account) string {
+			return string(encodeAccountAs(a, a.Version, accountFormatBinary1))
+		}},
+	} {
+		t.Run(old.name, func(t *testing.T) { storedEarlierDocument(t, old.encode) })
+	}
+}
+
+func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account) string) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	ctx := t.Context()
 	s, err := Open(ctx, path)
@@ -209,10 +300,7 @@ func TestStoredJSONDocumentsReadAndAreRewritten(t *testing.T) {
 	if err := s.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	js, err := json.Marshal(record.FromAccount(a))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := encode(t, a)
 	jsonTallies := map[string]tallyCell{}
 	for k, v := range a.StatTallies() {
 		jsonTallies[k] = tallyCell{v.Count, v.Credits}
@@ -221,7 +309,7 @@ func TestStoredJSONDocumentsReadAndAreRewritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.w.ExecContext(ctx, `UPDATE accounts SET doc = ?, tallies = ? WHERE id = ?`, string(js), string(jt), a.ID.String()); err != nil {
+	if _, err := s.w.ExecContext(ctx, `UPDATE accounts SET doc = ?, tallies = ? WHERE id = ?`, doc, string(jt), a.ID.String()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -238,13 +326,13 @@ func TestStoredJSONDocumentsReadAndAreRewritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, a) {
-		t.Fatalf("JSON document read back differently:\n got %+v\nwant %+v", got, a)
+		t.Fatalf("earlier document read back differently:\n got %+v\nwant %+v", got, a)
 	}
 	listed, _, err := s.ListOutcomesByIssuer(ctx, a.Outcomes[1].IssuerID, storage.Page{Limit: 50})
 	if err != nil || len(listed) != 1 || !reflect.DeepEqual(listed[0], a.Outcomes[1]) {
-		t.Fatalf("issuer list from a JSON document: %v %+v", err, listed)
+		t.Fatalf("issuer list from an earlier document: %v %+v", err, listed)
 	}
-	// Not cached: the save reads the JSON document and tallies it replaces.
+	// Not cached: the save reads the document and JSON tallies it replaces.
 	s.accounts.drop(a.ID)
 	got.Name = "改名"
 	got.Outcomes[0].Status = domain.OutcomeRevoked
@@ -255,8 +343,8 @@ func TestStoredJSONDocumentsReadAndAreRewritten(t *testing.T) {
 	if err := s.r.QueryRowContext(ctx, `SELECT doc, tallies FROM accounts WHERE id = ?`, a.ID.String()).Scan(&stored, &storedTallies); err != nil {
 		t.Fatal(err)
 	}
-	if stored[0] != accountFormatBinary1 || storedTallies[0] != talliesFormatBinary1 {
-		t.Fatalf("saved document starts with %q and tallies with %q, not the binary formats", stored[0], storedTallies[0])
+	if stored[0] != accountFormatBinary2 || storedTallies[0] != talliesFormatBinary1 {
+		t.Fatalf("saved document starts with %#x and tallies with %#x, not the current formats", stored[0], storedTallies[0])
 	}
 	if sums, err := s.DistrictTallies(ctx); err != nil || !reflect.DeepEqual(sums, nonZero(got.StatTallies())) {
 		t.Fatalf("district sums after replacing JSON tallies: %v\n got %v\nwant %v", err, sums, nonZero(got.StatTallies()))
@@ -338,4 +426,28 @@ func TestTalliesRoundTripAndRefuseDamage(t *testing.T) {
 		t.Errorf("binary tallies %d bytes, JSON %d", len(bin), len(js))
 	}
 	t.Logf("typical tallies: %d bytes binary, %d JSON", len(bin), len(js))
+}
+
+// BenchmarkAccountDocument: encoding and decoding a learner's account in
+// each binary format (go test -bench AccountDocument ./storage/sqlite).
+func BenchmarkAccountDocument(b *testing.B) {
+	a := learnerAccount(b)
+	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2} {
+		raw := string(encodeAccountAs(a, 1, format))
+		b.Run(fmt.Sprintf("encode/%#x", format), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				encodeAccountAs(a, 1, format)
+			}
+			b.ReportMetric(float64(len(raw)), "bytes")
+		})
+		b.Run(fmt.Sprintf("decode/%#x", format), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := decodeAccount(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
