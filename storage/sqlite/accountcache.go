@@ -117,15 +117,27 @@ func (s *Store) loadAccount(ctx context.Context, id uuid.UUID) (*domain.Account,
 	return a, nil
 }
 
-// loadAccountBy finds an account's ID by a lookup query, then loads it.
+// loadAccountBy loads an account found by a lookup query selecting its
+// (id, version, doc): one statement and one read transaction, where looking
+// the ID up and then loading it took two. The document is decoded only if
+// the cache does not hold that version.
 func (s *Store) loadAccountBy(ctx context.Context, query string, args ...any) (*domain.Account, error) {
-	var raw string
-	if err := s.rc.QueryRowContext(ctx, query, args...).Scan(&raw); err != nil {
+	var rawID, doc string
+	var version int64
+	if err := s.rc.QueryRowContext(ctx, query, args...).Scan(&rawID, &version, &doc); err != nil {
 		return nil, mapErr(err)
 	}
-	id, err := uuid.Parse(raw)
+	id, err := uuid.Parse(rawID)
 	if err != nil {
 		return nil, errors.New("sqlite: malformed account id in index")
 	}
-	return s.loadAccount(ctx, id)
+	if a := s.accounts.get(id, version); a != nil {
+		return a, nil
+	}
+	a, err := decodeAccount(doc)
+	if err != nil {
+		return nil, err
+	}
+	s.accounts.put(a)
+	return a, nil
 }

@@ -131,17 +131,19 @@ func (s *Store) GetAccountByNationalIDHash(ctx context.Context, hash string) (*d
 	if hash == "" {
 		return nil, domain.ErrNotFound
 	}
-	return s.loadAccountBy(ctx, `SELECT id FROM accounts WHERE national_id_hash = ?`, hash)
+	return s.loadAccountBy(ctx, `SELECT id, version, doc FROM accounts WHERE national_id_hash = ?`, hash)
 }
 
 // GetAccountByOutcomeID finds the account holding an outcome.
 func (s *Store) GetAccountByOutcomeID(ctx context.Context, outcomeID uuid.UUID) (*domain.Account, error) {
-	return s.loadAccountBy(ctx, `SELECT account_id FROM account_outcomes WHERE outcome_id = ?`, outcomeID.String())
+	return s.loadAccountBy(ctx, `SELECT a.id, a.version, a.doc FROM account_outcomes o JOIN accounts a ON a.id = o.account_id
+		WHERE o.outcome_id = ?`, outcomeID.String())
 }
 
 // GetAccountByConversionID finds the account holding a conversion.
 func (s *Store) GetAccountByConversionID(ctx context.Context, conversionID uuid.UUID) (*domain.Account, error) {
-	return s.loadAccountBy(ctx, `SELECT account_id FROM account_conversions WHERE conversion_id = ?`, conversionID.String())
+	return s.loadAccountBy(ctx, `SELECT a.id, a.version, a.doc FROM account_conversions c JOIN accounts a ON a.id = c.account_id
+		WHERE c.conversion_id = ?`, conversionID.String())
 }
 
 // pageItems runs a side-table query selecting (item id, account id,
