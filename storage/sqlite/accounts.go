@@ -47,33 +47,42 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	raw := encodeAccount(a, version)
 	tallies := a.StatTallies()
 	rawTallies := encodeTallies(tallies)
-	// When the document being replaced is cached, its side rows and tallies
-	// are known without reading them: the compare-and-swap below only
+	// When the document being replaced is cached, what the write must know
+	// of it is known without reading it: the compare-and-swap below only
 	// succeeds if the stored version is that one.
 	rows := sideRowsOf(a)
-	var prevRows sideRows
-	var prevTallies domain.StatTallies
+	var cached *replaced
 	if prev := s.accounts.peek(a.ID, a.Version); prev != nil {
-		prevRows, prevTallies = sideRowsOf(prev), prev.StatTallies()
+		cached = replacedBy(prev)
+		cached.tallies = prev.StatTallies()
 	}
 	err := s.write(ctx, func(tx *wtx) error {
-		oldRows, old := prevRows, prevTallies
-		if oldRows == nil {
+		prev := cached
+		if prev == nil {
 			var err error
-			if oldRows, old, err = storedAccount(ctx, tx, id); err != nil {
+			if prev, err = storedAccount(ctx, tx, id); err != nil {
 				return err
 			}
 		}
-		n, err := exec(ctx, tx, `UPDATE accounts SET version = ?, national_id_hash = ?, doc = ?, tallies = ? WHERE id = ? AND version = ?`,
-			version, nullable(a.PII.NationalIDHash), raw, rawTallies, id, a.Version)
+		// Setting the national ID hash rewrites its unique index entry (a
+		// page of its own) even when the value is the same, so it is set
+		// only when it changes.
+		update, args := `UPDATE accounts SET version = ?, doc = ?, tallies = ? WHERE id = ? AND version = ?`,
+			[]any{version, raw, rawTallies, id, a.Version}
+		if a.PII.NationalIDHash != prev.nationalIDHash {
+			update, args = `UPDATE accounts SET version = ?, national_id_hash = ?, doc = ?, tallies = ? WHERE id = ? AND version = ?`,
+				[]any{version, nullable(a.PII.NationalIDHash), raw, rawTallies, id, a.Version}
+		}
+		n, err := exec(ctx, tx, update, args...)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, id)
 		}
+		old := prev.tallies
 		tx.addTallies(tallies.Delta(old))
-		if err := syncAccountIndex(ctx, tx, id, oldRows, rows); err != nil {
+		if err := syncAccountIndex(ctx, tx, id, prev.rows, rows); err != nil {
 			return err
 		}
 		return tx.sealAudits(ctx, audit)

@@ -211,6 +211,37 @@ func accountTests() []contractTest {
 				t.Fatalf("hash now finds %s, want %s", got.ID, a.ID)
 			}
 		}},
+		{"NationalIDHashFollowsUpdates", func(t *testing.T, s storage.Store) {
+			a := createAccount(t, s, NewAccount(now()))
+			first := a.PII.NationalIDHash
+			findsByHash := func(hash string, want bool, what string) {
+				t.Helper()
+				got, err := s.GetAccountByNationalIDHash(t.Context(), hash)
+				if !want {
+					wantErr(t, err, domain.ErrNotFound, what)
+					return
+				}
+				noErr(t, err, what)
+				if got.ID != a.ID || got.Version != a.Version {
+					t.Fatalf("%s: found %s v%d, want %s v%d", what, got.ID, got.Version, a.ID, a.Version)
+				}
+			}
+			a.Name = "改名"
+			noErr(t, s.UpdateAccount(t.Context(), a), "update keeping the hash")
+			findsByHash(first, true, "hash kept")
+			second := randomHash()
+			a.PII.NationalIDHash = second
+			noErr(t, s.UpdateAccount(t.Context(), a), "update changing the hash")
+			findsByHash(second, true, "new hash")
+			findsByHash(first, false, "old hash")
+			a.PII.NationalIDHash = ""
+			noErr(t, s.UpdateAccount(t.Context(), a), "update clearing the hash")
+			findsByHash(second, false, "cleared hash")
+			// A hash given up can be taken by another account.
+			b := NewAccount(now())
+			b.PII.NationalIDHash = second
+			createAccount(t, s, b)
+		}},
 		{"UpdateIncrementsVersion", func(t *testing.T, s storage.Store) {
 			a := createAccount(t, s, NewAccount(now()))
 			a.Name = "李四"
