@@ -52,17 +52,19 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	// succeeds if the stored version is that one.
 	rows := sideRowsOf(a)
 	var cached *replaced
+	var delta domain.StatTallies
 	if prev := s.accounts.peek(a.ID, a.Version); prev != nil {
 		cached = replacedBy(prev)
-		cached.tallies = prev.StatTallies()
+		delta = tallies.Delta(prev.StatTallies())
 	}
 	err := s.write(ctx, func(tx *wtx) error {
-		prev := cached
+		prev, delta := cached, delta
 		if prev == nil {
 			var err error
 			if prev, err = storedAccount(ctx, tx, id); err != nil {
 				return err
 			}
+			delta = tallies.Delta(prev.tallies)
 		}
 		// Setting the national ID hash rewrites its unique index entry (a
 		// page of its own) even when the value is the same, so it is set
@@ -80,8 +82,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 		if n == 0 {
 			return casMiss(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, id)
 		}
-		old := prev.tallies
-		tx.addTallies(tallies.Delta(old))
+		tx.addTallies(delta)
 		if err := syncAccountIndex(ctx, tx, id, prev.rows, rows); err != nil {
 			return err
 		}
