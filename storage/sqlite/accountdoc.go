@@ -275,11 +275,10 @@ func decodeAccount(raw string) (*domain.Account, error) {
 // all of them. Empty lists load as nil and times as UTC, as from the JSON
 // documents.
 func decodeAccountBinary(raw string, v2 bool) (*domain.Account, error) {
-	var tables refTables
-	r := docReader{s: raw, v2: v2, ids: tables.ids[:0], strs: tables.strs[:0]}
+	r := docReader{s: raw, v2: v2}
 	a := &domain.Account{}
 	a.ID = r.id()
-	r.ids = append(r.ids, a.ID)
+	r.ids[0], r.nIDs = a.ID, 1
 	a.Version = r.varint()
 	a.Name = r.str()
 	a.PII.NationalIDSealed = r.str()
@@ -634,11 +633,14 @@ func isLowerHex64(s string) bool {
 // docReader reads what docWriter wrote. The first malformed field sets err;
 // every read after it returns zero values, so decoders check once at the end.
 type docReader struct {
-	s    string
-	err  error
-	v2   bool
-	ids  []uuid.UUID
-	strs []string
+	s   string
+	err error
+	v2  bool
+	// The reference tables are arrays, not slices, so that a reader on the
+	// stack keeps them there.
+	ids         [refTableSize]uuid.UUID
+	strs        [refTableSize]string
+	nIDs, nStrs int
 }
 
 func (r *docReader) refID() uuid.UUID {
@@ -648,13 +650,14 @@ func (r *docReader) refID() uuid.UUID {
 	k := r.uvarint()
 	if k == 0 {
 		id := r.id()
-		if len(r.ids) < refTableSize && r.err == nil {
-			r.ids = append(r.ids, id)
+		if r.nIDs < refTableSize && r.err == nil {
+			r.ids[r.nIDs] = id
+			r.nIDs++
 		}
 		return id
 	}
-	if k > uint64(len(r.ids)) {
-		r.fail("ID reference %d of %d", k, len(r.ids))
+	if k > uint64(r.nIDs) {
+		r.fail("ID reference %d of %d", k, r.nIDs)
 		return uuid.UUID{}
 	}
 	return r.ids[k-1]
@@ -667,13 +670,14 @@ func (r *docReader) refStr() string {
 	k := r.uvarint()
 	if k == 0 {
 		s := r.str()
-		if len(r.strs) < refTableSize && s != "" && r.err == nil {
-			r.strs = append(r.strs, s)
+		if r.nStrs < refTableSize && s != "" && r.err == nil {
+			r.strs[r.nStrs] = s
+			r.nStrs++
 		}
 		return s
 	}
-	if k > uint64(len(r.strs)) {
-		r.fail("string reference %d of %d", k, len(r.strs))
+	if k > uint64(r.nStrs) {
+		r.fail("string reference %d of %d", k, r.nStrs)
 		return ""
 	}
 	return r.strs[k-1]
