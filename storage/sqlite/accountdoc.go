@@ -41,7 +41,7 @@ import (
 // the same document as its index, a ledger entry's previous hash as a mark
 // when it is the hash of the entry before, and a ledger entry's outcome or
 // conversion as a mark when it is the next one of the account's in order.
-// Ten outcomes take ≈ 1.5 kB.
+// A learner's ten outcomes take ≈ 1.9 kB instead of ≈ 3.6 kB.
 const (
 	accountFormatJSON    = '{'
 	accountFormatBinary1 = 0xB1
