@@ -56,12 +56,10 @@ func encodeAccount(a *domain.Account, version int64) []byte {
 // encodeAccountAs writes a in the given binary format; only tests write an
 // earlier one, to show it still reads.
 func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
-	var tables refTables
-	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format == accountFormatBinary2,
-		ids: tables.ids[:0], strs: tables.strs[:0]}
+	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format == accountFormatBinary2}
 	w.b = append(w.b, format)
 	w.id(a.ID)
-	w.ids = append(w.ids, a.ID)
+	w.ids.add(a.ID)
 	w.varint(version)
 	w.str(a.Name)
 	w.str(a.PII.NationalIDSealed)
@@ -196,6 +194,53 @@ type ledgerCursor struct {
 	prevHash                    string
 }
 
+func (l *ledgerCursor) nextOutcomeID() *uuid.UUID {
+	if l.nextOutcome < len(l.outcomes) {
+		return &l.outcomes[l.nextOutcome].ID
+	}
+	return nil
+}
+
+func (l *ledgerCursor) nextConversionID() *uuid.UUID {
+	if l.nextConversion < len(l.conversions) {
+		return &l.conversions[l.nextConversion].ID
+	}
+	return nil
+}
+
+// ledgerRef writes a ledger entry's outcome or conversion ID in format 2
+// and reports whether it was next, the one after the cursor's.
+func (w *docWriter) ledgerRef(id, next *uuid.UUID) (wasNext bool) {
+	switch {
+	case id == nil:
+		w.b = append(w.b, ledgerRefNone)
+	case next != nil && *next == *id:
+		w.b = append(w.b, ledgerRefNext)
+		return true
+	default:
+		w.b = append(w.b, ledgerRefID)
+		w.id(*id)
+	}
+	return false
+}
+
+// ledgerRef reads what docWriter.ledgerRef wrote.
+func (r *docReader) ledgerRef(next *uuid.UUID) (id *uuid.UUID, wasNext bool) {
+	switch r.flag(ledgerRefNext) {
+	case ledgerRefID:
+		v := r.id()
+		return &v, false
+	case ledgerRefNext:
+		if next == nil {
+			r.fail("ledger entry names an item past the last")
+			return nil, false
+		}
+		v := *next // a copy: the entry must not alias the account's list
+		return &v, true
+	}
+	return nil, false
+}
+
 // Marks of a ledger entry's outcome or conversion in format 2.
 const (
 	ledgerRefNone = 0
@@ -218,25 +263,11 @@ func (w *docWriter) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
 		w.hexStr(e.Hash)
 		return
 	}
-	switch {
-	case e.OutcomeID == nil:
-		w.b = append(w.b, ledgerRefNone)
-	case l.nextOutcome < len(l.outcomes) && l.outcomes[l.nextOutcome].ID == *e.OutcomeID:
-		w.b = append(w.b, ledgerRefNext)
+	if w.ledgerRef(e.OutcomeID, l.nextOutcomeID()) {
 		l.nextOutcome++
-	default:
-		w.b = append(w.b, ledgerRefID)
-		w.id(*e.OutcomeID)
 	}
-	switch {
-	case e.ConversionID == nil:
-		w.b = append(w.b, ledgerRefNone)
-	case l.nextConversion < len(l.conversions) && l.conversions[l.nextConversion].ID == *e.ConversionID:
-		w.b = append(w.b, ledgerRefNext)
+	if w.ledgerRef(e.ConversionID, l.nextConversionID()) {
 		l.nextConversion++
-	default:
-		w.b = append(w.b, ledgerRefID)
-		w.id(*e.ConversionID)
 	}
 	if e.PrevHash == l.prevHash {
 		w.b = append(w.b, hashChained)
@@ -278,7 +309,7 @@ func decodeAccountBinary(raw string, v2 bool) (*domain.Account, error) {
 	r := docReader{s: raw, v2: v2}
 	a := &domain.Account{}
 	a.ID = r.id()
-	r.ids[0], r.nIDs = a.ID, 1
+	r.ids.add(a.ID)
 	a.Version = r.varint()
 	a.Name = r.str()
 	a.PII.NationalIDSealed = r.str()
@@ -406,30 +437,11 @@ func (r *docReader) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
 		e.PrevHash, e.Hash = r.hexStr(), r.hexStr()
 		return
 	}
-	switch r.flag(ledgerRefNext) {
-	case ledgerRefID:
-		id := r.id()
-		e.OutcomeID = &id
-	case ledgerRefNext:
-		if l.nextOutcome >= len(l.outcomes) {
-			r.fail("ledger entry names an outcome past the last")
-			return
-		}
-		id := l.outcomes[l.nextOutcome].ID
-		e.OutcomeID = &id
+	var next bool
+	if e.OutcomeID, next = r.ledgerRef(l.nextOutcomeID()); next {
 		l.nextOutcome++
 	}
-	switch r.flag(ledgerRefNext) {
-	case ledgerRefID:
-		id := r.id()
-		e.ConversionID = &id
-	case ledgerRefNext:
-		if l.nextConversion >= len(l.conversions) {
-			r.fail("ledger entry names a conversion past the last")
-			return
-		}
-		id := l.conversions[l.nextConversion].ID
-		e.ConversionID = &id
+	if e.ConversionID, next = r.ledgerRef(l.nextConversionID()); next {
 		l.nextConversion++
 	}
 	if f := r.flag(hashChained); f == hashChained {
@@ -447,18 +459,45 @@ func (r *docReader) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
 // and a presence byte before anything optional. In format 2 (v2) numbers,
 // times, and IDs and strings that recur are written shorter.
 type docWriter struct {
-	b  []byte
-	v2 bool
-	// ids and strs are the IDs and recurring strings written so far (the
-	// first refTableSize), which a later occurrence refers to by index.
-	ids  []uuid.UUID
-	strs []string
+	b    []byte
+	v2   bool
+	ids  refTable[uuid.UUID]
+	strs refTable[string]
 }
 
-// refTables back a document's reference tables, on the stack.
-type refTables struct {
-	ids  [refTableSize]uuid.UUID
-	strs [refTableSize]string
+// refTable holds the IDs or recurring strings a document has written (or,
+// reading, read) so far, the first refTableSize of them; a later
+// occurrence is written as its index + 1. An array, not a slice, so that a
+// writer or reader on the stack keeps it there.
+type refTable[T comparable] struct {
+	vals [refTableSize]T
+	n    int
+}
+
+// index is v's reference (its index + 1), or 0 if v is not in the table.
+func (t *refTable[T]) index(v T) uint64 {
+	for i := 0; i < t.n; i++ {
+		if t.vals[i] == v {
+			return uint64(i + 1)
+		}
+	}
+	return 0
+}
+
+func (t *refTable[T]) add(v T) {
+	if t.n < refTableSize {
+		t.vals[t.n] = v
+		t.n++
+	}
+}
+
+// at is the value a reference k (≥ 1) names.
+func (t *refTable[T]) at(k uint64) (T, bool) {
+	if k == 0 || k > uint64(t.n) {
+		var zero T
+		return zero, false
+	}
+	return t.vals[k-1], true
 }
 
 // refTableSize bounds the reference tables: the values that recur in a
@@ -473,17 +512,13 @@ func (w *docWriter) refID(id uuid.UUID) {
 		w.id(id)
 		return
 	}
-	for i, seen := range w.ids {
-		if seen == id {
-			w.uvarint(uint64(i + 1))
-			return
-		}
+	if k := w.ids.index(id); k > 0 {
+		w.uvarint(k)
+		return
 	}
 	w.b = append(w.b, 0)
 	w.id(id)
-	if len(w.ids) < refTableSize {
-		w.ids = append(w.ids, id)
-	}
+	w.ids.add(id)
 }
 
 // refStr writes a string as 0 and the string the first time, as its index
@@ -493,16 +528,14 @@ func (w *docWriter) refStr(s string) {
 		w.str(s)
 		return
 	}
-	for i, seen := range w.strs {
-		if seen == s {
-			w.uvarint(uint64(i + 1))
-			return
-		}
+	if k := w.strs.index(s); k > 0 {
+		w.uvarint(k)
+		return
 	}
 	w.b = append(w.b, 0)
 	w.str(s)
-	if len(w.strs) < refTableSize && s != "" {
-		w.strs = append(w.strs, s)
+	if s != "" {
+		w.strs.add(s)
 	}
 }
 
@@ -633,14 +666,11 @@ func isLowerHex64(s string) bool {
 // docReader reads what docWriter wrote. The first malformed field sets err;
 // every read after it returns zero values, so decoders check once at the end.
 type docReader struct {
-	s   string
-	err error
-	v2  bool
-	// The reference tables are arrays, not slices, so that a reader on the
-	// stack keeps them there.
-	ids         [refTableSize]uuid.UUID
-	strs        [refTableSize]string
-	nIDs, nStrs int
+	s    string
+	err  error
+	v2   bool
+	ids  refTable[uuid.UUID]
+	strs refTable[string]
 }
 
 func (r *docReader) refID() uuid.UUID {
@@ -650,17 +680,16 @@ func (r *docReader) refID() uuid.UUID {
 	k := r.uvarint()
 	if k == 0 {
 		id := r.id()
-		if r.nIDs < refTableSize && r.err == nil {
-			r.ids[r.nIDs] = id
-			r.nIDs++
+		if r.err == nil {
+			r.ids.add(id)
 		}
 		return id
 	}
-	if k > uint64(r.nIDs) {
-		r.fail("ID reference %d of %d", k, r.nIDs)
-		return uuid.UUID{}
+	id, ok := r.ids.at(k)
+	if !ok {
+		r.fail("ID reference %d of %d", k, r.ids.n)
 	}
-	return r.ids[k-1]
+	return id
 }
 
 func (r *docReader) refStr() string {
@@ -670,17 +699,16 @@ func (r *docReader) refStr() string {
 	k := r.uvarint()
 	if k == 0 {
 		s := r.str()
-		if r.nStrs < refTableSize && s != "" && r.err == nil {
-			r.strs[r.nStrs] = s
-			r.nStrs++
+		if s != "" && r.err == nil {
+			r.strs.add(s)
 		}
 		return s
 	}
-	if k > uint64(r.nStrs) {
-		r.fail("string reference %d of %d", k, r.nStrs)
-		return ""
+	s, ok := r.strs.at(k)
+	if !ok {
+		r.fail("string reference %d of %d", k, r.strs.n)
 	}
-	return r.strs[k-1]
+	return s
 }
 
 func (r *docReader) number() float64 {
