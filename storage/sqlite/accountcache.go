@@ -109,7 +109,12 @@ func (s *Store) loadAccount(ctx context.Context, id uuid.UUID) (*domain.Account,
 			return nil, mapErr(err)
 		}
 	}
-	a, err := decodeAccount(raw.String)
+	return s.decodeAndCache(raw.String)
+}
+
+// decodeAndCache decodes a stored document and keeps the account decoded.
+func (s *Store) decodeAndCache(doc string) (*domain.Account, error) {
+	a, err := decodeAccount(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -134,10 +139,5 @@ func (s *Store) loadAccountBy(ctx context.Context, query string, args ...any) (*
 	if a := s.accounts.get(id, version); a != nil {
 		return a, nil
 	}
-	a, err := decodeAccount(doc)
-	if err != nil {
-		return nil, err
-	}
-	s.accounts.put(a)
-	return a, nil
+	return s.decodeAndCache(doc)
 }

@@ -108,41 +108,6 @@ func (t *wtx) addTallies(delta domain.StatTallies) {
 	t.tallies.Add(delta)
 }
 
-// replaced is what an account write must know of the document it
-// replaces: its side rows, its recorded contribution to the district sums,
-// and its national ID hash.
-type replaced struct {
-	rows           sideRows
-	tallies        domain.StatTallies
-	nationalIDHash string
-}
-
-func replacedBy(prev *domain.Account) *replaced {
-	return &replaced{rows: sideRowsOf(prev), nationalIDHash: prev.PII.NationalIDHash}
-}
-
-// storedAccount reads what an account write replaces when it is not cached:
-// the stored document, and its recorded tallies (empty if none yet).
-func storedAccount(ctx context.Context, tx execer, id string) (*replaced, error) {
-	var doc string
-	var raw sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT doc, tallies FROM accounts WHERE id = ?`, id).Scan(&doc, &raw); err != nil {
-		return nil, mapErr(err)
-	}
-	prev, err := decodeAccount(doc)
-	if err != nil {
-		return nil, err
-	}
-	r := replacedBy(prev)
-	r.tallies = domain.StatTallies{}
-	if raw.Valid {
-		if r.tallies, err = decodeTallies(raw.String); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
 // DistrictTallies returns the district sums; zero rows (a month whose last
 // outcome was revoked) are left out.
 func (s *Store) DistrictTallies(ctx context.Context) (domain.StatTallies, error) {
