@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -288,6 +289,38 @@ func TestBenchCommandMeasuresEveryEndpointAgainstBaselines(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
+	}
+	// The import says how its rows were committed and, where the system
+	// counts file I/O, what each row cost on disk.
+	for name, m := range byName {
+		if !strings.HasPrefix(name, "CSV import") {
+			continue
+		}
+		note, _ := m["note"].(string)
+		if !regexp.MustCompile(`\d+ store commits carried (4\d\d) writes`).MatchString(note) {
+			t.Errorf("import note does not count the commits of its 400 rows: %q", note)
+		}
+		if _, err := os.Stat("/proc/self/io"); err == nil && !regexp.MustCompile(`per row [\d.]+ file reads and [\d.]+ writes \([\d.]+ kB written\)`).MatchString(note) {
+			t.Errorf("import note lacks the file I/O per row: %q", note)
+		}
+	}
+}
+
+// processIO counts this process's own file writes.
+func TestProcessIOCountsWrites(t *testing.T) {
+	before := processIO()
+	if before == (ioCounters{}) {
+		t.Skip("this system does not count file I/O per process")
+	}
+	path := filepath.Join(t.TempDir(), "f")
+	for i := 0; i < 4; i++ {
+		if err := os.WriteFile(path, make([]byte, 64<<10), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := processIO().since(before)
+	if got.writes < 4 || got.writtenBytes < 4*64<<10 {
+		t.Fatalf("4 writes of 64 kB counted as %d writes of %d bytes", got.writes, got.writtenBytes)
 	}
 }
 
