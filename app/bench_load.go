@@ -175,7 +175,7 @@ func (h *benchHTTP) expect(want int, method, path, token string, body []byte, he
 // ioCounters are the process's file I/O system calls and bytes so far
 // (Linux /proc/self/io; zero elsewhere). An import's cost is mostly page
 // reads and writes of the store, so the bench reports them per row.
-type ioCounters struct{ reads, writes, readBytes, writtenBytes int64 }
+type ioCounters struct{ reads, writes, writtenBytes int64 }
 
 func processIO() ioCounters {
 	raw, err := os.ReadFile("/proc/self/io")
@@ -194,8 +194,6 @@ func processIO() ioCounters {
 			c.reads = n
 		case "syscw":
 			c.writes = n
-		case "rchar":
-			c.readBytes = n
 		case "wchar":
 			c.writtenBytes = n
 		}
@@ -204,5 +202,5 @@ func processIO() ioCounters {
 }
 
 func (c ioCounters) since(before ioCounters) ioCounters {
-	return ioCounters{c.reads - before.reads, c.writes - before.writes, c.readBytes - before.readBytes, c.writtenBytes - before.writtenBytes}
+	return ioCounters{c.reads - before.reads, c.writes - before.writes, c.writtenBytes - before.writtenBytes}
 }
