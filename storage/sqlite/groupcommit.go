@@ -5,19 +5,27 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"creditbank/domain"
 )
 
-// Group commit. With synchronous=FULL every COMMIT waits for an fsync, which
-// costs far more than the writes themselves. Writers therefore hand their
-// work to one committer goroutine that runs everything queued meanwhile in a
-// single transaction, each piece inside its own SAVEPOINT so that one
-// writer's failure undoes only its own changes, then commits once and
-// answers every writer. A writer is answered only after that COMMIT
-// returned: durability per acknowledged write is unchanged, only the fsync is
-// shared.
+// Group commit. Every acknowledged write waits for an fsync, which costs
+// far more than the writes themselves. Writers therefore hand their work to
+// one committer goroutine that runs everything queued meanwhile in a single
+// transaction, each piece inside its own SAVEPOINT so that one writer's
+// failure undoes only its own changes, then commits once. The group's
+// writers are answered by the syncer goroutine once a sync of the log that
+// began after that COMMIT has returned (logsync.go), while the committer
+// already runs the next group: durability per acknowledged write is
+// unchanged, the fsync is shared and no longer holds up the next group.
+
+// maxPendingSyncs bounds the committed groups waiting for the syncer: past
+// it the committer waits, so writers feel a slow disk instead of queueing
+// without bound.
+const maxPendingSyncs = 64
 
 // maxGroup bounds one transaction, so that a flood of writers cannot hold
 // the write lock (and their own answers) for long.
@@ -49,14 +57,41 @@ type committer struct {
 	// committed is signalled (without waiting) after every commit, for the
 	// checkpointer.
 	committed chan struct{}
+	// syncLog makes the log durable; unsynced carries committed groups to
+	// the syncer goroutine, which answers their writers after it.
+	syncLog  func() error
+	unsynced chan syncedGroup
+	// broken is set (by the syncer) when a sync failed: the kernel may
+	// have dropped the pages it could not write, so no later commit can be
+	// trusted to be durable either until the store is opened again.
+	broken atomic.Pointer[error]
+}
+
+// syncedGroup is a committed group waiting for the sync that makes it
+// durable: its writers and what each is to be answered.
+type syncedGroup struct {
+	ops     []*writeOp
+	results []error
 }
 
 var opPool = sync.Pool{New: func() any { return &writeOp{done: make(chan error, 1)} }}
 
-func newCommitter(db *sql.DB) *committer {
+// newCommitter starts the committer on db's single connection, whose
+// commits syncLog makes durable.
+func newCommitter(db *sql.DB, syncLog func() error) *committer {
 	c := &committer{db: db, stmts: newStmtCache(db), ops: make(chan *writeOp), quit: make(chan struct{}), exited: make(chan struct{}),
-		committed: make(chan struct{}, 1)}
-	go c.loop()
+		committed: make(chan struct{}, 1), syncLog: syncLog, unsynced: make(chan syncedGroup, maxPendingSyncs)}
+	synced := make(chan struct{})
+	go func() {
+		defer close(synced)
+		c.syncer()
+	}()
+	go func() {
+		c.loop()
+		close(c.unsynced)
+		<-synced
+		close(c.exited)
+	}()
 	return c
 }
 
@@ -98,7 +133,6 @@ func (c *committer) stats() (groups, writes int64) {
 }
 
 func (c *committer) loop() {
-	defer close(c.exited)
 	defer c.stmts.close()
 	group := make([]*writeOp, 0, maxGroup)
 	for {
@@ -139,6 +173,10 @@ func (c *committer) commit(group []*writeOp) {
 			}
 		}
 		answer()
+	}
+	if broken := c.broken.Load(); broken != nil {
+		failAll(*broken)
+		return
 	}
 	// The committer's own context: a writer that gives up must not abort
 	// the transaction that carries everyone else's work.
@@ -217,9 +255,44 @@ func (c *committer) commit(group []*writeOp) {
 	c.groups++
 	c.writes += int64(applied)
 	c.mu.Unlock()
-	answer()
+	c.unsynced <- syncedGroup{ops: slices.Clone(group), results: results}
 	select {
 	case c.committed <- struct{}{}:
 	default:
+	}
+}
+
+// syncer answers committed groups after syncing the log: one sync for
+// every group committed by the time it starts.
+func (c *committer) syncer() {
+	var waiting []syncedGroup
+	for g := range c.unsynced {
+		waiting = append(waiting[:0], g)
+	more:
+		for {
+			select {
+			case g, ok := <-c.unsynced:
+				if !ok {
+					break more
+				}
+				waiting = append(waiting, g)
+			default:
+				break more
+			}
+		}
+		err := c.syncLog()
+		if err != nil {
+			err = fmt.Errorf("%w: commits may not be durable: %w", domain.ErrUnavailable, err)
+			c.broken.CompareAndSwap(nil, &err)
+		}
+		for _, g := range waiting {
+			for i, op := range g.ops {
+				if g.results[i] == nil {
+					g.results[i] = err
+				}
+				op.done <- g.results[i]
+			}
+		}
+		clear(waiting)
 	}
 }

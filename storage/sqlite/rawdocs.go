@@ -12,8 +12,9 @@ import (
 
 // rawDocs measures the file itself: a scratch table shaped like accounts
 // (key, version, document in the product's format), written on the store's own writer connection
-// (so with synchronous=FULL and WAL, as the product writes) but without
-// group commit, side tables or any product code.
+// (so in WAL mode, each commit followed by a sync of the log before it
+// counts as done, as the product writes) but without group commit, side
+// tables or any product code.
 type rawDocs struct {
 	s        *Store
 	doc      []byte
@@ -72,7 +73,10 @@ func (r *rawDocs) CASBatch(ctx context.Context, is []int) error {
 			return err
 		}
 	}
-	return mapErr(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return mapErr(err)
+	}
+	return r.s.log.sync()
 }
 
 func (r *rawDocs) Read(ctx context.Context, i int) error {

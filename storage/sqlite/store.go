@@ -34,6 +34,8 @@ type Store struct {
 	r      *sql.DB
 	rc     cachedDB // s.r with prepared statements
 	writer *committer
+	// log is the WAL file, which the committer syncs (logsync.go).
+	log *logFile
 	// checkpoints copies the log into the file off the committer.
 	checkpoints *checkpointer
 	accounts    *accountCache
@@ -90,8 +92,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	writer := newCommitter(w)
-	s := &Store{w: w, r: r, rc: cachedDB{newStmtCache(r)}, writer: writer, checkpoints: newCheckpointer(cp, writer.committed),
+	// The committer syncs the log itself after each commit, off its own
+	// path (logsync.go); migrations and the backfill above ran with FULL.
+	// Should the pool ever reconnect, the new connection has FULL from the
+	// DSN again: slower, never less durable.
+	if _, err := w.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		w.Close()
+		r.Close()
+		cp.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	wal := newLogFile(path)
+	writer := newCommitter(w, wal.sync)
+	s := &Store{w: w, r: r, rc: cachedDB{newStmtCache(r)}, writer: writer, log: wal, checkpoints: newCheckpointer(cp, writer.committed),
 		accounts: newAccountCache(accountCacheSize)}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
@@ -105,7 +118,7 @@ func (s *Store) Close() error {
 	s.writer.close()
 	cpErr := s.checkpoints.close()
 	s.rc.c.close()
-	return errors.Join(cpErr, s.r.Close(), s.w.Close())
+	return errors.Join(cpErr, s.r.Close(), s.w.Close(), s.log.close())
 }
 
 // Ping answers whether the file can be read.
