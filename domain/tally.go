@@ -1,6 +1,11 @@
 package domain
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
 
 // StatTally is one district statistic's count and credits.
 type StatTally struct {
@@ -40,8 +45,40 @@ func (t StatTallies) add(key string, count int64, credits float64) {
 // StatTallies is this account's contribution to the district statistics.
 // Revoked outcomes count only as revoked; expiry is not considered (a
 // statistic of what was banked, not of what is spendable today).
+//
+// Every deposit computes it, so outcomes are first summed per category,
+// issuer and month in small lists (an account has few distinct ones), and a
+// key string is built once per distinct value rather than four per outcome.
+// Each key's credits are still added in outcome order, so the sums are the
+// same to the last bit as adding outcome by outcome.
 func (a *Account) StatTallies() StatTallies {
-	t := StatTallies{}
+	// Room for a typical account on the stack; append moves a larger one
+	// to the heap.
+	var (
+		categoryRoom [8]tallyOf[Category]
+		issuerRoom   [8]tallyOf[uuid.UUID]
+		monthRoom    [32]tallyOf[int]
+		categories   = tallyList[Category](categoryRoom[:0])
+		issuers      = tallyList[uuid.UUID](issuerRoom[:0])
+		months       = tallyList[int](monthRoom[:0]) // year*16 + month
+		outcomes     StatTally
+		revoked      int64
+	)
+	for i := range a.Outcomes {
+		o := &a.Outcomes[i]
+		if o.Status == OutcomeRevoked {
+			revoked++
+			continue
+		}
+		y, m, _ := o.CompletedOn.Date()
+		month := y*16 + int(m)
+		outcomes.Count++
+		outcomes.Credits += o.Credits
+		categories.add(o.Category, o.Credits)
+		issuers.add(o.IssuerID, o.Credits)
+		months.add(month, o.Credits)
+	}
+	t := make(StatTallies, 6+len(categories)+len(issuers)+len(months)+len(a.Conversions))
 	t.add(TallyAccounts, 1, 0)
 	if a.Claimed() {
 		t.add(TallyClaimed, 1, 0)
@@ -49,21 +86,26 @@ func (a *Account) StatTallies() StatTallies {
 	if !a.BirthDate.IsZero() {
 		t.add(TallyBirthYear+strconv.Itoa(a.BirthDate.Year()), 1, 0)
 	}
+	if revoked > 0 {
+		t[TallyRevoked] = StatTally{Count: revoked}
+	}
+	if outcomes.Count > 0 {
+		t[TallyOutcomes] = outcomes
+	}
+	for _, c := range categories {
+		t[TallyCategory+string(c.key)] = c.tally
+	}
+	for _, c := range issuers {
+		t[issuerKey(c.key)] = c.tally
+	}
 	latest := ""
-	for _, o := range a.Outcomes {
-		if o.Status == OutcomeRevoked {
-			t.add(TallyRevoked, 1, 0)
-			continue
-		}
-		month := o.CompletedOn.Format("2006-01")
-		t.add(TallyOutcomes, 1, o.Credits)
-		t.add(TallyCategory+string(o.Category), 1, o.Credits)
-		t.add(TallyIssuer+o.IssuerID.String(), 1, o.Credits)
-		t.add(TallyMonth+month, 1, o.Credits)
-		latest = max(latest, month)
+	for _, c := range months {
+		key := monthKey(c.key)
+		t[key] = c.tally
+		latest = max(latest, key[len(TallyMonth):])
 	}
 	if latest != "" {
-		t.add(TallyLastActive+latest, 1, 0)
+		t[TallyLastActive+latest] = StatTally{Count: 1}
 	}
 	for _, c := range a.Conversions {
 		t.add(TallyConversion+string(c.Status), 1, 0)
@@ -73,6 +115,55 @@ func (a *Account) StatTallies() StatTallies {
 	}
 	return t
 }
+
+// tallyList sums outcomes per distinct key, in order of first appearance.
+type tallyList[K comparable] []tallyOf[K]
+
+type tallyOf[K comparable] struct {
+	key   K
+	tally StatTally
+}
+
+func (l *tallyList[K]) add(key K, credits float64) {
+	for i := range *l {
+		if (*l)[i].key == key {
+			(*l)[i].tally.Count++
+			(*l)[i].tally.Credits += credits
+			return
+		}
+	}
+	*l = append(*l, tallyOf[K]{key, StatTally{Count: 1, Credits: credits}})
+}
+
+// monthKey is TallyMonth and year*16+month formatted as "2006-01" does.
+func monthKey(ym int) string {
+	year, month := ym>>4, ym&15
+	if year < 0 || year > 9999 {
+		return TallyMonth + time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+	}
+	var b [len(TallyMonth) + 7]byte
+	n := copy(b[:], TallyMonth)
+	b[n], b[n+1], b[n+2], b[n+3] = '0'+byte(year/1000), '0'+byte(year/100%10), '0'+byte(year/10%10), '0'+byte(year%10)
+	b[n+4], b[n+5], b[n+6] = '-', '0'+byte(month/10), '0'+byte(month%10)
+	return string(b[:])
+}
+
+// issuerKey is TallyIssuer and the issuer's ID in its usual form.
+func issuerKey(id uuid.UUID) string {
+	var b [len(TallyIssuer) + 36]byte
+	n := copy(b[:], TallyIssuer)
+	for i, c := range id {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[n] = '-'
+			n++
+		}
+		b[n], b[n+1] = hexDigits[c>>4], hexDigits[c&15]
+		n += 2
+	}
+	return string(b[:])
+}
+
+const hexDigits = "0123456789abcdef"
 
 // Delta is what changes in the sums when an account contributing old
 // comes to contribute t: keys whose tally differs, with the difference.

@@ -1,7 +1,10 @@
 package domain
 
 import (
+	"math"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -75,6 +78,112 @@ func TestStatTalliesAddSumsDeltasAndDropsZeros(t *testing.T) {
 			tc.sum.Add(tc.more)
 			if !reflect.DeepEqual(tc.sum, tc.want) {
 				t.Fatalf("sum %v, want %v", tc.sum, tc.want)
+			}
+		})
+	}
+}
+
+// statTalliesOutcomeByOutcome is the plain definition StatTallies must
+// match: every outcome adds to its four keys in turn.
+func statTalliesOutcomeByOutcome(a *Account) StatTallies {
+	t := StatTallies{}
+	t.add(TallyAccounts, 1, 0)
+	if a.Claimed() {
+		t.add(TallyClaimed, 1, 0)
+	}
+	if !a.BirthDate.IsZero() {
+		t.add(TallyBirthYear+strconv.Itoa(a.BirthDate.Year()), 1, 0)
+	}
+	latest := ""
+	for _, o := range a.Outcomes {
+		if o.Status == OutcomeRevoked {
+			t.add(TallyRevoked, 1, 0)
+			continue
+		}
+		month := o.CompletedOn.Format("2006-01")
+		t.add(TallyOutcomes, 1, o.Credits)
+		t.add(TallyCategory+string(o.Category), 1, o.Credits)
+		t.add(TallyIssuer+o.IssuerID.String(), 1, o.Credits)
+		t.add(TallyMonth+month, 1, o.Credits)
+		latest = max(latest, month)
+	}
+	if latest != "" {
+		t.add(TallyLastActive+latest, 1, 0)
+	}
+	for _, c := range a.Conversions {
+		t.add(TallyConversion+string(c.Status), 1, 0)
+		if c.Status == ConversionApproved {
+			t.add(TallyConvertedCredits, 0, c.Evaluation.AwardedCredits)
+		}
+	}
+	return t
+}
+
+// StatTallies sums per distinct key instead of outcome by outcome; on
+// random accounts (repeated and rare keys, revoked outcomes, credits whose
+// sums depend on the order they are added in, years of one to five
+// digits) it must give exactly the same keys and the same bits.
+func TestStatTalliesMatchOutcomeByOutcomeSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	issuers := []uuid.UUID{uuid.New(), uuid.New(), uuid.New()}
+	categories := []Category{CategoryCommunity, CategorySenior, CategoryVocational, CategoryOther}
+	statuses := []ConversionStatus{ConversionPending, ConversionApproved, ConversionRejected}
+	for i := range 2000 {
+		a := &Account{ID: uuid.New(), Status: AccountActive}
+		if rng.IntN(3) > 0 {
+			a.BirthDate = time.Date(1930+rng.IntN(80), 5, 1, 0, 0, 0, 0, time.UTC)
+		}
+		if rng.IntN(2) == 0 {
+			a.PasswordHash = "claimed"
+		}
+		for range rng.IntN(1 + []int{3, 12, 60, 400}[i%4]) {
+			year := 1950 + rng.IntN(77)
+			if rng.IntN(50) == 0 {
+				year = []int{5, 999, 10000, 12345}[rng.IntN(4)]
+			}
+			o := Outcome{ID: uuid.New(), IssuerID: issuers[rng.IntN(len(issuers))], Category: categories[rng.IntN(len(categories))],
+				Credits: float64(rng.IntN(100)) / 10, Status: OutcomeActive,
+				CompletedOn: time.Date(year, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)}
+			if rng.IntN(10) == 0 {
+				o.Status = OutcomeRevoked
+			}
+			a.Outcomes = append(a.Outcomes, o)
+		}
+		for range rng.IntN(4) {
+			c := Conversion{ID: uuid.New(), Status: statuses[rng.IntN(len(statuses))]}
+			c.Evaluation.AwardedCredits = float64(rng.IntN(70)) / 7
+			a.Conversions = append(a.Conversions, c)
+		}
+		got, want := a.StatTallies(), statTalliesOutcomeByOutcome(a)
+		if len(got) != len(want) {
+			t.Fatalf("account %d: %d keys, want %d\n got %v\nwant %v", i, len(got), len(want), got, want)
+		}
+		for k, w := range want {
+			g, ok := got[k]
+			if !ok || g.Count != w.Count || math.Float64bits(g.Credits) != math.Float64bits(w.Credits) {
+				t.Fatalf("account %d: %s = %+v (present %v), want %+v", i, k, g, ok, w)
+			}
+		}
+	}
+}
+
+// BenchmarkStatTallies: a learner's ten outcomes from three issuers, as a
+// deposit computes them, against the outcome-by-outcome definition.
+func BenchmarkStatTallies(b *testing.B) {
+	issuers := []uuid.UUID{uuid.New(), uuid.New(), uuid.New()}
+	a := &Account{ID: uuid.New(), Status: AccountActive, BirthDate: time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for i := range 10 {
+		a.Outcomes = append(a.Outcomes, Outcome{IssuerID: issuers[i%3], Category: []Category{CategoryCommunity, CategorySenior, CategoryVocational}[i%3],
+			Credits: 1.5, Status: OutcomeActive, CompletedOn: time.Date(2016+i, time.Month(1+i), 1, 0, 0, 0, 0, time.UTC)})
+	}
+	for _, bc := range []struct {
+		name string
+		fn   func(*Account) StatTallies
+	}{{"grouped", (*Account).StatTallies}, {"outcome-by-outcome", statTalliesOutcomeByOutcome}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.fn(a)
 			}
 		})
 	}

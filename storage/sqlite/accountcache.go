@@ -21,7 +21,15 @@ import (
 type accountCache struct {
 	mu  sync.Mutex
 	max int
-	m   map[uuid.UUID]*domain.Account
+	m   map[uuid.UUID]cachedAccount
+}
+
+// cachedAccount is an account as stored, and its contribution to the
+// district sums when known (a save computed it; a read leaves it nil), so
+// that the next save's difference needs only its own.
+type cachedAccount struct {
+	a       *domain.Account
+	tallies domain.StatTallies
 }
 
 // accountCacheSize bounds the cache. It only needs to span the moments
@@ -33,39 +41,41 @@ type accountCache struct {
 const accountCacheSize = 1024
 
 func newAccountCache(max int) *accountCache {
-	return &accountCache{max: max, m: make(map[uuid.UUID]*domain.Account, max)}
+	return &accountCache{max: max, m: make(map[uuid.UUID]cachedAccount, max)}
 }
 
 func (c *accountCache) version(id uuid.UUID) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if a, ok := c.m[id]; ok {
-		return a.Version
+	if e, ok := c.m[id]; ok {
+		return e.a.Version
 	}
 	return -1
 }
 
 func (c *accountCache) get(id uuid.UUID, version int64) *domain.Account {
-	if a := c.peek(id, version); a != nil {
+	if a, _ := c.peek(id, version); a != nil {
 		return a.Clone()
 	}
 	return nil
 }
 
-// peek returns the cached account itself if it is at version, for reading
-// only: cached values are never changed, only replaced.
-func (c *accountCache) peek(id uuid.UUID, version int64) *domain.Account {
+// peek returns the cached account itself if it is at version, and its
+// tallies if known, for reading only: cached values are never changed, only
+// replaced.
+func (c *accountCache) peek(id uuid.UUID, version int64) (*domain.Account, domain.StatTallies) {
 	c.mu.Lock()
-	a, ok := c.m[id]
+	e, ok := c.m[id]
 	c.mu.Unlock()
-	if !ok || a.Version != version {
-		return nil
+	if !ok || e.a.Version != version {
+		return nil, nil
 	}
-	return a
+	return e.a, e.tallies
 }
 
-// put stores a copy of a (callers keep ownership of a).
-func (c *accountCache) put(a *domain.Account) {
+// put stores a copy of a (callers keep ownership of a) and, if not nil, its
+// tallies, which must not be changed afterwards.
+func (c *accountCache) put(a *domain.Account, tallies domain.StatTallies) {
 	if c.max == 0 {
 		return
 	}
@@ -80,7 +90,7 @@ func (c *accountCache) put(a *domain.Account) {
 			break
 		}
 	}
-	c.m[a.ID] = cp
+	c.m[a.ID] = cachedAccount{a: cp, tallies: tallies}
 }
 
 func (c *accountCache) drop(id uuid.UUID) {
@@ -118,7 +128,7 @@ func (s *Store) decodeAndCache(doc string) (*domain.Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.accounts.put(a)
+	s.accounts.put(a, nil)
 	return a, nil
 }
 

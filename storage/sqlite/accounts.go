@@ -35,7 +35,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 		return err
 	}
 	a.Version = version
-	s.accounts.put(a)
+	s.accounts.put(a, tallies)
 	return nil
 }
 
@@ -54,9 +54,12 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	rows := sideRowsOf(a)
 	var cached *replaced
 	var delta domain.StatTallies
-	if prev := s.accounts.peek(a.ID, a.Version); prev != nil {
+	if prev, prevTallies := s.accounts.peek(a.ID, a.Version); prev != nil {
 		cached = replacedBy(prev)
-		delta = tallies.Delta(prev.StatTallies())
+		if prevTallies == nil {
+			prevTallies = prev.StatTallies()
+		}
+		delta = tallies.Delta(prevTallies)
 	}
 	err := s.write(ctx, func(tx *wtx) error {
 		prev, delta := cached, delta
@@ -96,7 +99,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 		return err
 	}
 	a.Version = version
-	s.accounts.put(a)
+	s.accounts.put(a, tallies)
 	return nil
 }
 
