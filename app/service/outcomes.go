@@ -131,12 +131,12 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 // must match the one on file: a typo in a national ID must not bank an
 // outcome on a stranger's record.
 func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name string, prepare func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, bool, error) {
-	pii, err := s.sealIdentity(id)
-	if err != nil {
-		return nil, false, err
-	}
+	// Sealing (encrypting) the national ID is only needed to open an
+	// account; most deposits are for learners the bank knows.
+	hash := s.vault.LookupHash(string(id))
+	var pii *domain.PersonalData
 	for attempt := 0; attempt < 3; attempt++ {
-		acc, err := s.store.GetAccountByNationalIDHash(ctx, pii.NationalIDHash)
+		acc, err := s.store.GetAccountByNationalIDHash(ctx, hash)
 		if err == nil {
 			if acc.Name != name {
 				return nil, false, domain.Invalid("learner.name", "does not match the name registered for this national ID")
@@ -146,7 +146,14 @@ func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name str
 		if !errors.Is(err, domain.ErrNotFound) {
 			return nil, false, err
 		}
-		acc, err = domain.NewAccount(name, pii, id.BirthDate(), s.now())
+		if pii == nil {
+			sealed, err := s.sealIdentity(id)
+			if err != nil {
+				return nil, false, err
+			}
+			pii = &sealed
+		}
+		acc, err = domain.NewAccount(name, *pii, id.BirthDate(), s.now())
 		if err != nil {
 			return nil, false, err
 		}
