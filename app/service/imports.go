@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 
@@ -177,42 +178,58 @@ func (s *Service) importWindowOf(ctx context.Context, actor Actor, inst *domain.
 	}
 }
 
-// bankRows banks rows[start:start+len(results)] into results.
+// bankRows banks rows[start:start+len(results)] into results. Each
+// learner's rows are banked in file order by one worker; the workers take
+// learners from a shared list as they finish, so they all stay busy until
+// the window's last few rows (fixed lanes by hash left a tail of the
+// longest lanes running alone, with the store's committer waiting for work).
 func (s *Service) bankRows(ctx context.Context, actor Actor, inst *domain.Institution, policy domain.CreditPolicy, jobID uuid.UUID, rows []csvRow, start int, results []rowResult) {
-	lanes := make([][]int, importWorkers)
-	for i := start; i < start+len(results); i++ {
-		h := fnv32(rows[i].input.NationalID) % importWorkers
-		lanes[h] = append(lanes[h], i)
-	}
+	learners := rowsByLearner(rows, start, start+len(results))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for _, lane := range lanes {
-		if len(lane) == 0 {
-			continue
-		}
+	for range min(importWorkers, len(learners)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for _, i := range lane {
-				results[i-start] = s.importRow(WithObjectID(ctx, rowOutcomeID(jobID, i)), actor, inst, policy, jobID, rows[i])
+			for {
+				n := int(next.Add(1)) - 1
+				if n >= len(learners) {
+					return
+				}
+				for _, i := range learners[n] {
+					results[i-start] = s.importRow(WithObjectID(ctx, rowOutcomeID(jobID, i)), actor, inst, policy, jobID, rows[i])
+				}
 			}
 		}()
 	}
 	wg.Wait()
 }
 
+// rowsByLearner groups the indexes of rows[start:end] by national ID (as
+// parsed, so that "…x" and "…X" are one learner), each group in file order,
+// the groups in order of their first row.
+func rowsByLearner(rows []csvRow, start, end int) [][]int {
+	byID := make(map[string]int, end-start)
+	var learners [][]int
+	for i := start; i < end; i++ {
+		id := rows[i].input.NationalID
+		if parsed, err := domain.ParseNationalID(id); err == nil {
+			id = string(parsed)
+		}
+		n, ok := byID[id]
+		if !ok {
+			n = len(learners)
+			byID[id] = n
+			learners = append(learners, nil)
+		}
+		learners[n] = append(learners[n], i)
+	}
+	return learners
+}
+
 // internalRowError is a row that failed for a reason of ours, not its own.
 func internalRowError(line int) rowResult {
 	return rowResult{problems: []domain.ImportRowError{{Line: line, Reason: "internal error; re-send the file to retry this row"}}}
-}
-
-// fnv32 spreads national IDs over the workers.
-func fnv32(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
 }
 
 // rowResult is what banking one row came to.

@@ -93,3 +93,29 @@ func TestSettlingFindsRowsBankedUnderEitherDerivation(t *testing.T) {
 		t.Errorf("note does not name the banked rows 6, 8 and 10: %s", note)
 	}
 }
+
+// Rows are handed to workers a learner at a time: every learner's rows
+// together and in file order (one worker banks them one after the other),
+// learners in order of their first row, the same national ID written in
+// either case one learner, and only the window's rows.
+func TestRowsByLearnerKeepsEachLearnersRowsInFileOrder(t *testing.T) {
+	id := func(first17 string) string {
+		t.Helper()
+		n, err := domain.CompleteNationalID(first17)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(n)
+	}
+	a, b := "11010519491231002X", id("11010519800101001")
+	lowerA := strings.ToLower(a)
+	rows := []csvRow{}
+	for _, nid := range []string{"before the window", a, b, lowerA, "not an ID", b, a, "not an ID", "after the window"} {
+		rows = append(rows, csvRow{input: IssueInput{NationalID: nid}})
+	}
+	got := rowsByLearner(rows, 1, 8)
+	want := [][]int{{1, 3, 6}, {2, 5}, {4, 7}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("learners %v, want %v", got, want)
+	}
+}
