@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -56,7 +57,9 @@ func visible(t *testing.T, s *Store, k string) {
 }
 
 // A writer hears of success only after a sync of the log that began after
-// its COMMIT; meanwhile the committer goes on committing the next groups.
+// its COMMIT. While a sync is in flight a small group waits for it (and
+// gathers whoever arrives), and a large one commits at once: its
+// statements run while the disk syncs.
 func TestWritersAreAnsweredOnlyAfterTheLogIsSynced(t *testing.T) {
 	gate := make(chan struct{})
 	var syncs atomic.Int32
@@ -70,30 +73,48 @@ func TestWritersAreAnsweredOnlyAfterTheLogIsSynced(t *testing.T) {
 		t.Fatalf("committer's connection runs synchronous=%d (%v), want 1 (NORMAL): the syncer makes commits durable", mode, err)
 	}
 
-	first, second := make(chan error, 1), make(chan error, 1)
-	go func() { first <- s.write(t.Context(), insertG("a")) }()
-	visible(t, s, "a")
-	go func() { second <- s.write(t.Context(), insertG("b")) }()
-	visible(t, s, "b") // committed although the first group's sync has not returned
+	const late = smallGroup + 8
+	done := make(chan error, 2+late)
+	go func() { done <- s.write(t.Context(), insertG("first")) }()
+	visible(t, s, "first") // committed; its sync is held at the gate
+	go func() { done <- s.write(t.Context(), insertG("small")) }()
+	time.Sleep(50 * time.Millisecond)
+	if n := count(t, s); n != 1 {
+		t.Fatalf("%d rows committed while the first sync is held, want 1: a lone writer waits for the sync in flight", n)
+	}
+	for i := range late {
+		go func() { done <- s.write(t.Context(), insertG(fmt.Sprint("late", i))) }()
+	}
+	visible(t, s, "small") // the waiting group grew past smallGroup and committed during the sync
 	select {
-	case err := <-first:
-		t.Fatalf("first writer answered (%v) before its log sync returned", err)
-	case err := <-second:
-		t.Fatalf("second writer answered (%v) before its log sync returned", err)
+	case err := <-done:
+		t.Fatalf("a writer was answered (%v) before its log sync returned", err)
 	case <-time.After(50 * time.Millisecond):
 	}
 	close(gate)
-	for name, done := range map[string]chan error{"first": first, "second": second} {
+	for range 2 + late {
 		if err := <-done; err != nil {
-			t.Fatalf("%s writer: %v", name, err)
+			t.Fatal(err)
 		}
 	}
-	if n := syncs.Load(); n < 1 || n > 2 {
-		t.Fatalf("%d log syncs for two groups, want one or two", n)
+	if n := count(t, s); n != 2+late {
+		t.Fatalf("%d rows, want %d", n, 2+late)
 	}
-	if groups, writes := s.WriteGroups(); groups != 2 || writes != 2 {
-		t.Fatalf("%d groups carried %d writes, want 2 and 2", groups, writes)
+	if groups, writes := s.WriteGroups(); writes != 2+late || groups < 2 || groups > 3 {
+		t.Fatalf("%d groups carried %d writes, want 2 or 3 groups and %d writes", groups, writes, 2+late)
 	}
+	if n := syncs.Load(); n < 2 {
+		t.Fatalf("%d log syncs, want one per group in flight", n)
+	}
+}
+
+func count(t *testing.T, s *Store) int {
+	t.Helper()
+	var n int
+	if err := s.r.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM g`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // A failed sync may have lost what it was to make durable, and the kernel
