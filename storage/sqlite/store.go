@@ -59,7 +59,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 	}
 	// synchronous(FULL): a committed deposit must survive a power cut, not
-	// only a process crash; in WAL mode NORMAL could lose the last commits.
+	// only a process crash; in WAL mode NORMAL alone could lose the last
+	// commits. Only the committer's connection runs NORMAL, because it syncs
+	// the log itself before answering (below).
 	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)", busyTimeoutMS)
 	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-8192)&_txlock=immediate")
 	if err != nil {
