@@ -96,7 +96,7 @@ func (a *Account) StatTallies() StatTallies {
 		t[TallyCategory+string(c.key)] = c.tally
 	}
 	for _, c := range issuers {
-		t[issuerKey(c.key)] = c.tally
+		t[TallyIssuer+c.key.String()] = c.tally
 	}
 	latest := ""
 	for _, c := range months {
@@ -135,7 +135,9 @@ func (l *tallyList[K]) add(key K, credits float64) {
 	*l = append(*l, tallyOf[K]{key, StatTally{Count: 1, Credits: credits}})
 }
 
-// monthKey is TallyMonth and year*16+month formatted as "2006-01" does.
+// monthKey is TallyMonth and year*16+month formatted as "2006-01" does, in
+// one allocation (time.Format costs more than the rest of StatTallies for a
+// learner's ten months).
 func monthKey(ym int) string {
 	year, month := ym>>4, ym&15
 	if year < 0 || year > 9999 {
@@ -147,23 +149,6 @@ func monthKey(ym int) string {
 	b[n+4], b[n+5], b[n+6] = '-', '0'+byte(month/10), '0'+byte(month%10)
 	return string(b[:])
 }
-
-// issuerKey is TallyIssuer and the issuer's ID in its usual form.
-func issuerKey(id uuid.UUID) string {
-	var b [len(TallyIssuer) + 36]byte
-	n := copy(b[:], TallyIssuer)
-	for i, c := range id {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b[n] = '-'
-			n++
-		}
-		b[n], b[n+1] = hexDigits[c>>4], hexDigits[c&15]
-		n += 2
-	}
-	return string(b[:])
-}
-
-const hexDigits = "0123456789abcdef"
 
 // Delta is what changes in the sums when an account contributing old
 // comes to contribute t: keys whose tally differs, with the difference.
