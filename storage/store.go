@@ -141,6 +141,10 @@ type Idempotency interface {
 	// request failed, so the client may retry with the same key. A key that
 	// is absent or held by another owner is left alone, without error.
 	DeleteIdempotency(ctx context.Context, key, owner string) error
+	// CarriesReservations reports whether the store's writes insert the
+	// pending reservation of their context (WithPendingReservation) in the
+	// same transaction; if not, callers reserve before the request runs.
+	CarriesReservations() bool
 }
 
 // Epochs records the server processes that are running, so that what a

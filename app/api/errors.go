@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // errorBody is the one error shape of the API.
@@ -47,6 +48,7 @@ var statusTable = []struct {
 	{domain.ErrNotFound, fiber.StatusNotFound, "not_found"},
 	{domain.ErrDuplicate, fiber.StatusConflict, "duplicate"},
 	{domain.ErrConflict, fiber.StatusConflict, "conflict"},
+	{storage.ErrKeyTaken, fiber.StatusConflict, "idempotency_in_progress"},
 	{domain.ErrForbidden, fiber.StatusForbidden, "forbidden"},
 	{domain.ErrUnauthenticated, fiber.StatusUnauthorized, "unauthenticated"},
 	{domain.ErrRateLimited, fiber.StatusTooManyRequests, "rate_limited"},

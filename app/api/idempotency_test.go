@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -167,5 +168,87 @@ func TestImportStoppedAtShutdownSaysHowFarItGot(t *testing.T) {
 	err := e.store.ScanAccounts(context.Background(), func(a *domain.Account) error { outcomes += len(a.Outcomes); return nil })
 	if err != nil || outcomes != done {
 		t.Fatalf("store holds %d outcomes (%v); the job says %d rows were banked", outcomes, err, done)
+	}
+}
+
+// TestConcurrentRetriesOfOneKeyBankOnce sends one keyed deposit many times
+// at once. On SQLite the key is reserved inside the deposit's own write, so
+// the copies race to that write: one banks the outcome, the others apply
+// nothing and are answered as retries (the replay, or "in progress").
+func TestConcurrentRetriesOfOneKeyBankOnce(t *testing.T) {
+	for _, learner := range []string{"new learner", "existing learner"} {
+		t.Run(learner, func(t *testing.T) {
+			e := newEnv(t)
+			a := e.issuer(e.adminToken(), "社区学院")
+			id := nid(t, 61)
+			if learner == "existing learner" {
+				e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: outcomeBody(id, "周敏", "太极拳", 16)})
+			}
+			body := outcomeBody(id, "周敏", "八段锦", 16)
+			headers := map[string]string{"Idempotency-Key": "retry-storm"}
+			const n = 16
+			results := make([]response, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					results[i] = e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body, headers: headers})
+				}()
+			}
+			wg.Wait()
+			ids := map[any]bool{}
+			for i, r := range results {
+				switch {
+				case r.status == 201:
+					ids[r.json(t)["id"]] = true
+				case r.status == 409 && r.errorCode(t) == "idempotency_in_progress":
+				default:
+					t.Errorf("copy %d: %d %s", i, r.status, r.body)
+				}
+			}
+			if len(ids) != 1 {
+				t.Fatalf("the copies were answered with %d different outcomes, want 1", len(ids))
+			}
+			var outcome string
+			for id := range ids {
+				outcome = id.(string)
+			}
+			acc, err := e.store.GetAccountByOutcomeID(context.Background(), uuid.MustParse(outcome))
+			if err != nil {
+				t.Fatal(err)
+			}
+			banked := 0
+			for _, o := range acc.Outcomes {
+				if o.Title == "八段锦" {
+					banked++
+				}
+			}
+			if banked != 1 {
+				t.Fatalf("the account holds the outcome %d times, want once", banked)
+			}
+			replay := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body, headers: headers})
+			if replay.status != 201 || replay.header.Get("Idempotent-Replayed") != "true" || replay.json(t)["id"] != outcome {
+				t.Fatalf("retry after the storm: %d %s", replay.status, replay.body)
+			}
+		})
+	}
+}
+
+// TestFailedKeyedRequestLeavesTheKeyFree: a request that fails is not
+// remembered, so the client can fix it and send it again with the same key.
+func TestFailedKeyedRequestLeavesTheKeyFree(t *testing.T) {
+	e := newEnv(t)
+	a := e.issuer(e.adminToken(), "社区学院")
+	headers := map[string]string{"Idempotency-Key": "fix-and-resend"}
+	bad := outcomeBody(nid(t, 62), "吴刚", "", 16) // no title
+	if res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: bad, headers: headers}); res.status != 422 {
+		t.Fatalf("bad request: %d %s", res.status, res.body)
+	}
+	good := outcomeBody(nid(t, 62), "吴刚", "园艺", 16)
+	first := e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: good, headers: headers})
+	replay := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: good, headers: headers})
+	if replay.status != 201 || replay.json(t)["id"] != first["id"] || replay.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay of the fixed request: %d %s", replay.status, replay.body)
 	}
 }

@@ -21,6 +21,17 @@ func TestStoreCallsPerRequest(t *testing.T) {
 	}
 	rule := d.published(d.exemptionRule("manual"))
 	other := nid(t, 300)
+	// A keyed request reserves its key: on a store that carries
+	// reservations, with a read (is the key new?) and inside the request's
+	// own write; otherwise with a write of its own before it runs.
+	keyed := func(calls map[string]int) map[string]int {
+		if e.store.CarriesReservations() {
+			calls["GetIdempotency"] = 1
+		} else {
+			calls["ReserveIdempotency"] = 1
+		}
+		return calls
+	}
 
 	tests := []struct {
 		name string
@@ -33,15 +44,15 @@ func TestStoreCallsPerRequest(t *testing.T) {
 			map[string]int{"GetAccount": 1}},
 		{"issue outcome, existing learner, with Idempotency-Key",
 			req{method: "POST", path: "/api/v1/outcomes", token: d.issuer.staff, headers: map[string]string{"Idempotency-Key": "calls-1"}, body: outcomeBody(d.nationalID, "林静", "书法", 16)}, 201,
-			map[string]int{"GetUser": 1, "GetInstitution": 1, "ReserveIdempotency": 1, "GetCreditPolicy": 1, "GetAccountByNationalIDHash": 1,
-				"UpdateAccount": 1, "CompleteIdempotency": 1}},
+			keyed(map[string]int{"GetUser": 1, "GetInstitution": 1, "GetCreditPolicy": 1, "GetAccountByNationalIDHash": 1,
+				"UpdateAccount": 1, "CompleteIdempotency": 1})},
 		{"issue outcome, new learner",
 			req{method: "POST", path: "/api/v1/outcomes", token: d.issuer.staff, body: outcomeBody(other, "路人", "摄影", 16)}, 201,
 			// The new account is created holding the outcome and its audit entries: one write.
 			map[string]int{"GetUser": 1, "GetInstitution": 1, "GetCreditPolicy": 1, "GetAccountByNationalIDHash": 1, "CreateAccount": 1}},
 		{"apply for a conversion",
 			req{method: "POST", path: "/api/v1/conversions", token: d.learner, headers: map[string]string{"Idempotency-Key": "calls-2"}, body: map[string]string{"ruleId": rule}}, 201,
-			map[string]int{"GetAccount": 1, "GetRule": 1, "ReserveIdempotency": 1, "UpdateAccount": 1, "CompleteIdempotency": 1}},
+			keyed(map[string]int{"GetAccount": 1, "GetRule": 1, "UpdateAccount": 1, "CompleteIdempotency": 1})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -102,6 +102,11 @@ func (s *Store) CompleteIdempotency(ctx context.Context, key, owner string, stat
 	return fmt.Errorf("complete idempotency key: %w", domain.ErrStale)
 }
 
+// CarriesReservations: no. Without multi-document transactions a
+// reservation inserted beside a request's first write could outlive a
+// failed write, so requests reserve their key before they run.
+func (s *Store) CarriesReservations() bool { return false }
+
 // DeleteIdempotency drops owner's unfinished reservation; anything else
 // (absent, completed, taken over) is left alone, since a failed request's
 // cleanup must never free a key that someone else now holds.

@@ -21,6 +21,7 @@ import (
 
 	"creditbank/domain"
 	"creditbank/storage"
+	"creditbank/storage/record"
 )
 
 // Store implements storage.Store on one SQLite file.
@@ -138,8 +139,34 @@ func (s *Store) Ping(ctx context.Context) error {
 // (the pool has one connection: it would wait forever), and must leave the
 // transaction usable when it returns an error (its changes are rolled back
 // to a savepoint).
+//
+// A write whose ctx holds a pending Idempotency-Key reservation inserts it
+// first, in the same savepoint (storage.PendingReservation).
 func (s *Store) write(ctx context.Context, fn func(tx *wtx) error) error {
-	return s.writer.do(ctx, fn)
+	r := storage.PendingReservationOf(ctx)
+	if r == nil {
+		return s.writer.do(ctx, fn)
+	}
+	d := record.FromIdempotency(r.Record)
+	raw, err := encode(d)
+	if err != nil {
+		return err
+	}
+	r.Tried()
+	err = s.writer.do(ctx, func(tx *wtx) error {
+		if _, err := exec(ctx, tx, `INSERT INTO idempotency (key, doc) VALUES (?, ?)`, d.Key, raw); err != nil {
+			if errors.Is(err, domain.ErrConflict) {
+				r.Taken()
+				return storage.ErrKeyTaken
+			}
+			return err
+		}
+		return fn(tx)
+	})
+	if err == nil {
+		r.Placed()
+	}
+	return err
 }
 
 // WriteGroups reports how many transactions carried how many writes since

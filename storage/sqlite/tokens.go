@@ -100,6 +100,10 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error
 	})
 }
 
+// CarriesReservations: writes insert their context's pending reservation
+// in their own transaction (see write).
+func (s *Store) CarriesReservations() bool { return true }
+
 // ReserveIdempotency inserts a reservation; an existing key is ErrConflict.
 func (s *Store) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
 	d := record.FromIdempotency(r)

@@ -383,6 +383,8 @@ func (f *Faulty) DeleteIdempotency(ctx context.Context, key, owner string) error
 	return f.inner.DeleteIdempotency(ctx, key, owner)
 }
 
+func (f *Faulty) CarriesReservations() bool { return f.inner.CarriesReservations() }
+
 func (f *Faulty) BeginEpoch(ctx context.Context, e *domain.Epoch) error {
 	if err := f.write(); err != nil {
 		return err

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Clients", clientTests()},
 		{"RefreshTokens", refreshTokenTests()},
 		{"Idempotency", idempotencyTests()},
+		{"CarriedReservations", carriedReservationTests()},
 		{"Epochs", epochTests()},
 		{"SigningKeys", signingKeyTests()},
 		{"Rules", ruleTests()},

@@ -258,3 +258,81 @@ func signingKeyTests() []contractTest {
 		}},
 	}
 }
+
+// carriedReservationTests check a store that says it carries pending
+// reservations (CarriesReservations): the reservation is inserted with the
+// context's first write, atomically with it, and only once.
+func carriedReservationTests() []contractTest {
+	return []contractTest{
+		{"ReservationRidesOnTheFirstWrite", func(t *testing.T, s storage.Store) {
+			if !s.CarriesReservations() {
+				t.Skip("the store reserves keys with writes of their own")
+			}
+			rec := &domain.IdempotencyRecord{Key: "client:abc|carried", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+			pending := &storage.PendingReservation{Record: rec}
+			ctx := storage.WithPendingReservation(t.Context(), pending)
+
+			a := NewAccount(now())
+			noErr(t, s.CreateAccount(ctx, a), "create account carrying the reservation")
+			got, err := s.GetIdempotency(t.Context(), rec.Key)
+			noErr(t, err, "get the carried reservation")
+			deepEqual(t, got, rec, "carried reservation")
+			if placed, maybe := pending.State(); !placed || !maybe {
+				t.Fatalf("after a committed write the reservation is placed=%v maybe=%v, want both", placed, maybe)
+			}
+			// Later writes of the same request do not insert it again.
+			a.Name = "李四"
+			noErr(t, s.UpdateAccount(ctx, a), "a second write of the request")
+		}},
+		{"HeldKeyFailsTheWriteAndAppliesNothing", func(t *testing.T, s storage.Store) {
+			if !s.CarriesReservations() {
+				t.Skip("the store reserves keys with writes of their own")
+			}
+			held := &domain.IdempotencyRecord{Key: "client:abc|held", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+			noErr(t, s.ReserveIdempotency(t.Context(), held), "reserve")
+			a := createAccount(t, s, NewAccount(now()))
+
+			loser := *held
+			loser.RequestHash, loser.ObjectID = "h2", domain.NewID()
+			pending := &storage.PendingReservation{Record: &loser}
+			ctx := storage.WithPendingReservation(t.Context(), pending)
+			changed := *a
+			changed.Name = "王五"
+			wantErr(t, s.UpdateAccount(ctx, &changed), storage.ErrKeyTaken, "update carrying a held key")
+			if errors.Is(s.UpdateAccount(ctx, &changed), domain.ErrConflict) {
+				t.Fatal("a held key must not read as a conflict of the write itself")
+			}
+			if placed, maybe := pending.State(); placed || maybe {
+				t.Fatalf("a reservation that lost its key is placed=%v maybe=%v, want neither (it must never be released)", placed, maybe)
+			}
+			deepEqual(t, getAccount(t, s, a.ID), a, "account after the refused write")
+			got, err := s.GetIdempotency(t.Context(), held.Key)
+			noErr(t, err, "get the held key")
+			deepEqual(t, got, held, "the holder's reservation")
+		}},
+		{"FailedWriteLeavesNoReservation", func(t *testing.T, s storage.Store) {
+			if !s.CarriesReservations() {
+				t.Skip("the store reserves keys with writes of their own")
+			}
+			a := createAccount(t, s, NewAccount(now()))
+			stale := *a
+			stale.Version-- // loses its compare-and-swap
+			stale.Name = "赵六"
+			rec := &domain.IdempotencyRecord{Key: "client:abc|failed", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+			pending := &storage.PendingReservation{Record: rec}
+			ctx := storage.WithPendingReservation(t.Context(), pending)
+			wantErr(t, s.UpdateAccount(ctx, &stale), domain.ErrStale, "stale update carrying a reservation")
+			_, err := s.GetIdempotency(t.Context(), rec.Key)
+			wantErr(t, err, domain.ErrNotFound, "reservation of a failed write")
+			if placed, _ := pending.State(); placed {
+				t.Fatal("a failed write placed its reservation")
+			}
+			// The retry with the current version carries it again.
+			a.Name = "赵六"
+			noErr(t, s.UpdateAccount(ctx, a), "retried update")
+			got, err := s.GetIdempotency(t.Context(), rec.Key)
+			noErr(t, err, "reservation after the retry")
+			deepEqual(t, got, rec, "reservation after the retry")
+		}},
+	}
+}

@@ -1,0 +1,243 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"creditbank/app/service"
+	"creditbank/domain"
+	"creditbank/storage"
+)
+
+// keyedRequest is a POST carrying an Idempotency-Key: the key's scope (the
+// caller, the route and the key), the hash of the body and the record
+// that reserves it.
+type keyedRequest struct {
+	scope, reqHash string
+	rec            *domain.IdempotencyRecord
+}
+
+// idempotent makes a POST safe to retry: the first response to an
+// Idempotency-Key is stored and replayed for the same body; the same key
+// with a different body is a conflict.
+//
+// On a store that carries reservations, a key seen for the first time is
+// reserved by the request's own first write (in its transaction), so the
+// request waits for one commit instead of two; a key already on record
+// goes the reserving way, which deals with replays, requests in flight and
+// reservations of dead processes.
+func (s *Server) idempotent(c *fiber.Ctx) error {
+	key := c.Get("Idempotency-Key")
+	if key == "" {
+		return c.Next()
+	}
+	if len(key) > 200 {
+		return badRequest("Idempotency-Key is longer than 200 characters", nil)
+	}
+	actor := actorOf(c)
+	owner := actor.ID.String()
+	if actor.Anonymous() {
+		owner = actor.ClientIP
+	}
+	sum := sha256.Sum256(c.Body())
+	k := &keyedRequest{
+		scope:   string(actor.Role) + ":" + owner + ":" + c.Method() + ":" + c.Path() + ":" + key,
+		reqHash: hex.EncodeToString(sum[:]),
+	}
+	k.rec = &domain.IdempotencyRecord{Key: k.scope, RequestHash: k.reqHash, CreatedAt: domain.Now(s.now()),
+		Owner: s.svc.Epoch(), ObjectID: domain.NewID()}
+	ctx := context.WithoutCancel(c.UserContext())
+	store := s.svc.Store()
+	if store.CarriesReservations() {
+		_, err := store.GetIdempotency(ctx, k.scope)
+		if errors.Is(err, domain.ErrNotFound) {
+			return s.runCarried(c, ctx, k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return s.runReserved(c, ctx, k)
+}
+
+// runCarried runs the handler with the reservation riding on its first
+// write. If another request took the key meanwhile, that write applied
+// nothing, and this one is answered as a retry of the other.
+func (s *Server) runCarried(c *fiber.Ctx, ctx context.Context, k *keyedRequest) error {
+	pending := &storage.PendingReservation{Record: k.rec}
+	c.SetUserContext(storage.WithPendingReservation(service.WithObjectID(c.UserContext(), k.rec.ObjectID), pending))
+	settled := false
+	defer func() {
+		// A panic below must not leave the key reserved for ever.
+		if _, maybe := pending.State(); !settled && maybe {
+			s.release(c, ctx, k)
+		}
+	}()
+	err := c.Next()
+	settled = true
+	if errors.Is(err, storage.ErrKeyTaken) {
+		return s.answerHeld(c, ctx, k)
+	}
+	placed, maybe := pending.State()
+	if failed := err != nil || c.Response().StatusCode() >= 300; failed && !maybe {
+		// It failed before writing anything: if a copy of it took the key
+		// meanwhile, its failure is likely that copy's doing (the outcome
+		// is already banked), and the client is owed the copy's answer.
+		if _, getErr := s.svc.Store().GetIdempotency(ctx, k.scope); getErr == nil {
+			return s.answerHeld(c, ctx, k)
+		}
+	}
+	if err != nil {
+		_ = s.writeError(c, err)
+	}
+	s.settle(c, ctx, k, placed, maybe)
+	return nil
+}
+
+// answerHeld answers a request whose key another request holds: with that
+// request's stored response, or a conflict.
+func (s *Server) answerHeld(c *fiber.Ctx, ctx context.Context, k *keyedRequest) error {
+	s.completions.wait(ctx, k.scope)
+	prev, err := s.svc.Store().GetIdempotency(ctx, k.scope)
+	if errors.Is(err, domain.ErrNotFound) {
+		return errInProgress // released again: the other request failed
+	}
+	if err != nil {
+		return err
+	}
+	if prev.RequestHash != k.reqHash {
+		return errKeyMismatch
+	}
+	if prev.Status == 0 {
+		return errInProgress
+	}
+	replay(c, prev)
+	return nil
+}
+
+var (
+	errKeyMismatch = &apiError{status: fiber.StatusConflict, code: "idempotency_mismatch", message: "this Idempotency-Key was used with a different request body"}
+	errInProgress  = &apiError{status: fiber.StatusConflict, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still being processed"}
+)
+
+func replay(c *fiber.Ctx, prev *domain.IdempotencyRecord) {
+	c.Set("Idempotent-Replayed", "true")
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	_ = c.Status(prev.Status).Send(prev.Body)
+}
+
+// runReserved reserves the key in a write of its own, then runs the handler.
+func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest) error {
+	store := s.svc.Store()
+	rec := k.rec
+	for attempt := 0; ; attempt++ {
+		err := store.ReserveIdempotency(ctx, rec)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, domain.ErrConflict) {
+			return err
+		}
+		s.completions.wait(ctx, k.scope) // our own first response may still be being stored
+		prev, err := store.GetIdempotency(ctx, k.scope)
+		if errors.Is(err, domain.ErrNotFound) && attempt < maxReserveAttempts {
+			continue // released between our insert and read
+		}
+		if err != nil {
+			return err
+		}
+		if prev.RequestHash != k.reqHash {
+			return errKeyMismatch
+		}
+		if prev.Status != 0 {
+			replay(c, prev)
+			return nil
+		}
+		live, err := s.svc.EpochLive(ctx, prev.Owner)
+		if err != nil {
+			return err
+		}
+		if live || attempt >= maxReserveAttempts {
+			return errInProgress
+		}
+		// The first attempt died with its process. Take its reservation
+		// over, keeping the ID it gave its object, so that the handler
+		// finds whatever that attempt committed.
+		if prev.ObjectID != uuid.Nil {
+			rec.ObjectID = prev.ObjectID
+		}
+		err = store.TakeOverIdempotency(ctx, rec, prev.Owner)
+		if err == nil {
+			s.log.Info("idempotency reservation taken over", "requestId", requestID(c), "from", prev.Owner)
+			break
+		}
+		if !errors.Is(err, domain.ErrStale) && !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+		// Another retry took it, or it was released: look again.
+	}
+	c.SetUserContext(service.WithObjectID(c.UserContext(), rec.ObjectID))
+	settled := false
+	defer func() {
+		// A panic below must not leave the key reserved for ever.
+		if !settled {
+			s.release(c, ctx, k)
+		}
+	}()
+	if err := c.Next(); err != nil {
+		_ = s.writeError(c, err)
+	}
+	s.settle(c, ctx, k, true, true)
+	settled = true
+	return nil
+}
+
+// settle stores a successful response for retries, or releases the key of
+// a failed request so that the client may fix it and retry with the same
+// key. placed and maybe say whether the reservation is known to be, or
+// may be, stored.
+func (s *Server) settle(c *fiber.Ctx, ctx context.Context, k *keyedRequest, placed, maybe bool) {
+	status := c.Response().StatusCode()
+	if status < 200 || status >= 300 {
+		if maybe {
+			s.release(c, ctx, k)
+		}
+		return
+	}
+	store := s.svc.Store()
+	body := bytes.Clone(c.Response().Body())
+	reqID, owner := requestID(c), k.rec.Owner
+	s.completions.start(k.scope, func() {
+		var err error
+		if !placed {
+			// Never stored, or not known to be: store the answer whole.
+			done := *k.rec
+			done.Status, done.Body = status, body
+			err = store.ReserveIdempotency(ctx, &done)
+			if errors.Is(err, domain.ErrConflict) && maybe {
+				err = store.CompleteIdempotency(ctx, k.scope, owner, status, body)
+			}
+		} else {
+			err = store.CompleteIdempotency(ctx, k.scope, owner, status, body)
+		}
+		if err != nil {
+			s.log.Error("idempotency record not saved", "requestId", reqID, "err", err)
+		}
+	})
+}
+
+func (s *Server) release(c *fiber.Ctx, ctx context.Context, k *keyedRequest) {
+	if err := s.svc.Store().DeleteIdempotency(ctx, k.scope, k.rec.Owner); err != nil {
+		s.log.Error("idempotency reservation not released", "requestId", requestID(c), "err", err)
+	}
+}
+
+// maxReserveAttempts bounds the reserve → read → take-over loop when other
+// requests keep changing the same key under it.
+const maxReserveAttempts = 3
