@@ -10,9 +10,13 @@ import (
 // so that a "|" inside one cannot be moved across a field boundary without
 // changing the hash.
 func (e AuditEntry) Canonical() string {
+	return strconv.FormatInt(e.Seq, 10) + "|" + e.canonicalFields()
+}
+
+// canonicalFields is Canonical after the sequence number.
+func (e AuditEntry) canonicalFields() string {
 	q := strconv.Quote
 	return strings.Join([]string{
-		strconv.FormatInt(e.Seq, 10),
 		e.At.UTC().Format("2006-01-02T15:04:05.000Z"),
 		q(e.ActorID), q(string(e.Role)), q(e.InstitutionID), q(e.Action),
 		q(e.ObjectType), q(e.ObjectID), q(e.ClientIP), q(e.RequestID), q(e.Detail),
@@ -21,12 +25,45 @@ func (e AuditEntry) Canonical() string {
 
 // Seal links the entry after prev (nil for the first) and computes its hash.
 func (e *AuditEntry) Seal(prev *AuditEntry) {
+	*e = PrepareAudit(*e).Seal(prev)
+}
+
+// PreparedAudit is an entry with its time fixed and its hashed fields in
+// canonical form, all but its place in the chain. Sealing must happen in
+// chain order, under the store's write lock; preparing first leaves
+// sealing only the hash.
+type PreparedAudit struct {
+	entry  AuditEntry
+	fields string
+}
+
+// PrepareAudit prepares e for sealing.
+func PrepareAudit(e AuditEntry) PreparedAudit {
+	e.At = Now(e.At)
+	return PreparedAudit{entry: e, fields: e.canonicalFields()}
+}
+
+// PrepareAudits prepares each of es.
+func PrepareAudits(es []AuditEntry) []PreparedAudit {
+	if len(es) == 0 {
+		return nil
+	}
+	out := make([]PreparedAudit, len(es))
+	for i, e := range es {
+		out[i] = PrepareAudit(e)
+	}
+	return out
+}
+
+// Seal returns the entry linked after prev (nil for the first) with its hash.
+func (p PreparedAudit) Seal(prev *AuditEntry) AuditEntry {
+	e := p.entry
 	e.Seq, e.PrevHash = 1, GenesisHash
 	if prev != nil {
 		e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
 	}
-	e.At = Now(e.At)
-	e.Hash = ChainHash(e.PrevHash, e.Canonical())
+	e.Hash = ChainHash(e.PrevHash, strconv.FormatInt(e.Seq, 10)+"|"+p.fields)
+	return e
 }
 
 // AuditChainVerifier checks entries fed to it in order and names the first

@@ -20,6 +20,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 	tallies := a.StatTallies()
 	rawTallies := encodeTallies(tallies)
 	rows := sideRowsOf(a)
+	entries := domain.PrepareAudits(audit)
 	err := s.write(ctx, func(tx *wtx) error {
 		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc, tallies) VALUES (?, ?, ?, ?, ?)`,
 			id, version, nullable(a.PII.NationalIDHash), raw, rawTallies); err != nil {
@@ -29,7 +30,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 		if err := syncAccountIndex(ctx, tx, id, make(sideRows, len(sideTables)), rows); err != nil {
 			return err
 		}
-		return tx.sealAudits(ctx, audit)
+		return tx.sealAudits(ctx, entries)
 	})
 	if err != nil {
 		return err
@@ -52,6 +53,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	// of it is known without reading it: the compare-and-swap below only
 	// succeeds if the stored version is that one.
 	rows := sideRowsOf(a)
+	entries := domain.PrepareAudits(audit)
 	var cached *replaced
 	var delta domain.StatTallies
 	if prev, prevTallies := s.accounts.peek(a.ID, a.Version); prev != nil {
@@ -90,7 +92,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 		if err := syncAccountIndex(ctx, tx, id, prev.rows, rows); err != nil {
 			return err
 		}
-		return tx.sealAudits(ctx, audit)
+		return tx.sealAudits(ctx, entries)
 	})
 	if err != nil {
 		if errors.Is(err, domain.ErrStale) {

@@ -215,8 +215,8 @@ func (t *wtx) head(ctx context.Context) (*domain.AuditEntry, error) {
 	return t.chain.last, nil
 }
 
-// sealAudits seals copies of es on the chain head and inserts them.
-func (t *wtx) sealAudits(ctx context.Context, es []domain.AuditEntry) error {
+// sealAudits seals es on the chain head and inserts them.
+func (t *wtx) sealAudits(ctx context.Context, es []domain.PreparedAudit) error {
 	if len(es) == 0 {
 		return nil
 	}
@@ -224,8 +224,8 @@ func (t *wtx) sealAudits(ctx context.Context, es []domain.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range es {
-		e.Seal(prev)
+	for _, p := range es {
+		e := p.Seal(prev)
 		raw, err := encode(record.FromAudit(&e))
 		if err != nil {
 			return err
@@ -242,5 +242,6 @@ func (t *wtx) sealAudits(ctx context.Context, es []domain.AuditEntry) error {
 
 // RecordAudits seals and appends entries in one transaction.
 func (s *Store) RecordAudits(ctx context.Context, es []domain.AuditEntry) error {
-	return s.write(ctx, func(tx *wtx) error { return tx.sealAudits(ctx, es) })
+	prepared := domain.PrepareAudits(es)
+	return s.write(ctx, func(tx *wtx) error { return tx.sealAudits(ctx, prepared) })
 }
