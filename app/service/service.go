@@ -159,7 +159,10 @@ func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*
 
 // updateLoadedAccount is updateAccount whose first attempt starts from an
 // account the caller has just read (saving a round trip); if it is no longer
-// current the compare-and-swap fails and the account is read again.
+// current the compare-and-swap fails and the account is read again. The
+// caller hands loaded over: the first attempt changes it in place (copying
+// it cost a deposit as much as decoding it), so the caller must not use it
+// afterwards.
 func (s *Service) updateLoadedAccount(ctx context.Context, id uuid.UUID, loaded *domain.Account, change func(*domain.Account) error) (*domain.Account, error) {
 	return s.updateAudited(ctx, id, loaded, change, nil)
 }
@@ -177,7 +180,7 @@ func (s *Service) updateAudited(ctx context.Context, id uuid.UUID, loaded *domai
 		var a *domain.Account
 		var err error
 		if attempt == 0 && loaded != nil && loaded.ID == id {
-			a = loaded.Clone()
+			a = loaded
 		} else {
 			a, err = s.store.GetAccount(ctx, id)
 		}

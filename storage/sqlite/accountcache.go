@@ -11,25 +11,30 @@ import (
 	"creditbank/domain"
 )
 
-// accountCache keeps recently used accounts decoded. A request typically
-// reads the same account twice (sign-in check, then the use case) or reads
-// it right after saving it, and a save derives the side rows and tallies it
-// replaces from the cached version instead of reading them. Every read still asks the file for the current
-// version and uses the cached copy only when it matches, so another process
-// writing the same file is seen at once; callers get clones, never the
-// cached value.
+// accountCache keeps recently used accounts decoded, or only what the next
+// save of an account needs to know of it. A request typically reads the
+// same account twice (sign-in check, then the use case), and a save derives
+// the side rows and tallies it replaces from the cache instead of reading
+// them. Every read still asks the file for the current version and uses the
+// cached copy only when it matches, so another process writing the same file
+// is seen at once; callers get clones, never the cached value.
 type accountCache struct {
 	mu  sync.Mutex
 	max int
 	m   map[uuid.UUID]cachedAccount
 }
 
-// cachedAccount is an account as stored, and its contribution to the
-// district sums when known (a save computed it; a read leaves it nil), so
-// that the next save's difference needs only its own.
+// cachedAccount is an account at a version: decoded (a), or only what a
+// save replacing that version must know of it (stored), or both.
+//
+// Saves, and loads by national ID (which are followed by a save: a deposit,
+// an imported row), keep only stored: keeping the account would mean
+// copying it (the caller keeps its own), which cost as much as decoding it
+// again when a read wants it, and the next save needs only stored.
 type cachedAccount struct {
+	version int64
 	a       *domain.Account
-	tallies domain.StatTallies
+	stored  *replaced
 }
 
 // accountCacheSize bounds the cache. It only needs to span the moments
@@ -44,45 +49,67 @@ func newAccountCache(max int) *accountCache {
 	return &accountCache{max: max, m: make(map[uuid.UUID]cachedAccount, max)}
 }
 
+// version is the version of the decoded account held for id, -1 if none.
 func (c *accountCache) version(id uuid.UUID) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.m[id]; ok {
-		return e.a.Version
+	if e, ok := c.m[id]; ok && e.a != nil {
+		return e.version
 	}
 	return -1
 }
 
+func (c *accountCache) lookup(id uuid.UUID, version int64) (cachedAccount, bool) {
+	c.mu.Lock()
+	e, ok := c.m[id]
+	c.mu.Unlock()
+	return e, ok && e.version == version
+}
+
+// get returns a clone of the decoded account if it is held at version.
 func (c *accountCache) get(id uuid.UUID, version int64) *domain.Account {
-	if a, _ := c.peek(id, version); a != nil {
-		return a.Clone()
+	if e, ok := c.lookup(id, version); ok && e.a != nil {
+		return e.a.Clone()
 	}
 	return nil
 }
 
-// peek returns the cached account itself if it is at version, and its
-// tallies if known, for reading only: cached values are never changed, only
-// replaced.
-func (c *accountCache) peek(id uuid.UUID, version int64) (*domain.Account, domain.StatTallies) {
-	c.mu.Lock()
-	e, ok := c.m[id]
-	c.mu.Unlock()
-	if !ok || e.a.Version != version {
-		return nil, nil
+// replacedAt returns what a save replacing the account at version must
+// know of it, if held (for reading only: entries are replaced, never
+// changed).
+func (c *accountCache) replacedAt(id uuid.UUID, version int64) *replaced {
+	e, ok := c.lookup(id, version)
+	switch {
+	case !ok:
+		return nil
+	case e.stored != nil:
+		return e.stored
+	case e.a != nil:
+		return storedBy(e.a, nil)
 	}
-	return e.a, e.tallies
+	return nil
 }
 
-// put stores a copy of a (callers keep ownership of a) and, if not nil, its
-// tallies, which must not be changed afterwards.
-func (c *accountCache) put(a *domain.Account, tallies domain.StatTallies) {
+// put keeps a copy of a (callers keep ownership of a).
+func (c *accountCache) put(a *domain.Account) {
 	if c.max == 0 {
 		return
 	}
-	cp := a.Clone()
+	c.set(a.ID, cachedAccount{version: a.Version, a: a.Clone()})
+}
+
+// putStored keeps what the next save of the account at version must know.
+func (c *accountCache) putStored(id uuid.UUID, version int64, r *replaced) {
+	if c.max == 0 {
+		return
+	}
+	c.set(id, cachedAccount{version: version, stored: r})
+}
+
+func (c *accountCache) set(id uuid.UUID, e cachedAccount) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.m[a.ID]; !ok && len(c.m) >= c.max {
+	if _, ok := c.m[id]; !ok && len(c.m) >= c.max {
 		// Evict an arbitrary entry (map order is random): cheap, and a
 		// cache this size only needs to catch re-reads within moments.
 		for k := range c.m {
@@ -90,7 +117,7 @@ func (c *accountCache) put(a *domain.Account, tallies domain.StatTallies) {
 			break
 		}
 	}
-	c.m[a.ID] = cachedAccount{a: cp, tallies: tallies}
+	c.m[id] = e
 }
 
 func (c *accountCache) drop(id uuid.UUID) {
@@ -128,7 +155,7 @@ func (s *Store) decodeAndCache(doc string) (*domain.Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.accounts.put(a, nil)
+	s.accounts.put(a)
 	return a, nil
 }
 
@@ -149,5 +176,12 @@ func (s *Store) loadAccountBy(ctx context.Context, query string, args ...any) (*
 	if a := s.accounts.get(id, version); a != nil {
 		return a, nil
 	}
-	return s.decodeAndCache(doc)
+	a, err := decodeAccount(doc)
+	if err != nil {
+		return nil, err
+	}
+	if s.accounts.replacedAt(id, version) == nil {
+		s.accounts.putStored(id, version, storedBy(a, nil))
+	}
+	return a, nil
 }

@@ -36,7 +36,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 		return err
 	}
 	a.Version = version
-	s.accounts.put(a, tallies)
+	s.accounts.putStored(a.ID, version, storedAs(rows, tallies, a.PII.NationalIDHash))
 	return nil
 }
 
@@ -54,14 +54,10 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	// succeeds if the stored version is that one.
 	rows := sideRowsOf(a)
 	entries := domain.PrepareAudits(audit)
-	var cached *replaced
 	var delta domain.StatTallies
-	if prev, prevTallies := s.accounts.peek(a.ID, a.Version); prev != nil {
-		cached = replacedBy(prev)
-		if prevTallies == nil {
-			prevTallies = prev.StatTallies()
-		}
-		delta = tallies.Delta(prevTallies)
+	cached := s.accounts.replacedAt(a.ID, a.Version)
+	if cached != nil {
+		delta = tallies.Delta(cached.tallies)
 	}
 	err := s.write(ctx, func(tx *wtx) error {
 		prev, delta := cached, delta
@@ -101,7 +97,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 		return err
 	}
 	a.Version = version
-	s.accounts.put(a, tallies)
+	s.accounts.putStored(a.ID, version, storedAs(rows, tallies, a.PII.NationalIDHash))
 	return nil
 }
 
@@ -116,6 +112,21 @@ type replaced struct {
 
 func replacedBy(prev *domain.Account) *replaced {
 	return &replaced{rows: sideRowsOf(prev), nationalIDHash: prev.PII.NationalIDHash}
+}
+
+// storedBy is what a save replacing a must know of it, with its tallies
+// (computed when nil).
+func storedBy(a *domain.Account, tallies domain.StatTallies) *replaced {
+	if tallies == nil {
+		tallies = a.StatTallies()
+	}
+	return storedAs(sideRowsOf(a), tallies, a.PII.NationalIDHash)
+}
+
+// storedAs is what a save must know of a version it replaces, from its
+// side rows, tallies and national ID hash (which must not change after).
+func storedAs(rows sideRows, tallies domain.StatTallies, nationalIDHash string) *replaced {
+	return &replaced{rows: rows, tallies: tallies, nationalIDHash: nationalIDHash}
 }
 
 // storedAccount reads what an account write replaces when it is not cached:
