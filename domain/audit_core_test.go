@@ -2,6 +2,8 @@ package domain_test
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,5 +117,42 @@ func TestCoreAuditTamperingDetected(t *testing.T) {
 			_, err := coreVerifyAudit(entries)
 			coreErrContains(t, err, tt.want)
 		})
+	}
+}
+
+// canonicalReference is how Canonical was first written; stored audit logs
+// are hashed over this exact form, so sealing a prepared entry (its fields
+// put in canonical form apart from its sequence number) and any later way of
+// building it must give the same bytes.
+func canonicalReference(e domain.AuditEntry) string {
+	q := strconv.Quote
+	return strings.Join([]string{
+		strconv.FormatInt(e.Seq, 10),
+		e.At.UTC().Format("2006-01-02T15:04:05.000Z"),
+		q(e.ActorID), q(string(e.Role)), q(e.InstitutionID), q(e.Action),
+		q(e.ObjectType), q(e.ObjectID), q(e.ClientIP), q(e.RequestID), q(e.Detail),
+	}, "|")
+}
+
+func TestCoreAuditCanonicalFormIsUnchanged(t *testing.T) {
+	beijing := time.FixedZone("CST", 8*3600)
+	tests := []domain.AuditEntry{
+		{},
+		{Seq: 1, At: time.Date(2026, 12, 2, 8, 30, 0, 123456789, beijing), ActorID: "staff-1", Role: domain.RoleStaff,
+			InstitutionID: "inst", Action: "outcome.issue", ObjectType: "outcome", ObjectID: "o-1",
+			ClientIP: "10.0.0.1", RequestID: "req-1", Detail: "account=a|credits=1.5"},
+		{Seq: 9876543210, At: time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC), ActorID: `quote " and \ backslash`,
+			Detail: "换行\n制表\t和 | 竖线", ClientIP: "::1", RequestID: "\x00\x7f\xff"},
+		{Seq: -1, At: time.Date(2030, 6, 30, 23, 59, 59, 999999999, time.UTC), Detail: strings.Repeat("长", 300)},
+	}
+	for i, e := range tests {
+		if got, want := e.Canonical(), canonicalReference(e); got != want {
+			t.Errorf("entry %d: canonical form\n%q\nwant\n%q", i, got, want)
+		}
+		sealed := e
+		sealed.Seal(nil)
+		if want := domain.ChainHash(domain.GenesisHash, canonicalReference(sealed)); sealed.Hash != want {
+			t.Errorf("entry %d: sealed hash does not cover the reference form", i)
+		}
 	}
 }
