@@ -23,8 +23,11 @@ const ImportWindow = 4096
 
 // importWorkers bank a window's rows concurrently: each row waits for its
 // writes to be durable, and the store commits concurrent writers together,
-// so rows in flight together cost about one commit.
-const importWorkers = 256
+// so rows in flight together cost about one commit. 512 made groups of
+// ≈ 170 rows instead of ≈ 90 with 256 (100 000 rows: 13.8 → 13.2 s on
+// average of alternating runs); 1 024 was no surer a gain and held 45 MB
+// more.
+const importWorkers = 512
 
 // maxReportedRowErrors bounds the errors kept on a job.
 const maxReportedRowErrors = 1000
