@@ -78,8 +78,9 @@ func (a *application) serve(ctx context.Context, ln net.Listener, stdout io.Writ
 	}
 	defer stopEpoch()
 	go a.keys.RunReloader(ctx, time.Minute)
+	conns := newSilentListener(ln)
 	errc := make(chan error, 1)
-	go func() { errc <- handler.Listener(ln) }()
+	go func() { errc <- handler.Listener(conns) }()
 	fmt.Fprintf(stdout, "Credit bank listening on http://%s (store: %s)\n", ln.Addr(), storeLabel(a.cfg))
 	a.log.Info("listening", "addr", ln.Addr().String())
 	select {
@@ -90,7 +91,10 @@ func (a *application) serve(ctx context.Context, ln net.Listener, stdout io.Writ
 	a.log.Info("shutting down")
 	// New connections are refused at once; requests in flight get
 	// shutdownGrace to finish.
+	shutDown := make(chan struct{})
+	go conns.closeSilentUntil(shutDown, 100*time.Millisecond)
 	err = handler.ShutdownWithTimeout(shutdownGrace)
+	close(shutDown)
 	// Imports stop after the row in hand and record exactly how far they
 	// got: a 50 000-row file would otherwise hold the exit for minutes.
 	a.svc.StopImports()

@@ -101,3 +101,29 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("store holds %d outcomes after shutdown, want the in-flight one", outcomes)
 	}
 }
+
+// TestShutdownIsNotHeldBySilentConnections: a client that opens connections
+// and never sends on them (Go's HTTP client leaves such spares when a
+// request it dialled for went out on another connection) must not keep a
+// SIGTERM from finishing cleanly; they carry no request.
+func TestShutdownIsNotHeldBySilentConnections(t *testing.T) {
+	dir := t.TempDir()
+	srv := newChildServer(t, buildBinary(t, dir), dir)
+	srv.start()
+	for range 3 {
+		conn, err := net.Dial("tcp", srv.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+	}
+	// A used keep-alive connection stays open beside them.
+	res, err := http.Get(srv.base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if code := srv.terminate(3 * shutdownGrace); code != 0 {
+		t.Fatalf("exit code %d on SIGTERM with silent connections open, want 0", code)
+	}
+}
