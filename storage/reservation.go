@@ -22,10 +22,10 @@ var ErrKeyTaken = errors.New("idempotency key already held")
 // reservation and that write together or neither.
 type PendingReservation struct {
 	Record *domain.IdempotencyRecord
-	// tried is set once a write carrying it was handed to the store, placed
-	// once one is known to have committed, taken once one found the key
-	// held by another request.
-	tried, placed, taken atomic.Bool
+	// placed is set once a write carrying it committed; unsure once one
+	// ended without telling whether it committed (the store became
+	// unavailable around its commit).
+	placed, unsure atomic.Bool
 }
 
 type reservationKey struct{}
@@ -45,22 +45,18 @@ func PendingReservationOf(ctx context.Context) *PendingReservation {
 	return r
 }
 
-// Tried records that a write carrying r was handed to the store.
-func (r *PendingReservation) Tried() { r.tried.Store(true) }
-
 // Placed records that a write carrying r committed.
 func (r *PendingReservation) Placed() { r.placed.Store(true) }
 
-// Taken records that a write carrying r found its key held by another
-// request (of the same process, perhaps: the record's owner is then the
-// same, so the loser must never release the key).
-func (r *PendingReservation) Taken() { r.taken.Store(true) }
+// Unsure records that a write carrying r may have committed.
+func (r *PendingReservation) Unsure() { r.unsure.Store(true) }
 
 // State tells whether the reservation is stored: placed (a write carrying
-// it committed), or maybe (one was tried and its outcome is unknown or it
-// failed; a failed write stored nothing, but one whose answer was lost may
-// have). A reservation whose key was taken by another is not ours.
+// it committed), or maybe (that, or a write's outcome is unknown). A write
+// that failed for a reason of its own, or found the key held by another
+// request (perhaps of the same process, whose reservation has the same
+// owner), stored nothing: such a reservation must never be released.
 func (r *PendingReservation) State() (placed, maybe bool) {
 	placed = r.placed.Load()
-	return placed, placed || r.tried.Load() && !r.taken.Load()
+	return placed, placed || r.unsure.Load()
 }

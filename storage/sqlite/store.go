@@ -152,19 +152,20 @@ func (s *Store) write(ctx context.Context, fn func(tx *wtx) error) error {
 	if err != nil {
 		return err
 	}
-	r.Tried()
 	err = s.writer.do(ctx, func(tx *wtx) error {
 		if _, err := exec(ctx, tx, `INSERT INTO idempotency (key, doc) VALUES (?, ?)`, d.Key, raw); err != nil {
 			if errors.Is(err, domain.ErrConflict) {
-				r.Taken()
 				return storage.ErrKeyTaken
 			}
 			return err
 		}
 		return fn(tx)
 	})
-	if err == nil {
+	switch {
+	case err == nil:
 		r.Placed()
+	case errors.Is(err, domain.ErrUnavailable):
+		r.Unsure() // failed around its commit, or its log's sync
 	}
 	return err
 }
