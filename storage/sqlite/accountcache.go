@@ -85,7 +85,7 @@ func (c *accountCache) replacedAt(id uuid.UUID, version int64) *replaced {
 	case e.stored != nil:
 		return e.stored
 	case e.a != nil:
-		return storedBy(e.a, nil)
+		return replacedBy(e.a)
 	}
 	return nil
 }
@@ -180,8 +180,8 @@ func (s *Store) loadAccountBy(ctx context.Context, query string, args ...any) (*
 	if err != nil {
 		return nil, err
 	}
-	if s.accounts.replacedAt(id, version) == nil {
-		s.accounts.putStored(id, version, storedBy(a, nil))
+	if _, held := s.accounts.lookup(id, version); !held {
+		s.accounts.putStored(id, version, replacedBy(a))
 	}
 	return a, nil
 }

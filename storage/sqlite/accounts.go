@@ -36,7 +36,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 		return err
 	}
 	a.Version = version
-	s.accounts.putStored(a.ID, version, storedAs(rows, tallies, a.PII.NationalIDHash))
+	s.accounts.putStored(a.ID, version, &replaced{rows: rows, tallies: tallies, nationalIDHash: a.PII.NationalIDHash})
 	return nil
 }
 
@@ -97,7 +97,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 		return err
 	}
 	a.Version = version
-	s.accounts.putStored(a.ID, version, storedAs(rows, tallies, a.PII.NationalIDHash))
+	s.accounts.putStored(a.ID, version, &replaced{rows: rows, tallies: tallies, nationalIDHash: a.PII.NationalIDHash})
 	return nil
 }
 
@@ -111,22 +111,7 @@ type replaced struct {
 }
 
 func replacedBy(prev *domain.Account) *replaced {
-	return &replaced{rows: sideRowsOf(prev), nationalIDHash: prev.PII.NationalIDHash}
-}
-
-// storedBy is what a save replacing a must know of it, with its tallies
-// (computed when nil).
-func storedBy(a *domain.Account, tallies domain.StatTallies) *replaced {
-	if tallies == nil {
-		tallies = a.StatTallies()
-	}
-	return storedAs(sideRowsOf(a), tallies, a.PII.NationalIDHash)
-}
-
-// storedAs is what a save must know of a version it replaces, from its
-// side rows, tallies and national ID hash (which must not change after).
-func storedAs(rows sideRows, tallies domain.StatTallies, nationalIDHash string) *replaced {
-	return &replaced{rows: rows, tallies: tallies, nationalIDHash: nationalIDHash}
+	return &replaced{rows: sideRowsOf(prev), tallies: prev.StatTallies(), nationalIDHash: prev.PII.NationalIDHash}
 }
 
 // storedAccount reads what an account write replaces when it is not cached:
@@ -141,8 +126,7 @@ func storedAccount(ctx context.Context, tx execer, id string) (*replaced, error)
 	if err != nil {
 		return nil, err
 	}
-	r := replacedBy(prev)
-	r.tallies = domain.StatTallies{}
+	r := &replaced{rows: sideRowsOf(prev), tallies: domain.StatTallies{}, nationalIDHash: prev.PII.NationalIDHash}
 	if raw.Valid {
 		if r.tallies, err = decodeTallies(raw.String); err != nil {
 			return nil, err
