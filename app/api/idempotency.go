@@ -111,26 +111,31 @@ func (s *Server) answerHeld(c *fiber.Ctx, ctx context.Context, k *keyedRequest) 
 	if err != nil {
 		return err
 	}
+	if answered, err := answerFromRecord(c, k, prev); answered {
+		return err
+	}
+	return errInProgress
+}
+
+// answerFromRecord answers a request from the record of its key held by
+// another request: a conflict if that one had another body, its stored
+// response if it finished. Otherwise (still unfinished) it answers nothing.
+func answerFromRecord(c *fiber.Ctx, k *keyedRequest, prev *domain.IdempotencyRecord) (answered bool, err error) {
 	if prev.RequestHash != k.reqHash {
-		return errKeyMismatch
+		return true, errKeyMismatch
 	}
 	if prev.Status == 0 {
-		return errInProgress
+		return false, nil
 	}
-	replay(c, prev)
-	return nil
+	c.Set("Idempotent-Replayed", "true")
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return true, c.Status(prev.Status).Send(prev.Body)
 }
 
 var (
 	errKeyMismatch = &apiError{status: fiber.StatusConflict, code: "idempotency_mismatch", message: "this Idempotency-Key was used with a different request body"}
 	errInProgress  = &apiError{status: fiber.StatusConflict, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still being processed"}
 )
-
-func replay(c *fiber.Ctx, prev *domain.IdempotencyRecord) {
-	c.Set("Idempotent-Replayed", "true")
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	_ = c.Status(prev.Status).Send(prev.Body)
-}
 
 // runReserved reserves the key in a write of its own, then runs the handler.
 func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest) error {
@@ -152,12 +157,8 @@ func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest)
 		if err != nil {
 			return err
 		}
-		if prev.RequestHash != k.reqHash {
-			return errKeyMismatch
-		}
-		if prev.Status != 0 {
-			replay(c, prev)
-			return nil
+		if answered, err := answerFromRecord(c, k, prev); answered {
+			return err
 		}
 		live, err := s.svc.EpochLive(ctx, prev.Owner)
 		if err != nil {
