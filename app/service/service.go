@@ -157,21 +157,18 @@ func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*
 	return s.updateAudited(ctx, id, nil, change, nil)
 }
 
-// updateLoadedAccount is updateAccount whose first attempt starts from an
-// account the caller has just read (saving a round trip); if it is no longer
-// current the compare-and-swap fails and the account is read again. The
-// caller hands loaded over: the first attempt changes it in place (copying
-// it cost a deposit as much as decoding it), so the caller must not use it
-// afterwards.
-func (s *Service) updateLoadedAccount(ctx context.Context, id uuid.UUID, loaded *domain.Account, change func(*domain.Account) error) (*domain.Account, error) {
-	return s.updateAudited(ctx, id, loaded, change, nil)
-}
-
-// updateAudited is updateLoadedAccount whose save carries the audit entries
+// updateAudited is updateAccount whose save carries the audit entries
 // describing the change (audit, when not nil, is asked for them after
 // change succeeded): the store records them in the same durable write, so
 // no acknowledged change is ever missing from the audit log after a crash,
 // and the request waits for one write instead of two.
+//
+// A caller that has just read the account passes it as loaded, and the
+// first attempt starts from it (saving a read); if it is no longer current
+// the compare-and-swap fails and the account is read again. The caller
+// hands loaded over: the first attempt changes it in place (copying it cost
+// a deposit as much as decoding it), so the caller must not use it
+// afterwards.
 func (s *Service) updateAudited(ctx context.Context, id uuid.UUID, loaded *domain.Account, change func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, error) {
 	defer s.accountLocks.lock(id)()
 	var sent *domain.Account // the last save whose outcome is unknown
