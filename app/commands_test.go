@@ -16,11 +16,15 @@ import (
 	_ "modernc.org/sqlite"
 
 	"creditbank/app/service"
+	"creditbank/auth"
 	"creditbank/storage"
 	"creditbank/storage/mongo/ferrettest"
 )
 
-func TestMain(m *testing.M) { ferrettest.Main(m) }
+func TestMain(m *testing.M) {
+	auth.UseCheapPasswordHashing(m)
+	ferrettest.Main(m)
+}
 
 // seededStore creates a demo district in a fresh SQLite file and returns its
 // store setting; the master key file sits beside it.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -27,6 +28,19 @@ type argonParams struct {
 // (m=19 MiB, t=2, p=1), which keeps one login well under 100 ms on a small
 // two-core server while making offline guessing expensive.
 var defaultParams = argonParams{memoryKiB: 19456, time: 2, threads: 1, saltLen: 16, keyLen: 32}
+
+// loweredParams, when set (only ever by a test binary, see
+// UseCheapPasswordHashing), replace defaultParams for new hashes, for the
+// dummy verification and as what NeedsRehash compares with.
+var loweredParams atomic.Pointer[argonParams]
+
+// currentParams are the costs new hashes are made with.
+func currentParams() argonParams {
+	if p := loweredParams.Load(); p != nil {
+		return *p
+	}
+	return defaultParams
+}
 
 // Bounds on parameters read back from a stored hash. A hash is data from the
 // store; refusing absurd costs stops a corrupted or planted row from pinning
@@ -58,7 +72,7 @@ var b64 = base64.RawStdEncoding
 
 // HashPassword returns an argon2id hash of pw in PHC string format.
 func HashPassword(pw string) (string, error) {
-	return hashWithParams(pw, defaultParams)
+	return hashWithParams(pw, currentParams())
 }
 
 func hashWithParams(pw string, p argonParams) (string, error) {
@@ -111,9 +125,10 @@ func DummyVerify(pw string) {
 	if len(pw) > maxPasswordBytes {
 		pw = pw[:maxPasswordBytes]
 	}
-	salt := make([]byte, defaultParams.saltLen)
+	p := currentParams()
+	salt := make([]byte, p.saltLen)
 	_, _ = rand.Read(salt)
-	_ = argonKey(pw, salt, defaultParams)
+	_ = argonKey(pw, salt, p)
 }
 
 // NeedsRehash reports whether a stored hash uses other than the current
@@ -123,8 +138,9 @@ func NeedsRehash(encoded string) bool {
 	if err != nil {
 		return true
 	}
-	return p.memoryKiB != defaultParams.memoryKiB || p.time != defaultParams.time ||
-		p.threads != defaultParams.threads || p.keyLen != defaultParams.keyLen
+	want := currentParams()
+	return p.memoryKiB != want.memoryKiB || p.time != want.time ||
+		p.threads != want.threads || p.keyLen != want.keyLen
 }
 
 func parsePHC(encoded string) (argonParams, []byte, []byte, error) {

@@ -46,7 +46,10 @@ type env struct {
 	reopen func() storage.Store
 }
 
-func TestMain(m *testing.M) { ferrettest.Main(m) }
+func TestMain(m *testing.M) {
+	auth.UseCheapPasswordHashing(m)
+	ferrettest.Main(m)
+}
 
 func storeKind() string {
 	if os.Getenv("CREDITBANK_TEST_STORE") == "mongo" {
