@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	_ "modernc.org/sqlite"
@@ -23,25 +24,65 @@ import (
 
 func TestMain(m *testing.M) {
 	auth.UseCheapPasswordHashing(m)
-	ferrettest.Main(m)
+	ferrettest.Main(m, func() {
+		if seeded.dir != "" {
+			os.RemoveAll(seeded.dir)
+		}
+	})
 }
 
-// seededStore creates a demo district in a fresh SQLite file and returns its
-// store setting; the master key file sits beside it.
+// seeded is the demo district that seededStore hands out copies of: seeded
+// once per test binary (over a second under the race detector, and a dozen
+// tests want one), copied so that each test still has a database of its own.
+var seeded struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// seededStore returns the store setting of a fresh copy of a demo district
+// in a SQLite file of the test's own; the master key file sits beside it.
 func seededStore(t *testing.T) string {
 	t.Helper()
-	store := "sqlite:" + filepath.Join(t.TempDir(), "creditbank.db")
-	cfg := Config{Store: store, Audience: "creditbank", Issuer: "http://creditbank.test", Demo: true}
-	ctx := context.Background()
-	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	seeded.once.Do(func() { seeded.dir, seeded.err = seedDemoDistrict() })
+	if seeded.err != nil {
+		t.Fatalf("seed the demo district: %v", seeded.err)
+	}
+	dir := t.TempDir()
+	files, err := os.ReadDir(seeded.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer app.Close()
-	if err := app.bootstrap(ctx, io.Discard); err != nil {
-		t.Fatal(err)
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(seeded.dir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name()), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return store
+	return "sqlite:" + filepath.Join(dir, "creditbank.db")
+}
+
+// seedDemoDistrict creates a demo district in a new directory and closes
+// it, so that its files are complete on disk.
+func seedDemoDistrict() (dir string, err error) {
+	dir, err = os.MkdirTemp("", "creditbank-seeded-")
+	if err != nil {
+		return "", err
+	}
+	cfg := Config{Store: "sqlite:" + filepath.Join(dir, "creditbank.db"), Audience: "creditbank", Issuer: "http://creditbank.test", Demo: true}
+	ctx := context.Background()
+	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		return dir, err
+	}
+	if err := app.bootstrap(ctx, io.Discard); err != nil {
+		app.Close()
+		return dir, err
+	}
+	return dir, app.Close()
 }
 
 // cli runs the binary's entry point and returns exit code and output.

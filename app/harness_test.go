@@ -5,19 +5,18 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
-// startServer runs the whole product (demo district on a fresh SQLite file)
+// startServer runs the whole product (on a fresh copy of the demo district,
+// which it bootstraps again as a restart on demo data would)
 // on a loopback port and returns its base URL.
 func startServer(t *testing.T) (string, *application) {
 	t.Helper()
-	dir := t.TempDir()
 	cfg := Config{
 		Addr:     "127.0.0.1:0",
-		Store:    "sqlite:" + filepath.Join(dir, "creditbank.db"),
+		Store:    seededStore(t),
 		Audience: "creditbank",
 		Issuer:   "http://creditbank.test",
 		Demo:     true,

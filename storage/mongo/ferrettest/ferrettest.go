@@ -43,8 +43,13 @@ var server struct {
 
 // Main wraps testing.M so the shared server stops and its files are removed
 // after the last test: use it as `func TestMain(m *testing.M) { ferrettest.Main(m) }`.
-func Main(m *testing.M) {
+// The cleanups run after the tests too (Main exits, so deferred calls in
+// TestMain would not).
+func Main(m *testing.M, cleanups ...func()) {
 	code := m.Run()
+	for _, cleanup := range cleanups {
+		cleanup()
+	}
 	stop()
 	os.Exit(code)
 }
