@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	_ "modernc.org/sqlite"
@@ -20,69 +19,39 @@ import (
 	"creditbank/auth"
 	"creditbank/storage"
 	"creditbank/storage/mongo/ferrettest"
+	"creditbank/storage/sqlite/sqlitetest"
 )
 
 func TestMain(m *testing.M) {
 	auth.UseCheapPasswordHashing(m)
-	ferrettest.Main(m, func() {
-		if seeded.dir != "" {
-			os.RemoveAll(seeded.dir)
-		}
-	})
+	ferrettest.Main(m, demoDistrict.Remove)
 }
 
-// seeded is the demo district that seededStore hands out copies of: seeded
-// once per test binary (over a second under the race detector, and a dozen
-// tests want one), copied so that each test still has a database of its own.
-var seeded struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+// demoDistrict is seeded once per test binary (over a second under the race
+// detector, and a dozen tests want one) and copied for each test.
+var demoDistrict = sqlitetest.NewTemplate(seedDemoDistrict)
 
 // seededStore returns the store setting of a fresh copy of a demo district
 // in a SQLite file of the test's own; the master key file sits beside it.
 func seededStore(t *testing.T) string {
 	t.Helper()
-	seeded.once.Do(func() { seeded.dir, seeded.err = seedDemoDistrict() })
-	if seeded.err != nil {
-		t.Fatalf("seed the demo district: %v", seeded.err)
-	}
-	dir := t.TempDir()
-	files, err := os.ReadDir(seeded.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(seeded.dir, f.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.Name()), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return "sqlite:" + filepath.Join(dir, "creditbank.db")
+	return "sqlite:" + filepath.Join(demoDistrict.Copy(t), "creditbank.db")
 }
 
-// seedDemoDistrict creates a demo district in a new directory and closes
-// it, so that its files are complete on disk.
-func seedDemoDistrict() (dir string, err error) {
-	dir, err = os.MkdirTemp("", "creditbank-seeded-")
-	if err != nil {
-		return "", err
-	}
+// seedDemoDistrict creates a demo district in dir and closes it, so that
+// its files are complete on disk.
+func seedDemoDistrict(dir string) error {
 	cfg := Config{Store: "sqlite:" + filepath.Join(dir, "creditbank.db"), Audience: "creditbank", Issuer: "http://creditbank.test", Demo: true}
 	ctx := context.Background()
 	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
-		return dir, err
+		return err
 	}
 	if err := app.bootstrap(ctx, io.Discard); err != nil {
 		app.Close()
-		return dir, err
+		return err
 	}
-	return dir, app.Close()
+	return app.Close()
 }
 
 // cli runs the binary's entry point and returns exit code and output.

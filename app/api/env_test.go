@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +26,7 @@ import (
 	"creditbank/storage/mongo"
 	"creditbank/storage/mongo/ferrettest"
 	"creditbank/storage/sqlite"
+	"creditbank/storage/sqlite/sqlitetest"
 )
 
 const adminPassword = "admin-password-1"
@@ -49,38 +49,20 @@ type env struct {
 
 func TestMain(m *testing.M) {
 	auth.UseCheapPasswordHashing(m)
-	ferrettest.Main(m, func() {
-		if emptyStore.dir != "" {
-			os.RemoveAll(emptyStore.dir)
-		}
-	})
+	ferrettest.Main(m, emptyStore.Remove)
 }
 
-// emptyStore is a new SQLite store with every migration applied, made once
-// per test binary: a test's store starts as a copy of it instead of
-// migrating a file of its own (a tenth of this package's time under the race
-// detector). Migrations from an empty file are the storage package's tests.
-var emptyStore struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-func emptyStoreFile() (string, error) {
-	emptyStore.once.Do(func() {
-		emptyStore.dir, emptyStore.err = os.MkdirTemp("", "creditbank-empty-")
-		if emptyStore.err != nil {
-			return
-		}
-		s, err := sqlite.Open(context.Background(), filepath.Join(emptyStore.dir, "creditbank.db"))
-		if err != nil {
-			emptyStore.err = err
-			return
-		}
-		emptyStore.err = s.Close()
-	})
-	return filepath.Join(emptyStore.dir, "creditbank.db"), emptyStore.err
-}
+// emptyStore is a SQLite store with every migration applied: a test's store
+// starts as a copy of it instead of migrating a file of its own (a tenth of
+// this package's time under the race detector). Migrations from an empty
+// file are the storage package's tests.
+var emptyStore = sqlitetest.NewTemplate(func(dir string) error {
+	s, err := sqlite.Open(context.Background(), filepath.Join(dir, "creditbank.db"))
+	if err != nil {
+		return err
+	}
+	return s.Close()
+})
 
 func storeKind() string {
 	if os.Getenv("CREDITBANK_TEST_STORE") == "mongo" {
@@ -105,18 +87,7 @@ func openTestStore(t *testing.T) (storage.Store, func() storage.Store) {
 		}
 		return open(), open
 	}
-	path := filepath.Join(t.TempDir(), "creditbank.db")
-	template, err := emptyStoreFile()
-	if err != nil {
-		t.Fatalf("migrate an empty store: %v", err)
-	}
-	data, err := os.ReadFile(template)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := filepath.Join(emptyStore.Copy(t), "creditbank.db")
 	open := func() storage.Store {
 		s, err := sqlite.Open(ctx, path)
 		if err != nil {
