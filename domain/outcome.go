@@ -215,6 +215,15 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 	}, nil
 }
 
+// CheckCompletedAfterBirth refuses an outcome dated before its learner was
+// born (the birth date the national ID states); a zero birth date is unknown.
+func (o Outcome) CheckCompletedAfterBirth(birth time.Time) error {
+	if !birth.IsZero() && o.CompletedOn.Before(DateOf(birth)) {
+		return Invalid("completedOn", "must not be before the learner's date of birth ("+DateOf(birth).Format(time.DateOnly)+")")
+	}
+	return nil
+}
+
 // Counts reports whether the outcome counts towards the balance at now:
 // active and not expired.
 func (o Outcome) Counts(now time.Time) bool {

@@ -78,6 +78,11 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 	}
 	outcome, err := domain.NewOutcome(in.Outcome, inst.ID, uuid.Nil, policy, s.now())
 	collect(v, err)
+	if err == nil && id != "" {
+		// Reported with the row's other problems; Deposit checks it again
+		// against the account's own birth date.
+		collect(v, outcome.CheckCompletedAfterBirth(id.BirthDate()))
+	}
 	v = mergeDecodeProblems(v, in.DecodeProblems)
 	if err := v.Err(); err != nil {
 		return IssueResult{}, err
