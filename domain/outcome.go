@@ -154,6 +154,8 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 			v.Add("credits", "must be > 0 and ≤ 60")
 		} else if credits*2 != float64(int(credits*2)) {
 			v.Add("credits", "must be a multiple of 0.5")
+		} else if in.Hours > 0 && in.Hours <= MaxOutcomeHours {
+			checkStatedCredits(v, credits, in.Hours)
 		}
 	} else if cat == CategoryAcademic {
 		v.Add("credits", "required for academic outcomes")

@@ -86,6 +86,8 @@ func TestIssueOutcomeRefusals(t *testing.T) {
 	wrongName := outcomeBody(id, "张三", "x", 24)
 	failed := outcomeBody(id, "李建国", "x", 24)
 	failed["result"] = map[string]any{"score": 40}
+	inflated := outcomeBody(id, "李建国", "x", 1)
+	inflated["credits"] = 60
 	beforeBirth := outcomeBody(id, "李建国", "x", 24) // born 1985-03-01
 	beforeBirth["completedOn"] = "1985-02-28"
 
@@ -106,6 +108,7 @@ func TestIssueOutcomeRefusals(t *testing.T) {
 		{"name does not match the account", a.staff, wrongName, 422, "learner.name"},
 		{"failed result", a.staff, failed, 422, "result.score"},
 		{"completed before the learner was born", a.staff, beforeBirth, 422, "completedOn"},
+		{"60 credits for a 1-hour course", a.staff, inflated, 422, "credits"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,6 +164,45 @@ func TestOutcomeBeforeBirthRefused(t *testing.T) {
 	if n := len(list["items"].([]any)); n != 2 {
 		t.Errorf("banked %d outcomes, want the birthday one and the 2025 row", n)
 	}
+}
+
+// Neither the admin's rate nor an issuer's stated credits may mint credits:
+// rates outside 4–64 hours per credit and stated credits above one per 4
+// hours answer 422 naming the field, and change nothing.
+func TestCreditPolicyBoundsRatesAndStatedCredits(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	for _, tc := range []struct {
+		name, category string
+		rate           float64
+	}{{"0.0001 hours per credit", "community", 0.0001}, {"3 hours per credit", "senior", 3}, {"65 hours per credit", "online", 65}} {
+		res := e.do(req{method: "PUT", path: "/api/v1/policy", token: admin, body: map[string]any{"hoursPerCredit": map[string]float64{tc.category: tc.rate}}})
+		if res.status != 422 || !hasProblem(res.json(t), "hoursPerCredit."+tc.category) {
+			t.Errorf("%s: %d %s", tc.name, res.status, res.body)
+		}
+	}
+	policy := e.must(200, req{method: "GET", path: "/api/v1/policy"})["hoursPerCredit"].(map[string]any)
+	if policy["community"] != 16.0 || policy["senior"] != 16.0 || policy["online"] != 16.0 {
+		t.Errorf("refused rates changed the policy: %v", policy)
+	}
+	e.must(200, req{method: "PUT", path: "/api/v1/policy", token: admin, body: map[string]any{"hoursPerCredit": map[string]float64{"community": 4}}})
+
+	body := outcomeBody(nid(t, 5), "王芳", "讲座", 1)
+	body["credits"] = 60
+	res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})
+	if res.status != 422 || !hasProblem(res.json(t), "credits") || !strings.Contains(string(res.body), "one credit per 4 study hours") {
+		t.Fatalf("60 credits for 1 hour: %d %s", res.status, res.body)
+	}
+	// At the fastest rate the policy allows, 10 hours earn 2.5 credits
+	// whether derived or stated.
+	body = outcomeBody(nid(t, 5), "王芳", "讲座", 10)
+	if got := e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})["credits"]; got != 2.5 {
+		t.Errorf("10 hours at 4 h/credit = %v credits", got)
+	}
+	body = outcomeBody(nid(t, 5), "王芳", "讲座二", 10)
+	body["credits"] = 2.5
+	e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})
 }
 
 func hasProblem(body map[string]any, field string) bool {
