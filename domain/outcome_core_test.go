@@ -206,7 +206,7 @@ func TestCoreNewOutcomeCreditsFromHours(t *testing.T) {
 		{"senior at 10 h/credit: 25 h", perCategory, "senior", 25, 2.5},
 		{"senior at 10 h/credit: 5 h", perCategory, "senior", 5, 0.5},
 		{"other categories keep 16 h", perCategory, "community", 25, 1.5},
-		{"4.8 h at 1.6 h/credit: float noise", domain.CreditPolicy{HoursPerCredit: map[domain.Category]float64{domain.CategoryOnline: 1.6}}, "online", 4.8, 3},
+		{"39.9 h at 5.7 h/credit: float noise", domain.CreditPolicy{HoursPerCredit: map[domain.Category]float64{domain.CategoryOnline: 5.7}}, "online", 39.9, 7},
 		{"category missing from policy uses 16 h", domain.CreditPolicy{}, "online", 32, 2},
 	}
 	for _, tt := range tests {

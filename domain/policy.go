@@ -57,8 +57,15 @@ func DefaultCreditPolicy() CreditPolicy {
 // that nobody is credited for hours they did not study.
 func (p CreditPolicy) CreditsFor(c Category, hours float64) float64 {
 	per := p.HoursPerCredit[c]
-	if per <= 0 {
+	switch {
+	case !(per > 0):
 		per = DefaultHoursPerCredit
+	case per < MinHoursPerCredit:
+		// A rate stored before the policy was bounded pays no more than
+		// the bound allows.
+		per = MinHoursPerCredit
+	case per > MaxHoursPerCredit:
+		per = MaxHoursPerCredit
 	}
 	return FloorHalf(hours / per)
 }

@@ -42,6 +42,9 @@ func TestCoreCreditsFor(t *testing.T) {
 	p := domain.DefaultCreditPolicy()
 	p.HoursPerCredit[domain.CategoryVocational] = 20
 	p.HoursPerCredit[domain.CategoryOnline] = 0 // a broken rate must not divide by zero
+	// Rates stored before the policy was bounded count at the nearest bound.
+	p.HoursPerCredit[domain.CategorySenior] = 0.0001
+	p.HoursPerCredit[domain.CategoryOther] = 1000
 	tests := []struct {
 		cat   domain.Category
 		hours float64
@@ -54,6 +57,10 @@ func TestCoreCreditsFor(t *testing.T) {
 		{domain.CategoryVocational, 30, 1.5},
 		{domain.CategoryVocational, 9, 0},
 		{domain.CategoryOnline, 16, 1},
+		{domain.CategorySenior, 1, 0},
+		{domain.CategorySenior, 10, 2.5},
+		{domain.CategoryOther, 64, 1},
+		{domain.CategoryOther, 1000, 15.5},
 	}
 	for _, tt := range tests {
 		if got := p.CreditsFor(tt.cat, tt.hours); got != tt.want {
