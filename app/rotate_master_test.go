@@ -264,6 +264,9 @@ func TestKeysRotateMasterResumesOnBothStores(t *testing.T) {
 			if err != nil || len(audit) != 1 || audit[0].ObjectID != newVault.KeyID() {
 				t.Errorf("audit of the rotation = %v, %v", audit, err)
 			}
+			if code, out, stderr := cli(t, "audit", "verify", "--store", rs.store); code != 0 {
+				t.Errorf("audit chain after the rotation: %d %s %s", code, out, stderr)
+			}
 		})
 	}
 }
@@ -370,10 +373,12 @@ func TestKeysRotateMasterSurvivesKill(t *testing.T) {
 			t.Logf("killed after %d of %d accounts", current, total)
 
 			rs.useKeys(t)
+			started := time.Now()
 			code, out, errOut := cli(t, "keys", "rotate-master", "--store", rs.store, "--new-key-file", newKeyFile)
 			if code != 0 || !strings.Contains(out, "done:") {
 				t.Fatalf("rerun: %d\n%s\n%s", code, out, errOut)
 			}
+			t.Logf("the rerun re-sealed the other %d accounts in %v", total-current, time.Since(started).Round(time.Millisecond))
 			checkOnlyNewKey(t, rs, newKey)
 		})
 	}
