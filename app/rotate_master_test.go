@@ -196,6 +196,23 @@ func TestKeysRotateMasterResumesOnBothStores(t *testing.T) {
 			rs.useKeys(t)
 			ctx := context.Background()
 			newKeyFile := filepath.Join(t.TempDir(), "new.key")
+			// An account registered at the desk, to be claimed half-way;
+			// the newest, so the first two re-sealed are others.
+			unclaimedID, err := domain.CompleteNationalID("44010319900101888")
+			if err != nil {
+				t.Fatal(err)
+			}
+			oldCfg := Config{Store: rs.store, MasterKey: rs.oldKey, Audience: "creditbank", Issuer: "http://creditbank.test"}
+			before, err := openApplication(ctx, oldCfg, quietLog(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			desk := service.Actor{Role: domain.RoleAdmin, ID: domain.NewID()}
+			unclaimed, _, err := before.svc.RegisterLearner(ctx, desk, service.RegisterInput{NationalID: string(unclaimedID), Name: "陈晓"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before.Close()
 
 			// A first run stopped after two accounts, as an interrupted one.
 			code, out, stderr := cli(t, "keys", "rotate-master", "--store", rs.store, "--new-key-file", newKeyFile, "--limit", "2")
@@ -233,6 +250,15 @@ func TestKeysRotateMasterResumesOnBothStores(t *testing.T) {
 			}
 			if _, err := both.svc.Login(ctx, demoLearnerID(t), demoLearnerPassword, service.Actor{}); err != nil {
 				t.Errorf("half-way learner login: %v", err)
+			}
+			// Claiming the account still under the old key claims it: no
+			// second account for the same person under the new key's hash.
+			claimed, created, err := both.svc.RegisterLearner(ctx, service.Actor{}, service.RegisterInput{NationalID: string(unclaimedID), Name: "陈晓", Password: "claim-half-way-2026"})
+			if err != nil || created || claimed.ID != unclaimed.ID {
+				t.Fatalf("half-way claim: created %v, err %v, same account %v", created, err, err == nil && claimed.ID == unclaimed.ID)
+			}
+			if _, err := both.svc.Login(ctx, string(unclaimedID), "claim-half-way-2026", service.Actor{}); err != nil {
+				t.Errorf("login after the half-way claim: %v", err)
 			}
 			both.Close()
 
