@@ -659,7 +659,6 @@ const zh = {
   'reason.does not match the name registered for this national ID': '与该身份证号登记的姓名不一致',
   'reason.must be between 1 and 365': '应在 1 到 365 之间',
   'reason.no such institution': '没有这个机构',
-  'reason.must be > 0 and ≤ 1000': '应大于 0 且不超过 1000',
   'reason.at least one of issue, convert': '至少选择一项',
   'reason.an issuing institution needs at least one category': '登记成果的机构至少要选择一个类别',
   'reason.3–32 characters: lowercase letters, digits, . _ -, starting with a letter': '3–32 位，小写字母开头，可含数字和 . _ -',
