@@ -221,7 +221,7 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 // born (the birth date the national ID states); a zero birth date is unknown.
 func (o Outcome) CheckCompletedAfterBirth(birth time.Time) error {
 	if !birth.IsZero() && o.CompletedOn.Before(DateOf(birth)) {
-		return Invalid("completedOn", "must not be before the learner's date of birth ("+DateOf(birth).Format(time.DateOnly)+")")
+		return Invalid("completedOn", "must not be before the learner's date of birth (from the national ID)")
 	}
 	return nil
 }

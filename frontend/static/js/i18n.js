@@ -644,6 +644,7 @@ const zh = {
   'reason.must be a multiple of 0.5': '应为 0.5 的整数倍',
   'reason.more than the hours allow: the credit policy gives at most one credit per 4 study hours': '超过学时所能对应的学分：按学分政策，每 4 学时最多 1 学分',
   'reason.must be between 4 and 64': '应在 4 到 64 之间',
+  'reason.must not be before the learner\'s date of birth (from the national ID)': '不能早于学习者的出生日期（按身份证号）',
   'reason.required for academic outcomes': '学历教育成果必须填写学分',
   'reason.must be between 0 and 10': '应在 0 到 10 之间',
   'reason.required (YYYY-MM-DD)': '必填',
