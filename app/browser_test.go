@@ -965,8 +965,15 @@ func TestBrowserRuleEditorVersionsSimulatesAndPublishes(t *testing.T) {
 	if got := b.text(`#simulation [data-sim="evaluated"] dd`); got != "4" {
 		t.Errorf("simulation evaluated %q accounts, want the 4 demo accounts", got)
 	}
-	if got := b.text(`#simulation [data-sim="eligible"] dd`); got == "0" {
-		t.Errorf("no demo learner qualifies under the easier version: %q", got)
+	// Four accounts are fewer than the smallest group a simulation describes.
+	if got := b.text(`#simulation [data-sim="eligible"] dd`); got != "少于 5 人" {
+		t.Errorf("simulation eligible shows %q, want it suppressed", got)
+	}
+	if got := b.text(`#simulation [data-sim-breakdown="byAgeBand"]`); !strings.Contains(got, "按年龄段") || !strings.Contains(got, "少于 5 人") {
+		t.Errorf("age band breakdown = %q", got)
+	}
+	if n := browserRun(b, "samples", chromedp.Evaluate[int](`document.querySelectorAll('#simulation .sample').length`)); n != 0 {
+		t.Errorf("simulation shows %d individual evaluations", n)
 	}
 	if exists := browserRun(b, "publish button", chromedp.Evaluate[bool](`!!document.getElementById('rule-publish')`)); exists {
 		t.Error("staff are offered publish; only admins publish")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -107,9 +108,14 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+const keysUsage = "usage: creditbank keys rotate | creditbank keys rotate-master --new-key-file PATH [--limit N]"
+
 func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "rotate-master" {
+		return cmdRotateMaster(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "rotate" {
-		return exitError{code: 2, msg: "usage: creditbank keys rotate"}
+		return exitError{code: 2, msg: keysUsage}
 	}
 	app, _, err := openFromArgs(ctx, "keys rotate", args[1:], stderr, nil)
 	if err != nil {
@@ -122,6 +128,87 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "new signing key %s (previous %s stays valid for tokens it signed until %s after now)\n",
 		app.keys.CurrentKID(), old, auth.KeyRetention)
+	return nil
+}
+
+// cmdRotateMaster re-seals every sealed value (national IDs, phones,
+// signing keys) under a new master key and re-files accounts under the new
+// key's lookup hash. The key configured as usual is the old one; the new one
+// is read from --new-key-file (created, 0600, when missing). Every step is
+// idempotent, so after an interruption the same command resumes. Only when
+// a full pass finds nothing left under the old key does the data
+// directory's key file (SQLite without CREDITBANK_MASTER_KEY) change to the
+// new key, the old one kept beside it as master.key.retired-ID for restoring
+// older backups.
+func cmdRotateMaster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var newKeyFile string
+	var limit int
+	cfg, _, err := commandConfig("keys rotate-master", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&newKeyFile, "new-key-file", "", "file holding the new master key (base64 of 32 bytes, mode 0600); created when missing")
+		fs.IntVar(&limit, "limit", 0, "re-seal at most this many accounts in this run (0: all); run again to continue")
+	})
+	if err != nil {
+		return err
+	}
+	if newKeyFile == "" || limit < 0 {
+		return exitError{code: 2, msg: keysUsage}
+	}
+	current, err := auth.LoadMasterKey(cfg.MasterKey, cfg.masterKeyFile())
+	if err != nil {
+		return fmt.Errorf("current master key: %w", err)
+	}
+	older, err := cfg.olderMasterKeys()
+	if err != nil {
+		return err
+	}
+	fresh, err := auth.LoadMasterKey("", newKeyFile)
+	if err != nil {
+		return fmt.Errorf("new master key: %w", err)
+	}
+	vault, err := auth.NewVault(fresh, append([][]byte{current}, older...)...)
+	if err != nil {
+		return err
+	}
+	oldVault, err := auth.NewVault(current)
+	if err != nil {
+		return err
+	}
+	app, err := openWithVault(ctx, cfg, newLogger(stderr, cfg.LogLevel), nil, vault)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	keysTotal, keysResealed, err := auth.ResealSigningKeys(ctx, app.store, vault)
+	if err != nil {
+		return err
+	}
+	rep, err := app.svc.ResealAccounts(ctx, limit, func(done, stale int) {
+		app.log.Info("re-sealing accounts", "resealed", done, "found", stale)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "master key %s: %d signing keys (%d re-sealed now), %d accounts (%d re-sealed now)\n",
+		vault.KeyID(), keysTotal, keysResealed, rep.Accounts, rep.Resealed)
+	if !rep.Complete {
+		fmt.Fprintf(stdout, "stopped after %d accounts: %d remain under the old key; run the same command again to continue\n", rep.Resealed, rep.Remaining)
+		return nil
+	}
+	if rep.Resealed > 0 || keysResealed > 0 {
+		app.svc.AuditMasterKeyRotation(ctx, vault.KeyID(), rep, keysResealed)
+	}
+	switch keyFile := cfg.masterKeyFile(); {
+	case bytes.Equal(current, fresh):
+		fmt.Fprintln(stdout, "everything is sealed under the configured master key")
+	case cfg.MasterKey == "" && keyFile != "":
+		retired := keyFile + ".retired-" + oldVault.KeyID()
+		if err := auth.ReplaceKeyFile(keyFile, fresh, retired); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "done: %s now holds the new key; the old key is in %s — keep it with backups made before today, or delete it; restart the server\n", keyFile, retired)
+	default:
+		fmt.Fprintf(stdout, "done: set CREDITBANK_MASTER_KEY to the key in %s, unset CREDITBANK_MASTER_KEY_OLD, and restart every server\n", newKeyFile)
+	}
 	return nil
 }
 

@@ -16,6 +16,7 @@ type Config struct {
 	Addr           string
 	Store          string
 	MasterKey      string
+	MasterKeyOld   string // the key a rotation is moving away from: what it sealed still opens
 	AdminPassword  string
 	Issuer         string
 	Audience       string
@@ -50,6 +51,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		Addr:           envOr("CREDITBANK_ADDR", "127.0.0.1:8080"),
 		Store:          envOr("CREDITBANK_STORE", defaultStore),
 		MasterKey:      os.Getenv("CREDITBANK_MASTER_KEY"),
+		MasterKeyOld:   os.Getenv("CREDITBANK_MASTER_KEY_OLD"),
 		AdminPassword:  os.Getenv("CREDITBANK_ADMIN_PASSWORD"),
 		Issuer:         os.Getenv("CREDITBANK_ISSUER"),
 		Audience:       envOr("CREDITBANK_AUDIENCE", "creditbank"),

@@ -51,9 +51,33 @@ func openApplication(ctx context.Context, cfg Config, log *slog.Logger, now func
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
-	vault, err := auth.NewVault(master)
+	older, err := cfg.olderMasterKeys()
 	if err != nil {
 		return nil, err
+	}
+	vault, err := auth.NewVault(master, older...)
+	if err != nil {
+		return nil, err
+	}
+	return openWithVault(ctx, cfg, log, now, vault)
+}
+
+// olderMasterKeys is the key a rotation is moving away from, if any.
+func (c Config) olderMasterKeys() ([][]byte, error) {
+	if c.MasterKeyOld == "" {
+		return nil, nil
+	}
+	old, err := auth.DecodeMasterKey(c.MasterKeyOld)
+	if err != nil {
+		return nil, fmt.Errorf("CREDITBANK_MASTER_KEY_OLD: %w", err)
+	}
+	return [][]byte{old}, nil
+}
+
+// openWithVault opens the store and the keys with a vault already made.
+func openWithVault(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time, vault *auth.Vault) (*application, error) {
+	if now == nil {
+		now = time.Now
 	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {

@@ -327,3 +327,34 @@ func Thumbprint(pub ed25519.PublicKey) string {
 	sum := sha256.Sum256([]byte(canonical))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
+
+// ResealSigningKeys seals every stored signing key's private part again
+// under the vault's current master key, for a master-key rotation. A key
+// already sealed by it is left alone, so a rerun after an interruption
+// redoes nothing; a key the vault cannot open stops the run, since going on
+// would leave it unreadable under the new key. It returns how many keys
+// there are and how many it re-sealed.
+func ResealSigningKeys(ctx context.Context, store KeyStore, vault *Vault) (total, resealed int, err error) {
+	stored, err := store.ListSigningKeys(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("auth: list signing keys: %w", err)
+	}
+	for i := range stored {
+		sk := stored[i]
+		if vault.SealedByCurrent(sk.PrivateSealed) {
+			continue
+		}
+		plain, err := vault.Open(signingKeyPurpose, sk.PrivateSealed)
+		if err != nil {
+			return len(stored), resealed, fmt.Errorf("auth: signing key %s cannot be opened by the current or an older master key: %w", sk.KID, err)
+		}
+		if sk.PrivateSealed, err = vault.Seal(signingKeyPurpose, plain); err != nil {
+			return len(stored), resealed, err
+		}
+		if err := store.SaveSigningKey(ctx, &sk); err != nil {
+			return len(stored), resealed, fmt.Errorf("auth: save signing key %s: %w", sk.KID, err)
+		}
+		resealed++
+	}
+	return len(stored), resealed, nil
+}

@@ -40,6 +40,9 @@ func LoadMasterKey(envValue string, keyFile string) ([]byte, error) {
 	return key, err
 }
 
+// DecodeMasterKey reads a master key given as base64 of 32 bytes.
+func DecodeMasterKey(s string) ([]byte, error) { return decodeMasterKey(strings.TrimSpace(s)) }
+
 func decodeMasterKey(s string) ([]byte, error) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if key, err := enc.Strict().DecodeString(s); err == nil {
@@ -112,4 +115,55 @@ func createKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("master key file %s: %w", path, err)
 	}
 	return key, nil
+}
+
+// ReplaceKeyFile puts a new master key into path after a rotation, first
+// copying the old file to retired (mode 0600, refused if it exists). The new
+// file is written aside and renamed over the old one, so a crash leaves
+// either key whole, never half of one: a rerun of the rotation then finishes
+// the swap.
+func ReplaceKeyFile(path string, key []byte, retired string) error {
+	if len(key) != MasterKeySize {
+		return fmt.Errorf("master key must be %d bytes", MasterKeySize)
+	}
+	old, err := readKeyFile(path)
+	if err != nil {
+		return err
+	}
+	if err := writeKeyFileAside(retired, old, false); err != nil {
+		return fmt.Errorf("keep the old master key: %w", err)
+	}
+	return writeKeyFileAside(path, key, true)
+}
+
+func writeKeyFileAside(path string, key []byte, replace bool) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".masterkey-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	cherr := tmp.Chmod(0o600)
+	_, werr := tmp.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(cherr, werr, serr, cerr); err != nil {
+		return err
+	}
+	if replace {
+		err = os.Rename(tmp.Name(), path)
+	} else if err = os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		// A rerun after a crash between the two steps: the copy is there.
+		if have, rerr := readKeyFile(path); rerr == nil && bytes.Equal(have, key) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

@@ -95,3 +95,67 @@ func TestNewVaultRejectsWrongKeySize(t *testing.T) {
 		}
 	}
 }
+
+// sealV1For makes a value as the first releases sealed it: no key id.
+func sealV1For(t *testing.T, v *Vault, purpose, plain string) string {
+	t.Helper()
+	k := &v.current
+	buf := make([]byte, 1+k.aead.NonceSize())
+	buf[0] = sealV1
+	copy(buf[1:], "fixed-nonce!")
+	return base64.RawURLEncoding.EncodeToString(k.aead.Seal(buf, buf[1:], []byte(plain), []byte(purpose)))
+}
+
+func TestVaultRotationOpensOldValuesAndSealsWithTheNewKey(t *testing.T) {
+	oldKey, newKey := testMasterKey(1), testMasterKey(2)
+	old := newTestVault(t, 1)
+	rotating, err := NewVault(newKey, oldKey, oldKey, newKey) // duplicates are ignored
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rotating.older) != 1 {
+		t.Fatalf("older keys = %d, want 1", len(rotating.older))
+	}
+	onlyNew := newTestVault(t, 2)
+	legacy := sealV1For(t, old, "national-id", "11010519491231002X")
+	named, _ := old.Seal("national-id", "11010519491231002X")
+	for name, sealed := range map[string]string{"version 1": legacy, "version 2": named} {
+		if got, err := old.Open("national-id", sealed); err != nil || got != "11010519491231002X" {
+			t.Errorf("%s: the old key opens %q, %v", name, got, err)
+		}
+		if got, err := rotating.Open("national-id", sealed); err != nil || got != "11010519491231002X" {
+			t.Errorf("%s: the rotating vault opens %q, %v", name, got, err)
+		}
+		if _, err := onlyNew.Open("national-id", sealed); !errors.Is(err, ErrUnseal) {
+			t.Errorf("%s: the new key alone opened an old value: %v", name, err)
+		}
+		if rotating.SealedByCurrent(sealed) {
+			t.Errorf("%s: an old value reads as sealed by the new key", name)
+		}
+		if _, err := rotating.Open("phone", sealed); !errors.Is(err, ErrUnseal) {
+			t.Errorf("%s: opened under another purpose", name)
+		}
+	}
+	resealed, err := rotating.Seal("national-id", "11010519491231002X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rotating.SealedByCurrent(resealed) || !onlyNew.SealedByCurrent(resealed) || old.SealedByCurrent(resealed) {
+		t.Error("SealedByCurrent does not follow the key that sealed")
+	}
+	if got, err := onlyNew.Open("national-id", resealed); err != nil || got != "11010519491231002X" {
+		t.Errorf("the new key alone opens the re-sealed value: %q, %v", got, err)
+	}
+	if _, err := old.Open("national-id", resealed); !errors.Is(err, ErrUnseal) {
+		t.Error("the old key opened a value sealed by the new one")
+	}
+	// Hashes: older first, the current last; the current one is the new key's.
+	hs := rotating.LookupHashes("11010519491231002X")
+	if len(hs) != 2 || hs[0] != old.LookupHash("11010519491231002X") || hs[1] != onlyNew.LookupHash("11010519491231002X") ||
+		rotating.LookupHash("11010519491231002X") != hs[1] {
+		t.Errorf("LookupHashes = %v", hs)
+	}
+	if rotating.KeyID() != onlyNew.KeyID() || rotating.KeyID() == old.KeyID() || len(rotating.KeyID()) != 16 {
+		t.Errorf("key ids: rotating %s, new %s, old %s", rotating.KeyID(), onlyNew.KeyID(), old.KeyID())
+	}
+}

@@ -123,6 +123,9 @@ func (a *Account) Deposit(o Outcome, now time.Time) error {
 	if a.Status != AccountActive {
 		return Invalid("learner", "account is suspended")
 	}
+	if err := o.CheckCompletedAfterBirth(a.BirthDate); err != nil {
+		return err
+	}
 	for _, existing := range a.Outcomes {
 		if existing.Status == OutcomeActive && existing.SameAs(o) {
 			return ErrDuplicate

@@ -127,6 +127,39 @@ func TestCoreDepositAfterRevokeIsAllowed(t *testing.T) {
 	}
 }
 
+func TestCoreDepositBeforeBirthRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		completed time.Time
+		ok        bool
+	}{
+		{"the day before birth", coreDate(1980, time.January, 1), false},
+		{"years before birth", coreDate(1960, time.May, 1), false},
+		{"on the birthday", coreDate(1980, time.January, 2), true},
+		{"after birth", coreDate(1990, time.January, 1), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := coreAccount(t) // born 1980-01-02
+			in := coreInput()
+			in.CompletedOn = tc.completed
+			err := a.Deposit(coreOutcome(t, in, domain.NewID()), coreNow)
+			if tc.ok {
+				if err != nil {
+					t.Fatalf("Deposit: %v", err)
+				}
+				return
+			}
+			var ve *domain.ValidationError
+			if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Field != "completedOn" {
+				t.Fatalf("Deposit = %v, want a completedOn problem", err)
+			}
+			if len(a.Outcomes) != 0 || len(a.Ledger) != 0 {
+				t.Fatalf("a refused deposit changed the account")
+			}
+		})
+	}
+}
+
 func TestCoreDepositRefusedWhenSuspended(t *testing.T) {
 	a := coreAccount(t)
 	a.Status = domain.AccountSuspended

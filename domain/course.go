@@ -97,6 +97,8 @@ func (c *Course) apply(in CourseInput, now time.Time) error {
 			v.Add("credits", "must be > 0 and ≤ 60")
 		} else if cr*2 != float64(int(cr*2)) {
 			v.Add("credits", "must be a multiple of 0.5")
+		} else if in.Hours > 0 && in.Hours <= MaxOutcomeHours {
+			checkStatedCredits(v, cr, in.Hours)
 		}
 		credits = &cr
 	} else if cat == CategoryAcademic {

@@ -44,6 +44,7 @@ func TestNewCourseValidation(t *testing.T) {
 		{"too many hours", func(in *domain.CourseInput) { in.Hours = 2001 }, []string{"hours"}},
 		{"credits not in half steps", func(in *domain.CourseInput) { in.Credits = f(1.2) }, []string{"credits"}},
 		{"academic needs credits", func(in *domain.CourseInput) { in.Category = "academic" }, []string{"credits"}},
+		{"60 credits for 1 hour", func(in *domain.CourseInput) { in.Hours, in.Credits = 1, f(60) }, []string{"credits"}},
 		{"level out of range", func(in *domain.CourseInput) { in.Level = 11 }, []string{"level"}},
 		{"start too far ahead", func(in *domain.CourseInput) { d := engDate(2031, 1, 1); in.NextStart = &d }, []string{"nextStart"}},
 		{"neither place nor online", func(in *domain.CourseInput) { in.Place = "" }, []string{"place"}},

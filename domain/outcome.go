@@ -154,6 +154,8 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 			v.Add("credits", "must be > 0 and ≤ 60")
 		} else if credits*2 != float64(int(credits*2)) {
 			v.Add("credits", "must be a multiple of 0.5")
+		} else if in.Hours > 0 && in.Hours <= MaxOutcomeHours {
+			checkStatedCredits(v, credits, in.Hours)
 		}
 	} else if cat == CategoryAcademic {
 		v.Add("credits", "required for academic outcomes")
@@ -213,6 +215,15 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 		Status:        OutcomeActive,
 		IssuedAt:      Now(now),
 	}, nil
+}
+
+// CheckCompletedAfterBirth refuses an outcome dated before its learner was
+// born (the birth date the national ID states); a zero birth date is unknown.
+func (o Outcome) CheckCompletedAfterBirth(birth time.Time) error {
+	if !birth.IsZero() && o.CompletedOn.Before(DateOf(birth)) {
+		return Invalid("completedOn", "must not be before the learner's date of birth (from the national ID)")
+	}
+	return nil
 }
 
 // Counts reports whether the outcome counts towards the balance at now:

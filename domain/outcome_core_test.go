@@ -37,6 +37,10 @@ func TestCoreNewOutcomeRejects(t *testing.T) {
 		{"credits 0.3", func(in *domain.OutcomeInput) { in.Credits = coreF(0.3) }, "credits"},
 		{"NaN credits", func(in *domain.OutcomeInput) { in.Credits = coreF(math.NaN()) }, "credits"},
 		{"academic without credits", func(in *domain.OutcomeInput) { in.Category = "academic" }, "credits"},
+		{"60 credits for a 1-hour course", func(in *domain.OutcomeInput) { in.Hours, in.Credits = 1, coreF(60) }, "credits"},
+		{"half a credit for 1 hour", func(in *domain.OutcomeInput) { in.Hours, in.Credits = 1, coreF(0.5) }, "credits"},
+		{"more than one credit per 4 hours", func(in *domain.OutcomeInput) { in.Hours, in.Credits = 9.5, coreF(2.5) }, "credits"},
+		{"60 credits for 236 hours", func(in *domain.OutcomeInput) { in.Category, in.Hours, in.Credits = "academic", 236, coreF(60) }, "credits"},
 		{"no result", func(in *domain.OutcomeInput) { in.Result = domain.Result{} }, "result"},
 		{"score and grade", func(in *domain.OutcomeInput) { in.Result = domain.Result{Score: coreF(80), Grade: "A"} }, "result"},
 		{"grade and passed", func(in *domain.OutcomeInput) { in.Result = domain.Result{Grade: "B", Passed: coreB(true)} }, "result"},
@@ -102,7 +106,8 @@ func TestCoreNewOutcomeAccepts(t *testing.T) {
 		{"academic with stated credits", func(in *domain.OutcomeInput) {
 			in.Category, in.Credits = "academic", coreF(3)
 		}, 3},
-		{"stated credits override hours", func(in *domain.OutcomeInput) { in.Hours, in.Credits = 8, coreF(2.5) }, 2.5},
+		{"stated credits override hours", func(in *domain.OutcomeInput) { in.Hours, in.Credits = 12, coreF(2.5) }, 2.5},
+		{"stated credits at one per 4 hours", func(in *domain.OutcomeInput) { in.Hours, in.Credits = 10, coreF(2.5) }, 2.5},
 		{"stated half credit", func(in *domain.OutcomeInput) { in.Credits = coreF(0.5) }, 0.5},
 		{"certificate expiring later", func(in *domain.OutcomeInput) {
 			in.Category, in.ExpiresOn = "certificate", coreT(coreDate(2027, time.March, 1))
@@ -201,7 +206,7 @@ func TestCoreNewOutcomeCreditsFromHours(t *testing.T) {
 		{"senior at 10 h/credit: 25 h", perCategory, "senior", 25, 2.5},
 		{"senior at 10 h/credit: 5 h", perCategory, "senior", 5, 0.5},
 		{"other categories keep 16 h", perCategory, "community", 25, 1.5},
-		{"4.8 h at 1.6 h/credit: float noise", domain.CreditPolicy{HoursPerCredit: map[domain.Category]float64{domain.CategoryOnline: 1.6}}, "online", 4.8, 3},
+		{"39.9 h at 5.7 h/credit: float noise", domain.CreditPolicy{HoursPerCredit: map[domain.Category]float64{domain.CategoryOnline: 5.7}}, "online", 39.9, 7},
 		{"category missing from policy uses 16 h", domain.CreditPolicy{}, "online", 32, 2},
 	}
 	for _, tt := range tests {

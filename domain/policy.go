@@ -18,6 +18,32 @@ const (
 	MaxOutcomeHours   = 2000
 )
 
+// The range an admin may set hours per credit in. The fastest rate also
+// bounds what an issuer may state: no outcome or course earns more than one
+// credit per MinHoursPerCredit study hours, whatever the policy says today,
+// so neither a slip in the policy (0.0001 h per credit) nor an issuer's
+// claim (60 credits for a 1-hour course) can mint credits.
+const (
+	MinHoursPerCredit = 4
+	MaxHoursPerCredit = 64
+)
+
+// MaxStatedCredits is the most credits an issuer may state for the hours:
+// one per MinHoursPerCredit hours, in half-credit steps.
+func MaxStatedCredits(hours float64) float64 { return FloorHalf(hours / MinHoursPerCredit) }
+
+// StatedCreditsTooHigh is the reason given for stated credits beyond
+// MaxStatedCredits; one fixed sentence, so the UI can translate it.
+const StatedCreditsTooHigh = "more than the hours allow: the credit policy gives at most one credit per 4 study hours"
+
+// checkStatedCredits reports stated credits beyond what the hours allow;
+// only called once hours and credits are each valid.
+func checkStatedCredits(v *ValidationError, credits, hours float64) {
+	if credits > MaxStatedCredits(hours) {
+		v.Add("credits", StatedCreditsTooHigh)
+	}
+}
+
 // DefaultCreditPolicy returns 16 hours per credit for every category.
 func DefaultCreditPolicy() CreditPolicy {
 	p := CreditPolicy{HoursPerCredit: map[Category]float64{}}
@@ -31,13 +57,20 @@ func DefaultCreditPolicy() CreditPolicy {
 // that nobody is credited for hours they did not study.
 func (p CreditPolicy) CreditsFor(c Category, hours float64) float64 {
 	per := p.HoursPerCredit[c]
-	if per <= 0 {
+	switch {
+	case !(per > 0):
 		per = DefaultHoursPerCredit
+	case per < MinHoursPerCredit:
+		// A rate stored before the policy was bounded pays no more than
+		// the bound allows.
+		per = MinHoursPerCredit
+	case per > MaxHoursPerCredit:
+		per = MaxHoursPerCredit
 	}
 	return FloorHalf(hours / per)
 }
 
-// Validate checks that every category has a positive rate.
+// Validate checks that every category's rate is within the policy's range.
 func (p CreditPolicy) Validate() error {
 	v := &ValidationError{}
 	for c, h := range p.HoursPerCredit {
@@ -45,8 +78,8 @@ func (p CreditPolicy) Validate() error {
 			v.Add("hoursPerCredit."+string(c), "unknown category")
 			continue
 		}
-		if !(h > 0 && h <= 1000) {
-			v.Add("hoursPerCredit."+string(c), "must be > 0 and ≤ 1000")
+		if !(h >= MinHoursPerCredit && h <= MaxHoursPerCredit) {
+			v.Add("hoursPerCredit."+string(c), "must be between 4 and 64")
 		}
 	}
 	return v.Err()

@@ -42,6 +42,9 @@ func TestCoreCreditsFor(t *testing.T) {
 	p := domain.DefaultCreditPolicy()
 	p.HoursPerCredit[domain.CategoryVocational] = 20
 	p.HoursPerCredit[domain.CategoryOnline] = 0 // a broken rate must not divide by zero
+	// Rates stored before the policy was bounded count at the nearest bound.
+	p.HoursPerCredit[domain.CategorySenior] = 0.0001
+	p.HoursPerCredit[domain.CategoryOther] = 1000
 	tests := []struct {
 		cat   domain.Category
 		hours float64
@@ -54,6 +57,10 @@ func TestCoreCreditsFor(t *testing.T) {
 		{domain.CategoryVocational, 30, 1.5},
 		{domain.CategoryVocational, 9, 0},
 		{domain.CategoryOnline, 16, 1},
+		{domain.CategorySenior, 1, 0},
+		{domain.CategorySenior, 10, 2.5},
+		{domain.CategoryOther, 64, 1},
+		{domain.CategoryOther, 1000, 15.5},
 	}
 	for _, tt := range tests {
 		if got := p.CreditsFor(tt.cat, tt.hours); got != tt.want {
@@ -77,6 +84,14 @@ func TestCoreDefaultCreditPolicy(t *testing.T) {
 	}
 }
 
+func TestCoreCreditPolicyValidateAcceptsItsRange(t *testing.T) {
+	for _, rate := range []float64{domain.MinHoursPerCredit, 16, 20.5, domain.MaxHoursPerCredit} {
+		if err := (domain.CreditPolicy{HoursPerCredit: map[domain.Category]float64{domain.CategorySenior: rate}}).Validate(); err != nil {
+			t.Errorf("rate %v: %v", rate, err)
+		}
+	}
+}
+
 func TestCoreCreditPolicyValidate(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -85,7 +100,9 @@ func TestCoreCreditPolicyValidate(t *testing.T) {
 	}{
 		{"zero rate", map[domain.Category]float64{domain.CategorySenior: 0}, "hoursPerCredit.senior"},
 		{"negative rate", map[domain.Category]float64{domain.CategoryOnline: -4}, "hoursPerCredit.online"},
-		{"rate above 1000", map[domain.Category]float64{domain.CategoryOther: 1001}, "hoursPerCredit.other"},
+		{"rate above 64", map[domain.Category]float64{domain.CategoryOther: 64.5}, "hoursPerCredit.other"},
+		{"rate below 4", map[domain.Category]float64{domain.CategoryOther: 3.9}, "hoursPerCredit.other"},
+		{"0.0001 hours per credit", map[domain.Category]float64{domain.CategoryVocational: 0.0001}, "hoursPerCredit.vocational"},
 		{"NaN rate", map[domain.Category]float64{domain.CategoryOther: math.NaN()}, "hoursPerCredit.other"},
 		{"unknown category", map[domain.Category]float64{"hobby": 16}, "hoursPerCredit.hobby"},
 	}

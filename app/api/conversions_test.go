@@ -2,11 +2,14 @@ package api_test
 
 import (
 	"context"
-	"fmt"
+	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/uuid"
+
+	"creditbank/domain"
 )
 
 // district is a small world for conversion tests: an issuer, a converting
@@ -268,28 +271,130 @@ func TestConcurrentApplicationsOfOneExclusiveRule(t *testing.T) {
 	}
 }
 
-func TestSimulationCountsWithoutIdentities(t *testing.T) {
+// idFrom makes a valid national ID with the given address code and birth
+// date (YYYYMMDD).
+func idFrom(t *testing.T, region, birth string, seq int) string {
+	t.Helper()
+	id, err := domain.CompleteNationalID(region + birth + pad3(seq))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(id)
+}
+
+// cells indexes a simulation breakdown by key.
+func cells(t *testing.T, sim map[string]any, name string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	list, ok := sim[name].([]any)
+	if !ok {
+		t.Fatalf("simulation has no %s: %v", name, sim)
+	}
+	for _, c := range list {
+		m := c.(map[string]any)
+		out[m["key"].(string)] = m
+	}
+	return out
+}
+
+func TestSimulationReportsSuppressedAggregates(t *testing.T) {
 	d := newDistrict(t)
 	ruleID := d.e.must(201, req{method: "POST", path: "/api/v1/rules", token: d.manager, body: d.exemptionRule("manual")})["id"].(string)
-	d.deposit("插花", 64) // eligible: 4 credits
-	for i := 0; i < 3; i++ {
-		id := nid(t, 200+i)
-		d.e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: d.issuer.staff, body: outcomeBody(id, fmt.Sprintf("学员%d", i), "课", 16*float64(i+3))})
+	deposit := func(id string, hours float64) {
+		t.Helper()
+		d.e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: d.issuer.staff, body: outcomeBody(id, "学员", "课", hours)})
 	}
-	// 3, 4 and 5 credits: two of three more are eligible.
-	sim := d.e.must(200, req{method: "POST", path: "/api/v1/rules/" + ruleID + "/simulate", token: d.manager})
-	if sim["evaluated"] != 4.0 || sim["eligible"] != 3.0 || sim["credits"] != 6.0 {
-		t.Errorf("simulation = evaluated %v eligible %v credits %v", sim["evaluated"], sim["eligible"], sim["credits"])
+	// Six eligible in 110105 born 1985 (40s), five in 310101 born 1950
+	// (70+), one in 440103 born 2000 (20s), and one short of credits.
+	for i := 0; i < 6; i++ {
+		deposit(nid(t, 200+i), 64)
 	}
-	if samples := sim["samples"].([]any); len(samples) != 4 {
-		t.Errorf("samples = %d", len(samples))
+	for i := 0; i < 5; i++ {
+		deposit(idFrom(t, "310101", "19500601", i), 64)
 	}
-	for _, s := range sim["samples"].([]any) {
-		if _, leaked := s.(map[string]any)["accountId"]; leaked {
-			t.Error("simulation samples must not identify learners")
+	deposit(idFrom(t, "440103", "20000101", 1), 80)
+	deposit(nid(t, 300), 16)
+	for _, token := range []string{d.manager, d.reviewer, d.admin} {
+		sim := d.e.must(200, req{method: "POST", path: "/api/v1/rules/" + ruleID + "/simulate", token: token})
+		if sim["evaluated"] != 14.0 || sim["eligible"] != 12.0 || sim["credits"] != 24.0 || sim["suppressed"] != false {
+			t.Errorf("simulation = evaluated %v eligible %v credits %v suppressed %v", sim["evaluated"], sim["eligible"], sim["credits"], sim["suppressed"])
 		}
+		if _, ok := sim["samples"]; ok {
+			t.Error("a simulation returned samples")
+		}
+		shown := func(name, key string, eligible, credits float64) {
+			t.Helper()
+			c := cells(t, sim, name)[key]
+			if c == nil || c["suppressed"] != false || c["eligible"] != eligible || c["credits"] != credits {
+				t.Errorf("%s[%s] = %v, want %v eligible, %v credits", name, key, c, eligible, credits)
+			}
+		}
+		hidden := func(name, key string) {
+			t.Helper()
+			c := cells(t, sim, name)[key]
+			if c == nil || c["suppressed"] != true || c["eligible"] != nil || c["credits"] != nil {
+				t.Errorf("%s[%s] = %v, want it listed as suppressed", name, key, c)
+			}
+		}
+		shown("byCategory", "community", 12, 24)
+		hidden("byCategory", "senior") // zero is as telling as one
+		shown("byRegion", "110105", 6, 12)
+		// 440103 has one account: folded into other, which is suppressed,
+		// and so is the smallest shown region, or 12 − 6 − 5 would give it away.
+		hidden("byRegion", "other")
+		hidden("byRegion", "310101")
+		if _, named := cells(t, sim, "byRegion")["440103"]; named {
+			t.Error("a region of one account is named")
+		}
+		shown("byAgeBand", "40-49", 6, 12)
+		hidden("byAgeBand", "18-29")
+		hidden("byAgeBand", "70+")
 	}
 	// A draft does not exist for other institutions or learners.
 	d.e.must(404, req{method: "POST", path: "/api/v1/rules/" + ruleID + "/simulate", token: d.otherRev})
 	d.e.must(404, req{method: "POST", path: "/api/v1/rules/" + ruleID + "/simulate", token: d.learner})
+}
+
+// A converting institution writes a draft that matches a course another
+// institution issued to one learner: the simulation must not tell it the
+// outcome, the learner or why they qualify, and not even that one does.
+func TestSimulationOfOneLearnersCourseLeaksNothing(t *testing.T) {
+	d := newDistrict(t)
+	outcomeID := d.deposit("心理咨询个案督导", 64)
+	rule := d.exemptionRule("manual")
+	rule["condition"] = map[string]any{"op": "all", "items": []any{map[string]any{"courseCode": "C-心理咨询个案督导"}}}
+	delete(rule, "minTotalCredits")
+	rule["award"] = map[string]any{"mode": "sum", "ratio": 1}
+	ruleID := d.e.must(201, req{method: "POST", path: "/api/v1/rules", token: d.manager, body: rule})["id"].(string)
+	res := d.e.do(req{method: "POST", path: "/api/v1/rules/" + ruleID + "/simulate", token: d.manager})
+	if res.status != 200 {
+		t.Fatalf("simulate = %d %s", res.status, res.body)
+	}
+	body := string(res.body)
+	for _, secret := range []string{"心理咨询", outcomeID, d.learnerID, "林静", "trace", "samples", "used", d.nationalID[:6] + "*"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("simulation body contains %q: %s", secret, body)
+		}
+	}
+	var sim map[string]any
+	if err := json.Unmarshal(res.body, &sim); err != nil {
+		t.Fatal(err)
+	}
+	if sim["evaluated"] != 1.0 || sim["eligible"] != nil || sim["credits"] != nil || sim["suppressed"] != true || sim["minCellSize"] != 5.0 {
+		t.Errorf("simulation of one learner = %v, want eligible and credits suppressed", sim)
+	}
+	for _, name := range []string{"byCategory", "byRegion", "byAgeBand"} {
+		for key, c := range cells(t, sim, name) {
+			if c["suppressed"] != true || c["eligible"] != nil || c["credits"] != nil {
+				t.Errorf("%s[%s] = %v, want suppressed", name, key, c)
+			}
+		}
+	}
+	// The learner's region has one account: it is not named.
+	if _, named := cells(t, sim, "byRegion")[d.nationalID[:6]]; named {
+		t.Error("the lone learner's region is named")
+	}
+	if _, ok := cells(t, sim, "byRegion")["other"]; !ok {
+		t.Error("the lone learner's region is not folded into other")
+	}
 }

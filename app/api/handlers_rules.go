@@ -100,11 +100,37 @@ func (s *Server) ruleAction(action func(ctx context.Context, actor service.Actor
 	})
 }
 
+// simulationDTO carries aggregates only. A suppressed figure is null with
+// "suppressed": true, so a client cannot mistake it for zero.
 type simulationDTO struct {
-	Evaluated int              `json:"evaluated"`
-	Eligible  int              `json:"eligible"`
-	Credits   float64          `json:"credits"`
-	Samples   []evaluationJSON `json:"samples"`
+	Evaluated   int                 `json:"evaluated"`
+	Eligible    *int                `json:"eligible"`
+	Credits     *float64            `json:"credits"`
+	Suppressed  bool                `json:"suppressed"`
+	MinCellSize int                 `json:"minCellSize"`
+	ByCategory  []simulationCellDTO `json:"byCategory"`
+	ByRegion    []simulationCellDTO `json:"byRegion"`
+	ByAgeBand   []simulationCellDTO `json:"byAgeBand"`
+}
+
+type simulationCellDTO struct {
+	Key        string   `json:"key"`
+	Eligible   *int     `json:"eligible"`
+	Credits    *float64 `json:"credits"`
+	Suppressed bool     `json:"suppressed"`
+}
+
+func simulationCells(cells []domain.SimulationCell) []simulationCellDTO {
+	out := make([]simulationCellDTO, 0, len(cells))
+	for _, c := range cells {
+		d := simulationCellDTO{Key: c.Key, Suppressed: c.Suppressed}
+		if !c.Suppressed {
+			n, cr := c.Eligible, c.Credits
+			d.Eligible, d.Credits = &n, &cr
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func (s *Server) simulateRule(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
@@ -112,9 +138,11 @@ func (s *Server) simulateRule(c *fiber.Ctx, actor service.Actor, id uuid.UUID) e
 	if err != nil {
 		return err
 	}
-	out := simulationDTO{Evaluated: sim.Evaluated, Eligible: sim.Eligible, Credits: sim.Credits, Samples: []evaluationJSON{}}
-	for _, ev := range sim.Samples {
-		out.Samples = append(out.Samples, evaluationDTO(ev))
+	out := simulationDTO{Evaluated: sim.Evaluated, Suppressed: sim.Suppressed, MinCellSize: domain.MinSimulationCell,
+		ByCategory: simulationCells(sim.ByCategory), ByRegion: simulationCells(sim.ByRegion), ByAgeBand: simulationCells(sim.ByAgeBand)}
+	if !sim.Suppressed {
+		n, cr := sim.Eligible, sim.Credits
+		out.Eligible, out.Credits = &n, &cr
 	}
 	return c.JSON(out)
 }

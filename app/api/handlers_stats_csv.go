@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -207,12 +208,35 @@ func csvCredits(v float64) string {
 }
 
 // csvText defuses text that a spreadsheet would run as a formula (CSV
-// injection): institution names and regions are typed by people.
+// injection): institution names and regions are typed by people. Spreadsheets
+// differ in what they skip before looking for "=", and some fold full-width
+// forms to ASCII, so the check looks past leading spaces and invisible
+// characters (zero-width and bidi controls) and knows the full-width and
+// small forms of the trigger characters too.
 func csvText(s string) string {
-	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+	rest := strings.TrimLeftFunc(s, func(r rune) bool { return r == ' ' || csvInvisible(r) })
+	if rest == "" {
+		return s
+	}
+	first, _ := utf8.DecodeRuneInString(rest)
+	if strings.ContainsRune("=+-@\t\r\n＝＋－＠﹦﹢﹣﹫", first) {
 		return "'" + s
 	}
 	return s
+}
+
+// csvInvisible reports the zero-width and bidi control characters a name
+// could hide a formula behind.
+func csvInvisible(r rune) bool {
+	switch {
+	case r >= 0x200B && r <= 0x200F, // zero-width space, non-joiner, joiner; LRM, RLM
+		r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
+		r >= 0x2060 && r <= 0x2064, // word joiner and invisible operators
+		r >= 0x2066 && r <= 0x2069, // bidi isolates
+		r == 0xFEFF, r == 0x061C, r == 0x180E:
+		return true
+	}
+	return false
 }
 
 // statsCSV answers GET /stats/{table}.csv: one statistics table, for Excel.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -85,6 +86,10 @@ func TestIssueOutcomeRefusals(t *testing.T) {
 	wrongName := outcomeBody(id, "张三", "x", 24)
 	failed := outcomeBody(id, "李建国", "x", 24)
 	failed["result"] = map[string]any{"score": 40}
+	inflated := outcomeBody(id, "李建国", "x", 1)
+	inflated["credits"] = 60
+	beforeBirth := outcomeBody(id, "李建国", "x", 24) // born 1985-03-01
+	beforeBirth["completedOn"] = "1985-02-28"
 
 	cases := []struct {
 		name   string
@@ -102,6 +107,8 @@ func TestIssueOutcomeRefusals(t *testing.T) {
 		{"malformed JSON", a.staff, `{"learner": `, 400, ""},
 		{"name does not match the account", a.staff, wrongName, 422, "learner.name"},
 		{"failed result", a.staff, failed, 422, "result.score"},
+		{"completed before the learner was born", a.staff, beforeBirth, 422, "completedOn"},
+		{"60 credits for a 1-hour course", a.staff, inflated, 422, "credits"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,6 +125,84 @@ func TestIssueOutcomeRefusals(t *testing.T) {
 	if n := len(rec["outcomes"].([]any)); n != 0 {
 		t.Errorf("refused requests banked %d outcomes", n)
 	}
+}
+
+// The birth date comes from the national ID, also for a learner the bank
+// does not know yet, and also for a CSV row.
+func TestOutcomeBeforeBirthRefused(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	fresh := nid(t, 3) // born 1985-03-01
+	early := outcomeBody(fresh, "新学员", "x", 24)
+	early["completedOn"] = "1984-12-31"
+	res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: early})
+	if res.status != 422 || !hasProblem(res.json(t), "completedOn") {
+		t.Fatalf("deposit dated before birth: %d %s", res.status, res.body)
+	}
+	onBirthday := outcomeBody(fresh, "新学员", "x", 24)
+	onBirthday["completedOn"] = "1985-03-01"
+	e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: onBirthday})
+
+	csv := "身份证号,姓名,类别,成果名称,课程代码,学时,成绩,完成日期\n" +
+		fresh + ",新学员,community,社区合唱,CC-01,32,90,1985/2/28\n" +
+		nid(t, 4) + ",另一位,community,社区合唱,CC-01,32,90,1980-01-01\n" +
+		fresh + ",新学员,community,社区合唱,CC-01,32,90,2025-03-01\n"
+	up := csvUpload([]byte(csv))
+	up.token = a.staff
+	job := e.waitImport(a.staff, e.must(202, up)["id"].(string))
+	if job["ok"] != 1.0 || job["failed"] != 2.0 {
+		t.Fatalf("import = %v, want 1 banked and 2 refused", job)
+	}
+	for i, want := range []float64{2, 3} {
+		row := job["errors"].([]any)[i].(map[string]any)
+		if row["line"] != want || row["column"] != "完成日期" || !strings.Contains(row["reason"].(string), "birth") {
+			t.Errorf("row error %d = %v, want line %v at 完成日期", i, row, want)
+		}
+	}
+	list := e.must(200, req{method: "GET", path: "/api/v1/institutions/me/outcomes", token: a.staff})
+	if n := len(list["items"].([]any)); n != 2 {
+		t.Errorf("banked %d outcomes, want the birthday one and the 2025 row", n)
+	}
+}
+
+// Neither the admin's rate nor an issuer's stated credits may mint credits:
+// rates outside 4–64 hours per credit and stated credits above one per 4
+// hours answer 422 naming the field, and change nothing.
+func TestCreditPolicyBoundsRatesAndStatedCredits(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	for _, tc := range []struct {
+		name, category string
+		rate           float64
+	}{{"0.0001 hours per credit", "community", 0.0001}, {"3 hours per credit", "senior", 3}, {"65 hours per credit", "online", 65}} {
+		res := e.do(req{method: "PUT", path: "/api/v1/policy", token: admin, body: map[string]any{"hoursPerCredit": map[string]float64{tc.category: tc.rate}}})
+		if res.status != 422 || !hasProblem(res.json(t), "hoursPerCredit."+tc.category) {
+			t.Errorf("%s: %d %s", tc.name, res.status, res.body)
+		}
+	}
+	policy := e.must(200, req{method: "GET", path: "/api/v1/policy"})["hoursPerCredit"].(map[string]any)
+	if policy["community"] != 16.0 || policy["senior"] != 16.0 || policy["online"] != 16.0 {
+		t.Errorf("refused rates changed the policy: %v", policy)
+	}
+	e.must(200, req{method: "PUT", path: "/api/v1/policy", token: admin, body: map[string]any{"hoursPerCredit": map[string]float64{"community": 4}}})
+
+	body := outcomeBody(nid(t, 5), "王芳", "讲座", 1)
+	body["credits"] = 60
+	res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})
+	if res.status != 422 || !hasProblem(res.json(t), "credits") || !strings.Contains(string(res.body), "one credit per 4 study hours") {
+		t.Fatalf("60 credits for 1 hour: %d %s", res.status, res.body)
+	}
+	// At the fastest rate the policy allows, 10 hours earn 2.5 credits
+	// whether derived or stated.
+	body = outcomeBody(nid(t, 5), "王芳", "讲座", 10)
+	if got := e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})["credits"]; got != 2.5 {
+		t.Errorf("10 hours at 4 h/credit = %v credits", got)
+	}
+	body = outcomeBody(nid(t, 5), "王芳", "讲座二", 10)
+	body["credits"] = 2.5
+	e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})
 }
 
 func hasProblem(body map[string]any, field string) bool {

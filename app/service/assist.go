@@ -24,7 +24,7 @@ func (s *Service) NameHelper(ctx context.Context, actor Actor, nationalID, name 
 		return domain.HelperGrant{}, err
 	}
 	noSuch := domain.Invalid("nationalId", "no registered learner with this national ID and name")
-	helper, err := s.store.GetAccountByNationalIDHash(ctx, s.vault.LookupHash(string(id)))
+	helper, err := s.accountByNationalID(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) {
 		return domain.HelperGrant{}, noSuch
 	}

@@ -75,7 +75,7 @@ func (s *Service) FindLearner(ctx context.Context, actor Actor, nationalID strin
 	if err != nil {
 		return nil, err
 	}
-	acc, err := s.store.GetAccountByNationalIDHash(ctx, s.vault.LookupHash(string(id)))
+	acc, err := s.accountByNationalID(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 	if err := s.sealPhone(&pii, phone); err != nil {
 		return nil, false, err
 	}
-	existing, err := s.store.GetAccountByNationalIDHash(ctx, pii.NationalIDHash)
+	existing, err := s.accountByNationalID(ctx, id)
 	switch {
 	case err == nil:
 		if existing.Claimed() || hash == "" || existing.Name != name {

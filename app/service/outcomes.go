@@ -78,6 +78,11 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 	}
 	outcome, err := domain.NewOutcome(in.Outcome, inst.ID, uuid.Nil, policy, s.now())
 	collect(v, err)
+	if err == nil && id != "" {
+		// Reported with the row's other problems; Deposit checks it again
+		// against the account's own birth date.
+		collect(v, outcome.CheckCompletedAfterBirth(id.BirthDate()))
+	}
 	v = mergeDecodeProblems(v, in.DecodeProblems)
 	if err := v.Err(); err != nil {
 		return IssueResult{}, err
@@ -133,10 +138,9 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name string, prepare func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, bool, error) {
 	// Sealing (encrypting) the national ID is only needed to open an
 	// account; most deposits are for learners the bank knows.
-	hash := s.vault.LookupHash(string(id))
 	var pii *domain.PersonalData
 	for attempt := 0; attempt < 3; attempt++ {
-		acc, err := s.store.GetAccountByNationalIDHash(ctx, hash)
+		acc, err := s.accountByNationalID(ctx, id)
 		if err == nil {
 			if acc.Name != name {
 				return nil, false, domain.Invalid("learner.name", "does not match the name registered for this national ID")

@@ -209,58 +209,31 @@ func (s *Service) RetireRule(ctx context.Context, actor Actor, id uuid.UUID) (do
 	return *r, nil
 }
 
-// Simulation summarises what a rule would do across the district.
-type Simulation struct {
-	Evaluated int
-	Eligible  int
-	Credits   float64
-	Samples   []domain.Evaluation
-}
-
-// maxSimulationSamples bounds the traces returned.
-const maxSimulationSamples = 10
-
-// SimulateRule evaluates a rule over every account, streaming the store.
-// Samples carry traces but no identities: an institution simulating a rule
-// must not learn who the learners are.
-func (s *Service) SimulateRule(ctx context.Context, actor Actor, id uuid.UUID) (Simulation, error) {
+// SimulateRule evaluates a rule over every account, streaming the store, and
+// returns aggregates only. An institution may write a rule that matches a
+// single learner's course, so no outcome, account or trace leaves this
+// function, and every figure about fewer than domain.MinSimulationCell
+// learners is suppressed (admins get the same shape).
+func (s *Service) SimulateRule(ctx context.Context, actor Actor, id uuid.UUID) (domain.Simulation, error) {
 	r, err := s.GetRule(ctx, actor, id)
 	if err != nil {
-		return Simulation{}, err
+		return domain.Simulation{}, err
 	}
 	if actor.Role != domain.RoleAdmin && !(actor.Role == domain.RoleStaff && actor.InstitutionID == r.InstitutionID &&
 		(actor.Can(domain.PermManage) || actor.Can(domain.PermReview))) {
-		return Simulation{}, domain.ErrForbidden
+		return domain.Simulation{}, domain.ErrForbidden
 	}
 	// Evaluate as if the rule were in force, so drafts can be tried out.
 	trial := *r
 	trial.Status = domain.RulePublished
 	now := s.now()
-	var sim Simulation
-	var ineligibleSamples []domain.Evaluation
+	tally := domain.NewSimulationTally(now)
 	err = s.store.ScanAccounts(ctx, func(a *domain.Account) error {
-		ev := domain.Evaluate(trial, a, now)
-		sim.Evaluated++
-		if ev.Eligible {
-			sim.Eligible++
-			sim.Credits += ev.AwardedCredits
-			if len(sim.Samples) < maxSimulationSamples {
-				sim.Samples = append(sim.Samples, ev)
-			}
-		} else if len(ineligibleSamples) < maxSimulationSamples {
-			ineligibleSamples = append(ineligibleSamples, ev)
-		}
+		tally.Add(a, domain.Evaluate(trial, a, now))
 		return nil
 	})
 	if err != nil {
-		return Simulation{}, err
+		return domain.Simulation{}, err
 	}
-	// Fill up with refusals, so a reviewer sees why others would not qualify.
-	for _, ev := range ineligibleSamples {
-		if len(sim.Samples) >= maxSimulationSamples {
-			break
-		}
-		sim.Samples = append(sim.Samples, ev)
-	}
-	return sim, nil
+	return tally.Result(), nil
 }

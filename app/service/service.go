@@ -24,6 +24,11 @@ type Sealer interface {
 	Seal(purpose, plaintext string) (string, error)
 	Open(purpose, sealed string) (string, error)
 	LookupHash(nationalID string) string
+	// LookupHashes lists the hashes to try, in order, while a master-key
+	// rotation may have left accounts under an older key's hash.
+	LookupHashes(nationalID string) []string
+	// SealedByCurrent reports whether a value names the current master key.
+	SealedByCurrent(sealed string) bool
 }
 
 // TokenIssuer signs access tokens.

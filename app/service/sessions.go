@@ -45,7 +45,7 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Act
 
 func (s *Service) checkPassword(ctx context.Context, username, password string) (auth.Principal, error) {
 	if id, err := domain.ParseNationalID(username); err == nil {
-		acc, err := s.store.GetAccountByNationalIDHash(ctx, s.vault.LookupHash(string(id)))
+		acc, err := s.accountByNationalID(ctx, id)
 		if errors.Is(err, domain.ErrNotFound) || (err == nil && !acc.Claimed()) {
 			auth.DummyVerify(password)
 			return auth.Principal{}, errBadCredentials

@@ -88,6 +88,32 @@ func compareIDs(a, b uuid.UUID) int {
 
 func accountTests() []contractTest {
 	return []contractTest{
+		{"UpdateAccountRefilesUnderANewNationalIDHash", func(t *testing.T, s storage.Store) {
+			// A master-key rotation changes every account's lookup hash in
+			// place: the new hash must find it, the old one must not, and
+			// the old one is free again.
+			a := createAccount(t, s, NewAccount(now()))
+			other := createAccount(t, s, NewAccount(now()))
+			oldHash, newHash := a.PII.NationalIDHash, randomHash()
+			a.PII.NationalIDHash, a.PII.NationalIDSealed = newHash, "resealed:"+randomHash()
+			noErr(t, s.UpdateAccount(t.Context(), a), "update with a new hash")
+			got, err := s.GetAccountByNationalIDHash(t.Context(), newHash)
+			noErr(t, err, "get by the new hash")
+			if got.ID != a.ID || got.PII.NationalIDSealed != a.PII.NationalIDSealed {
+				t.Fatalf("new hash finds %s (sealed %q)", got.ID, got.PII.NationalIDSealed)
+			}
+			_, err = s.GetAccountByNationalIDHash(t.Context(), oldHash)
+			wantErr(t, err, domain.ErrNotFound, "get by the old hash")
+			// Two accounts still cannot share a hash.
+			taken := getAccount(t, s, other.ID)
+			taken.PII.NationalIDHash = newHash
+			if err := s.UpdateAccount(t.Context(), taken); err == nil {
+				t.Fatal("a second account took a hash in use")
+			}
+			reuse := NewAccount(now())
+			reuse.PII.NationalIDHash = oldHash
+			createAccount(t, s, reuse)
+		}},
 		{"DistrictTalliesFollowEveryWrite", func(t *testing.T, s storage.Store) {
 			issuerA, issuerB := domain.NewID(), domain.NewID()
 			a := createAccount(t, s, NewAccount(now()))

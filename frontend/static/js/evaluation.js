@@ -1,5 +1,5 @@
-// How a rule evaluation reads, shared by the learner's check and apply, the
-// reviewer's queue and a rule's simulation: the verdict first, then what is
+// How a rule evaluation reads, shared by the learner's check and apply and the
+// reviewer's queue: the verdict first, then what is
 // missing, the outcomes used and every step of the decision.
 
 import { h, tx, num, badge } from './dom.js';

@@ -21,7 +21,7 @@ export default {
       formAlert(),
       h('div', { class: 'grid-3' }, CATEGORIES.map((c) => field({
         name: `hoursPerCredit.${c}`, label: `cat.${c}`, type: 'number',
-        attrs: { min: '1', max: '1000', step: '1', inputmode: 'decimal', value: String(policy.hoursPerCredit?.[c] ?? 16) },
+        attrs: { min: '4', max: '64', step: '1', inputmode: 'decimal', value: String(policy.hoursPerCredit?.[c] ?? 16) },
       }))),
       h('p', { class: 'hint', t: 'policy.rounding' }),
       h('div', { class: 'actions' }, button('policy.save', { type: 'submit' })));

@@ -2,11 +2,10 @@
 // new draft version), simulate it across the district, publish (admin) and
 // retire it.
 
-import { h, num, section } from '../dom.js';
+import { h, num, section, table, tx } from '../dom.js';
 import * as api from '../api.js';
 import { pageHeader, button, loading, onSubmit, flash, runAction } from '../ui.js';
 import { institutions } from '../lookups.js';
-import { evaluationView } from '../evaluation.js';
 import { ruleForm } from '../ruleform.js';
 import { canManageRules, ruleStatusBadge } from './rules.js';
 
@@ -14,15 +13,35 @@ function idFromHash() {
   return new URLSearchParams(location.hash.split('?')[1] || '').get('id') || '';
 }
 
+// A suppressed figure (fewer learners than the server's minimum cell) is
+// shown as "fewer than N", never as a number.
+function simFigure(value, suppressed, min) {
+  return suppressed ? tx('sim.suppressed', { n: min }) : num(value || 0);
+}
+
+function simBreakdown(sim, name, titleKey, label) {
+  const rows = sim[name] || [];
+  return h('div', { class: 'sim-breakdown', data: { simBreakdown: name } },
+    h('h3', { t: titleKey }),
+    table([
+      { key: 'sim.group', cell: label },
+      { key: 'sim.eligible', class: 'n', cell: (c) => simFigure(c.eligible, c.suppressed, sim.minCellSize) },
+      { key: 'sim.credits', class: 'n', cell: (c) => simFigure(c.credits, c.suppressed, sim.minCellSize) },
+    ], rows, titleKey));
+}
+
 function simulationView(sim) {
+  const min = sim.minCellSize;
   return h('div', { id: 'simulation' },
     h('dl', { class: 'figures' },
-      [['evaluated', 'sim.evaluated', sim.evaluated], ['eligible', 'sim.eligible', sim.eligible], ['credits', 'sim.credits', sim.credits]]
-        .map(([k, label, v]) => h('div', { class: 'figure', data: { sim: k } }, h('dt', { t: label }), h('dd', {}, num(v || 0))))),
-    (sim.samples || []).length
-      ? h('div', {}, h('h3', { t: 'sim.samples' }),
-        sim.samples.map((ev, i) => h('div', { class: 'sample' }, h('h4', { t: 'sim.sample', targs: { n: i + 1 } }), evaluationView(ev, { headingLevel: 'h5' }))))
-      : null);
+      [['evaluated', 'sim.evaluated', num(sim.evaluated || 0)],
+        ['eligible', 'sim.eligible', simFigure(sim.eligible, sim.suppressed, min)],
+        ['credits', 'sim.credits', simFigure(sim.credits, sim.suppressed, min)]]
+        .map(([k, label, v]) => h('div', { class: 'figure', data: { sim: k } }, h('dt', { t: label }), h('dd', {}, v)))),
+    h('p', { class: 'hint', t: 'sim.privacy', targs: { n: min } }),
+    simBreakdown(sim, 'byCategory', 'sim.byCategory', (c) => tx(`cat.${c.key}`)),
+    simBreakdown(sim, 'byRegion', 'sim.byRegion', (c) => (c.key === 'other' ? tx('sim.otherRegion') : c.key)),
+    simBreakdown(sim, 'byAgeBand', 'sim.byAgeBand', (c) => (c.key === 'unknown' ? tx('sim.ageUnknown') : tx('sim.age', { band: c.key }))));
 }
 
 function actionsCard(rule, me, reopen) {
