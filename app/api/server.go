@@ -188,8 +188,9 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New(recover.Config{StackTraceHandler: s.logPanic, EnableStackTrace: true}))
 	// Admission comes before authentication, which may read the store: a
-	// shed request must cost next to nothing.
-	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.admit, s.cors, s.authenticate)
+	// shed request must cost next to nothing. Compressed bodies are refused
+	// before anything can inflate them.
+	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.plainBodies, s.admit, s.cors, s.authenticate)
 
 	app.Get("/healthz", s.health)
 	app.Get("/readyz", s.ready)
