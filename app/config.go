@@ -23,6 +23,7 @@ type Config struct {
 	CORSOrigins    []string
 	Demo           bool
 	LogLevel       string
+	LogFormat      string // json (default) or text
 	Limits         Limits
 
 	// mongoDatabase overrides the URI's database; the bench uses it for a
@@ -56,6 +57,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		TrustedProxies: splitList(os.Getenv("CREDITBANK_TRUSTED_PROXIES")),
 		CORSOrigins:    splitList(os.Getenv("CREDITBANK_CORS_ORIGINS")),
 		LogLevel:       envOr("CREDITBANK_LOG_LEVEL", "info"),
+		LogFormat:      envOr("CREDITBANK_LOG_FORMAT", "json"),
 	}
 	var err error
 	lim := &cfg.Limits
@@ -99,10 +101,14 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&origins, "cors-origins", strings.Join(cfg.CORSOrigins, ","), "comma-separated browser origins allowed to call the API")
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed a demo district and print its logins")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "json or text (CREDITBANK_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	cfg.TrustedProxies, cfg.CORSOrigins = splitList(proxies), splitList(origins)
+	if cfg.LogFormat != "json" && cfg.LogFormat != "text" {
+		return cfg, fmt.Errorf("CREDITBANK_LOG_FORMAT must be json or text, not %q", cfg.LogFormat)
+	}
 	if cfg.Issuer == "" {
 		cfg.Issuer = "http://" + cfg.Addr
 	}

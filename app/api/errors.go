@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -19,6 +20,9 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Details any    `json:"details,omitempty"`
+	// RequestID is also in the X-Request-ID header and the request's log
+	// line, so a screenshot of an error leads an operator to the log.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // apiError is an error raised by the HTTP layer itself (malformed JSON, bad
@@ -111,7 +115,16 @@ const unavailableMessage = "the data store is temporarily unavailable; try again
 const storeRetryAfter = "5"
 
 func (s *Server) writeError(c *fiber.Ctx, err error) error {
+	if requestID(c) == "" {
+		// Errors raised before any middleware ran (an oversized body is
+		// refused while it is read) still get an id to quote.
+		id := uuid.NewString()
+		c.Locals(requestIDKey, id)
+		c.Set(fiber.HeaderXRequestID, id)
+	}
 	status, body := errorResponse(c, s.log, err)
+	body.Error.RequestID = requestID(c)
+	c.Locals(errorCodeKey, body.Error.Code)
 	switch status {
 	case fiber.StatusTooManyRequests, fiber.StatusServiceUnavailable:
 		if ra, ok := c.Locals(retryAfterKey).(string); ok {

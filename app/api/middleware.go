@@ -25,6 +25,7 @@ const (
 	actorKey      ctxKey = "actor"
 	requestIDKey  ctxKey = "requestId"
 	retryAfterKey ctxKey = "retryAfter"
+	errorCodeKey  ctxKey = "errorCode"
 )
 
 // requestContext gives every request an id (a caller's X-Request-ID is kept
@@ -46,10 +47,12 @@ func requestID(c *fiber.Ctx) string {
 	return id
 }
 
-// accessLog records each request at debug level. It names the route
-// pattern, never the raw path, query, headers or body, so identifiers a
-// caller puts in a URL (or a token) cannot reach the log. Errors are written
-// here so the logged status is the one the client got.
+// accessLog records each request: answered with an error at info level (with
+// the error code, so the request id in the error body a clerk reports finds
+// its line), otherwise at debug level. It names the route pattern, never the
+// raw path, query, headers or body, so identifiers a caller puts in a URL (or
+// a token) cannot reach the log. Errors are written here so the logged
+// status is the one the client got.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	if err := c.Next(); err != nil {
@@ -57,11 +60,20 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			return werr
 		}
 	}
+	status := c.Response().StatusCode()
+	level := slog.LevelDebug
+	if status >= fiber.StatusBadRequest {
+		level = slog.LevelInfo
+	}
 	// Asked first: the arguments alone cost a few allocations per request,
-	// and the product logs at info unless told otherwise.
-	if s.log.Enabled(context.Background(), slog.LevelDebug) {
-		s.log.Debug("request", "method", c.Method(), "route", c.Route().Path,
-			"status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds(), "requestId", requestID(c))
+	// and the product logs successes only when told to.
+	if s.log.Enabled(context.Background(), level) {
+		attrs := []any{"method", c.Method(), "route", c.Route().Path, "status", status,
+			"ms", time.Since(start).Milliseconds(), "requestId", requestID(c)}
+		if code, ok := c.Locals(errorCodeKey).(string); ok {
+			attrs = append(attrs, "code", code)
+		}
+		s.log.Log(context.Background(), level, "request", attrs...)
 	}
 	return nil
 }
