@@ -34,13 +34,16 @@ type Config struct {
 // Limits protect the server from overload; zero values take the HTTP
 // layer's defaults (api.Default*).
 type Limits struct {
-	MaxInFlight  int           // requests served at once
-	MaxQueue     int           // more requests waiting for a slot
-	QueueWait    time.Duration // longest wait in that queue before 503
-	MaxConns     int           // open connections
-	ReadTimeout  time.Duration // to receive a whole request
-	WriteTimeout time.Duration // to send a response
-	IdleTimeout  time.Duration // an idle keep-alive connection
+	MaxInFlight int           // requests served at once
+	MaxQueue    int           // more requests waiting for a slot
+	QueueWait   time.Duration // longest wait in that queue before 503
+	MaxConns    int           // open connections
+	// MaxPasswordChecks are password-hashing requests served at once,
+	// outside MaxInFlight (0: one per CPU).
+	MaxPasswordChecks int
+	ReadTimeout       time.Duration // to receive a whole request
+	WriteTimeout      time.Duration // to send a response
+	IdleTimeout       time.Duration // an idle keep-alive connection
 }
 
 const defaultStore = "sqlite:./data/creditbank.db"
@@ -68,6 +71,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		{"CREDITBANK_MAX_INFLIGHT", &lim.MaxInFlight},
 		{"CREDITBANK_MAX_QUEUE", &lim.MaxQueue},
 		{"CREDITBANK_MAX_CONNS", &lim.MaxConns},
+		{"CREDITBANK_MAX_PASSWORD_CHECKS", &lim.MaxPasswordChecks},
 	} {
 		if *v.dst, err = envInt(v.name); err != nil {
 			return cfg, err
@@ -89,6 +93,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.IntVar(&lim.MaxInFlight, "max-inflight", lim.MaxInFlight, "requests served at once; more wait briefly, then get 503 (CREDITBANK_MAX_INFLIGHT)")
 	fs.IntVar(&lim.MaxQueue, "max-queue", lim.MaxQueue, "requests waiting for a slot (CREDITBANK_MAX_QUEUE)")
 	fs.DurationVar(&lim.QueueWait, "queue-wait", lim.QueueWait, "longest wait for a slot (CREDITBANK_QUEUE_WAIT)")
+	fs.IntVar(&lim.MaxPasswordChecks, "max-password-checks", lim.MaxPasswordChecks, "sign-ins and other password hashing at once, apart from --max-inflight; 0 is one per CPU (CREDITBANK_MAX_PASSWORD_CHECKS)")
 	fs.IntVar(&lim.MaxConns, "max-conns", lim.MaxConns, "open connections (CREDITBANK_MAX_CONNS)")
 	fs.DurationVar(&lim.ReadTimeout, "read-timeout", lim.ReadTimeout, "time to receive a request (CREDITBANK_READ_TIMEOUT)")
 	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "time to send a response (CREDITBANK_WRITE_TIMEOUT)")

@@ -72,17 +72,18 @@ func openApplication(ctx context.Context, cfg Config, log *slog.Logger, now func
 
 func (a *application) httpHandler() *fiber.App {
 	return api.New(a.svc, a.tokens, a.keys, api.Config{
-		TrustedProxies: a.cfg.TrustedProxies,
-		CORSOrigins:    a.cfg.CORSOrigins,
-		Logger:         a.log,
-		UI:             frontend.Files(),
-		MaxInFlight:    a.cfg.Limits.MaxInFlight,
-		MaxQueue:       a.cfg.Limits.MaxQueue,
-		QueueWait:      a.cfg.Limits.QueueWait,
-		MaxConns:       a.cfg.Limits.MaxConns,
-		ReadTimeout:    a.cfg.Limits.ReadTimeout,
-		WriteTimeout:   a.cfg.Limits.WriteTimeout,
-		IdleTimeout:    a.cfg.Limits.IdleTimeout,
+		TrustedProxies:    a.cfg.TrustedProxies,
+		CORSOrigins:       a.cfg.CORSOrigins,
+		Logger:            a.log,
+		UI:                frontend.Files(),
+		MaxInFlight:       a.cfg.Limits.MaxInFlight,
+		MaxQueue:          a.cfg.Limits.MaxQueue,
+		QueueWait:         a.cfg.Limits.QueueWait,
+		MaxConns:          a.cfg.Limits.MaxConns,
+		MaxPasswordChecks: a.cfg.Limits.MaxPasswordChecks,
+		ReadTimeout:       a.cfg.Limits.ReadTimeout,
+		WriteTimeout:      a.cfg.Limits.WriteTimeout,
+		IdleTimeout:       a.cfg.Limits.IdleTimeout,
 	})
 }
 

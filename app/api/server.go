@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -50,6 +51,12 @@ type Config struct {
 	MaxInFlight int
 	MaxQueue    int
 	QueueWait   time.Duration
+	// MaxPasswordChecks requests that hash a password (sign-in,
+	// self-registration, password change, staff creation) run at once,
+	// outside MaxInFlight; up to 8 times as many wait QueueWait, the rest get
+	// 503 + Retry-After. 0 means one per CPU (GOMAXPROCS): hashing is
+	// CPU-bound, more at once would only slow each one down.
+	MaxPasswordChecks int
 	// MaxConns caps open connections; more are refused by the transport.
 	// With BodyLimit it bounds the memory request bodies can take.
 	MaxConns int
@@ -81,6 +88,7 @@ type Server struct {
 	trusted []netip.Prefix
 
 	admission   *admission
+	passwords   *admission // the password-hashing routes' own budget
 	completions completions
 	records     *recordCache
 	encode      func(any) ([]byte, error) // the app's JSON encoder, as c.JSON uses it
@@ -121,6 +129,7 @@ func (cfg *Config) withOverloadDefaults() {
 	set(&cfg.MaxInFlight, DefaultMaxInFlight)
 	set(&cfg.MaxQueue, DefaultMaxQueue)
 	set(&cfg.MaxConns, DefaultMaxConns)
+	set(&cfg.MaxPasswordChecks, runtime.GOMAXPROCS(0))
 	setD(&cfg.QueueWait, DefaultQueueWait)
 	setD(&cfg.ReadTimeout, DefaultReadTimeout)
 	setD(&cfg.WriteTimeout, DefaultWriteTimeout)
@@ -159,6 +168,7 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, now: cfg.Now,
 		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies),
 		admission: newAdmission(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
+		passwords: newAdmission(cfg.MaxPasswordChecks, 8*cfg.MaxPasswordChecks, cfg.QueueWait),
 		records:   newRecordCache(int64(cfg.RecordCacheBytes))}
 	app := fiber.New(fiber.Config{
 		AppName:                 "creditbank",
