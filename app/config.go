@@ -41,9 +41,13 @@ type Limits struct {
 	// MaxPasswordChecks are password-hashing requests served at once,
 	// outside MaxInFlight (0: one per CPU).
 	MaxPasswordChecks int
-	ReadTimeout       time.Duration // to receive a whole request
-	WriteTimeout      time.Duration // to send a response
-	IdleTimeout       time.Duration // an idle keep-alive connection
+	// MaxConnsPerAddr are open connections from one peer address
+	// (trusted proxies exempt).
+	MaxConnsPerAddr int
+	HeaderTimeout   time.Duration // to receive a request's headers
+	ReadTimeout     time.Duration // to receive a whole request
+	WriteTimeout    time.Duration // to send a response
+	IdleTimeout     time.Duration // an idle keep-alive connection
 }
 
 const defaultStore = "sqlite:./data/creditbank.db"
@@ -72,6 +76,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		{"CREDITBANK_MAX_QUEUE", &lim.MaxQueue},
 		{"CREDITBANK_MAX_CONNS", &lim.MaxConns},
 		{"CREDITBANK_MAX_PASSWORD_CHECKS", &lim.MaxPasswordChecks},
+		{"CREDITBANK_MAX_CONNS_PER_IP", &lim.MaxConnsPerAddr},
 	} {
 		if *v.dst, err = envInt(v.name); err != nil {
 			return cfg, err
@@ -82,6 +87,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		dst  *time.Duration
 	}{
 		{"CREDITBANK_QUEUE_WAIT", &lim.QueueWait},
+		{"CREDITBANK_HEADER_TIMEOUT", &lim.HeaderTimeout},
 		{"CREDITBANK_READ_TIMEOUT", &lim.ReadTimeout},
 		{"CREDITBANK_WRITE_TIMEOUT", &lim.WriteTimeout},
 		{"CREDITBANK_IDLE_TIMEOUT", &lim.IdleTimeout},
@@ -95,6 +101,8 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.DurationVar(&lim.QueueWait, "queue-wait", lim.QueueWait, "longest wait for a slot (CREDITBANK_QUEUE_WAIT)")
 	fs.IntVar(&lim.MaxPasswordChecks, "max-password-checks", lim.MaxPasswordChecks, "sign-ins and other password hashing at once, apart from --max-inflight; 0 is one per CPU (CREDITBANK_MAX_PASSWORD_CHECKS)")
 	fs.IntVar(&lim.MaxConns, "max-conns", lim.MaxConns, "open connections (CREDITBANK_MAX_CONNS)")
+	fs.IntVar(&lim.MaxConnsPerAddr, "max-conns-per-ip", lim.MaxConnsPerAddr, "open connections from one address, trusted proxies exempt (CREDITBANK_MAX_CONNS_PER_IP)")
+	fs.DurationVar(&lim.HeaderTimeout, "header-timeout", lim.HeaderTimeout, "time to receive a request's headers (CREDITBANK_HEADER_TIMEOUT)")
 	fs.DurationVar(&lim.ReadTimeout, "read-timeout", lim.ReadTimeout, "time to receive a request (CREDITBANK_READ_TIMEOUT)")
 	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "time to send a response (CREDITBANK_WRITE_TIMEOUT)")
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "idle keep-alive connection (CREDITBANK_IDLE_TIMEOUT)")

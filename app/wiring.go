@@ -81,6 +81,8 @@ func (a *application) httpHandler() *fiber.App {
 		QueueWait:         a.cfg.Limits.QueueWait,
 		MaxConns:          a.cfg.Limits.MaxConns,
 		MaxPasswordChecks: a.cfg.Limits.MaxPasswordChecks,
+		MaxConnsPerAddr:   a.cfg.Limits.MaxConnsPerAddr,
+		HeaderTimeout:     a.cfg.Limits.HeaderTimeout,
 		ReadTimeout:       a.cfg.Limits.ReadTimeout,
 		WriteTimeout:      a.cfg.Limits.WriteTimeout,
 		IdleTimeout:       a.cfg.Limits.IdleTimeout,

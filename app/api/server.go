@@ -15,6 +15,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
 	"creditbank/app/service"
 	"creditbank/auth"
@@ -60,12 +61,18 @@ type Config struct {
 	// MaxConns caps open connections; more are refused by the transport.
 	// With BodyLimit it bounds the memory request bodies can take.
 	MaxConns int
-	// ReadTimeout is the time a client has to send a whole request (cuts
-	// off slow senders); WriteTimeout to take the response; IdleTimeout
-	// keeps an unused keep-alive connection.
-	ReadTimeout  time.Duration
-	WriteTimeout time.Duration
-	IdleTimeout  time.Duration
+	// MaxConnsPerAddr caps the open connections of one peer address (429
+	// beyond it); trusted proxies are exempt (see connsPerAddr).
+	MaxConnsPerAddr int
+	// HeaderTimeout is the time a client has to send a request's headers
+	// once it starts one (cuts off clients trickling header lines); it is
+	// never longer than ReadTimeout. ReadTimeout is the time to send a
+	// whole request (cuts off slow senders of bodies); WriteTimeout to take
+	// the response; IdleTimeout keeps an unused keep-alive connection.
+	HeaderTimeout time.Duration
+	ReadTimeout   time.Duration
+	WriteTimeout  time.Duration
+	IdleTimeout   time.Duration
 	// RecordCacheBytes bounds the memory kept by the cache of learners' own
 	// rendered records; 0 means DefaultRecordCacheBytes, negative turns the
 	// cache off.
@@ -100,13 +107,18 @@ type Server struct {
 // inside the process, adding latency to everyone (RELIABILITY.md has the
 // measurements).
 const (
-	DefaultMaxInFlight  = 64
-	DefaultMaxQueue     = 64
-	DefaultQueueWait    = 500 * time.Millisecond
-	DefaultMaxConns     = 1024
-	DefaultReadTimeout  = 30 * time.Second
-	DefaultWriteTimeout = 60 * time.Second
-	DefaultIdleTimeout  = 120 * time.Second
+	DefaultMaxInFlight = 64
+	DefaultMaxQueue    = 64
+	DefaultQueueWait   = 500 * time.Millisecond
+	DefaultMaxConns    = 1024
+	// DefaultMaxConnsPerAddr leaves room for a browser's six connections
+	// per host several times over (a shared office address), while 1024
+	// connections take more than thirty addresses.
+	DefaultMaxConnsPerAddr = 32
+	DefaultHeaderTimeout   = 5 * time.Second
+	DefaultReadTimeout     = 30 * time.Second
+	DefaultWriteTimeout    = 60 * time.Second
+	DefaultIdleTimeout     = 120 * time.Second
 	// DefaultRecordCacheBytes holds some four thousand records of ten
 	// outcomes (about 8 kB each). Being live heap, it raises the garbage
 	// collector's target by as much again, so it costs about twice this in
@@ -130,10 +142,13 @@ func (cfg *Config) withOverloadDefaults() {
 	set(&cfg.MaxQueue, DefaultMaxQueue)
 	set(&cfg.MaxConns, DefaultMaxConns)
 	set(&cfg.MaxPasswordChecks, runtime.GOMAXPROCS(0))
+	set(&cfg.MaxConnsPerAddr, DefaultMaxConnsPerAddr)
 	setD(&cfg.QueueWait, DefaultQueueWait)
+	setD(&cfg.HeaderTimeout, DefaultHeaderTimeout)
 	setD(&cfg.ReadTimeout, DefaultReadTimeout)
 	setD(&cfg.WriteTimeout, DefaultWriteTimeout)
 	setD(&cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.HeaderTimeout = min(cfg.HeaderTimeout, cfg.ReadTimeout)
 }
 
 // New builds the Fiber application with every route.
@@ -185,6 +200,15 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 		},
 	})
 	s.encode = app.Config().JSONEncoder
+	// The transport's read deadline is set when a request starts: it is the
+	// header deadline, and once the headers are in, the body gets the rest
+	// of ReadTimeout.
+	transport := app.Server()
+	transport.ReadTimeout = cfg.HeaderTimeout
+	transport.HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+		return fasthttp.RequestConfig{ReadTimeout: cfg.ReadTimeout}
+	}
+	transport.ConnState = newConnsPerAddr(cfg.MaxConnsPerAddr, s.trustedAddr, s.log).connState
 	s.routes(app)
 	// Responses still being stored are part of the requests that produced
 	// them: a clean stop stores them before the store closes.
