@@ -13,7 +13,9 @@ import (
 
 // Config is read once, from the environment with flags overriding it.
 type Config struct {
-	Addr           string
+	Addr string
+	// MetricsAddr is the private listener for GET /metrics; empty: none.
+	MetricsAddr    string
 	Store          string
 	MasterKey      string
 	AdminPassword  string
@@ -56,6 +58,7 @@ const defaultStore = "sqlite:./data/creditbank.db"
 func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	cfg := Config{
 		Addr:           envOr("CREDITBANK_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:    os.Getenv("CREDITBANK_METRICS_ADDR"),
 		Store:          envOr("CREDITBANK_STORE", defaultStore),
 		MasterKey:      os.Getenv("CREDITBANK_MASTER_KEY"),
 		AdminPassword:  os.Getenv("CREDITBANK_ADMIN_PASSWORD"),
@@ -108,6 +111,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "idle keep-alive connection (CREDITBANK_IDLE_TIMEOUT)")
 	var proxies, origins string
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CREDITBANK_ADDR)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "private listen address for GET /metrics, e.g. 127.0.0.1:9090; empty: no metrics listener (CREDITBANK_METRICS_ADDR)")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "sqlite:PATH or mongodb://… (CREDITBANK_STORE)")
 	fs.StringVar(&cfg.Issuer, "issuer", cfg.Issuer, "JWT issuer and public base URL (CREDITBANK_ISSUER)")
 	fs.StringVar(&proxies, "trusted-proxies", strings.Join(cfg.TrustedProxies, ","), "comma-separated proxy addresses trusted for X-Forwarded-For")

@@ -75,7 +75,11 @@ func (s *Server) admit(c *fiber.Ctx) error {
 			return s.overloaded(c, a, kind)
 		}
 	}
-	defer func() { <-a.slots }()
+	s.metrics.Admitted(1)
+	defer func() {
+		s.metrics.Admitted(-1)
+		<-a.slots
+	}()
 	return c.Next()
 }
 
@@ -99,6 +103,7 @@ func (a *admission) queue() bool {
 }
 
 func (s *Server) overloaded(c *fiber.Ctx, a *admission, kind string) error {
+	s.metrics.Shed(kind)
 	if n := a.shed.Add(1); n&(n-1) == 0 {
 		// Powers of two only: a flood must not also flood the log.
 		s.log.Warn("overloaded: shedding requests", "budget", kind, "shedTotal", n, "maxInFlight", cap(a.slots))

@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/valyala/fasthttp"
+
+	"creditbank/app/metrics"
 )
 
 // connsPerAddr caps the connections one peer address holds open. Without it
@@ -24,6 +26,7 @@ type connsPerAddr struct {
 	max     int
 	trusted func(netip.Addr) bool
 	log     *slog.Logger
+	metrics *metrics.Metrics
 
 	mu     sync.Mutex
 	open   map[netip.Addr]int
@@ -32,8 +35,8 @@ type connsPerAddr struct {
 	refused atomic.Int64
 }
 
-func newConnsPerAddr(max int, trusted func(netip.Addr) bool, log *slog.Logger) *connsPerAddr {
-	return &connsPerAddr{max: max, trusted: trusted, log: log, open: map[netip.Addr]int{}, counts: map[net.Conn]netip.Addr{}}
+func newConnsPerAddr(max int, trusted func(netip.Addr) bool, log *slog.Logger, m *metrics.Metrics) *connsPerAddr {
+	return &connsPerAddr{max: max, trusted: trusted, log: log, metrics: m, open: map[netip.Addr]int{}, counts: map[net.Conn]netip.Addr{}}
 }
 
 // connState is the transport's hook for every connection's life: new ones
@@ -72,6 +75,7 @@ func (l *connsPerAddr) connState(c net.Conn, state fasthttp.ConnState) {
 // hold the accepting goroutine; the deadline is for safety only.
 func (l *connsPerAddr) refuse(c net.Conn) {
 	id := uuid.NewString()
+	l.metrics.Shed("connections_per_address")
 	if n := l.refused.Add(1); n&(n-1) == 0 {
 		// Powers of two only: a flood must not also flood the log.
 		l.log.Warn("connections refused: too many from one address", "refusedTotal", n, "maxConnsPerAddr", l.max)

@@ -107,6 +107,21 @@ func errorResponse(c *fiber.Ctx, log *slog.Logger, err error) (int, errorBody) {
 	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "internal error; quote the request id to support"}}
 }
 
+// storeErrorKind classifies the errors that come from the store rather than
+// from the request: an unreachable store, a write that lost a race (a stale
+// version, an idempotency key taken meanwhile), and unexplained faults.
+func storeErrorKind(err error, status int) string {
+	switch {
+	case errors.Is(err, domain.ErrUnavailable):
+		return "unavailable"
+	case errors.Is(err, domain.ErrStale), errors.Is(err, storage.ErrKeyTaken):
+		return "conflict"
+	case status == fiber.StatusInternalServerError:
+		return "internal"
+	}
+	return ""
+}
+
 const unavailableMessage = "the data store is temporarily unavailable; try again shortly (a request with an Idempotency-Key may be repeated safely)"
 
 // storeRetryAfter is a guess at how long a store outage lasts: long enough
@@ -124,6 +139,9 @@ func (s *Server) writeError(c *fiber.Ctx, err error) error {
 	}
 	status, body := errorResponse(c, s.log, err)
 	body.Error.RequestID = requestID(c)
+	if kind := storeErrorKind(err, status); kind != "" {
+		s.metrics.StoreError(kind)
+	}
 	c.Locals(errorCodeKey, body.Error.Code)
 	switch status {
 	case fiber.StatusTooManyRequests, fiber.StatusServiceUnavailable:

@@ -26,6 +26,7 @@ const (
 	requestIDKey  ctxKey = "requestId"
 	retryAfterKey ctxKey = "retryAfter"
 	errorCodeKey  ctxKey = "errorCode"
+	unmatchedKey  ctxKey = "unmatched"
 )
 
 // requestContext gives every request an id (a caller's X-Request-ID is kept
@@ -61,6 +62,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
+	s.metrics.Request(s.routeLabel(c), methodLabel(c.Method()), status, time.Since(start))
 	level := slog.LevelDebug
 	if status >= fiber.StatusBadRequest {
 		level = slog.LevelInfo
@@ -76,6 +78,40 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		s.log.Log(context.Background(), level, "request", attrs...)
 	}
 	return nil
+}
+
+// routeLabel names a request's route for metrics: its template, never the
+// path (which may hold IDs); "unmatched" for every path no route matched,
+// and "unrouted" for requests answered by the middleware before routing (a
+// forged token, a shed request, a compressed body), which Fiber reports
+// under the middleware's own path "/" (no route is registered at "/" itself:
+// the UI's is "/*").
+// Only registered templates are used: should Fiber ever report a request's
+// own path, it is not a label.
+func (s *Server) routeLabel(c *fiber.Ctx) string {
+	p := c.Route().Path
+	switch {
+	case c.Locals(unmatchedKey) != nil:
+		return "unmatched"
+	case p == "/":
+		return "unrouted"
+	case s.templates[p]:
+		return p
+	}
+	return "unmatched"
+}
+
+// methodLabel keeps the methods a client may invent out of metric labels.
+// It returns constants: the method Fiber hands over lives in a buffer the
+// next request reuses, and a label outlives the request.
+func methodLabel(m string) string {
+	for _, known := range []string{fiber.MethodGet, fiber.MethodPost, fiber.MethodPut, fiber.MethodDelete,
+		fiber.MethodHead, fiber.MethodOptions, fiber.MethodPatch} {
+		if m == known {
+			return known
+		}
+	}
+	return "OTHER"
 }
 
 // securityHeaders sets a strict policy fit for the embedded UI, which loads
@@ -138,12 +174,17 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	p, err := s.tokens.Verify(token)
 	if err != nil {
+		s.metrics.TokenVerified("invalid")
 		return domain.ErrUnauthenticated
 	}
 	actor, err := s.svc.Authenticate(c.UserContext(), p)
 	if err != nil {
+		if errors.Is(err, domain.ErrUnauthenticated) || errors.Is(err, domain.ErrForbidden) {
+			s.metrics.TokenVerified("rejected")
+		}
 		return err
 	}
+	s.metrics.TokenVerified("valid")
 	actor.ClientIP, actor.RequestID = base.ClientIP, base.RequestID
 	c.Locals(actorKey, actor)
 	return c.Next()

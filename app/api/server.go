@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/valyala/fasthttp"
 
+	"creditbank/app/metrics"
 	"creditbank/app/service"
 	"creditbank/auth"
 )
@@ -79,6 +80,9 @@ type Config struct {
 	RecordCacheBytes int
 	Now              func() time.Time
 	Logger           *slog.Logger
+	// Metrics records what operators see on the metrics listener; nil
+	// records nothing. The API never serves them itself.
+	Metrics *metrics.Metrics
 	// UI is the embedded web interface, served at /.
 	UI fs.FS
 }
@@ -90,12 +94,14 @@ type Server struct {
 	keys    KeyPublisher
 	cfg     Config
 	log     *slog.Logger
+	metrics *metrics.Metrics
 	now     func() time.Time
 	limiter *limiter
 	trusted []netip.Prefix
 
 	admission   *admission
-	passwords   *admission // the password-hashing routes' own budget
+	passwords   *admission      // the password-hashing routes' own budget
+	templates   map[string]bool // registered route paths, the only route labels
 	completions completions
 	records     *recordCache
 	encode      func(any) ([]byte, error) // the app's JSON encoder, as c.JSON uses it
@@ -180,7 +186,7 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 		cfg.RecordCacheBytes = DefaultRecordCacheBytes
 	}
 	cfg.withOverloadDefaults()
-	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, now: cfg.Now,
+	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now,
 		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies),
 		admission: newAdmission(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
 		passwords: newAdmission(cfg.MaxPasswordChecks, 8*cfg.MaxPasswordChecks, cfg.QueueWait),
@@ -208,8 +214,12 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 	transport.HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
 		return fasthttp.RequestConfig{ReadTimeout: cfg.ReadTimeout}
 	}
-	transport.ConnState = newConnsPerAddr(cfg.MaxConnsPerAddr, s.trustedAddr, s.log).connState
+	transport.ConnState = newConnsPerAddr(cfg.MaxConnsPerAddr, s.trustedAddr, s.log, s.metrics).connState
 	s.routes(app)
+	s.templates = map[string]bool{}
+	for _, r := range app.GetRoutes(true) {
+		s.templates[r.Path] = true
+	}
 	// Responses still being stored are part of the requests that produced
 	// them: a clean stop stores them before the store closes.
 	app.Hooks().OnShutdown(func() error {
@@ -310,6 +320,7 @@ func (s *Server) routes(app *fiber.App) {
 		s.uiRoutes(app)
 	}
 	app.Use(func(c *fiber.Ctx) error {
+		c.Locals(unmatchedKey, true)
 		return fiber.NewError(fiber.StatusNotFound, "no such route")
 	})
 }
