@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"creditbank/app/api"
+	"creditbank/app/metrics"
 )
 
 // TestLoginFloodLeavesOtherRoutesServed: many clients keep signing in with
@@ -20,7 +23,9 @@ import (
 // refused with 503 + Retry-After, and every signed-in request is served.
 func TestLoginFloodLeavesOtherRoutesServed(t *testing.T) {
 	const flooders, signedInRequests = 32, 60
+	reg := prometheus.NewRegistry()
 	e, _, addr := newOverloadEnv(t, func(c *api.Config) {
+		c.Metrics = metrics.New(reg)
 		c.MaxInFlight, c.MaxQueue, c.QueueWait, c.MaxPasswordChecks = 4, 2, 50*time.Millisecond, 1
 		// The flood comes from many addresses, each within its own limit:
 		// the test client stands in for a proxy that says so.
@@ -71,10 +76,15 @@ func TestLoginFloodLeavesOtherRoutesServed(t *testing.T) {
 			}
 		}()
 	}
-	defer func() {
-		close(stop)
-		wg.Wait()
-	}()
+	stopped := false
+	stopFlood := func() {
+		if !stopped {
+			stopped = true
+			close(stop)
+			wg.Wait()
+		}
+	}
+	defer stopFlood()
 	// The flood is under way before the signed-in user starts.
 	for checked.Load()+refused.Load() < 2*flooders {
 		time.Sleep(5 * time.Millisecond)
@@ -94,6 +104,7 @@ func TestLoginFloodLeavesOtherRoutesServed(t *testing.T) {
 			t.Logf("signed-in request: %d %s", res.StatusCode, raw)
 		}
 	}
+	stopFlood()
 	t.Logf("during the flood: %d sign-ins checked, %d refused by the password budget, %d of %d signed-in requests failed",
 		checked.Load(), refused.Load(), failed, signedInRequests)
 	if failed > 0 {
@@ -104,5 +115,31 @@ func TestLoginFloodLeavesOtherRoutesServed(t *testing.T) {
 	}
 	if n := unexpected.Load(); n > 0 {
 		t.Errorf("%d sign-ins answered otherwise than 401 or 503 overloaded with Retry-After, last: %s", n, lastUnexpected)
+	}
+	// Operators see the same: sheds counted against the password budget
+	// alone, failed sign-ins as failures.
+	shed := map[string]float64{}
+	var failures float64
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			switch f.GetName() {
+			case "creditbank_http_shed_total":
+				shed[m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+			case "creditbank_login_failures_total":
+				if m.GetLabel()[0].GetValue() == "password" {
+					failures = m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	if shed["password"] != float64(refused.Load()) || shed["general"] != 0 {
+		t.Errorf("shed counted %v, want password %d and general 0", shed, refused.Load())
+	}
+	if failures != float64(checked.Load()) {
+		t.Errorf("sign-in failures counted %v, want %d", failures, checked.Load())
 	}
 }
