@@ -62,7 +62,8 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
-	s.metrics.Request(s.routeLabel(c), methodLabel(c.Method()), status, time.Since(start))
+	route := s.routeLabel(c)
+	s.metrics.Request(route, methodLabel(c.Method()), status, time.Since(start))
 	level := slog.LevelDebug
 	if status >= fiber.StatusBadRequest {
 		level = slog.LevelInfo
@@ -70,7 +71,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	// Asked first: the arguments alone cost a few allocations per request,
 	// and the product logs successes only when told to.
 	if s.log.Enabled(context.Background(), level) {
-		attrs := []any{"method", c.Method(), "route", c.Route().Path, "status", status,
+		attrs := []any{"method", c.Method(), "route", route, "status", status,
 			"ms", time.Since(start).Milliseconds(), "requestId", requestID(c)}
 		if code, ok := c.Locals(errorCodeKey).(string); ok {
 			attrs = append(attrs, "code", code)
