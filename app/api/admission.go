@@ -48,10 +48,15 @@ var exemptFromAdmission = map[string]bool{"/healthz": true, "/readyz": true}
 // general slot while waiting for the hasher, and every other route would be
 // shed. They are admitted by a budget of their own instead, which they
 // cannot grow beyond, and which leaves the general slots to everyone else.
+//
+// Routing ignores case and a trailing slash, so the path is compared the
+// same way: "/API/v1/auth/login/" reaches sign-in and must not bypass its
+// budget into the general one.
 func hashesPassword(method, path string) bool {
 	if method != fiber.MethodPost {
 		return false
 	}
+	path = strings.ToLower(strings.TrimSuffix(path, "/"))
 	switch path {
 	case "/api/v1/auth/login", "/api/v1/learners", "/api/v1/me/password":
 		return true
