@@ -29,11 +29,14 @@ const (
 	unmatchedKey  ctxKey = "unmatched"
 )
 
-// requestContext gives every request an id (a caller's X-Request-ID is kept
-// if sane) echoed in the response and written to the audit log.
+// requestContext gives every request an id, echoed in the response, its
+// error body and its log line, and written to the audit log. A caller's
+// X-Request-ID (a proxy's or a client's trace id) is kept only if it is
+// short and made of letters, digits and . _ : - alone, so that it cannot
+// forge log or audit fields; any other is replaced.
 func (s *Server) requestContext(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
-	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < '!' || r > '~' }) {
+	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, unsafeInRequestID) {
 		id = uuid.NewString()
 	} else {
 		id = strings.Clone(id)
@@ -41,6 +44,10 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	c.Locals(requestIDKey, id)
 	c.Set(fiber.HeaderXRequestID, id)
 	return c.Next()
+}
+
+func unsafeInRequestID(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == ':' || r == '-')
 }
 
 func requestID(c *fiber.Ctx) string {

@@ -46,6 +46,7 @@ func TestErrorBodiesCarryTheRequestID(t *testing.T) {
 		{"caller's id kept", "clerk-42.screenshot", req{method: "GET", path: "/api/v1/me"}, 401, "unauthenticated", true},
 		{"no id", "", req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"username": "admin", "password": "wrong-password"}}, 401, "unauthenticated", false},
 		{"too long", long, req{method: "GET", path: "/api/v1/no-such-route"}, 404, "not_found", false},
+		{"quotes", `id","level":"ERROR`, req{method: "GET", path: "/api/v1/me"}, 401, "unauthenticated", false},
 		{"control characters", "id\twith\ttabs", req{method: "POST", path: "/api/v1/auth/login", body: "{"}, 400, "bad_request", false},
 		{"non-ASCII", "编号-1", req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"username": "admin", "password": adminPassword},
 			headers: map[string]string{"Content-Encoding": "gzip"}}, 415, "unsupported_encoding", false},
