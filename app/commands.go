@@ -278,7 +278,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return exitError{code: 2, msg: err.Error()}
 		}
 	} else {
-		app, err := openApplication(ctx, cfg, newLogger(stderr, cfg.LogLevel), nil)
+		app, err := openApplication(ctx, cfg, newLogger(stderr, cfg.LogLevel, cfg.LogFormat), nil)
 		if err != nil {
 			return err
 		}

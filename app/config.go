@@ -13,7 +13,9 @@ import (
 
 // Config is read once, from the environment with flags overriding it.
 type Config struct {
-	Addr           string
+	Addr string
+	// MetricsAddr is the private listener for GET /metrics; empty: none.
+	MetricsAddr    string
 	Store          string
 	MasterKey      string
 	MasterKeyOld   string // the key a rotation is moving away from: what it sealed still opens
@@ -24,6 +26,7 @@ type Config struct {
 	CORSOrigins    []string
 	Demo           bool
 	LogLevel       string
+	LogFormat      string // json (default) or text
 	Limits         Limits
 
 	// mongoDatabase overrides the URI's database; the bench uses it for a
@@ -34,13 +37,20 @@ type Config struct {
 // Limits protect the server from overload; zero values take the HTTP
 // layer's defaults (api.Default*).
 type Limits struct {
-	MaxInFlight  int           // requests served at once
-	MaxQueue     int           // more requests waiting for a slot
-	QueueWait    time.Duration // longest wait in that queue before 503
-	MaxConns     int           // open connections
-	ReadTimeout  time.Duration // to receive a whole request
-	WriteTimeout time.Duration // to send a response
-	IdleTimeout  time.Duration // an idle keep-alive connection
+	MaxInFlight int           // requests served at once
+	MaxQueue    int           // more requests waiting for a slot
+	QueueWait   time.Duration // longest wait in that queue before 503
+	MaxConns    int           // open connections
+	// MaxPasswordChecks are password-hashing requests served at once,
+	// outside MaxInFlight (0: one per CPU).
+	MaxPasswordChecks int
+	// MaxConnsPerAddr are open connections from one peer address
+	// (trusted proxies exempt).
+	MaxConnsPerAddr int
+	HeaderTimeout   time.Duration // to receive a request's headers
+	ReadTimeout     time.Duration // to receive a whole request
+	WriteTimeout    time.Duration // to send a response
+	IdleTimeout     time.Duration // an idle keep-alive connection
 }
 
 const defaultStore = "sqlite:./data/creditbank.db"
@@ -49,6 +59,7 @@ const defaultStore = "sqlite:./data/creditbank.db"
 func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	cfg := Config{
 		Addr:           envOr("CREDITBANK_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:    os.Getenv("CREDITBANK_METRICS_ADDR"),
 		Store:          envOr("CREDITBANK_STORE", defaultStore),
 		MasterKey:      os.Getenv("CREDITBANK_MASTER_KEY"),
 		MasterKeyOld:   os.Getenv("CREDITBANK_MASTER_KEY_OLD"),
@@ -58,6 +69,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		TrustedProxies: splitList(os.Getenv("CREDITBANK_TRUSTED_PROXIES")),
 		CORSOrigins:    splitList(os.Getenv("CREDITBANK_CORS_ORIGINS")),
 		LogLevel:       envOr("CREDITBANK_LOG_LEVEL", "info"),
+		LogFormat:      envOr("CREDITBANK_LOG_FORMAT", "json"),
 	}
 	var err error
 	lim := &cfg.Limits
@@ -68,6 +80,8 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		{"CREDITBANK_MAX_INFLIGHT", &lim.MaxInFlight},
 		{"CREDITBANK_MAX_QUEUE", &lim.MaxQueue},
 		{"CREDITBANK_MAX_CONNS", &lim.MaxConns},
+		{"CREDITBANK_MAX_PASSWORD_CHECKS", &lim.MaxPasswordChecks},
+		{"CREDITBANK_MAX_CONNS_PER_IP", &lim.MaxConnsPerAddr},
 	} {
 		if *v.dst, err = envInt(v.name); err != nil {
 			return cfg, err
@@ -78,6 +92,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		dst  *time.Duration
 	}{
 		{"CREDITBANK_QUEUE_WAIT", &lim.QueueWait},
+		{"CREDITBANK_HEADER_TIMEOUT", &lim.HeaderTimeout},
 		{"CREDITBANK_READ_TIMEOUT", &lim.ReadTimeout},
 		{"CREDITBANK_WRITE_TIMEOUT", &lim.WriteTimeout},
 		{"CREDITBANK_IDLE_TIMEOUT", &lim.IdleTimeout},
@@ -89,22 +104,30 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.IntVar(&lim.MaxInFlight, "max-inflight", lim.MaxInFlight, "requests served at once; more wait briefly, then get 503 (CREDITBANK_MAX_INFLIGHT)")
 	fs.IntVar(&lim.MaxQueue, "max-queue", lim.MaxQueue, "requests waiting for a slot (CREDITBANK_MAX_QUEUE)")
 	fs.DurationVar(&lim.QueueWait, "queue-wait", lim.QueueWait, "longest wait for a slot (CREDITBANK_QUEUE_WAIT)")
+	fs.IntVar(&lim.MaxPasswordChecks, "max-password-checks", lim.MaxPasswordChecks, "sign-ins and other password hashing at once, apart from --max-inflight; 0 is one per CPU (CREDITBANK_MAX_PASSWORD_CHECKS)")
 	fs.IntVar(&lim.MaxConns, "max-conns", lim.MaxConns, "open connections (CREDITBANK_MAX_CONNS)")
+	fs.IntVar(&lim.MaxConnsPerAddr, "max-conns-per-ip", lim.MaxConnsPerAddr, "open connections from one address, trusted proxies exempt (CREDITBANK_MAX_CONNS_PER_IP)")
+	fs.DurationVar(&lim.HeaderTimeout, "header-timeout", lim.HeaderTimeout, "time to receive a request's headers (CREDITBANK_HEADER_TIMEOUT)")
 	fs.DurationVar(&lim.ReadTimeout, "read-timeout", lim.ReadTimeout, "time to receive a request (CREDITBANK_READ_TIMEOUT)")
 	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "time to send a response (CREDITBANK_WRITE_TIMEOUT)")
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "idle keep-alive connection (CREDITBANK_IDLE_TIMEOUT)")
 	var proxies, origins string
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CREDITBANK_ADDR)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "private listen address for GET /metrics, e.g. 127.0.0.1:9090; empty: no metrics listener (CREDITBANK_METRICS_ADDR)")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "sqlite:PATH or mongodb://… (CREDITBANK_STORE)")
 	fs.StringVar(&cfg.Issuer, "issuer", cfg.Issuer, "JWT issuer and public base URL (CREDITBANK_ISSUER)")
 	fs.StringVar(&proxies, "trusted-proxies", strings.Join(cfg.TrustedProxies, ","), "comma-separated proxy addresses trusted for X-Forwarded-For")
 	fs.StringVar(&origins, "cors-origins", strings.Join(cfg.CORSOrigins, ","), "comma-separated browser origins allowed to call the API")
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed a demo district and print its logins")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "json or text (CREDITBANK_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	cfg.TrustedProxies, cfg.CORSOrigins = splitList(proxies), splitList(origins)
+	if cfg.LogFormat != "json" && cfg.LogFormat != "text" {
+		return cfg, fmt.Errorf("CREDITBANK_LOG_FORMAT must be json or text, not %q", cfg.LogFormat)
+	}
 	if cfg.Issuer == "" {
 		cfg.Issuer = "http://" + cfg.Addr
 	}

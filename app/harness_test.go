@@ -14,6 +14,13 @@ import (
 // on a loopback port and returns its base URL.
 func startServer(t *testing.T) (string, *application) {
 	t.Helper()
+	return startServerWith(t, nil)
+}
+
+// startServerWith is startServer with a hook that may adjust the wired
+// application before it serves.
+func startServerWith(t *testing.T, adjust func(*application)) (string, *application) {
+	t.Helper()
 	cfg := Config{
 		Addr:     "127.0.0.1:0",
 		Store:    seededStore(t),
@@ -36,6 +43,9 @@ func startServer(t *testing.T) (string, *application) {
 	if err != nil {
 		cancel()
 		t.Fatal(err)
+	}
+	if adjust != nil {
+		adjust(app)
 	}
 	done := make(chan error, 1)
 	go func() { done <- app.serve(ctx, ln, io.Discard) }()

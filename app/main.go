@@ -78,12 +78,18 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.msg }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger writes JSON lines (one object per event, for log collectors)
+// unless format is "text".
+func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 // commandConfig parses a command's flags over the environment's settings;
@@ -104,6 +110,6 @@ func openFromArgs(ctx context.Context, name string, args []string, stderr io.Wri
 	if err != nil {
 		return nil, fs, err
 	}
-	app, err := openApplication(ctx, cfg, newLogger(stderr, cfg.LogLevel), nil)
+	app, err := openApplication(ctx, cfg, newLogger(stderr, cfg.LogLevel, cfg.LogFormat), nil)
 	return app, fs, err
 }

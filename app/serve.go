@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"sync"
 	"time"
 
+	"creditbank/app/metrics"
 	"creditbank/auth"
 )
 
@@ -25,6 +27,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ln, err := net.Listen("tcp", app.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", app.cfg.Addr, err)
+	}
+	if app.cfg.MetricsAddr != "" {
+		if app.metricsLn, err = net.Listen("tcp", app.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics: listen on %s: %w", app.cfg.MetricsAddr, err)
+		}
 	}
 	return app.serve(ctx, ln, stdout)
 }
@@ -83,6 +91,10 @@ func (a *application) serve(ctx context.Context, ln net.Listener, stdout io.Writ
 	go func() { errc <- handler.Listener(conns) }()
 	fmt.Fprintf(stdout, "Credit bank listening on http://%s (store: %s)\n", ln.Addr(), storeLabel(a.cfg))
 	a.log.Info("listening", "addr", ln.Addr().String())
+	if a.metricsLn != nil {
+		stopMetrics := a.serveMetrics(stdout)
+		defer stopMetrics()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -111,6 +123,24 @@ func (a *application) serve(ctx context.Context, ln net.Listener, stdout io.Writ
 	}
 	a.log.Info("stopped")
 	return err
+}
+
+// serveMetrics serves GET /metrics on the private listener until the
+// returned function is called. The public listener never serves them: they
+// tell an attacker how loaded the bank is and when to strike.
+func (a *application) serveMetrics(stdout io.Writer) (stop func()) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler(a.registry))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+	go func() {
+		if err := srv.Serve(a.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	fmt.Fprintf(stdout, "Metrics on http://%s/metrics\n", a.metricsLn.Addr())
+	a.log.Info("serving metrics", "addr", a.metricsLn.Addr().String())
+	return func() { _ = srv.Close() }
 }
 
 // shutdownGrace bounds how long a SIGTERM waits for requests in flight.

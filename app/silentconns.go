@@ -9,11 +9,12 @@ import (
 
 // silentListener remembers the connections that have not sent a byte yet.
 // The HTTP server counts a new connection as busy from the moment it is
-// accepted until its first request has been read or its read timeout (30
-// s) has passed, so a client that opens a connection and never uses it (Go's
-// HTTP client does, when a request it dialled for was served on another
-// connection meanwhile) would hold a graceful shutdown for all of its
-// grace. Such a connection carries no request: shutting down may close it.
+// accepted until its first request has been read or its header deadline
+// (5 s by default) has passed, so a client that opens a connection and
+// never uses it (Go's HTTP client does, when a request it dialled for was
+// served on another connection meanwhile) would hold a graceful shutdown
+// that long. Such a connection carries no request: shutting down may close
+// it.
 type silentListener struct {
 	net.Listener
 	mu     sync.Mutex

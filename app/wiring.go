@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"creditbank/app/api"
+	"creditbank/app/metrics"
 	"creditbank/app/service"
 	"creditbank/auth"
 	"creditbank/frontend"
@@ -26,6 +29,11 @@ type application struct {
 	keys   *auth.KeySet
 	tokens *auth.TokenService
 	svc    *service.Service
+	// registry gathers the metrics (its own, not the process-wide default
+	// one); metricsLn, when set, is the private listener serving them.
+	registry  *prometheus.Registry
+	metrics   *metrics.Metrics
+	metricsLn net.Listener
 }
 
 func openStore(ctx context.Context, cfg Config) (storage.Store, error) {
@@ -90,23 +98,33 @@ func openWithVault(ctx context.Context, cfg Config, log *slog.Logger, now func()
 	}
 	tokens := auth.NewTokenService(cfg.Issuer, cfg.Audience, keys, now)
 	transcripts := auth.NewTranscriptSigner(cfg.Issuer, keys, now)
-	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log, Transcripts: transcripts})
-	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, tokens: tokens, svc: svc}, nil
+	registry := prometheus.NewRegistry()
+	m := metrics.New(registry)
+	if sq, ok := store.(*sqlite.Store); ok {
+		sq.ObserveCommits(m)
+	}
+	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log, Transcripts: transcripts, Imports: m})
+	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, tokens: tokens, svc: svc,
+		registry: registry, metrics: m}, nil
 }
 
 func (a *application) httpHandler() *fiber.App {
 	return api.New(a.svc, a.tokens, a.keys, api.Config{
-		TrustedProxies: a.cfg.TrustedProxies,
-		CORSOrigins:    a.cfg.CORSOrigins,
-		Logger:         a.log,
-		UI:             frontend.Files(),
-		MaxInFlight:    a.cfg.Limits.MaxInFlight,
-		MaxQueue:       a.cfg.Limits.MaxQueue,
-		QueueWait:      a.cfg.Limits.QueueWait,
-		MaxConns:       a.cfg.Limits.MaxConns,
-		ReadTimeout:    a.cfg.Limits.ReadTimeout,
-		WriteTimeout:   a.cfg.Limits.WriteTimeout,
-		IdleTimeout:    a.cfg.Limits.IdleTimeout,
+		TrustedProxies:    a.cfg.TrustedProxies,
+		CORSOrigins:       a.cfg.CORSOrigins,
+		Logger:            a.log,
+		UI:                frontend.Files(),
+		Metrics:           a.metrics,
+		MaxInFlight:       a.cfg.Limits.MaxInFlight,
+		MaxQueue:          a.cfg.Limits.MaxQueue,
+		QueueWait:         a.cfg.Limits.QueueWait,
+		MaxConns:          a.cfg.Limits.MaxConns,
+		MaxPasswordChecks: a.cfg.Limits.MaxPasswordChecks,
+		MaxConnsPerAddr:   a.cfg.Limits.MaxConnsPerAddr,
+		HeaderTimeout:     a.cfg.Limits.HeaderTimeout,
+		ReadTimeout:       a.cfg.Limits.ReadTimeout,
+		WriteTimeout:      a.cfg.Limits.WriteTimeout,
+		IdleTimeout:       a.cfg.Limits.IdleTimeout,
 	})
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -40,19 +41,50 @@ func newAdmission(maxInFlight, maxQueue int, wait time.Duration) *admission {
 // an overloaded instance, or it would restart a process that is merely busy.
 var exemptFromAdmission = map[string]bool{"/healthz": true, "/readyz": true}
 
+// hashesPassword names the routes that compute an argon2id hash (sign-in,
+// self-registration, password change, staff creation). Each such request
+// holds a CPU and ~19 MiB for tens of milliseconds, so a flood of sign-ins
+// from many addresses (each within its own rate limit) would fill every
+// general slot while waiting for the hasher, and every other route would be
+// shed. They are admitted by a budget of their own instead, which they
+// cannot grow beyond, and which leaves the general slots to everyone else.
+//
+// Routing ignores case and a trailing slash, so the path is compared the
+// same way: "/API/v1/auth/login/" reaches sign-in and must not bypass its
+// budget into the general one.
+func hashesPassword(method, path string) bool {
+	if method != fiber.MethodPost {
+		return false
+	}
+	path = strings.ToLower(strings.TrimSuffix(path, "/"))
+	switch path {
+	case "/api/v1/auth/login", "/api/v1/learners", "/api/v1/me/password":
+		return true
+	}
+	rest, ok := strings.CutPrefix(path, "/api/v1/institutions/")
+	return ok && strings.Count(rest, "/") == 1 && strings.HasSuffix(rest, "/staff")
+}
+
 func (s *Server) admit(c *fiber.Ctx) error {
-	a := s.admission
 	if exemptFromAdmission[c.Path()] {
 		return c.Next()
+	}
+	a, kind := s.admission, "general"
+	if hashesPassword(c.Method(), c.Path()) {
+		a, kind = s.passwords, "password"
 	}
 	select {
 	case a.slots <- struct{}{}:
 	default:
 		if !a.queue() {
-			return s.overloaded(c)
+			return s.overloaded(c, a, kind)
 		}
 	}
-	defer func() { <-a.slots }()
+	s.metrics.Admitted(1)
+	defer func() {
+		s.metrics.Admitted(-1)
+		<-a.slots
+	}()
 	return c.Next()
 }
 
@@ -75,12 +107,16 @@ func (a *admission) queue() bool {
 	}
 }
 
-func (s *Server) overloaded(c *fiber.Ctx) error {
-	if n := s.admission.shed.Add(1); n&(n-1) == 0 {
+func (s *Server) overloaded(c *fiber.Ctx, a *admission, kind string) error {
+	s.metrics.Shed(kind)
+	if n := a.shed.Add(1); n&(n-1) == 0 {
 		// Powers of two only: a flood must not also flood the log.
-		s.log.Warn("overloaded: shedding requests", "shedTotal", n, "maxInFlight", cap(s.admission.slots))
+		s.log.Warn("overloaded: shedding requests", "budget", kind, "shedTotal", n, "maxInFlight", cap(a.slots))
 	}
-	c.Locals(retryAfterKey, s.admission.retry)
-	return &apiError{status: fiber.StatusServiceUnavailable, code: "overloaded",
-		message: "the server is busy; retry after the number of seconds in Retry-After"}
+	c.Locals(retryAfterKey, a.retry)
+	message := "the server is busy; retry after the number of seconds in Retry-After"
+	if a == s.passwords {
+		message = "too many passwords are being checked at once; retry after the number of seconds in Retry-After"
+	}
+	return &apiError{status: fiber.StatusServiceUnavailable, code: "overloaded", message: message}
 }

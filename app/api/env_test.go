@@ -130,8 +130,10 @@ func (e *env) build(store storage.Store) {
 	transcripts := auth.NewTranscriptSigner("http://creditbank.test", keys, nil)
 	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
 	// Functional tests fire up to ~100 concurrent requests on a slow
-	// race-detector build; shedding is tested on its own (overload_test.go).
-	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000, MaxInFlight: testMaxInFlight})
+	// race-detector build; shedding is tested on its own (overload_test.go,
+	// hashbudget_test.go).
+	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000,
+		MaxInFlight: testMaxInFlight, MaxPasswordChecks: testMaxInFlight})
 }
 
 // restart closes the store and opens the same data in a new process-like

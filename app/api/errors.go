@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -19,6 +20,9 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Details any    `json:"details,omitempty"`
+	// RequestID is also in the X-Request-ID header and the request's log
+	// line, so a screenshot of an error leads an operator to the log.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // apiError is an error raised by the HTTP layer itself (malformed JSON, bad
@@ -103,6 +107,21 @@ func errorResponse(c *fiber.Ctx, log *slog.Logger, err error) (int, errorBody) {
 	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "internal error; quote the request id to support"}}
 }
 
+// storeErrorKind classifies the errors that come from the store rather than
+// from the request: an unreachable store, a write that lost a race (a stale
+// version, an idempotency key taken meanwhile), and unexplained faults.
+func storeErrorKind(err error, status int) string {
+	switch {
+	case errors.Is(err, domain.ErrUnavailable):
+		return "unavailable"
+	case errors.Is(err, domain.ErrStale), errors.Is(err, storage.ErrKeyTaken):
+		return "conflict"
+	case status == fiber.StatusInternalServerError:
+		return "internal"
+	}
+	return ""
+}
+
 const unavailableMessage = "the data store is temporarily unavailable; try again shortly (a request with an Idempotency-Key may be repeated safely)"
 
 // storeRetryAfter is a guess at how long a store outage lasts: long enough
@@ -111,7 +130,19 @@ const unavailableMessage = "the data store is temporarily unavailable; try again
 const storeRetryAfter = "5"
 
 func (s *Server) writeError(c *fiber.Ctx, err error) error {
+	if requestID(c) == "" {
+		// Errors raised before any middleware ran (an oversized body is
+		// refused while it is read) still get an id to quote.
+		id := uuid.NewString()
+		c.Locals(requestIDKey, id)
+		c.Set(fiber.HeaderXRequestID, id)
+	}
 	status, body := errorResponse(c, s.log, err)
+	body.Error.RequestID = requestID(c)
+	if kind := storeErrorKind(err, status); kind != "" {
+		s.metrics.StoreError(kind)
+	}
+	c.Locals(errorCodeKey, body.Error.Code)
 	switch status {
 	case fiber.StatusTooManyRequests, fiber.StatusServiceUnavailable:
 		if ra, ok := c.Locals(retryAfterKey).(string); ok {

@@ -25,18 +25,31 @@ func tokenFrom(p service.TokenPair) tokenResponse {
 // token, failures back off exponentially, success clears the count.
 func (s *Server) throttled(c *fiber.Ctx, keys []string, check func() (service.TokenPair, error)) error {
 	if ok, wait := s.limiter.allow(keys...); !ok {
+		s.metrics.LockedOut(authKind(c))
 		c.Locals(retryAfterKey, retryAfterSeconds(wait))
 		return domain.ErrRateLimited
 	}
 	pair, err := check()
 	if err != nil {
 		if errors.Is(err, domain.ErrUnauthenticated) {
+			s.metrics.LoginFailed(authKind(c))
 			s.limiter.failure(keys...)
 		}
 		return err
 	}
 	s.limiter.success(keys...)
 	return c.JSON(tokenFrom(pair))
+}
+
+// authKind names a credential route for metrics.
+func authKind(c *fiber.Ctx) string {
+	switch c.Route().Path {
+	case "/api/v1/auth/refresh":
+		return "refresh"
+	case "/api/v1/auth/token":
+		return "client"
+	}
+	return "password"
 }
 
 type loginRequest struct {

@@ -25,13 +25,18 @@ const (
 	actorKey      ctxKey = "actor"
 	requestIDKey  ctxKey = "requestId"
 	retryAfterKey ctxKey = "retryAfter"
+	errorCodeKey  ctxKey = "errorCode"
+	unmatchedKey  ctxKey = "unmatched"
 )
 
-// requestContext gives every request an id (a caller's X-Request-ID is kept
-// if sane) echoed in the response and written to the audit log.
+// requestContext gives every request an id, echoed in the response, its
+// error body and its log line, and written to the audit log. A caller's
+// X-Request-ID (a proxy's or a client's trace id) is kept only if it is
+// short and made of letters, digits and . _ : - alone, so that it cannot
+// forge log or audit fields; any other is replaced.
 func (s *Server) requestContext(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
-	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < '!' || r > '~' }) {
+	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, unsafeInRequestID) {
 		id = uuid.NewString()
 	} else {
 		id = strings.Clone(id)
@@ -41,15 +46,21 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+func unsafeInRequestID(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == ':' || r == '-')
+}
+
 func requestID(c *fiber.Ctx) string {
 	id, _ := c.Locals(requestIDKey).(string)
 	return id
 }
 
-// accessLog records each request at debug level. It names the route
-// pattern, never the raw path, query, headers or body, so identifiers a
-// caller puts in a URL (or a token) cannot reach the log. Errors are written
-// here so the logged status is the one the client got.
+// accessLog records each request: answered with an error at info level (with
+// the error code, so the request id in the error body a clerk reports finds
+// its line), otherwise at debug level. It names the route pattern, never the
+// raw path, query, headers or body, so identifiers a caller puts in a URL (or
+// a token) cannot reach the log. Errors are written here so the logged
+// status is the one the client got.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	if err := c.Next(); err != nil {
@@ -57,13 +68,58 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			return werr
 		}
 	}
+	status := c.Response().StatusCode()
+	route := s.routeLabel(c)
+	s.metrics.Request(route, methodLabel(c.Method()), status, time.Since(start))
+	level := slog.LevelDebug
+	if status >= fiber.StatusBadRequest {
+		level = slog.LevelInfo
+	}
 	// Asked first: the arguments alone cost a few allocations per request,
-	// and the product logs at info unless told otherwise.
-	if s.log.Enabled(context.Background(), slog.LevelDebug) {
-		s.log.Debug("request", "method", c.Method(), "route", c.Route().Path,
-			"status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds(), "requestId", requestID(c))
+	// and the product logs successes only when told to.
+	if s.log.Enabled(context.Background(), level) {
+		attrs := []any{"method", c.Method(), "route", route, "status", status,
+			"ms", time.Since(start).Milliseconds(), "requestId", requestID(c)}
+		if code, ok := c.Locals(errorCodeKey).(string); ok {
+			attrs = append(attrs, "code", code)
+		}
+		s.log.Log(context.Background(), level, "request", attrs...)
 	}
 	return nil
+}
+
+// routeLabel names a request's route for metrics: its template, never the
+// path (which may hold IDs); "unmatched" for every path no route matched,
+// and "unrouted" for requests answered by the middleware before routing (a
+// forged token, a shed request, a compressed body), which Fiber reports
+// under the middleware's own path "/" (no route is registered at "/" itself:
+// the UI's is "/*").
+// Only registered templates are used: should Fiber ever report a request's
+// own path, it is not a label.
+func (s *Server) routeLabel(c *fiber.Ctx) string {
+	p := c.Route().Path
+	switch {
+	case c.Locals(unmatchedKey) != nil:
+		return "unmatched"
+	case p == "/":
+		return "unrouted"
+	case s.templates[p]:
+		return p
+	}
+	return "unmatched"
+}
+
+// methodLabel keeps the methods a client may invent out of metric labels.
+// It returns constants: the method Fiber hands over lives in a buffer the
+// next request reuses, and a label outlives the request.
+func methodLabel(m string) string {
+	for _, known := range []string{fiber.MethodGet, fiber.MethodPost, fiber.MethodPut, fiber.MethodDelete,
+		fiber.MethodHead, fiber.MethodOptions, fiber.MethodPatch} {
+		if m == known {
+			return known
+		}
+	}
+	return "OTHER"
 }
 
 // securityHeaders sets a strict policy fit for the embedded UI, which loads
@@ -126,12 +182,17 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	p, err := s.tokens.Verify(token)
 	if err != nil {
+		s.metrics.TokenVerified("invalid")
 		return domain.ErrUnauthenticated
 	}
 	actor, err := s.svc.Authenticate(c.UserContext(), p)
 	if err != nil {
+		if errors.Is(err, domain.ErrUnauthenticated) || errors.Is(err, domain.ErrForbidden) {
+			s.metrics.TokenVerified("rejected")
+		}
 		return err
 	}
+	s.metrics.TokenVerified("valid")
 	actor.ClientIP, actor.RequestID = base.ClientIP, base.RequestID
 	c.Locals(actorKey, actor)
 	return c.Next()

@@ -35,7 +35,9 @@ func newOverloadEnv(t *testing.T, tune func(*api.Config)) (*env, *storetest.Faul
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), LoginBurst: 1000, LoginRate: 1000}
+	// The tests' clients all dial from loopback, standing for many clients:
+	// the per-address cap is lifted unless a test sets it.
+	cfg := api.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), LoginBurst: 1000, LoginRate: 1000, MaxConnsPerAddr: 1 << 20}
 	tune(&cfg)
 	e.app = api.New(e.svc, e.tokens, keys, cfg)
 	return e, f, listen(t, e)

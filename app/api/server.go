@@ -9,12 +9,15 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
+	"creditbank/app/metrics"
 	"creditbank/app/service"
 	"creditbank/auth"
 )
@@ -50,21 +53,36 @@ type Config struct {
 	MaxInFlight int
 	MaxQueue    int
 	QueueWait   time.Duration
+	// MaxPasswordChecks requests that hash a password (sign-in,
+	// self-registration, password change, staff creation) run at once,
+	// outside MaxInFlight; up to 8 times as many wait QueueWait, the rest get
+	// 503 + Retry-After. 0 means one per CPU (GOMAXPROCS): hashing is
+	// CPU-bound, more at once would only slow each one down.
+	MaxPasswordChecks int
 	// MaxConns caps open connections; more are refused by the transport.
 	// With BodyLimit it bounds the memory request bodies can take.
 	MaxConns int
-	// ReadTimeout is the time a client has to send a whole request (cuts
-	// off slow senders); WriteTimeout to take the response; IdleTimeout
-	// keeps an unused keep-alive connection.
-	ReadTimeout  time.Duration
-	WriteTimeout time.Duration
-	IdleTimeout  time.Duration
+	// MaxConnsPerAddr caps the open connections of one peer address (429
+	// beyond it); trusted proxies are exempt (see connsPerAddr).
+	MaxConnsPerAddr int
+	// HeaderTimeout is the time a client has to send a request's headers
+	// once it starts one (cuts off clients trickling header lines); it is
+	// never longer than ReadTimeout. ReadTimeout is the time to send a
+	// whole request (cuts off slow senders of bodies); WriteTimeout to take
+	// the response; IdleTimeout keeps an unused keep-alive connection.
+	HeaderTimeout time.Duration
+	ReadTimeout   time.Duration
+	WriteTimeout  time.Duration
+	IdleTimeout   time.Duration
 	// RecordCacheBytes bounds the memory kept by the cache of learners' own
 	// rendered records; 0 means DefaultRecordCacheBytes, negative turns the
 	// cache off.
 	RecordCacheBytes int
 	Now              func() time.Time
 	Logger           *slog.Logger
+	// Metrics records what operators see on the metrics listener; nil
+	// records nothing. The API never serves them itself.
+	Metrics *metrics.Metrics
 	// UI is the embedded web interface, served at /.
 	UI fs.FS
 }
@@ -76,11 +94,14 @@ type Server struct {
 	keys    KeyPublisher
 	cfg     Config
 	log     *slog.Logger
+	metrics *metrics.Metrics
 	now     func() time.Time
 	limiter *limiter
 	trusted []netip.Prefix
 
 	admission   *admission
+	passwords   *admission      // the password-hashing routes' own budget
+	templates   map[string]bool // registered route paths, the only route labels
 	completions completions
 	records     *recordCache
 	encode      func(any) ([]byte, error) // the app's JSON encoder, as c.JSON uses it
@@ -92,13 +113,18 @@ type Server struct {
 // inside the process, adding latency to everyone (RELIABILITY.md has the
 // measurements).
 const (
-	DefaultMaxInFlight  = 64
-	DefaultMaxQueue     = 64
-	DefaultQueueWait    = 500 * time.Millisecond
-	DefaultMaxConns     = 1024
-	DefaultReadTimeout  = 30 * time.Second
-	DefaultWriteTimeout = 60 * time.Second
-	DefaultIdleTimeout  = 120 * time.Second
+	DefaultMaxInFlight = 64
+	DefaultMaxQueue    = 64
+	DefaultQueueWait   = 500 * time.Millisecond
+	DefaultMaxConns    = 1024
+	// DefaultMaxConnsPerAddr leaves room for a browser's six connections
+	// per host several times over (a shared office address), while 1024
+	// connections take more than thirty addresses.
+	DefaultMaxConnsPerAddr = 32
+	DefaultHeaderTimeout   = 5 * time.Second
+	DefaultReadTimeout     = 30 * time.Second
+	DefaultWriteTimeout    = 60 * time.Second
+	DefaultIdleTimeout     = 120 * time.Second
 	// DefaultRecordCacheBytes holds some four thousand records of ten
 	// outcomes (about 8 kB each). Being live heap, it raises the garbage
 	// collector's target by as much again, so it costs about twice this in
@@ -121,10 +147,14 @@ func (cfg *Config) withOverloadDefaults() {
 	set(&cfg.MaxInFlight, DefaultMaxInFlight)
 	set(&cfg.MaxQueue, DefaultMaxQueue)
 	set(&cfg.MaxConns, DefaultMaxConns)
+	set(&cfg.MaxPasswordChecks, runtime.GOMAXPROCS(0))
+	set(&cfg.MaxConnsPerAddr, DefaultMaxConnsPerAddr)
 	setD(&cfg.QueueWait, DefaultQueueWait)
+	setD(&cfg.HeaderTimeout, DefaultHeaderTimeout)
 	setD(&cfg.ReadTimeout, DefaultReadTimeout)
 	setD(&cfg.WriteTimeout, DefaultWriteTimeout)
 	setD(&cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.HeaderTimeout = min(cfg.HeaderTimeout, cfg.ReadTimeout)
 }
 
 // New builds the Fiber application with every route.
@@ -156,9 +186,10 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 		cfg.RecordCacheBytes = DefaultRecordCacheBytes
 	}
 	cfg.withOverloadDefaults()
-	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, now: cfg.Now,
+	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now,
 		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies),
 		admission: newAdmission(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
+		passwords: newAdmission(cfg.MaxPasswordChecks, 8*cfg.MaxPasswordChecks, cfg.QueueWait),
 		records:   newRecordCache(int64(cfg.RecordCacheBytes))}
 	app := fiber.New(fiber.Config{
 		AppName:                 "creditbank",
@@ -175,7 +206,20 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 		},
 	})
 	s.encode = app.Config().JSONEncoder
+	// The transport's read deadline is set when a request starts: it is the
+	// header deadline, and once the headers are in, the body gets the rest
+	// of ReadTimeout.
+	transport := app.Server()
+	transport.ReadTimeout = cfg.HeaderTimeout
+	transport.HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+		return fasthttp.RequestConfig{ReadTimeout: cfg.ReadTimeout}
+	}
+	transport.ConnState = newConnsPerAddr(cfg.MaxConnsPerAddr, s.trustedAddr, s.log, s.metrics).connState
 	s.routes(app)
+	s.templates = map[string]bool{}
+	for _, r := range app.GetRoutes(true) {
+		s.templates[r.Path] = true
+	}
 	// Responses still being stored are part of the requests that produced
 	// them: a clean stop stores them before the store closes.
 	app.Hooks().OnShutdown(func() error {
@@ -188,8 +232,9 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New(recover.Config{StackTraceHandler: s.logPanic, EnableStackTrace: true}))
 	// Admission comes before authentication, which may read the store: a
-	// shed request must cost next to nothing.
-	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.admit, s.cors, s.authenticate)
+	// shed request must cost next to nothing. Compressed bodies are refused
+	// before anything can inflate them.
+	app.Use(s.requestContext, s.accessLog, s.securityHeaders, s.plainBodies, s.admit, s.cors, s.authenticate)
 
 	app.Get("/healthz", s.health)
 	app.Get("/readyz", s.ready)
@@ -275,6 +320,7 @@ func (s *Server) routes(app *fiber.App) {
 		s.uiRoutes(app)
 	}
 	app.Use(func(c *fiber.Ctx) error {
+		c.Locals(unmatchedKey, true)
 		return fiber.NewError(fiber.StatusNotFound, "no such route")
 	})
 }

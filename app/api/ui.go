@@ -15,6 +15,7 @@ func (s *Server) uiRoutes(app *fiber.App) {
 	app.Get("/*", func(c *fiber.Ctx) error {
 		p := strings.TrimPrefix(path.Clean("/"+c.Params("*")), "/")
 		if strings.HasPrefix(p, "api/") {
+			c.Locals(unmatchedKey, true)
 			return fiber.NewError(fiber.StatusNotFound, "no such route")
 		}
 		if p == "" {

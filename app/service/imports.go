@@ -166,18 +166,27 @@ func (s *Service) importWindowOf(ctx context.Context, actor Actor, inst *domain.
 	} else {
 		s.bankRows(ctx, actor, inst, policy, job.ID, rows, start, results)
 	}
+	var banked, duplicates, failed int
 	for _, r := range results {
 		switch {
 		case r.problems != nil:
+			failed++
 			s.rowFailed(job, r.problems...)
 		case r.duplicate:
+			duplicates++
 			job.Duplicates++
 		default:
+			banked++
 			job.OK++
 			if r.created {
 				job.Created++
 			}
 		}
+	}
+	if s.imports != nil {
+		s.imports.ImportRows("banked", banked)
+		s.imports.ImportRows("duplicate", duplicates)
+		s.imports.ImportRows("failed", failed)
 	}
 }
 

@@ -42,6 +42,16 @@ type Config struct {
 	Transcripts TranscriptSigner
 	Now         func() time.Time
 	Logger      *slog.Logger
+	// Imports hears how import rows settle, for operators' metrics; nil
+	// hears nothing.
+	Imports ImportObserver
+}
+
+// ImportObserver hears, after each window of an import, how many rows were
+// banked, found already in the bank, or failed (results "banked",
+// "duplicate", "failed").
+type ImportObserver interface {
+	ImportRows(result string, n int)
 }
 
 // Service is the application core shared by the HTTP API and the CLI.
@@ -63,6 +73,7 @@ type Service struct {
 	transcripts TranscriptSigner
 	status      statusCache // the signed revocation list, rebuilt at most every few minutes
 	epoch       string      // this process's run; see epoch.go
+	imports     ImportObserver
 
 	catalogue catalogueCache // district courses for pathways
 }
@@ -80,7 +91,7 @@ func New(store storage.Store, vault Sealer, tokens TokenIssuer, cfg Config) *Ser
 	}
 	stopping, stop := context.WithCancel(context.Background())
 	return &Service{store: store, vault: vault, tokens: tokens, now: cfg.Now, log: cfg.Logger, refreshTTL: cfg.RefreshTTL,
-		transcripts: cfg.Transcripts, epoch: newEpochID(), importsStopping: stopping, stopImports: stop}
+		transcripts: cfg.Transcripts, epoch: newEpochID(), importsStopping: stopping, stopImports: stop, imports: cfg.Imports}
 }
 
 // Store exposes the underlying store to the CLI (export, verify).

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"creditbank/domain"
 )
@@ -73,6 +74,23 @@ type committer struct {
 	// have dropped the pages it could not write, so no later commit can be
 	// trusted to be durable either until the store is opened again.
 	broken atomic.Pointer[error]
+	// observer hears of every group and sync (Store.ObserveCommits).
+	observer atomic.Pointer[CommitObserver]
+}
+
+// CommitObserver hears how group commits go, for operators' metrics: the
+// writes each commit carried and how long each sync of the log took. Its
+// methods are called on the committer's own goroutines and must not block.
+type CommitObserver interface {
+	GroupCommitted(writes int)
+	LogSynced(d time.Duration, err error)
+}
+
+func (c *committer) observe() CommitObserver {
+	if o := c.observer.Load(); o != nil {
+		return *o
+	}
+	return nil
 }
 
 // syncedGroup is a committed group waiting for the sync that makes it
@@ -278,6 +296,9 @@ func (c *committer) commit(group []*writeOp) {
 	c.groups++
 	c.writes += int64(applied)
 	c.mu.Unlock()
+	if o := c.observe(); o != nil {
+		o.GroupCommitted(applied)
+	}
 	c.syncing.Add(1)
 	c.unsynced <- syncedGroup{ops: slices.Clone(group), results: results}
 	select {
@@ -304,7 +325,11 @@ func (c *committer) syncer() {
 				break more
 			}
 		}
+		began := time.Now()
 		err := c.syncLog()
+		if o := c.observe(); o != nil {
+			o.LogSynced(time.Since(began), err)
+		}
 		if err != nil {
 			err = fmt.Errorf("%w: commits may not be durable: %w", domain.ErrUnavailable, err)
 			c.broken.CompareAndSwap(nil, &err)

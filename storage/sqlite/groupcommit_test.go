@@ -22,6 +22,8 @@ func TestGroupCommitSharesOneTransactionAndIsolatesFailures(t *testing.T) {
 	if _, err := s.w.ExecContext(t.Context(), `CREATE TABLE g (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
+	heard := &commitRecorder{}
+	s.ObserveCommits(heard)
 	insert := func(k string) func(tx *wtx) error {
 		return func(tx *wtx) error {
 			_, err := exec(context.Background(), tx, `INSERT INTO g (k) VALUES (?)`, k)
@@ -81,12 +83,41 @@ func TestGroupCommitSharesOneTransactionAndIsolatesFailures(t *testing.T) {
 	if groups != 2 {
 		t.Fatalf("%d commits for the first writer and %d queued ones, want 2", groups, writers)
 	}
+	// The observer heard each commit with the writes it carried, and the
+	// syncs that made them durable (one may serve both).
+	heard.mu.Lock()
+	if fmt.Sprint(heard.groups) != "[1 9]" || heard.syncs < 1 || heard.syncs > 2 || heard.failed != 0 {
+		t.Errorf("observer heard groups %v, %d syncs (%d failed); want [1 9] and 1 or 2 syncs", heard.groups, heard.syncs, heard.failed)
+	}
+	heard.mu.Unlock()
 	var n int
 	if err := s.r.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM g WHERE k = 'w3'`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("failed writer's row present (%d, %v)", n, err)
 	}
 	if err := s.r.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM g`).Scan(&n); err != nil || n != writers {
 		t.Fatalf("%d rows stored (%v), want %d", n, err, writers)
+	}
+}
+
+// commitRecorder is a CommitObserver that keeps what it hears.
+type commitRecorder struct {
+	mu            sync.Mutex
+	groups        []int
+	syncs, failed int
+}
+
+func (r *commitRecorder) GroupCommitted(writes int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.groups = append(r.groups, writes)
+}
+
+func (r *commitRecorder) LogSynced(_ time.Duration, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.syncs++
+	if err != nil {
+		r.failed++
 	}
 }
 

@@ -116,6 +116,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// ObserveCommits has o hear of every group commit and log sync from now on.
+func (s *Store) ObserveCommits(o CommitObserver) {
+	s.writer.observer.Store(&o)
+}
+
 // Close closes both connection pools.
 func (s *Store) Close() error {
 	s.writer.close()
