@@ -173,7 +173,7 @@ func cmdRotateMaster(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	app, err := openWithVault(ctx, cfg, newLogger(stderr, cfg.LogLevel), nil, vault)
+	app, err := openWithVault(ctx, cfg, newLogger(stderr, cfg.LogLevel, cfg.LogFormat), nil, vault)
 	if err != nil {
 		return err
 	}
