@@ -15,6 +15,7 @@ import (
 	"creditbank/storage"
 	"creditbank/storage/mongo"
 	"creditbank/storage/sqlite"
+	"creditbank/vc"
 )
 
 // application is the wired product: one store, one key set, one service.
@@ -64,9 +65,20 @@ func openApplication(ctx context.Context, cfg Config, log *slog.Logger, now func
 		store.Close()
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
+	did, err := vc.DIDWeb(cfg.Issuer)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("issuer DID from %s: %w", cfg.Issuer, err)
+	}
+	creds, err := auth.LoadCredentialKeys(ctx, store, vault, did, now)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("credential keys: %w", err)
+	}
 	tokens := auth.NewTokenService(cfg.Issuer, cfg.Audience, keys, now)
 	transcripts := auth.NewTranscriptSigner(cfg.Issuer, keys, now)
-	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log, Transcripts: transcripts})
+	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log, Transcripts: transcripts,
+		Credentials: creds, IssuerProfile: cfg.IssuerProfile})
 	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, tokens: tokens, svc: svc}, nil
 }
 

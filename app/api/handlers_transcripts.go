@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -14,11 +15,15 @@ type transcriptDTO struct {
 	Transcript string `json:"transcript"`
 	Format     string `json:"format"` // transcript or clr
 	// Achievements are the CLR export's outcomes, each its own signed
-	// Open Badges 3.0 AchievementCredential.
-	Achievements []string                  `json:"achievements,omitempty"`
-	View         service.TranscriptSubject `json:"view"`
-	IssuedAt     time.Time                 `json:"issuedAt"`
-	ExpiresAt    time.Time                 `json:"expiresAt"`
+	// Open Badges 3.0 AchievementCredential (VC-JWT).
+	Achievements []string `json:"achievements,omitempty"`
+	// Credential is the CLR with its embedded Data Integrity proof, and
+	// AchievementCredentials each outcome's, as wallets take them.
+	Credential             json.RawMessage           `json:"credential,omitempty"`
+	AchievementCredentials []json.RawMessage         `json:"achievementCredentials,omitempty"`
+	View                   service.TranscriptSubject `json:"view"`
+	IssuedAt               time.Time                 `json:"issuedAt"`
+	ExpiresAt              time.Time                 `json:"expiresAt"`
 }
 
 func (s *Server) transcript(c *fiber.Ctx) error {

@@ -194,6 +194,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.health)
 	app.Get("/readyz", s.ready)
 	app.Get("/.well-known/jwks.json", s.jwks)
+	app.Get("/.well-known/did.json", s.didDocument)
 
 	v1 := app.Group("/api/v1")
 	v1.Post("/auth/login", s.login)

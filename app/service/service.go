@@ -35,8 +35,12 @@ type TokenIssuer interface {
 type Config struct {
 	RefreshTTL  time.Duration
 	Transcripts TranscriptSigner
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Credentials signs the 1EdTech credentials; IssuerProfile names the
+	// bank in them (DefaultIssuerProfile if empty).
+	Credentials   CredentialKeys
+	IssuerProfile IssuerProfile
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Service is the application core shared by the HTTP API and the CLI.
@@ -55,9 +59,11 @@ type Service struct {
 
 	accountLocks keyedLocks[uuid.UUID]
 
-	transcripts TranscriptSigner
-	status      statusCache // the signed revocation list, rebuilt at most every few minutes
-	epoch       string      // this process's run; see epoch.go
+	transcripts   TranscriptSigner
+	creds         CredentialKeys
+	issuerProfile IssuerProfile
+	status        statusCache // the signed revocation list, rebuilt at most every few minutes
+	epoch         string      // this process's run; see epoch.go
 
 	catalogue catalogueCache // district courses for pathways
 }
@@ -75,7 +81,7 @@ func New(store storage.Store, vault Sealer, tokens TokenIssuer, cfg Config) *Ser
 	}
 	stopping, stop := context.WithCancel(context.Background())
 	return &Service{store: store, vault: vault, tokens: tokens, now: cfg.Now, log: cfg.Logger, refreshTTL: cfg.RefreshTTL,
-		transcripts: cfg.Transcripts, epoch: newEpochID(), importsStopping: stopping, stopImports: stop}
+		transcripts: cfg.Transcripts, creds: cfg.Credentials, issuerProfile: cfg.IssuerProfile, epoch: newEpochID(), importsStopping: stopping, stopImports: stop}
 }
 
 // Store exposes the underlying store to the CLI (export, verify).

@@ -82,7 +82,8 @@ func readCredential(raw json.RawMessage) (string, TranscriptSubject, error) {
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return "", TranscriptSubject{}, err
 		}
-		return "clr", c.view(), nil
+		subj, err := c.view()
+		return "clr", subj, err
 	case slices.Contains(head.Type, "AchievementCredential"):
 		var c achievementCredential
 		if err := json.Unmarshal(raw, &c); err != nil {
