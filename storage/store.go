@@ -244,6 +244,18 @@ type Imports interface {
 	GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error)
 }
 
+// StatusIndexes records which bitstring status list position each
+// outcome's credentials carry.
+type StatusIndexes interface {
+	// AssignStatusIndex gives the outcome position (list, index), or returns
+	// the position it already holds. A position held by another outcome is
+	// domain.ErrConflict (the caller draws another); positions are never
+	// released.
+	AssignStatusIndex(ctx context.Context, outcomeID uuid.UUID, list string, index int) (domain.StatusIndex, error)
+	// ListStatusIndexes returns every position given out in list.
+	ListStatusIndexes(ctx context.Context, list string) ([]domain.StatusIndex, error)
+}
+
 // Settings stores the district credit policy.
 type Settings interface {
 	// GetCreditPolicy returns the stored policy, or domain.ErrNotFound.
@@ -267,6 +279,7 @@ type Store interface {
 	Imports
 	Settings
 	Courses
+	StatusIndexes
 	// Ping answers whether the store is reachable (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

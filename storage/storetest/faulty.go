@@ -571,3 +571,14 @@ func (f *Faulty) ScanCourses(ctx context.Context, fn func(domain.Course) error) 
 func (f *Faulty) CountCoursesByCategory(ctx context.Context) (map[domain.Category]int, error) {
 	return guard(f.read, func() (map[domain.Category]int, error) { return f.inner.CountCoursesByCategory(ctx) })
 }
+
+func (f *Faulty) AssignStatusIndex(ctx context.Context, outcomeID uuid.UUID, list string, index int) (domain.StatusIndex, error) {
+	if err := f.write(); err != nil {
+		return domain.StatusIndex{}, err
+	}
+	return f.inner.AssignStatusIndex(ctx, outcomeID, list, index)
+}
+
+func (f *Faulty) ListStatusIndexes(ctx context.Context, list string) ([]domain.StatusIndex, error) {
+	return guard(f.read, func() ([]domain.StatusIndex, error) { return f.inner.ListStatusIndexes(ctx, list) })
+}
