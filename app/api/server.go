@@ -261,6 +261,7 @@ func (s *Server) routes(app *fiber.App) {
 	// Offline verification: every transcript key, and the signed revocation list.
 	v1.Get("/transcripts/keys", s.transcriptKeys)
 	v1.Get("/transcripts/status", s.transcriptStatus)
+	v1.Get("/credentials/status/:list", s.statusList)
 	// Course catalogues, pathways and alerts (issue 9).
 	v1.Get("/courses", s.searchCourses)
 	v1.Get("/courses/:id", s.getCourse)

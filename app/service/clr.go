@@ -180,7 +180,10 @@ type clrCredential struct {
 	ValidFrom         time.Time          `json:"validFrom"`
 	CredentialSubject clrSubject         `json:"credentialSubject"`
 	CredentialSchema  []credentialSchema `json:"credentialSchema,omitempty"`
-	Proof             json.RawMessage    `json:"proof,omitempty"`
+	// The status entry of every outcome the record holds: the record is
+	// revoked when any of them is.
+	CredentialStatus []statusEntry   `json:"credentialStatus,omitempty"`
+	Proof            json.RawMessage `json:"proof,omitempty"`
 }
 
 // achievementNamespace derives stable achievement IDs: the same course of
@@ -427,11 +430,18 @@ func (s *Service) IssueCLR(ctx context.Context, actor Actor) (CLRExport, error) 
 	}
 	sort.SliceStable(outcomes, func(i, j int) bool { return outcomes[i].CompletedOn.Before(outcomes[j].CompletedOn) })
 	out := CLRExport{Subject: subj, IssuedAt: signedAt}
+	var statuses []statusEntry
 	for _, o := range outcomes {
 		ac, err := achievementFor(o, insts[o.IssuerID].Name, ci)
 		if err != nil {
 			return CLRExport{}, err
 		}
+		st, err := s.statusEntryFor(ctx, o.ID)
+		if err != nil {
+			return CLRExport{}, err
+		}
+		ac.CredentialStatus = &st
+		statuses = append(statuses, st)
 		signed, err := s.signCredential(ac, key, vm, signedAt)
 		if err != nil {
 			return CLRExport{}, err
@@ -453,6 +463,7 @@ func (s *Service) IssueCLR(ctx context.Context, actor Actor) (CLRExport, error) 
 		CredentialSubject: clrSubject{ID: ci.subjectID, Type: []string{"ClrSubject"}, Identifier: ids,
 			VerifiableCredential: out.Achievements},
 		CredentialSchema: []credentialSchema{{ID: schemaCLR2, Type: schemaValidator}},
+		CredentialStatus: statuses,
 	}
 	if out.Credential, err = s.signCredential(clr, key, vm, signedAt); err != nil {
 		return CLRExport{}, err

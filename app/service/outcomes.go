@@ -232,6 +232,8 @@ func (s *Service) RevokeOutcome(ctx context.Context, actor Actor, outcomeID uuid
 	if err != nil {
 		return domain.Outcome{}, err
 	}
+	// The next status list download shows the bit flipped.
+	s.statusLists.invalidate()
 	return revoked, nil
 }
 

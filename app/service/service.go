@@ -62,6 +62,7 @@ type Service struct {
 	transcripts   TranscriptSigner
 	creds         CredentialKeys
 	issuerProfile IssuerProfile
+	statusLists   statusListCache
 	status        statusCache // the signed revocation list, rebuilt at most every few minutes
 	epoch         string      // this process's run; see epoch.go
 
