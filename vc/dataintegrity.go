@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/piprate/json-gold/ld"
@@ -50,6 +51,9 @@ func (l *Loader) Canonicalize(doc any) (string, error) {
 	if !ok {
 		return "", errors.New("canonicalize: no RDF dataset produced")
 	}
+	if err := absoluteIRIsOnly(ds); err != nil {
+		return "", err
+	}
 	opts.Algorithm = ld.AlgorithmURDNA2015
 	opts.Format = "application/n-quads"
 	out, err := ld.NewJsonLdApi().Normalize(ds, opts)
@@ -61,6 +65,23 @@ func (l *Loader) Canonicalize(doc any) (string, error) {
 		return "", errors.New("canonicalize: no N-Quads produced")
 	}
 	return s, nil
+}
+
+// absoluteIRIsOnly refuses a dataset holding a relative IRI, such as a
+// type no context defines: JSON-LD processors disagree on those (jsonld.js
+// in safe mode, which wallets use, rejects the document), so a credential
+// carrying one would verify here and fail elsewhere.
+func absoluteIRIsOnly(ds *ld.RDFDataset) error {
+	for _, quads := range ds.Graphs {
+		for _, q := range quads {
+			for _, n := range []ld.Node{q.Subject, q.Predicate, q.Object, q.Graph} {
+				if n != nil && ld.IsIRI(n) && !strings.Contains(n.GetValue(), ":") {
+					return fmt.Errorf("canonicalize: %q is not defined by the document's contexts (relative IRI)", n.GetValue())
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // hashData is the eddsa-rdfc-2022 input to the signature: SHA-256 of the

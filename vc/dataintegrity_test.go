@@ -173,6 +173,10 @@ func TestSignRefusesUndefinedTerms(t *testing.T) {
 	if _, err := Sign(doc, priv, "did:web:bank.example#k", time.Now()); err == nil {
 		t.Fatal("a credential with an undefined term was signed")
 	}
+	relType := bytes.Replace(doc, []byte(`,"grade":"A"`), []byte(`,"type":"GradeNobodyDefines"`), 1)
+	if _, err := Sign(relType, priv, "did:web:bank.example#k", time.Now()); err == nil || !strings.Contains(err.Error(), "relative IRI") {
+		t.Fatalf("a credential with an undefined type was signed (%v)", err)
+	}
 	ok := bytes.Replace(doc, []byte(`,"grade":"A"`), nil, 1)
 	signed, err := Sign(ok, priv, "did:web:bank.example#k", time.Now())
 	if err != nil {

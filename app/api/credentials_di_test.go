@@ -166,7 +166,7 @@ func TestCredentialSemantics(t *testing.T) {
 			t.Error("the national ID appears in clear")
 		}
 		schemas := c["credentialSchema"].([]any)
-		if len(schemas) != 1 || schemas[0].(map[string]any)["type"] != "1EdTechJsonSchemaValidator2019" ||
+		if len(schemas) != 1 || schemas[0].(map[string]any)["type"] != "JsonSchema" ||
 			!strings.HasPrefix(schemas[0].(map[string]any)["id"].(string), "https://purl.imsglobal.org/spec/") {
 			t.Errorf("credentialSchema %v", schemas)
 		}

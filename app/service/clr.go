@@ -28,8 +28,11 @@ import (
 const (
 	schemaOB3  = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 	schemaCLR2 = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
-	// schemaValidator is the credentialSchema type both specifications name.
-	schemaValidator = "1EdTechJsonSchemaValidator2019"
+	// schemaValidator is the VC 2.0 credentialSchema type for a JSON Schema
+	// (the VC 2.0 context defines it). OB 3.0's older
+	// "1EdTechJsonSchemaValidator2019" is defined by no VC 2.0 context, so
+	// JSON-LD processors in safe mode, as wallets run them, reject it.
+	schemaValidator = "JsonSchema"
 )
 
 // CredentialKeys sign the bank's credentials and publish its DID document.
