@@ -16,7 +16,7 @@ func (s *Server) clrTranscript(c *fiber.Ctx, actor service.Actor) error {
 		return err
 	}
 	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "clr", Achievements: t.AchievementTokens, View: t.Subject,
-		Credential: t.Credential, AchievementCredentials: t.Achievements, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt})
+		Credential: t.Credential, AchievementCredentials: t.Achievements, IssuedAt: t.IssuedAt})
 }
 
 type statusDTO struct {

@@ -45,8 +45,12 @@ func (s *Server) transcript(c *fiber.Ctx) error {
 	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "transcript", View: t.Subject, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt})
 }
 
+// verifyRequest carries what a verifier was handed: a transcript or VC-JWT
+// (or a credential's JSON pasted as text) in transcript, or an uploaded
+// JSON credential as an object in credential.
 type verifyRequest struct {
-	Transcript string `json:"transcript"`
+	Transcript string          `json:"transcript"`
+	Credential json.RawMessage `json:"credential"`
 }
 
 type checkDTO struct {
@@ -72,7 +76,11 @@ func (s *Server) verifyTranscript(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	v, err := s.svc.VerifyTranscript(c.UserContext(), strings.TrimSpace(req.Transcript))
+	input := strings.TrimSpace(req.Transcript)
+	if len(req.Credential) > 0 {
+		input = string(req.Credential)
+	}
+	v, err := s.svc.VerifyCredential(c.UserContext(), input)
 	if err != nil {
 		return err
 	}

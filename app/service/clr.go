@@ -385,7 +385,8 @@ func readIdentity(subj *TranscriptSubject, ids []obIdentity) {
 // CLRExport is the learner's record as a ClrCredential and each outcome as
 // its own AchievementCredential, for wallets that take badges one by one.
 // Credential and Achievements carry embedded Data Integrity proofs; Token
-// and AchievementTokens are the same credentials as VC-JWT.
+// and AchievementTokens are the same credentials as VC-JWT. A record does
+// not expire; outcomes that do carry their own validUntil.
 type CLRExport struct {
 	Credential        json.RawMessage
 	Achievements      []json.RawMessage
@@ -393,7 +394,6 @@ type CLRExport struct {
 	AchievementTokens []string
 	Subject           TranscriptSubject
 	IssuedAt          time.Time
-	ExpiresAt         time.Time
 }
 
 // IssueCLR signs the learner's current record in the 1EdTech vocabulary.
@@ -432,8 +432,26 @@ func (s *Service) IssueCLR(ctx context.Context, actor Actor) (CLRExport, error) 
 		}
 	}
 	sort.SliceStable(outcomes, func(i, j int) bool { return outcomes[i].CompletedOn.Before(outcomes[j].CompletedOn) })
+	jwtKID, jwtKey, err := s.creds.JWTKey()
+	if err != nil {
+		return CLRExport{}, err
+	}
 	out := CLRExport{Subject: subj, IssuedAt: signedAt}
 	var statuses []statusEntry
+	// Each credential in both proof forms: the embedded Data Integrity
+	// proof wallets take, and the VC-JWT of the same credential.
+	sign := func(v any) (json.RawMessage, string, error) {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, "", err
+		}
+		signed, err := vc.Sign(raw, key, vm, signedAt)
+		if err != nil {
+			return nil, "", err
+		}
+		tok, err := vc.SignJWT(raw, jwtKey, jwtKID)
+		return signed, tok, err
+	}
 	for _, o := range outcomes {
 		ac, err := achievementFor(o, insts[o.IssuerID].Name, ci)
 		if err != nil {
@@ -445,11 +463,12 @@ func (s *Service) IssueCLR(ctx context.Context, actor Actor) (CLRExport, error) 
 		}
 		ac.CredentialStatus = &st
 		statuses = append(statuses, st)
-		signed, err := s.signCredential(ac, key, vm, signedAt)
+		signed, tok, err := sign(ac)
 		if err != nil {
 			return CLRExport{}, err
 		}
 		out.Achievements = append(out.Achievements, signed)
+		out.AchievementTokens = append(out.AchievementTokens, tok)
 	}
 	ids, err := learnerIdentity(acc.Name, nationalID)
 	if err != nil {
@@ -468,38 +487,11 @@ func (s *Service) IssueCLR(ctx context.Context, actor Actor) (CLRExport, error) 
 		CredentialSchema: []credentialSchema{{ID: schemaCLR2, Type: schemaValidator}},
 		CredentialStatus: statuses,
 	}
-	if out.Credential, err = s.signCredential(clr, key, vm, signedAt); err != nil {
+	if out.Credential, out.Token, err = sign(clr); err != nil {
 		return CLRExport{}, err
-	}
-	// The VC-JWT form, for verifiers that take only JWTs.
-	sign := func(v any) (string, time.Time, error) {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return "", time.Time{}, err
-		}
-		return s.transcripts.Sign(acc.ID.String(), raw, TranscriptLifetime)
-	}
-	if out.Token, out.ExpiresAt, err = sign(json.RawMessage(out.Credential)); err != nil {
-		return CLRExport{}, err
-	}
-	for _, a := range out.Achievements {
-		tok, _, err := sign(a)
-		if err != nil {
-			return CLRExport{}, err
-		}
-		out.AchievementTokens = append(out.AchievementTokens, tok)
 	}
 	s.audit(ctx, actor, "transcript.issue", "account", acc.ID.String(), "format=clr")
 	return out, nil
-}
-
-// signCredential embeds the Data Integrity proof in a credential.
-func (s *Service) signCredential(v any, key ed25519.PrivateKey, vm string, at time.Time) (json.RawMessage, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return vc.Sign(raw, key, vm, at)
 }
 
 // DIDDocument is the issuer's did:web document.

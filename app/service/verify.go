@@ -112,7 +112,13 @@ func (s *Service) VerifyTranscript(ctx context.Context, token string) (Verificat
 		issuer = s.transcripts.Issuer()
 	}
 	res := auth.VerifyTranscript(token, issuer, keys, s.now())
-	return verify(res, func(o TranscriptOutcome) (bool, error) {
+	return verify(res, s.revokedInStore(ctx), auth.TranscriptCheck{})
+}
+
+// revokedInStore answers revocation from the bank's own records: an
+// outcome that is gone or revoked no longer stands.
+func (s *Service) revokedInStore(ctx context.Context) revokedFunc {
+	return func(o TranscriptOutcome) (bool, error) {
 		id, err := uuid.Parse(o.ID)
 		if err != nil {
 			return false, nil
@@ -126,7 +132,7 @@ func (s *Service) VerifyTranscript(ctx context.Context, token string) (Verificat
 		}
 		cur, ok := acc.Outcome(id)
 		return !ok || cur.Status == domain.OutcomeRevoked, nil
-	}, auth.TranscriptCheck{})
+	}
 }
 
 // NotCheckedOffline is the revocation verdict without a status file.
