@@ -25,6 +25,7 @@ type application struct {
 	store  storage.Store
 	vault  *auth.Vault
 	keys   *auth.KeySet
+	creds  *auth.CredentialKeys
 	tokens *auth.TokenService
 	svc    *service.Service
 }
@@ -79,7 +80,7 @@ func openApplication(ctx context.Context, cfg Config, log *slog.Logger, now func
 	transcripts := auth.NewTranscriptSigner(cfg.Issuer, keys, now)
 	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log, Transcripts: transcripts,
 		Credentials: creds, IssuerProfile: cfg.IssuerProfile})
-	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, tokens: tokens, svc: svc}, nil
+	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, creds: creds, tokens: tokens, svc: svc}, nil
 }
 
 func (a *application) httpHandler() *fiber.App {

@@ -65,9 +65,12 @@ func (s *TranscriptSigner) Issuer() string { return s.issuer }
 
 // TranscriptCheck is one named verification step.
 type TranscriptCheck struct {
-	Name    string // format, signature, issuer, expiry
+	Name    string // format, signature, issuer, expiry, revocation
 	OK      bool
 	Message string
+	// Code names the verdict for pages that word it in their own language
+	// (e.g. revocation.unknown, which is never revocation.none); may be empty.
+	Code string
 }
 
 // TranscriptResult is what verification established. VC and Subject are set

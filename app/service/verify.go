@@ -58,9 +58,9 @@ func verify(res auth.TranscriptResult, revoked revokedFunc, unknown auth.Transcr
 			out.RevokedOutcomes = append(out.RevokedOutcomes, o)
 		}
 	}
-	check := auth.TranscriptCheck{Name: "revocation", OK: len(out.RevokedOutcomes) == 0, Message: "no certified outcome has been revoked"}
+	check := auth.TranscriptCheck{Name: "revocation", OK: len(out.RevokedOutcomes) == 0, Message: "no certified outcome has been revoked", Code: RevocationNone}
 	if !check.OK {
-		check.Message = "certified outcomes have been revoked since issue"
+		check.Message, check.Code = "certified outcomes have been revoked since issue", RevocationRevoked
 	}
 	out.Checks = append(out.Checks, check)
 	out.Valid = auth.TranscriptResult{Checks: out.Checks}.Valid()
@@ -145,11 +145,11 @@ const NotCheckedOffline = "not checked offline: pass a status file downloaded fr
 // issuer is taken from issuer (may be empty: not compared).
 func VerifyOffline(token string, keys auth.PublicKeys, statusFile []byte, issuer string, now time.Time) Verification {
 	var revoked revokedFunc
-	unknown := auth.TranscriptCheck{Name: "revocation", OK: true, Message: NotCheckedOffline}
+	unknown := auth.TranscriptCheck{Name: "revocation", OK: true, Message: NotCheckedOffline, Code: RevocationUnknown}
 	if statusFile != nil {
 		st, err := auth.VerifyStatus(statusToken(statusFile), keys, now)
 		if err != nil {
-			unknown = auth.TranscriptCheck{Name: "revocation", OK: false, Message: err.Error()}
+			unknown = auth.TranscriptCheck{Name: "revocation", OK: false, Message: err.Error(), Code: RevocationUnknown}
 		} else {
 			revoked = func(o TranscriptOutcome) (bool, error) { return st.Revoked[o.ID], nil }
 			if issuer == "" {
