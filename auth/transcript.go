@@ -69,8 +69,10 @@ type TranscriptCheck struct {
 	OK      bool
 	Message string
 	// Code names the verdict for pages that word it in their own language
-	// (e.g. revocation.unknown, which is never revocation.none); may be empty.
+	// (e.g. revocation.unknown, which is never revocation.none), Arg the one
+	// value it mentions (an issuer, a date); may be empty.
 	Code string
+	Arg  string
 }
 
 // TranscriptResult is what verification established. VC and Subject are set

@@ -57,6 +57,8 @@ type checkDTO struct {
 	Name    string `json:"name"`
 	OK      bool   `json:"ok"`
 	Message string `json:"message"`
+	Code    string `json:"code,omitempty"` // for pages that word the verdict themselves
+	Arg     string `json:"arg,omitempty"`
 }
 
 type verifyDTO struct {
@@ -89,7 +91,7 @@ func (s *Server) verifyTranscript(c *fiber.Ctx) error {
 		out.RevokedOutcomes = []service.TranscriptOutcome{}
 	}
 	for _, ch := range v.Checks {
-		out.Checks = append(out.Checks, checkDTO{Name: ch.Name, OK: ch.OK, Message: ch.Message})
+		out.Checks = append(out.Checks, checkDTO{Name: ch.Name, OK: ch.OK, Message: ch.Message, Code: ch.Code, Arg: ch.Arg})
 	}
 	if !v.IssuedAt.IsZero() {
 		out.IssuedAt, out.ExpiresAt = &v.IssuedAt, &v.ExpiresAt

@@ -196,6 +196,12 @@ type statusCache struct {
 	built time.Time
 }
 
+func (c *statusCache) invalidate() {
+	c.mu.Lock()
+	c.file = StatusFile{}
+	c.mu.Unlock()
+}
+
 // RevocationStatus returns the signed revocation list for offline
 // verifiers. It is public like the verify page: outcome IDs say nothing
 // about whom they belonged to.

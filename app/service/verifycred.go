@@ -86,8 +86,15 @@ func (d credentialDates) issuerID() string {
 // revocation as verify does.
 func verifyIssued(input string, doc vc.DIDDocument, now time.Time, revoked revokedFunc, unknown auth.TranscriptCheck) (Verification, error) {
 	var res auth.TranscriptResult
-	add := func(name string, ok bool, msg string) {
-		res.Checks = append(res.Checks, auth.TranscriptCheck{Name: name, OK: ok, Message: msg})
+	add := func(name string, ok bool, msg string, code ...string) {
+		c := auth.TranscriptCheck{Name: name, OK: ok, Message: msg}
+		if len(code) > 0 {
+			c.Code = code[0]
+		}
+		if len(code) > 1 {
+			c.Arg = code[1]
+		}
+		res.Checks = append(res.Checks, c)
 	}
 	input = strings.TrimSpace(input)
 	var raw []byte
@@ -95,49 +102,49 @@ func verifyIssued(input string, doc vc.DIDDocument, now time.Time, revoked revok
 	case "di":
 		if _, err := vc.Verify([]byte(input), proofKeys(doc)); err != nil {
 			if errors.Is(err, vc.ErrNoProof) {
-				add("format", false, "the credential carries no proof")
+				add("format", false, "the credential carries no proof", "format.noProof")
 			} else {
-				add("signature", false, "cannot verify: "+err.Error())
+				add("signature", false, "cannot verify: "+err.Error(), "signature.bad")
 			}
 			return verify(res, revoked, unknown)
 		}
 		raw = []byte(input)
-		add("format", true, "credential with an embedded Data Integrity proof (eddsa-rdfc-2022)")
+		add("format", true, "credential with an embedded Data Integrity proof (eddsa-rdfc-2022)", "format.di")
 	case "jwt":
 		payload, _, err := vc.VerifyJWT(input, jwtKeys(doc))
 		if err != nil {
-			add("signature", false, "cannot verify: "+err.Error())
+			add("signature", false, "cannot verify: "+err.Error(), "signature.bad")
 			return verify(res, revoked, unknown)
 		}
 		raw = payload
-		add("format", true, "credential as VC-JWT (ES256)")
+		add("format", true, "credential as VC-JWT (ES256)", "format.jwt")
 	default:
-		add("format", false, "not a credential this bank issues")
+		add("format", false, "not a credential this bank issues", "format.unknown")
 		return verify(res, revoked, unknown)
 	}
-	add("signature", true, "signed by a key of "+doc.ID)
+	add("signature", true, "signed by a key of "+doc.ID, "signature.ok", doc.ID)
 	var d credentialDates
 	if err := json.Unmarshal(raw, &d); err != nil {
-		add("content", false, "credential content is unreadable")
+		add("content", false, "credential content is unreadable", "content.unreadable")
 		return verify(res, revoked, unknown)
 	}
 	if iss := d.issuerID(); iss != doc.ID {
-		add("issuer", false, "issued by "+iss+", not "+doc.ID)
+		add("issuer", false, "issued by "+iss+", not "+doc.ID, "issuer.other", iss)
 	} else {
-		add("issuer", true, "issuer "+iss)
+		add("issuer", true, "issuer "+iss, "issuer.ok", iss)
 	}
 	res.IssuedAt = d.ValidFrom
 	switch {
 	case now.Before(d.ValidFrom):
-		add("expiry", false, "not valid before "+d.ValidFrom.UTC().Format(time.RFC3339))
+		add("expiry", false, "not valid before "+d.ValidFrom.UTC().Format(time.RFC3339), "expiry.notYet", d.ValidFrom.UTC().Format(time.RFC3339))
 	case d.ValidUntil != nil && !now.Before(*d.ValidUntil):
 		res.ExpiresAt = *d.ValidUntil
-		add("expiry", false, "expired on "+d.ValidUntil.UTC().Format(time.RFC3339))
+		add("expiry", false, "expired on "+d.ValidUntil.UTC().Format(time.RFC3339), "expiry.expired", d.ValidUntil.UTC().Format(time.RFC3339))
 	case d.ValidUntil != nil:
 		res.ExpiresAt = *d.ValidUntil
-		add("expiry", true, "valid until "+d.ValidUntil.UTC().Format(time.RFC3339))
+		add("expiry", true, "valid until "+d.ValidUntil.UTC().Format(time.RFC3339), "expiry.until", d.ValidUntil.UTC().Format(time.RFC3339))
 	default:
-		add("expiry", true, "does not expire")
+		add("expiry", true, "does not expire", "expiry.never")
 	}
 	res.VC = raw
 	return verify(res, revoked, unknown)
