@@ -256,6 +256,15 @@ type StatusIndexes interface {
 	ListStatusIndexes(ctx context.Context, list string) ([]domain.StatusIndex, error)
 }
 
+// VerificationCodes stores the short codes printed on paper transcripts.
+type VerificationCodes interface {
+	// SaveVerificationCode inserts a code; an existing code is
+	// domain.ErrConflict (the caller draws another).
+	SaveVerificationCode(ctx context.Context, v *domain.VerificationCode) error
+	// GetVerificationCode returns a code or domain.ErrNotFound.
+	GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error)
+}
+
 // Settings stores the district credit policy.
 type Settings interface {
 	// GetCreditPolicy returns the stored policy, or domain.ErrNotFound.
@@ -280,6 +289,7 @@ type Store interface {
 	Settings
 	Courses
 	StatusIndexes
+	VerificationCodes
 	// Ping answers whether the store is reachable (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -23,7 +23,11 @@ type transcriptDTO struct {
 	AchievementCredentials []json.RawMessage         `json:"achievementCredentials,omitempty"`
 	View                   service.TranscriptSubject `json:"view"`
 	IssuedAt               time.Time                 `json:"issuedAt"`
-	ExpiresAt              time.Time                 `json:"expiresAt"`
+	ExpiresAt              time.Time                 `json:"expiresAt,omitzero"` // a CLR does not expire
+	// VerifyURL is the short address printed with the transcript, VerifyQR
+	// the same as a QR code (SVG data URL).
+	VerifyURL string `json:"verifyUrl,omitempty"`
+	VerifyQR  string `json:"verifyQr,omitempty"`
 }
 
 func (s *Server) transcript(c *fiber.Ctx) error {
@@ -42,7 +46,22 @@ func (s *Server) transcript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "transcript", View: t.Subject, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt})
+	qr, err := qrDataURL(t.VerifyURL)
+	if err != nil {
+		return err
+	}
+	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "transcript", View: t.Subject, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
+		VerifyURL: t.VerifyURL, VerifyQR: qr})
+}
+
+// shortVerify is where a printed transcript's QR code leads: the verify
+// page, which checks the transcript the code names.
+func (s *Server) shortVerify(c *fiber.Ctx) error {
+	code := strings.ToUpper(c.Params("code"))
+	if len(code) != 10 || strings.Trim(code, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") != "" {
+		return domain.ErrNotFound
+	}
+	return c.Redirect("/#/verify?code="+code, fiber.StatusFound)
 }
 
 // verifyRequest carries what a verifier was handed: a transcript or VC-JWT
@@ -51,6 +70,7 @@ func (s *Server) transcript(c *fiber.Ctx) error {
 type verifyRequest struct {
 	Transcript string          `json:"transcript"`
 	Credential json.RawMessage `json:"credential"`
+	Code       string          `json:"code"` // printed on a paper transcript
 }
 
 type checkDTO struct {
@@ -82,7 +102,13 @@ func (s *Server) verifyTranscript(c *fiber.Ctx) error {
 	if len(req.Credential) > 0 {
 		input = string(req.Credential)
 	}
-	v, err := s.svc.VerifyCredential(c.UserContext(), input)
+	var v service.Verification
+	var err error
+	if req.Code != "" {
+		v, err = s.svc.VerifyCode(c.UserContext(), req.Code)
+	} else {
+		v, err = s.svc.VerifyCredential(c.UserContext(), input)
+	}
 	if err != nil {
 		return err
 	}

@@ -195,6 +195,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/readyz", s.ready)
 	app.Get("/.well-known/jwks.json", s.jwks)
 	app.Get("/.well-known/did.json", s.didDocument)
+	app.Get("/v/:code", s.shortVerify)
 
 	v1 := app.Group("/api/v1")
 	v1.Post("/auth/login", s.login)

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"creditbank/domain"
+	"creditbank/storage/record"
 )
 
 const collStatusIndexes = "status_indexes"
@@ -83,4 +84,21 @@ func (s *Store) ListStatusIndexes(ctx context.Context, list string) ([]domain.St
 		out = append(out, x)
 	}
 	return out, nil
+}
+
+const collVerificationCodes = "verification_codes"
+
+// SaveVerificationCode inserts a code; a taken code is a conflict.
+func (s *Store) SaveVerificationCode(ctx context.Context, v *domain.VerificationCode) error {
+	_, err := s.db.Collection(collVerificationCodes).InsertOne(ctx, record.FromVerificationCode(v))
+	return mapErr("save verification code", err)
+}
+
+// GetVerificationCode loads one code.
+func (s *Store) GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error) {
+	var d record.VerificationCodeDoc
+	if err := s.db.Collection(collVerificationCodes).FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&d); err != nil {
+		return nil, mapErr("get verification code", err)
+	}
+	return d.ToDomain()
 }

@@ -186,6 +186,10 @@ CREATE TABLE status_indexes (
 	outcome_id TEXT NOT NULL UNIQUE,
 	PRIMARY KEY (list, idx)
 );
+CREATE TABLE verification_codes (
+	code TEXT PRIMARY KEY,
+	doc  TEXT NOT NULL
+);
 `,
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
+	"creditbank/storage/record"
 )
 
 // AssignStatusIndex gives the outcome a status list position, or returns
@@ -55,4 +56,22 @@ func (s *Store) ListStatusIndexes(ctx context.Context, list string) ([]domain.St
 		out = append(out, domain.StatusIndex{OutcomeID: oid, List: list, Index: idx})
 	}
 	return out, mapErr(rows.Err())
+}
+
+// SaveVerificationCode inserts a code; a taken code is a conflict.
+func (s *Store) SaveVerificationCode(ctx context.Context, v *domain.VerificationCode) error {
+	d := record.FromVerificationCode(v)
+	raw, err := encode(d)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *wtx) error {
+		_, err := exec(ctx, tx, `INSERT INTO verification_codes (code, doc) VALUES (?, ?)`, d.Code, raw)
+		return err
+	})
+}
+
+// GetVerificationCode loads one code.
+func (s *Store) GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error) {
+	return getDoc[record.VerificationCodeDoc](ctx, s.rc, `SELECT doc FROM verification_codes WHERE code = ?`, code)
 }

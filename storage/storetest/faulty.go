@@ -582,3 +582,14 @@ func (f *Faulty) AssignStatusIndex(ctx context.Context, outcomeID uuid.UUID, lis
 func (f *Faulty) ListStatusIndexes(ctx context.Context, list string) ([]domain.StatusIndex, error) {
 	return guard(f.read, func() ([]domain.StatusIndex, error) { return f.inner.ListStatusIndexes(ctx, list) })
 }
+
+func (f *Faulty) SaveVerificationCode(ctx context.Context, v *domain.VerificationCode) error {
+	if err := f.write(); err != nil {
+		return err
+	}
+	return f.inner.SaveVerificationCode(ctx, v)
+}
+
+func (f *Faulty) GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error) {
+	return guard(f.read, func() (*domain.VerificationCode, error) { return f.inner.GetVerificationCode(ctx, code) })
+}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -34,6 +35,21 @@ func statusIndexTests() []contractTest {
 			if len(none) != 0 {
 				t.Fatalf("empty list has %d positions", len(none))
 			}
+		}},
+		{"VerificationCodes", func(t *testing.T, s storage.Store) {
+			n := now()
+			v := &domain.VerificationCode{Code: "K7Q2M9XW4P", Token: "header.payload.sig", CreatedAt: n, ExpiresAt: n.Add(time.Hour)}
+			noErr(t, s.SaveVerificationCode(t.Context(), v), "save")
+			got, err := s.GetVerificationCode(t.Context(), v.Code)
+			noErr(t, err, "get")
+			deepEqual(t, got, v, "code round trip")
+			again := *v
+			again.Token = "other.token.sig"
+			wantErr(t, s.SaveVerificationCode(t.Context(), &again), domain.ErrConflict, "a taken code")
+			got, _ = s.GetVerificationCode(t.Context(), v.Code)
+			deepEqual(t, got, v, "a taken code keeps its transcript")
+			_, err = s.GetVerificationCode(t.Context(), "NOSUCHCODE")
+			wantErr(t, err, domain.ErrNotFound, "unknown code")
 		}},
 		{"ConcurrentAssignmentsAgree", func(t *testing.T, s storage.Store) {
 			// Eight downloads of one outcome's credential at once, each with

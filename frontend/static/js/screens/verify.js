@@ -86,10 +86,29 @@ export default {
       h('div', { class: 'actions' }, button('verify.submit', { type: 'submit' })));
     onSubmit(form, async (data) => {
       result.replaceChildren();
-      const v = await api.post('/api/v1/verify', { transcript: String(data.get('transcript')).trim() });
+      const text = String(data.get('transcript')).trim();
+      // A printed code (from the QR code or typed from the paper), a
+      // credential's JSON (pasted or uploaded) or a token.
+      const body = /^[2-9A-Za-z]{10}$/.test(text) ? { code: text }
+        : text.startsWith('{') && !JSON.parse(text).transcript ? { credential: JSON.parse(text) } : { transcript: tokenOf(text) };
+      const v = await api.post('/api/v1/verify', body);
       result.append(resultView(v));
     });
-    view.append(pageHeader('verify.title', 'verify.intro'), h('div', { class: 'card' }, form, localPart(input, result)), result);
+    const upload = h('input', { type: 'file', accept: '.json,.jwt,application/json', id: 'verify-upload' });
+    upload.addEventListener('change', async () => {
+      const text = await readFile(upload);
+      if (text !== null) input.value = text.trim();
+    });
+    view.append(pageHeader('verify.title', 'verify.intro'),
+      h('div', { class: 'card' }, form,
+        field({ name: 'upload', label: 'verify.upload', hint: 'verify.uploadHint', control: upload }),
+        localPart(input, result)), result);
+    // Opened from a printed transcript's QR code: verify at once.
+    const code = new URLSearchParams(location.hash.split('?')[1] || '').get('code');
+    if (code) {
+      input.value = code;
+      form.requestSubmit();
+    }
   },
 };
 
