@@ -108,8 +108,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "rotate-credentials" {
+		return cmdRotateCredentialKeys(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "rotate" {
-		return exitError{code: 2, msg: "usage: creditbank keys rotate"}
+		return exitError{code: 2, msg: "usage: creditbank keys rotate | keys rotate-credentials"}
 	}
 	app, _, err := openFromArgs(ctx, "keys rotate", args[1:], stderr, nil)
 	if err != nil {
@@ -122,6 +125,25 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "new signing key %s (previous %s stays valid for tokens it signed until %s after now)\n",
 		app.keys.CurrentKID(), old, auth.KeyRetention)
+	return nil
+}
+
+// cmdRotateCredentialKeys makes new credential keys (Ed25519 for Data
+// Integrity proofs, P-256 for VC-JWT); the old ones stay in the DID
+// document, so what they signed keeps verifying.
+func cmdRotateCredentialKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app, _, err := openFromArgs(ctx, "keys rotate-credentials", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	old, _, _ := app.creds.ProofKey()
+	if err := app.creds.Rotate(ctx); err != nil {
+		return err
+	}
+	proof, _, _ := app.creds.ProofKey()
+	jwtKID, _, _ := app.creds.JWTKey()
+	fmt.Fprintf(stdout, "new credential keys %s and %s (previous %s stays in %s)\n", proof, jwtKID, old, "/.well-known/did.json")
 	return nil
 }
 

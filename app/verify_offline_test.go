@@ -32,6 +32,7 @@ type offlineKit struct {
 	did, otherDID          string
 	statusList             func() string
 	clrTampered            string
+	store                  string // the bank's store, for commands run at the bank
 	transcript, clr        string // files
 	keys, status           string // files
 	wrongKeys              string
@@ -84,7 +85,7 @@ func newOfflineKit(t *testing.T) *offlineKit {
 	pub, _, _ := ed25519.GenerateKey(rand.Reader)
 	wrong, _ := json.Marshal(auth.JWKSet{Keys: []auth.JWK{{Kty: "OKP", Crv: "Ed25519", X: base64.RawURLEncoding.EncodeToString(pub), Kid: auth.Thumbprint(pub), Use: "sig", Alg: "EdDSA"}}})
 
-	k := &offlineKit{dir: t.TempDir()}
+	k := &offlineKit{dir: t.TempDir(), store: store}
 	k.transcript = write(t, k.dir, "transcript.json", []byte(`{"transcript":"`+tr.Token+`"}`))
 	k.clr = write(t, k.dir, "clr.jwt", []byte(clr.Token))
 	k.clrJSON = write(t, k.dir, "clr.json", clr.Credential)
@@ -262,6 +263,34 @@ func TestVerifyCredentialOffline(t *testing.T) {
 	// The status list downloaded before the revocation still says nothing is revoked.
 	if code, _, _ := cli(t, "verify", "--store", noStore, k.clrJSON, "--keys", k.did, "--status", status); code != 0 {
 		t.Errorf("old status list: exit %d", code)
+	}
+}
+
+// TestRotateCredentialKeysKeepsOldCredentialsValid: after `keys
+// rotate-credentials` the DID document lists old and new keys, and a CLR
+// signed before still verifies offline against it.
+func TestRotateCredentialKeysKeepsOldCredentialsValid(t *testing.T) {
+	k := newOfflineKit(t)
+	code, out, stderr := cli(t, "keys", "rotate-credentials", "--store", k.store)
+	if code != 0 || !strings.Contains(out, "new credential keys did:web:") {
+		t.Fatalf("rotate: exit %d\n%s%s", code, out, stderr)
+	}
+	app, err := openApplication(context.Background(), Config{Store: k.store, Audience: "creditbank", Issuer: "http://creditbank.test"}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := app.creds.DIDDocument()
+	app.Close()
+	if len(doc.VerificationMethod) != 4 || len(doc.AssertionMethod) != 4 {
+		t.Fatalf("DID document after rotation lists %d methods, want the 2 old and 2 new", len(doc.VerificationMethod))
+	}
+	raw, _ := json.Marshal(doc)
+	did := write(t, k.dir, "did-rotated.json", raw)
+	noStore := "sqlite:" + filepath.Join(k.dir, "missing", "nothing.db")
+	for _, f := range []string{k.clrJSON, k.clrJWT} {
+		if code, out, _ := cli(t, "verify", "--store", noStore, f, "--keys", did); code != 0 {
+			t.Errorf("%s signed before rotation: exit %d\n%s", filepath.Base(f), code, out)
+		}
 	}
 }
 

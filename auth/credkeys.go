@@ -318,3 +318,20 @@ func P256Thumbprint(pub *ecdsa.PublicKey) string {
 	sum := sha256.Sum256([]byte(`{"crv":"P-256","kty":"EC","x":"` + j.X + `","y":"` + j.Y + `"}`))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
+
+// RunReloader reloads the credential keys every interval until ctx ends,
+// so a server stops signing with keys another process retired.
+func (ck *CredentialKeys) RunReloader(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := ck.Reload(ctx); err != nil && ctx.Err() == nil {
+				slog.Warn("credential key reload failed", "err", err)
+			}
+		}
+	}
+}
