@@ -263,6 +263,8 @@ type VerificationCodes interface {
 	SaveVerificationCode(ctx context.Context, v *domain.VerificationCode) error
 	// GetVerificationCode returns a code or domain.ErrNotFound.
 	GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error)
+	// ScanVerificationCodes streams every code in ascending code order.
+	ScanVerificationCodes(ctx context.Context, fn func(domain.VerificationCode) error) error
 }
 
 // Settings stores the district credit policy.

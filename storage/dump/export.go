@@ -26,7 +26,7 @@ func Export(ctx context.Context, s storage.Store, w io.Writer) error {
 	e.enc.SetEscapeHTML(false)
 
 	steps := []func(context.Context, storage.Store) error{
-		e.format, e.policy, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.courses, e.accounts, e.audit, e.statusIndexes,
+		e.format, e.policy, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.courses, e.accounts, e.audit, e.statusIndexes, e.verificationCodes,
 	}
 	for _, step := range steps {
 		if err := step(ctx, s); err != nil {
@@ -155,6 +155,16 @@ func (e *exporter) statusIndexes(ctx context.Context, s storage.Store) error {
 			}
 		}
 	}
+}
+
+func (e *exporter) verificationCodes(ctx context.Context, s storage.Store) error {
+	err := s.ScanVerificationCodes(ctx, func(v domain.VerificationCode) error {
+		return e.line(KindVerificationCode, record.FromVerificationCode(&v))
+	})
+	if err != nil {
+		return fmt.Errorf("export: verification codes: %w", err)
+	}
+	return nil
 }
 
 // eachPage walks a paged list from the start (ascending ID) to the end.

@@ -254,6 +254,10 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 			}
 			return err
 		})
+	case KindVerificationCode:
+		return decodeAnd(doc, record.VerificationCodeDoc.ToDomain, func(v *domain.VerificationCode) error {
+			return s.SaveVerificationCode(ctx, v)
+		})
 	}
 	return fmt.Errorf("unknown record kind %q", kind)
 }

@@ -102,3 +102,26 @@ func (s *Store) GetVerificationCode(ctx context.Context, code string) (*domain.V
 	}
 	return d.ToDomain()
 }
+
+// ScanVerificationCodes streams every code in code order.
+func (s *Store) ScanVerificationCodes(ctx context.Context, fn func(domain.VerificationCode) error) error {
+	cur, err := s.db.Collection(collVerificationCodes).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return mapErr("scan verification codes", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d record.VerificationCodeDoc
+		if err := cur.Decode(&d); err != nil {
+			return mapErr("scan verification codes", err)
+		}
+		v, err := d.ToDomain()
+		if err != nil {
+			return err
+		}
+		if err := fn(*v); err != nil {
+			return err
+		}
+	}
+	return mapErr("scan verification codes", cur.Err())
+}

@@ -75,3 +75,26 @@ func (s *Store) SaveVerificationCode(ctx context.Context, v *domain.Verification
 func (s *Store) GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error) {
 	return getDoc[record.VerificationCodeDoc](ctx, s.rc, `SELECT doc FROM verification_codes WHERE code = ?`, code)
 }
+
+// ScanVerificationCodes streams every code in code order.
+func (s *Store) ScanVerificationCodes(ctx context.Context, fn func(domain.VerificationCode) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM verification_codes ORDER BY code`)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return mapErr(err)
+		}
+		v, err := decode[record.VerificationCodeDoc](raw)
+		if err != nil {
+			return err
+		}
+		if err := fn(*v); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err())
+}

@@ -593,3 +593,10 @@ func (f *Faulty) SaveVerificationCode(ctx context.Context, v *domain.Verificatio
 func (f *Faulty) GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error) {
 	return guard(f.read, func() (*domain.VerificationCode, error) { return f.inner.GetVerificationCode(ctx, code) })
 }
+
+func (f *Faulty) ScanVerificationCodes(ctx context.Context, fn func(domain.VerificationCode) error) error {
+	if err := f.read(); err != nil {
+		return err
+	}
+	return f.inner.ScanVerificationCodes(ctx, fn)
+}

@@ -50,6 +50,14 @@ func statusIndexTests() []contractTest {
 			deepEqual(t, got, v, "a taken code keeps its transcript")
 			_, err = s.GetVerificationCode(t.Context(), "NOSUCHCODE")
 			wantErr(t, err, domain.ErrNotFound, "unknown code")
+			first := &domain.VerificationCode{Code: "AAAA2345AA", Token: "t.o.k", CreatedAt: n, ExpiresAt: n.Add(time.Hour)}
+			noErr(t, s.SaveVerificationCode(t.Context(), first), "save another")
+			var codes []string
+			noErr(t, s.ScanVerificationCodes(t.Context(), func(v domain.VerificationCode) error {
+				codes = append(codes, v.Code)
+				return nil
+			}), "scan")
+			deepEqual(t, codes, []string{"AAAA2345AA", "K7Q2M9XW4P"}, "codes in order")
 		}},
 		{"ConcurrentAssignmentsAgree", func(t *testing.T, s storage.Store) {
 			// Eight downloads of one outcome's credential at once, each with
