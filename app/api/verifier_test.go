@@ -107,7 +107,21 @@ func TestIndependentVerifierAcceptsAndRevokes(t *testing.T) {
 	d := newDistrict(t)
 	first := d.deposit("插花", 32)
 	d.deposit("合唱", 16)
-	clr, achievements := clrExport(t, d)
+	clr, standalone := clrExport(t, d)
+	// Every AchievementCredential inside the CLR, as the learner's file
+	// holds it, and the ones downloaded beside it (the same bytes).
+	var inside struct {
+		CredentialSubject struct {
+			VerifiableCredential []json.RawMessage `json:"verifiableCredential"`
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(clr, &inside); err != nil {
+		t.Fatal(err)
+	}
+	achievements := inside.CredentialSubject.VerifiableCredential
+	if len(achievements) != 2 || len(standalone) != 2 || !bytes.Equal(achievements[0], standalone[0]) || !bytes.Equal(achievements[1], standalone[1]) {
+		t.Fatalf("the CLR's credentials differ from those downloaded beside it")
+	}
 	dir := t.TempDir()
 	files := []string{filepath.Join(dir, "clr.json")}
 	if err := os.WriteFile(files[0], clr, 0o600); err != nil {
