@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -45,7 +46,13 @@ func TestPrintedTranscriptQRCodeVerifies(t *testing.T) {
 	if !ok || len(code) != 10 {
 		t.Fatalf("verifyUrl %q", url)
 	}
-	if node := needVerifier(t); node != "" {
+	node, ok := verifierNode()
+	switch {
+	case !ok && os.Getenv("CI") != "":
+		t.Fatal(verifierMissing)
+	case !ok:
+		t.Log("QR decoding not checked: " + verifierMissing)
+	default:
 		size, dark := modules(t, out["verifyQr"].(string))
 		in, _ := json.Marshal(map[string]any{"size": size, "dark": dark})
 		cmd := exec.Command(node, "decodeqr.mjs")

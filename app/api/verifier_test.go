@@ -30,20 +30,26 @@ type dccResult struct {
 	} `json:"log"`
 }
 
+// verifierNode returns the node binary if the verifier is installed.
+func verifierNode() (string, bool) {
+	node, err := exec.LookPath("node")
+	_, statErr := os.Stat(filepath.Join(verifierDir, "node_modules", "@digitalcredentials", "verifier-core", "package.json"))
+	return node, err == nil && statErr == nil
+}
+
+const verifierMissing = "the independent verifier is not installed: run `npm ci --prefix app/api/testdata/verifier` (needs node ≥ 20)"
+
 // needVerifier returns the node binary, or skips outside CI when the
 // verifier is not installed. In CI (CI set) a missing verifier fails.
 func needVerifier(t *testing.T) string {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	_, statErr := os.Stat(filepath.Join(verifierDir, "node_modules", "@digitalcredentials", "verifier-core", "package.json"))
-	if err == nil && statErr == nil {
+	if node, ok := verifierNode(); ok {
 		return node
 	}
-	msg := "the independent verifier is not installed: run `npm ci --prefix app/api/testdata/verifier` (needs node ≥ 20)"
 	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
+		t.Fatal(verifierMissing)
 	}
-	t.Skip(msg)
+	t.Skip(verifierMissing)
 	return ""
 }
 
