@@ -1041,8 +1041,31 @@ func TestBrowserTranscriptPrintsAndVerifies(t *testing.T) {
 	if got.Topbar != "none" || got.Token != "none" || got.Certificate == "none" {
 		t.Errorf("print layout = %+v, want only the certificate", got)
 	}
+	// The printed certificate carries its verification QR code and short URL.
+	type qr struct {
+		URL, Text string
+		Width     float64
+		Loaded    bool
+	}
+	q := browserRun(b, "QR code", chromedp.Evaluate[qr](`(() => { const img = document.querySelector('#cert-qr img');
+	  return { URL: img.dataset.url, Text: document.getElementById('cert-verify-url').textContent,
+	           Width: img.getBoundingClientRect().width, Loaded: img.complete && img.naturalWidth > 0 }; })()`))
+	if !q.Loaded || q.Width < 60 || q.URL == "" || q.Text != q.URL || !strings.Contains(q.URL, "/v/") {
+		t.Errorf("printed QR code = %+v", q)
+	}
+	b.screenshot("transcript-print-qr")
 	b.media("")
 	b.screenshot("transcript")
+	// The QR code's URL opens the verify page on this very transcript.
+	b.do("open the QR code's URL", chromedp.Navigate(base+q.URL[strings.Index(q.URL, "/v/"):]), chromedp.WaitVisible(chromedp.CSS(`#verify-result`)))
+	if v := browserRun(b, "valid by code", chromedp.Evaluate[string](`document.getElementById('verify-result').dataset.valid`)); v != "true" {
+		t.Errorf("transcript verified by its printed code as %q: %s", v, b.text(`#verify-result`))
+	}
+	if got := b.text(`#verify-result`); !strings.Contains(got, "没有成果被撤销") || strings.Contains(got, "王秀兰") {
+		t.Errorf("verified by code, in Chinese with the name masked: %q", got)
+	}
+	b.screenshot("verify-by-code")
+	b.do("back to the transcript", chromedp.Navigate(base+"/#/transcript"), chromedp.WaitVisible(chromedp.CSS(`#certificate`)))
 
 	b.do("verify it", chromedp.Click(chromedp.CSS(`#transcript-verify`)), chromedp.WaitVisible(chromedp.CSS(`#verify-form`)),
 		chromedp.Click(chromedp.CSS(`#verify-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#verify-result`)))

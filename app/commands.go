@@ -108,11 +108,14 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-const keysUsage = "usage: creditbank keys rotate | creditbank keys rotate-master --new-key-file PATH [--limit N]"
+const keysUsage = "usage: creditbank keys rotate | creditbank keys rotate-credentials | creditbank keys rotate-master --new-key-file PATH [--limit N]"
 
 func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "rotate-master" {
 		return cmdRotateMaster(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "rotate-credentials" {
+		return cmdRotateCredentialKeys(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "rotate" {
 		return exitError{code: 2, msg: keysUsage}
@@ -212,6 +215,25 @@ func cmdRotateMaster(ctx context.Context, args []string, stdout, stderr io.Write
 	return nil
 }
 
+// cmdRotateCredentialKeys makes new credential keys (Ed25519 for Data
+// Integrity proofs, P-256 for VC-JWT); the old ones stay in the DID
+// document, so what they signed keeps verifying.
+func cmdRotateCredentialKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app, _, err := openFromArgs(ctx, "keys rotate-credentials", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	old, _, _ := app.creds.ProofKey()
+	if err := app.creds.Rotate(ctx); err != nil {
+		return err
+	}
+	proof, _, _ := app.creds.ProofKey()
+	jwtKID, _, _ := app.creds.JWTKey()
+	fmt.Fprintf(stdout, "new credential keys %s and %s (previous %s stays in %s)\n", proof, jwtKID, old, "/.well-known/did.json")
+	return nil
+}
+
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return exitError{code: 2, msg: "usage: creditbank audit verify [--anchor SEQ:HASH]"}
@@ -252,28 +274,26 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var keysPath, statusPath string
 	cfg, fs, err := commandConfig("verify", flagsFirst(args, "demo"), stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&keysPath, "keys", "", "verify offline against this JWK set (GET /api/v1/transcripts/keys) instead of the store")
-		fs.StringVar(&statusPath, "status", "", "with --keys: a status file (GET /api/v1/transcripts/status) to check revocations")
+		fs.StringVar(&keysPath, "keys", "", "verify offline against the bank's DID document (GET /.well-known/did.json) or, for legacy transcripts, its JWK set (GET /api/v1/transcripts/keys), instead of the store")
+		fs.StringVar(&statusPath, "status", "", "with --keys: the status list credential (GET /api/v1/credentials/status/1) or, for legacy transcripts, the status file (GET /api/v1/transcripts/status) to check revocations")
 	})
 	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || (statusPath != "" && keysPath == "") {
-		return exitError{code: 2, msg: "usage: creditbank verify FILE [--keys JWKS.json [--status STATUS.json]]"}
+		return exitError{code: 2, msg: "usage: creditbank verify FILE [--keys did.json|JWKS.json [--status STATUS.json]]"}
 	}
 	raw, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	token := strings.TrimSpace(string(raw))
-	var wrapped struct {
-		Transcript string `json:"transcript"`
-	}
-	if json.Unmarshal(raw, &wrapped) == nil && wrapped.Transcript != "" {
-		token = wrapped.Transcript
-	}
+	token := credentialInput(raw)
 	var v service.Verification
-	if keysPath != "" {
+	if keysPath != "" && isDIDDocumentFile(keysPath) {
+		if v, err = verifyIssuedOffline(token, keysPath, statusPath); err != nil {
+			return exitError{code: 2, msg: err.Error()}
+		}
+	} else if keysPath != "" {
 		if v, err = verifyOffline(token, keysPath, statusPath, explicitIssuer(fs)); err != nil {
 			return exitError{code: 2, msg: err.Error()}
 		}
@@ -283,7 +303,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		defer app.Close()
-		if v, err = app.svc.VerifyTranscript(ctx, token); err != nil {
+		if v, err = app.svc.VerifyCredential(ctx, token); err != nil {
 			return err
 		}
 	}
@@ -297,15 +317,61 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, o := range v.RevokedOutcomes {
 		fmt.Fprintf(stdout, "     revoked: %s (%s)\n", o.Title, o.ID)
 	}
+	what := "transcript"
+	if v.Format == "clr" || v.Format == "achievement" {
+		what = "credential"
+	}
 	if !v.Valid {
-		return exitError{code: 1, msg: "transcript is NOT valid"}
+		return exitError{code: 1, msg: what + " is NOT valid"}
 	}
 	if keysPath != "" && statusPath == "" {
-		fmt.Fprintln(stdout, "transcript is valid (revocations not checked offline)")
+		fmt.Fprintln(stdout, what+" is valid (revocations not checked offline)")
 		return nil
 	}
-	fmt.Fprintln(stdout, "transcript is valid")
+	fmt.Fprintln(stdout, what+" is valid")
 	return nil
+}
+
+// credentialInput takes what a verifier was handed: a JSON credential with
+// its embedded proof, a VC-JWT or transcript JWT, or the JSON a learner
+// downloaded with a "transcript" field.
+func credentialInput(raw []byte) string {
+	var wrapped struct {
+		Transcript string          `json:"transcript"`
+		Proof      json.RawMessage `json:"proof"`
+	}
+	if json.Unmarshal(raw, &wrapped) == nil && wrapped.Proof == nil && wrapped.Transcript != "" {
+		return wrapped.Transcript
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+// isDIDDocumentFile tells the bank's DID document from a legacy JWK set.
+func isDIDDocumentFile(path string) bool {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var doc struct {
+		ID string `json:"id"`
+	}
+	return json.Unmarshal(raw, &doc) == nil && strings.HasPrefix(doc.ID, "did:")
+}
+
+func verifyIssuedOffline(token, didPath, statusPath string) (service.Verification, error) {
+	did, err := os.ReadFile(didPath)
+	if err != nil {
+		return service.Verification{}, err
+	}
+	var lists [][]byte
+	if statusPath != "" {
+		st, err := os.ReadFile(statusPath)
+		if err != nil {
+			return service.Verification{}, err
+		}
+		lists = append(lists, st)
+	}
+	return service.VerifyIssuedOffline(token, did, lists, time.Now())
 }
 
 func verifyOffline(token, keysPath, statusPath, issuer string) (service.Verification, error) {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"creditbank/app/service"
 )
 
 // Config is read once, from the environment with flags overriding it.
@@ -21,6 +23,7 @@ type Config struct {
 	MasterKeyOld   string // the key a rotation is moving away from: what it sealed still opens
 	AdminPassword  string
 	Issuer         string
+	IssuerProfile  service.IssuerProfile // how credentials name the bank
 	Audience       string
 	TrustedProxies []string
 	CORSOrigins    []string
@@ -58,13 +61,23 @@ const defaultStore = "sqlite:./data/creditbank.db"
 // loadConfig reads CREDITBANK_* variables, then the command's flags.
 func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	cfg := Config{
-		Addr:           envOr("CREDITBANK_ADDR", "127.0.0.1:8080"),
-		MetricsAddr:    os.Getenv("CREDITBANK_METRICS_ADDR"),
-		Store:          envOr("CREDITBANK_STORE", defaultStore),
-		MasterKey:      os.Getenv("CREDITBANK_MASTER_KEY"),
-		MasterKeyOld:   os.Getenv("CREDITBANK_MASTER_KEY_OLD"),
-		AdminPassword:  os.Getenv("CREDITBANK_ADMIN_PASSWORD"),
-		Issuer:         os.Getenv("CREDITBANK_ISSUER"),
+		Addr:          envOr("CREDITBANK_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:   os.Getenv("CREDITBANK_METRICS_ADDR"),
+		Store:         envOr("CREDITBANK_STORE", defaultStore),
+		MasterKey:     os.Getenv("CREDITBANK_MASTER_KEY"),
+		MasterKeyOld:  os.Getenv("CREDITBANK_MASTER_KEY_OLD"),
+		AdminPassword: os.Getenv("CREDITBANK_ADMIN_PASSWORD"),
+		Issuer:        os.Getenv("CREDITBANK_ISSUER"),
+		IssuerProfile: service.IssuerProfile{
+			Name:        envOr("CREDITBANK_ISSUER_NAME", service.DefaultIssuerProfile.Name),
+			NameEn:      envOr("CREDITBANK_ISSUER_NAME_EN", service.DefaultIssuerProfile.NameEn),
+			URL:         os.Getenv("CREDITBANK_ISSUER_URL"),
+			Street:      os.Getenv("CREDITBANK_ISSUER_STREET"),
+			Locality:    os.Getenv("CREDITBANK_ISSUER_LOCALITY"),
+			Region:      os.Getenv("CREDITBANK_ISSUER_REGION"),
+			PostalCode:  os.Getenv("CREDITBANK_ISSUER_POSTAL_CODE"),
+			CountryCode: envOr("CREDITBANK_ISSUER_COUNTRY", service.DefaultIssuerProfile.CountryCode),
+		},
 		Audience:       envOr("CREDITBANK_AUDIENCE", "creditbank"),
 		TrustedProxies: splitList(os.Getenv("CREDITBANK_TRUSTED_PROXIES")),
 		CORSOrigins:    splitList(os.Getenv("CREDITBANK_CORS_ORIGINS")),

@@ -86,6 +86,7 @@ func (a *application) serve(ctx context.Context, ln net.Listener, stdout io.Writ
 	}
 	defer stopEpoch()
 	go a.keys.RunReloader(ctx, time.Minute)
+	go a.creds.RunReloader(ctx, time.Minute)
 	conns := newSilentListener(ln)
 	errc := make(chan error, 1)
 	go func() { errc <- handler.Listener(conns) }()

@@ -18,6 +18,7 @@ import (
 	"creditbank/storage"
 	"creditbank/storage/mongo"
 	"creditbank/storage/sqlite"
+	"creditbank/auth/vc"
 )
 
 // application is the wired product: one store, one key set, one service.
@@ -27,6 +28,7 @@ type application struct {
 	store  storage.Store
 	vault  *auth.Vault
 	keys   *auth.KeySet
+	creds  *auth.CredentialKeys
 	tokens *auth.TokenService
 	svc    *service.Service
 	// registry gathers the metrics (its own, not the process-wide default
@@ -96,6 +98,16 @@ func openWithVault(ctx context.Context, cfg Config, log *slog.Logger, now func()
 		store.Close()
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
+	did, err := vc.DIDWeb(cfg.Issuer)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("issuer DID from %s: %w", cfg.Issuer, err)
+	}
+	creds, err := auth.LoadCredentialKeys(ctx, store, vault, did, now)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("credential keys: %w", err)
+	}
 	tokens := auth.NewTokenService(cfg.Issuer, cfg.Audience, keys, now)
 	transcripts := auth.NewTranscriptSigner(cfg.Issuer, keys, now)
 	registry := prometheus.NewRegistry()
@@ -103,8 +115,9 @@ func openWithVault(ctx context.Context, cfg Config, log *slog.Logger, now func()
 	if sq, ok := store.(*sqlite.Store); ok {
 		sq.ObserveCommits(m)
 	}
-	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log, Transcripts: transcripts, Imports: m})
-	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, tokens: tokens, svc: svc,
+	svc := service.New(store, vault, tokens, service.Config{Now: now, Logger: log, Transcripts: transcripts,
+		Credentials: creds, IssuerProfile: cfg.IssuerProfile, Imports: m})
+	return &application{cfg: cfg, log: log, store: store, vault: vault, keys: keys, creds: creds, tokens: tokens, svc: svc,
 		registry: registry, metrics: m}, nil
 }
 

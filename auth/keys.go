@@ -98,6 +98,9 @@ func (ks *KeySet) reloadLocked(ctx context.Context) error {
 	var newest *domain.SigningKey
 	for i := range stored {
 		sk := &stored[i]
+		if sk.Use != domain.KeyUseAccess {
+			continue // credential keys are CredentialKeys'
+		}
 		vk, err := toVerifyKey(sk)
 		if err != nil {
 			// A bad row must not take the server down, but it must not verify anything either.
@@ -191,7 +194,7 @@ func (ks *KeySet) Rotate(ctx context.Context) error {
 	}
 	for i := range stored {
 		sk := stored[i]
-		if sk.KID == fresh.KID || sk.RetiredAt != nil {
+		if sk.KID == fresh.KID || sk.RetiredAt != nil || sk.Use != domain.KeyUseAccess {
 			continue
 		}
 		sk.RetiredAt = &now

@@ -20,6 +20,9 @@ type PublicKeys map[string]ed25519.PublicKey
 func StoredPublicKeys(keys []domain.SigningKey) PublicKeys {
 	out := PublicKeys{}
 	for _, k := range keys {
+		if k.Use != domain.KeyUseAccess {
+			continue
+		}
 		if vk, err := toVerifyKey(&k); err == nil {
 			out[vk.kid] = vk.public
 		}

@@ -65,9 +65,14 @@ func (s *TranscriptSigner) Issuer() string { return s.issuer }
 
 // TranscriptCheck is one named verification step.
 type TranscriptCheck struct {
-	Name    string // format, signature, issuer, expiry
+	Name    string // format, signature, issuer, expiry, revocation
 	OK      bool
 	Message string
+	// Code names the verdict for pages that word it in their own language
+	// (e.g. revocation.unknown, which is never revocation.none), Arg the one
+	// value it mentions (an issuer, a date); may be empty.
+	Code string
+	Arg  string
 }
 
 // TranscriptResult is what verification established. VC and Subject are set
@@ -133,28 +138,30 @@ func VerifyTranscriptWith(token, issuer string, public PublicKeys, now time.Time
 		}
 		return fail("signature", "cannot verify: "+publicReason(err))
 	}
-	res.Checks = append(res.Checks, TranscriptCheck{Name: "format", OK: true, Message: "well-formed signed transcript"})
-	res.Checks = append(res.Checks, TranscriptCheck{Name: "signature", OK: true, Message: "signed by this credit bank"})
+	res.Checks = append(res.Checks, TranscriptCheck{Name: "format", OK: true, Message: "well-formed signed transcript", Code: "format.transcript"})
+	res.Checks = append(res.Checks, TranscriptCheck{Name: "signature", OK: true, Message: "signed by this credit bank", Code: "signature.bank"})
 	res.VC, res.Subject = claims.VC, claims.Subject
 	if claims.IssuedAt != nil {
 		res.IssuedAt = claims.IssuedAt.Time
 	}
 	if issuer == "" {
-		res.Checks = append(res.Checks, TranscriptCheck{Name: "issuer", OK: true, Message: "issued by " + claims.Issuer + " (signed with the keys given)"})
+		res.Checks = append(res.Checks, TranscriptCheck{Name: "issuer", OK: true, Message: "issued by " + claims.Issuer + " (signed with the keys given)", Code: "issuer.ok", Arg: claims.Issuer})
 	} else if claims.Issuer != issuer {
-		res.Checks = append(res.Checks, TranscriptCheck{Name: "issuer", OK: false, Message: "issued by " + claims.Issuer + ", not " + issuer})
+		res.Checks = append(res.Checks, TranscriptCheck{Name: "issuer", OK: false, Message: "issued by " + claims.Issuer + ", not " + issuer, Code: "issuer.other", Arg: claims.Issuer})
 	} else {
-		res.Checks = append(res.Checks, TranscriptCheck{Name: "issuer", OK: true, Message: "issuer " + issuer})
+		res.Checks = append(res.Checks, TranscriptCheck{Name: "issuer", OK: true, Message: "issuer " + issuer, Code: "issuer.ok", Arg: issuer})
 	}
 	switch {
 	case claims.ExpiresAt == nil:
 		res.Checks = append(res.Checks, TranscriptCheck{Name: "expiry", OK: false, Message: "no expiry date"})
 	case !now.Before(claims.ExpiresAt.Time):
 		res.ExpiresAt = claims.ExpiresAt.Time
-		res.Checks = append(res.Checks, TranscriptCheck{Name: "expiry", OK: false, Message: "expired on " + claims.ExpiresAt.Time.UTC().Format(time.RFC3339)})
+		res.Checks = append(res.Checks, TranscriptCheck{Name: "expiry", OK: false, Message: "expired on " + claims.ExpiresAt.Time.UTC().Format(time.RFC3339),
+			Code: "expiry.expired", Arg: claims.ExpiresAt.Time.UTC().Format(time.RFC3339)})
 	default:
 		res.ExpiresAt = claims.ExpiresAt.Time
-		res.Checks = append(res.Checks, TranscriptCheck{Name: "expiry", OK: true, Message: "valid until " + claims.ExpiresAt.Time.UTC().Format(time.RFC3339)})
+		res.Checks = append(res.Checks, TranscriptCheck{Name: "expiry", OK: true, Message: "valid until " + claims.ExpiresAt.Time.UTC().Format(time.RFC3339),
+			Code: "expiry.until", Arg: claims.ExpiresAt.Time.UTC().Format(time.RFC3339)})
 	}
 	return res
 }

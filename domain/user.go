@@ -173,14 +173,40 @@ func (e Epoch) Live(now time.Time) bool {
 	return now.Sub(e.HeartbeatAt) < EpochLease
 }
 
-// SigningKey is an Ed25519 token-signing key. The private part is sealed
-// with the master key before it reaches a store.
+// SigningKey is a signing key. The private part is sealed with the master
+// key before it reaches a store.
 type SigningKey struct {
 	KID           string
+	Use           KeyUse
 	PrivateSealed string
 	Public        []byte
 	CreatedAt     time.Time
 	RetiredAt     *time.Time
+}
+
+// KeyUse says what a signing key signs. A key of one use never verifies
+// anything of another: an access token cannot pass as a credential, nor a
+// credential as an access token.
+type KeyUse string
+
+const (
+	// KeyUseAccess keys (Ed25519) sign access tokens; the zero value, so
+	// keys stored before uses existed keep theirs.
+	KeyUseAccess KeyUse = ""
+	// KeyUseCredentialProof keys (Ed25519) sign the Data Integrity proofs
+	// of the credentials the bank issues.
+	KeyUseCredentialProof KeyUse = "credential-eddsa"
+	// KeyUseCredentialJWT keys (P-256) sign the VC-JWT form of credentials.
+	KeyUseCredentialJWT KeyUse = "credential-es256"
+)
+
+// Valid reports whether u is a known use.
+func (u KeyUse) Valid() bool {
+	switch u {
+	case KeyUseAccess, KeyUseCredentialProof, KeyUseCredentialJWT:
+		return true
+	}
+	return false
 }
 
 // AuditEntry is one hash-chained record of a state change.

@@ -244,6 +244,29 @@ type Imports interface {
 	GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error)
 }
 
+// StatusIndexes records which bitstring status list position each
+// outcome's credentials carry.
+type StatusIndexes interface {
+	// AssignStatusIndex gives the outcome position (list, index), or returns
+	// the position it already holds. A position held by another outcome is
+	// domain.ErrConflict (the caller draws another); positions are never
+	// released.
+	AssignStatusIndex(ctx context.Context, outcomeID uuid.UUID, list string, index int) (domain.StatusIndex, error)
+	// ListStatusIndexes returns every position given out in list.
+	ListStatusIndexes(ctx context.Context, list string) ([]domain.StatusIndex, error)
+}
+
+// VerificationCodes stores the short codes printed on paper transcripts.
+type VerificationCodes interface {
+	// SaveVerificationCode inserts a code; an existing code is
+	// domain.ErrConflict (the caller draws another).
+	SaveVerificationCode(ctx context.Context, v *domain.VerificationCode) error
+	// GetVerificationCode returns a code or domain.ErrNotFound.
+	GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error)
+	// ScanVerificationCodes streams every code in ascending code order.
+	ScanVerificationCodes(ctx context.Context, fn func(domain.VerificationCode) error) error
+}
+
 // Settings stores the district credit policy.
 type Settings interface {
 	// GetCreditPolicy returns the stored policy, or domain.ErrNotFound.
@@ -267,6 +290,8 @@ type Store interface {
 	Imports
 	Settings
 	Courses
+	StatusIndexes
+	VerificationCodes
 	// Ping answers whether the store is reachable (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// vcOf returns the credential inside a VC-JWT (its "vc" claim).
+// vcOf returns the credential a VC-JWT carries: the payload itself, with
+// no "vc" claim (VC-JOSE-COSE forbids it).
 func vcOf(t *testing.T, token string) map[string]any {
 	t.Helper()
 	parts := strings.Split(token, ".")
@@ -18,13 +19,14 @@ func vcOf(t *testing.T, token string) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var claims struct {
-		VC map[string]any `json:"vc"`
+	var payload map[string]any
+	if err := json.Unmarshal(raw, &payload); err != nil || payload["@context"] == nil {
+		t.Fatalf("the payload is not a credential: %v", err)
 	}
-	if err := json.Unmarshal(raw, &claims); err != nil || claims.VC == nil {
-		t.Fatalf("no vc claim: %v", err)
+	if _, has := payload["vc"]; has {
+		t.Fatal("a VCDM 2.0 credential wrapped in a vc claim")
 	}
-	return claims.VC
+	return payload
 }
 
 const (

@@ -27,6 +27,7 @@ import (
 	"creditbank/storage/mongo/ferrettest"
 	"creditbank/storage/sqlite"
 	"creditbank/storage/sqlite/sqlitetest"
+	"creditbank/auth/vc"
 )
 
 const adminPassword = "admin-password-1"
@@ -128,12 +129,28 @@ func (e *env) build(store storage.Store) {
 	e.store = store
 	e.tokens = auth.NewTokenService("http://creditbank.test", "creditbank", keys, nil)
 	transcripts := auth.NewTranscriptSigner("http://creditbank.test", keys, nil)
-	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
+	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts,
+		Credentials: testCredentialKeys(e.t, store, e.vault, "http://creditbank.test")})
 	// Functional tests fire up to ~100 concurrent requests on a slow
 	// race-detector build; shedding is tested on its own (overload_test.go,
 	// hashbudget_test.go).
 	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000,
 		MaxInFlight: testMaxInFlight, MaxPasswordChecks: testMaxInFlight})
+}
+
+// testCredentialKeys loads the credential keys of the issuer at baseURL,
+// as the binary does.
+func testCredentialKeys(tb testing.TB, store storage.Store, vault *auth.Vault, baseURL string) *auth.CredentialKeys {
+	tb.Helper()
+	did, err := vc.DIDWeb(baseURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ck, err := auth.LoadCredentialKeys(context.Background(), store, vault, did, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ck
 }
 
 // restart closes the store and opens the same data in a new process-like

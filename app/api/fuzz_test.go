@@ -38,7 +38,8 @@ func fuzzEnv(f *testing.F) *env {
 	e := &env{store: store, vault: vault}
 	e.tokens = auth.NewTokenService(testIssuer, testAudience, keys, nil)
 	transcripts := auth.NewTranscriptSigner(testIssuer, keys, nil)
-	e.svc = service.New(store, vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
+	e.svc = service.New(store, vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts,
+		Credentials: testCredentialKeys(f, store, vault, testIssuer)})
 	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000})
 	if _, err := e.svc.EnsureAdmin(ctx, adminPassword); err != nil {
 		f.Fatal(err)

@@ -15,8 +15,8 @@ func (s *Server) clrTranscript(c *fiber.Ctx, actor service.Actor) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "clr", Achievements: t.Achievements, View: t.Subject,
-		IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt})
+	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "clr", Achievements: t.AchievementTokens, View: t.Subject,
+		Credential: t.Credential, AchievementCredentials: t.Achievements, IssuedAt: t.IssuedAt})
 }
 
 type statusDTO struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -14,11 +15,19 @@ type transcriptDTO struct {
 	Transcript string `json:"transcript"`
 	Format     string `json:"format"` // transcript or clr
 	// Achievements are the CLR export's outcomes, each its own signed
-	// Open Badges 3.0 AchievementCredential.
-	Achievements []string                  `json:"achievements,omitempty"`
-	View         service.TranscriptSubject `json:"view"`
-	IssuedAt     time.Time                 `json:"issuedAt"`
-	ExpiresAt    time.Time                 `json:"expiresAt"`
+	// Open Badges 3.0 AchievementCredential (VC-JWT).
+	Achievements []string `json:"achievements,omitempty"`
+	// Credential is the CLR with its embedded Data Integrity proof, and
+	// AchievementCredentials each outcome's, as wallets take them.
+	Credential             json.RawMessage           `json:"credential,omitempty"`
+	AchievementCredentials []json.RawMessage         `json:"achievementCredentials,omitempty"`
+	View                   service.TranscriptSubject `json:"view"`
+	IssuedAt               time.Time                 `json:"issuedAt"`
+	ExpiresAt              time.Time                 `json:"expiresAt,omitzero"` // a CLR does not expire
+	// VerifyURL is the short address printed with the transcript, VerifyQR
+	// the same as a QR code (SVG data URL).
+	VerifyURL string `json:"verifyUrl,omitempty"`
+	VerifyQR  string `json:"verifyQr,omitempty"`
 }
 
 func (s *Server) transcript(c *fiber.Ctx) error {
@@ -37,17 +46,39 @@ func (s *Server) transcript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "transcript", View: t.Subject, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt})
+	qr, err := qrDataURL(t.VerifyURL)
+	if err != nil {
+		return err
+	}
+	return c.JSON(transcriptDTO{Transcript: t.Token, Format: "transcript", View: t.Subject, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
+		VerifyURL: t.VerifyURL, VerifyQR: qr})
 }
 
+// shortVerify is where a printed transcript's QR code leads: the verify
+// page, which checks the transcript the code names.
+func (s *Server) shortVerify(c *fiber.Ctx) error {
+	code := strings.ToUpper(c.Params("code"))
+	if len(code) != 10 || strings.Trim(code, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") != "" {
+		return domain.ErrNotFound
+	}
+	return c.Redirect("/#/verify?code="+code, fiber.StatusFound)
+}
+
+// verifyRequest carries what a verifier was handed: a transcript or VC-JWT
+// (or a credential's JSON pasted as text) in transcript, or an uploaded
+// JSON credential as an object in credential.
 type verifyRequest struct {
-	Transcript string `json:"transcript"`
+	Transcript string          `json:"transcript"`
+	Credential json.RawMessage `json:"credential"`
+	Code       string          `json:"code"` // printed on a paper transcript
 }
 
 type checkDTO struct {
 	Name    string `json:"name"`
 	OK      bool   `json:"ok"`
 	Message string `json:"message"`
+	Code    string `json:"code,omitempty"` // for pages that word the verdict themselves
+	Arg     string `json:"arg,omitempty"`
 }
 
 type verifyDTO struct {
@@ -67,7 +98,17 @@ func (s *Server) verifyTranscript(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	v, err := s.svc.VerifyTranscript(c.UserContext(), strings.TrimSpace(req.Transcript))
+	input := strings.TrimSpace(req.Transcript)
+	if len(req.Credential) > 0 {
+		input = string(req.Credential)
+	}
+	var v service.Verification
+	var err error
+	if req.Code != "" {
+		v, err = s.svc.VerifyCode(c.UserContext(), req.Code)
+	} else {
+		v, err = s.svc.VerifyCredential(c.UserContext(), input)
+	}
 	if err != nil {
 		return err
 	}
@@ -76,7 +117,7 @@ func (s *Server) verifyTranscript(c *fiber.Ctx) error {
 		out.RevokedOutcomes = []service.TranscriptOutcome{}
 	}
 	for _, ch := range v.Checks {
-		out.Checks = append(out.Checks, checkDTO{Name: ch.Name, OK: ch.OK, Message: ch.Message})
+		out.Checks = append(out.Checks, checkDTO{Name: ch.Name, OK: ch.OK, Message: ch.Message, Code: ch.Code, Arg: ch.Arg})
 	}
 	if !v.IssuedAt.IsZero() {
 		out.IssuedAt, out.ExpiresAt = &v.IssuedAt, &v.ExpiresAt

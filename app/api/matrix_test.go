@@ -105,6 +105,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{method: "GET", path: "/healthz", target: fixed("/healthz", nil), want: everyone(200)},
 		{method: "GET", path: "/readyz", target: fixed("/readyz", nil), want: everyone(200)},
 		{method: "GET", path: "/.well-known/jwks.json", target: fixed("/.well-known/jwks.json", nil), want: everyone(200)},
+		{method: "GET", path: "/.well-known/did.json", target: fixed("/.well-known/did.json", nil), want: everyone(200)},
+		{method: "GET", path: "/v/:code", target: fixed("/v/ABCDEFGHJK", nil), want: everyone(302)},
 		{method: "POST", path: v1 + "/auth/login", target: fixed(v1+"/auth/login", map[string]string{"username": "admin", "password": adminPassword}), want: everyone(200)},
 		// A live refresh token each time: failed refreshes would (rightly)
 		// start the per-IP back-off that every test request shares.
@@ -214,6 +216,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			want:   signedInAs(403).with(cell{422, 404}, learnerA).with(cell{404, 422}, learnerB)},
 		{method: "GET", path: v1 + "/transcripts/keys", target: fixed(v1+"/transcripts/keys", nil), want: everyone(200)},
 		{method: "GET", path: v1 + "/transcripts/status", target: fixed(v1+"/transcripts/status", nil), want: everyone(200)},
+		{method: "GET", path: v1 + "/credentials/status/:list", target: fixed(v1+"/credentials/status/1", nil), want: everyone(200)},
 		// Course catalogues, pathways and alerts. Edits probe with a stale
 		// version (409) or an invalid body (422), so nothing changes.
 		{method: "GET", path: v1 + "/courses", target: fixed(v1+"/courses?q=书法", nil), want: everyone(200)},

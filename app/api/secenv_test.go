@@ -81,7 +81,8 @@ func newTunedEnv(t *testing.T, tune func(*api.Config)) (*env, storeLocation) {
 	}
 	e.tokens = auth.NewTokenService(testIssuer, testAudience, keys, nil)
 	transcripts := auth.NewTranscriptSigner(testIssuer, keys, nil)
-	e.svc = service.New(store, vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
+	e.svc = service.New(store, vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts,
+		Credentials: testCredentialKeys(t, store, vault, testIssuer)})
 	cfg := api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000, MaxInFlight: testMaxInFlight}
 	if tune != nil {
 		tune(&cfg)

@@ -26,7 +26,13 @@ import (
 // purpose string is the one auth uses to seal signing keys.
 func serverKey(t *testing.T, e *env) (string, ed25519.PrivateKey) {
 	t.Helper()
-	keys, err := e.store.ListSigningKeys(context.Background())
+	all, err := e.store.ListSigningKeys(context.Background())
+	var keys []domain.SigningKey
+	for _, k := range all {
+		if k.Use == domain.KeyUseAccess { // credential keys sign no tokens
+			keys = append(keys, k)
+		}
+	}
 	if err != nil || len(keys) == 0 {
 		t.Fatalf("signing keys: %v (%d)", err, len(keys))
 	}

@@ -239,6 +239,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.health)
 	app.Get("/readyz", s.ready)
 	app.Get("/.well-known/jwks.json", s.jwks)
+	app.Get("/.well-known/did.json", s.didDocument)
+	app.Get("/v/:code", s.shortVerify)
 
 	v1 := app.Group("/api/v1")
 	v1.Post("/auth/login", s.login)
@@ -305,6 +307,7 @@ func (s *Server) routes(app *fiber.App) {
 	// Offline verification: every transcript key, and the signed revocation list.
 	v1.Get("/transcripts/keys", s.transcriptKeys)
 	v1.Get("/transcripts/status", s.transcriptStatus)
+	v1.Get("/credentials/status/:list", s.statusList)
 	// Course catalogues, pathways and alerts (issue 9).
 	v1.Get("/courses", s.searchCourses)
 	v1.Get("/courses/:id", s.getCourse)

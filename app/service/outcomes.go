@@ -236,6 +236,10 @@ func (s *Service) RevokeOutcome(ctx context.Context, actor Actor, outcomeID uuid
 	if err != nil {
 		return domain.Outcome{}, err
 	}
+	// The next status list download shows the bit flipped, and the next
+	// signed revocation file lists the outcome.
+	s.statusLists.invalidate()
+	s.status.invalidate()
 	return revoked, nil
 }
 

@@ -40,8 +40,12 @@ type TokenIssuer interface {
 type Config struct {
 	RefreshTTL  time.Duration
 	Transcripts TranscriptSigner
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Credentials signs the 1EdTech credentials; IssuerProfile names the
+	// bank in them (DefaultIssuerProfile if empty).
+	Credentials   CredentialKeys
+	IssuerProfile IssuerProfile
+	Now           func() time.Time
+	Logger        *slog.Logger
 	// Imports hears how import rows settle, for operators' metrics; nil
 	// hears nothing.
 	Imports ImportObserver
@@ -70,10 +74,13 @@ type Service struct {
 
 	accountLocks keyedLocks[uuid.UUID]
 
-	transcripts TranscriptSigner
-	status      statusCache // the signed revocation list, rebuilt at most every few minutes
-	epoch       string      // this process's run; see epoch.go
-	imports     ImportObserver
+	transcripts   TranscriptSigner
+	creds         CredentialKeys
+	issuerProfile IssuerProfile
+	statusLists   statusListCache
+	status        statusCache // the signed revocation list, rebuilt at most every few minutes
+	epoch         string      // this process's run; see epoch.go
+	imports       ImportObserver
 
 	catalogue catalogueCache // district courses for pathways
 }
@@ -91,7 +98,8 @@ func New(store storage.Store, vault Sealer, tokens TokenIssuer, cfg Config) *Ser
 	}
 	stopping, stop := context.WithCancel(context.Background())
 	return &Service{store: store, vault: vault, tokens: tokens, now: cfg.Now, log: cfg.Logger, refreshTTL: cfg.RefreshTTL,
-		transcripts: cfg.Transcripts, epoch: newEpochID(), importsStopping: stopping, stopImports: stop, imports: cfg.Imports}
+		transcripts: cfg.Transcripts, creds: cfg.Credentials, issuerProfile: cfg.IssuerProfile, epoch: newEpochID(),
+		importsStopping: stopping, stopImports: stop, imports: cfg.Imports}
 }
 
 // Store exposes the underlying store to the CLI (export, verify).

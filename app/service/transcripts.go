@@ -2,9 +2,12 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"sort"
+	"strings"
 	"time"
 
 	"creditbank/domain"
@@ -69,12 +72,16 @@ type TranscriptConversion struct {
 	DecidedOn      string  `json:"decidedOn"`
 }
 
-// Transcript is a signed transcript and the document it carries.
+// Transcript is a signed transcript and the document it carries. Code is
+// the short verification code printed with it: VerifyURL opens the verify
+// page on exactly this transcript.
 type Transcript struct {
 	Token     string
 	Subject   TranscriptSubject
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	Code      string
+	VerifyURL string
 }
 
 // IssueTranscript signs the learner's current record: active, unexpired
@@ -98,8 +105,54 @@ func (s *Service) IssueTranscript(ctx context.Context, actor Actor) (Transcript,
 	if err != nil {
 		return Transcript{}, err
 	}
+	code, err := s.saveVerificationCode(ctx, token, issued, exp)
+	if err != nil {
+		return Transcript{}, err
+	}
 	s.audit(ctx, actor, "transcript.issue", "account", acc.ID.String(), "")
-	return Transcript{Token: token, Subject: subj, IssuedAt: issued, ExpiresAt: exp}, nil
+	return Transcript{Token: token, Subject: subj, IssuedAt: issued, ExpiresAt: exp, Code: code, VerifyURL: s.VerifyURL(code)}, nil
+}
+
+// verificationAlphabet leaves out 0/O and 1/I/L, which readers of a
+// printed code confuse; ten characters carry 49 random bits.
+const verificationAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// saveVerificationCode stores the transcript under a fresh short code.
+func (s *Service) saveVerificationCode(ctx context.Context, token string, issued, exp time.Time) (string, error) {
+	for range 8 {
+		var b [10]byte
+		for i := range b {
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(verificationAlphabet))))
+			if err != nil {
+				return "", err
+			}
+			b[i] = verificationAlphabet[n.Int64()]
+		}
+		err := s.store.SaveVerificationCode(ctx, &domain.VerificationCode{Code: string(b[:]), Token: token, CreatedAt: issued, ExpiresAt: exp})
+		if errors.Is(err, domain.ErrConflict) {
+			continue
+		}
+		return string(b[:]), err
+	}
+	return "", errors.New("no free verification code")
+}
+
+// VerifyURL is the short address printed (as a QR code) on a transcript.
+func (s *Service) VerifyURL(code string) string {
+	return strings.TrimRight(s.transcripts.Issuer(), "/") + "/v/" + code
+}
+
+// VerifyCode verifies the transcript a printed code names.
+func (s *Service) VerifyCode(ctx context.Context, code string) (Verification, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if len(code) != 10 || strings.Trim(code, verificationAlphabet) != "" {
+		return Verification{}, domain.Invalid("code", "not a verification code")
+	}
+	v, err := s.store.GetVerificationCode(ctx, code)
+	if err != nil {
+		return Verification{}, err
+	}
+	return s.VerifyCredential(ctx, v.Token)
 }
 
 // transcriptSubject gathers what a transcript certifies, in any format.

@@ -58,9 +58,9 @@ func verify(res auth.TranscriptResult, revoked revokedFunc, unknown auth.Transcr
 			out.RevokedOutcomes = append(out.RevokedOutcomes, o)
 		}
 	}
-	check := auth.TranscriptCheck{Name: "revocation", OK: len(out.RevokedOutcomes) == 0, Message: "no certified outcome has been revoked"}
+	check := auth.TranscriptCheck{Name: "revocation", OK: len(out.RevokedOutcomes) == 0, Message: "no certified outcome has been revoked", Code: RevocationNone}
 	if !check.OK {
-		check.Message = "certified outcomes have been revoked since issue"
+		check.Message, check.Code = "certified outcomes have been revoked since issue", RevocationRevoked
 	}
 	out.Checks = append(out.Checks, check)
 	out.Valid = auth.TranscriptResult{Checks: out.Checks}.Valid()
@@ -82,7 +82,8 @@ func readCredential(raw json.RawMessage) (string, TranscriptSubject, error) {
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return "", TranscriptSubject{}, err
 		}
-		return "clr", c.view(), nil
+		subj, err := c.view()
+		return "clr", subj, err
 	case slices.Contains(head.Type, "AchievementCredential"):
 		var c achievementCredential
 		if err := json.Unmarshal(raw, &c); err != nil {
@@ -111,7 +112,13 @@ func (s *Service) VerifyTranscript(ctx context.Context, token string) (Verificat
 		issuer = s.transcripts.Issuer()
 	}
 	res := auth.VerifyTranscript(token, issuer, keys, s.now())
-	return verify(res, func(o TranscriptOutcome) (bool, error) {
+	return verify(res, s.revokedInStore(ctx), auth.TranscriptCheck{})
+}
+
+// revokedInStore answers revocation from the bank's own records: an
+// outcome that is gone or revoked no longer stands.
+func (s *Service) revokedInStore(ctx context.Context) revokedFunc {
+	return func(o TranscriptOutcome) (bool, error) {
 		id, err := uuid.Parse(o.ID)
 		if err != nil {
 			return false, nil
@@ -125,7 +132,7 @@ func (s *Service) VerifyTranscript(ctx context.Context, token string) (Verificat
 		}
 		cur, ok := acc.Outcome(id)
 		return !ok || cur.Status == domain.OutcomeRevoked, nil
-	}, auth.TranscriptCheck{})
+	}
 }
 
 // NotCheckedOffline is the revocation verdict without a status file.
@@ -138,11 +145,11 @@ const NotCheckedOffline = "not checked offline: pass a status file downloaded fr
 // issuer is taken from issuer (may be empty: not compared).
 func VerifyOffline(token string, keys auth.PublicKeys, statusFile []byte, issuer string, now time.Time) Verification {
 	var revoked revokedFunc
-	unknown := auth.TranscriptCheck{Name: "revocation", OK: true, Message: NotCheckedOffline}
+	unknown := auth.TranscriptCheck{Name: "revocation", OK: true, Message: NotCheckedOffline, Code: RevocationUnknown}
 	if statusFile != nil {
 		st, err := auth.VerifyStatus(statusToken(statusFile), keys, now)
 		if err != nil {
-			unknown = auth.TranscriptCheck{Name: "revocation", OK: false, Message: err.Error()}
+			unknown = auth.TranscriptCheck{Name: "revocation", OK: false, Message: err.Error(), Code: RevocationUnknown}
 		} else {
 			revoked = func(o TranscriptOutcome) (bool, error) { return st.Revoked[o.ID], nil }
 			if issuer == "" {
@@ -187,6 +194,12 @@ type statusCache struct {
 	mu    sync.Mutex
 	file  StatusFile
 	built time.Time
+}
+
+func (c *statusCache) invalidate() {
+	c.mu.Lock()
+	c.file = StatusFile{}
+	c.mu.Unlock()
 }
 
 // RevocationStatus returns the signed revocation list for offline

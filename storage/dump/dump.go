@@ -6,8 +6,10 @@
 // Format: the first line is {"kind":"format","doc":{"name":"creditbank-export","version":1}};
 // each further line is {"kind":K,"doc":D} where D is the storage/record
 // document of kind K, in this order of kinds: creditPolicy, signingKey,
-// institution, user, client, rule, course, account, audit — each kind sorted by ID
-// (audit by sequence number). The same store content therefore always
+// institution, user, client, rule, course, account, audit, statusIndex,
+// verificationCode — each kind
+// sorted by ID (audit by sequence number, status list positions by list and
+// index). The same store content therefore always
 // exports to the same bytes, whatever the store engine.
 //
 // Not exported, on purpose: refresh tokens (sessions; users sign in again),
@@ -38,13 +40,19 @@ const (
 	KindCourse       = "course"
 	KindAccount      = "account"
 	KindAudit        = "audit"
+	// KindStatusIndex is an outcome's revocation bit position: credentials
+	// already handed out point at it, so it must survive a move.
+	KindStatusIndex = "statusIndex"
+	// KindVerificationCode is a printed transcript's short code: paper
+	// handed out must keep verifying after a move.
+	KindVerificationCode = "verificationCode"
 )
 
 // kindOrder ranks kinds so that Import can insist on export order, which
 // keeps a file's meaning independent of how it was produced.
 var kindOrder = map[string]int{
 	KindFormat: 0, KindCreditPolicy: 1, KindSigningKey: 2, KindInstitution: 3,
-	KindUser: 4, KindClient: 5, KindRule: 6, KindCourse: 7, KindAccount: 8, KindAudit: 9,
+	KindUser: 4, KindClient: 5, KindRule: 6, KindCourse: 7, KindAccount: 8, KindAudit: 9, KindStatusIndex: 10, KindVerificationCode: 11,
 }
 
 // FormatDoc is the first line's document.
@@ -64,11 +72,13 @@ type Counts struct {
 	Courses      int `json:"courses"`
 	Accounts     int `json:"accounts"`
 	Audit        int `json:"audit"`
+	StatusIndex  int `json:"statusIndexes"`
+	Codes        int `json:"verificationCodes"`
 }
 
 // Total is the number of records.
 func (c Counts) Total() int {
-	return c.CreditPolicy + c.SigningKeys + c.Institutions + c.Users + c.Clients + c.Rules + c.Courses + c.Accounts + c.Audit
+	return c.CreditPolicy + c.SigningKeys + c.Institutions + c.Users + c.Clients + c.Rules + c.Courses + c.Accounts + c.Audit + c.StatusIndex + c.Codes
 }
 
 func (c *Counts) add(kind string) {
@@ -91,13 +101,17 @@ func (c *Counts) add(kind string) {
 		c.Accounts++
 	case KindAudit:
 		c.Audit++
+	case KindStatusIndex:
+		c.StatusIndex++
+	case KindVerificationCode:
+		c.Codes++
 	}
 }
 
 // String is a one-line summary for command output.
 func (c Counts) String() string {
-	return fmt.Sprintf("%d records: %d credit policy, %d signing keys, %d institutions, %d users, %d clients, %d rules, %d courses, %d accounts, %d audit entries",
-		c.Total(), c.CreditPolicy, c.SigningKeys, c.Institutions, c.Users, c.Clients, c.Rules, c.Courses, c.Accounts, c.Audit)
+	return fmt.Sprintf("%d records: %d credit policy, %d signing keys, %d institutions, %d users, %d clients, %d rules, %d courses, %d accounts, %d audit entries, %d status list positions, %d verification codes",
+		c.Total(), c.CreditPolicy, c.SigningKeys, c.Institutions, c.Users, c.Clients, c.Rules, c.Courses, c.Accounts, c.Audit, c.StatusIndex, c.Codes)
 }
 
 // envelope is one line.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -25,7 +26,7 @@ func Export(ctx context.Context, s storage.Store, w io.Writer) error {
 	e.enc.SetEscapeHTML(false)
 
 	steps := []func(context.Context, storage.Store) error{
-		e.format, e.policy, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.courses, e.accounts, e.audit,
+		e.format, e.policy, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.courses, e.accounts, e.audit, e.statusIndexes, e.verificationCodes,
 	}
 	for _, step := range steps {
 		if err := step(ctx, s); err != nil {
@@ -132,6 +133,36 @@ func (e *exporter) audit(ctx context.Context, s storage.Store) error {
 	})
 	if err != nil {
 		return fmt.Errorf("export: audit: %w", err)
+	}
+	return nil
+}
+
+// statusIndexes writes the status list positions, list by list: lists
+// are filled in order ("1", "2", …), so the first empty one ends them.
+func (e *exporter) statusIndexes(ctx context.Context, s storage.Store) error {
+	for n := 1; ; n++ {
+		list, err := s.ListStatusIndexes(ctx, strconv.Itoa(n))
+		if err != nil {
+			return fmt.Errorf("export: status list positions: %w", err)
+		}
+		if len(list) == 0 {
+			return nil
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].Index < list[j].Index })
+		for _, x := range list {
+			if err := e.line(KindStatusIndex, record.FromStatusIndex(x)); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (e *exporter) verificationCodes(ctx context.Context, s storage.Store) error {
+	err := s.ScanVerificationCodes(ctx, func(v domain.VerificationCode) error {
+		return e.line(KindVerificationCode, record.FromVerificationCode(&v))
+	})
+	if err != nil {
+		return fmt.Errorf("export: verification codes: %w", err)
 	}
 	return nil
 }

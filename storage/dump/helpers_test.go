@@ -133,12 +133,20 @@ func seed(t *testing.T, s storage.Store) seeded {
 		prev = e
 	}
 
+	for i, o := range rich.Outcomes {
+		_, err := s.AssignStatusIndex(ctx, o.ID, "1", 90000-i*17)
+		mustDo(t, err)
+	}
+	_, err = s.AssignStatusIndex(ctx, domain.NewID(), "2", 5)
+	mustDo(t, err)
+	mustDo(t, s.SaveVerificationCode(ctx, &domain.VerificationCode{Code: "K7Q2M9XW4P", Token: "h.p.s", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
+
 	mustDo(t, s.CreateRefreshToken(ctx, &domain.RefreshToken{Hash: "rt", FamilyID: domain.NewID(), Subject: rich.ID, Role: domain.RoleLearner, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 	mustDo(t, s.ReserveIdempotency(ctx, &domain.IdempotencyRecord{Key: "idem", RequestHash: "rh", CreatedAt: now}))
 	mustDo(t, s.SaveImportJob(ctx, &domain.ImportJob{ID: domain.NewID(), InstitutionID: issuer.ID, State: domain.ImportDone, CreatedAt: now, UpdatedAt: now}))
 
 	return seeded{
-		counts:  dump.Counts{CreditPolicy: 1, SigningKeys: 2, Institutions: 2, Users: 2, Clients: 1, Rules: 2, Courses: 2, Accounts: 2, Audit: 3},
+		counts:  dump.Counts{CreditPolicy: 1, SigningKeys: 2, Institutions: 2, Users: 2, Clients: 1, Rules: 2, Courses: 2, Accounts: 2, Audit: 3, StatusIndex: len(rich.Outcomes) + 1, Codes: 1},
 		account: rich,
 	}
 }

@@ -246,6 +246,18 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 			}
 			return s.AppendAudit(ctx, e)
 		})
+	case KindStatusIndex:
+		return decodeAnd(doc, record.StatusIndexDoc.ToDomain, func(x *domain.StatusIndex) error {
+			got, err := s.AssignStatusIndex(ctx, x.OutcomeID, x.List, x.Index)
+			if err == nil && got != *x {
+				return fmt.Errorf("outcome %s holds two status list positions", x.OutcomeID)
+			}
+			return err
+		})
+	case KindVerificationCode:
+		return decodeAnd(doc, record.VerificationCodeDoc.ToDomain, func(v *domain.VerificationCode) error {
+			return s.SaveVerificationCode(ctx, v)
+		})
 	}
 	return fmt.Errorf("unknown record kind %q", kind)
 }

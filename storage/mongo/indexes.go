@@ -49,6 +49,8 @@ var indexes = []indexSpec{
 	// filters by category (the institution filter uses the unique index).
 	{collCourses, "institutionId_code_unique", bson.D{{Key: "institutionId", Value: 1}, {Key: "code", Value: 1}}, true},
 	{collCourses, "category", bson.D{{Key: "category", Value: 1}}, false},
+	// One status list position per outcome (the position itself is _id).
+	{collStatusIndexes, "outcomeId_unique", bson.D{{Key: "outcomeId", Value: 1}}, true},
 }
 
 // ensureIndexes creates the missing indexes at every start-up.

@@ -195,6 +195,11 @@ func TestOtherDocsRoundTrip(t *testing.T) {
 	t.Run("SigningKey", func(t *testing.T) {
 		k := &domain.SigningKey{KID: "kid1", PrivateSealed: "sealed", Public: []byte{1, 2, 3}, CreatedAt: n, RetiredAt: &later}
 		roundTrip(t, k, k, record.FromSigningKey, record.SigningKeyDoc.ToDomain)
+		c := &domain.SigningKey{KID: "kid2", Use: domain.KeyUseCredentialJWT, PrivateSealed: "sealed", Public: []byte{4}, CreatedAt: n}
+		roundTrip(t, c, c, record.FromSigningKey, record.SigningKeyDoc.ToDomain)
+		if _, err := (record.SigningKeyDoc{KID: "k", Use: "wrapping"}).ToDomain(); err == nil {
+			t.Error("a key of unknown use was loaded")
+		}
 	})
 	t.Run("Audit", func(t *testing.T) {
 		e := &domain.AuditEntry{At: n, ActorID: "a", Role: domain.RoleAdmin, InstitutionID: inst.String(), Action: "institution.create",

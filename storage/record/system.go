@@ -1,6 +1,7 @@
 package record
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,6 +57,7 @@ func (d EpochDoc) ToDomain() (*domain.Epoch, error) {
 // SigningKeyDoc is a token-signing key; the private part is already sealed.
 type SigningKeyDoc struct {
 	KID           string     `json:"id" bson:"_id"`
+	Use           string     `json:"use,omitempty" bson:"use,omitempty"`
 	PrivateSealed string     `json:"privateSealed" bson:"privateSealed"`
 	Public        []byte     `json:"public,omitempty" bson:"public,omitempty"`
 	CreatedAt     time.Time  `json:"createdAt" bson:"createdAt"`
@@ -64,12 +66,16 @@ type SigningKeyDoc struct {
 
 // FromSigningKey converts a signing key.
 func FromSigningKey(k *domain.SigningKey) SigningKeyDoc {
-	return SigningKeyDoc{KID: k.KID, PrivateSealed: k.PrivateSealed, Public: optBytes(k.Public), CreatedAt: k.CreatedAt, RetiredAt: optTime(k.RetiredAt)}
+	return SigningKeyDoc{KID: k.KID, Use: string(k.Use), PrivateSealed: k.PrivateSealed, Public: optBytes(k.Public), CreatedAt: k.CreatedAt, RetiredAt: optTime(k.RetiredAt)}
 }
 
 // ToDomain converts back.
 func (d SigningKeyDoc) ToDomain() (*domain.SigningKey, error) {
-	return &domain.SigningKey{KID: d.KID, PrivateSealed: d.PrivateSealed, Public: optBytes(d.Public), CreatedAt: utc(d.CreatedAt), RetiredAt: optTime(d.RetiredAt)}, nil
+	use := domain.KeyUse(d.Use)
+	if !use.Valid() {
+		return nil, fmt.Errorf("signing key %s: unknown use %q", d.KID, d.Use)
+	}
+	return &domain.SigningKey{KID: d.KID, Use: use, PrivateSealed: d.PrivateSealed, Public: optBytes(d.Public), CreatedAt: utc(d.CreatedAt), RetiredAt: optTime(d.RetiredAt)}, nil
 }
 
 // AuditDoc is one hash-chained audit entry; its sequence number is the key.

@@ -178,6 +178,19 @@ DROP INDEX account_conversions_by_account;
 DROP INDEX account_grants_by_account;
 DROP INDEX account_helpers_by_account;
 `,
+	// 8: bitstring status list positions of outcomes (credential revocation).
+	`
+CREATE TABLE status_indexes (
+	list       TEXT NOT NULL,
+	idx        INTEGER NOT NULL,
+	outcome_id TEXT NOT NULL UNIQUE,
+	PRIMARY KEY (list, idx)
+);
+CREATE TABLE verification_codes (
+	code TEXT PRIMARY KEY,
+	doc  TEXT NOT NULL
+);
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

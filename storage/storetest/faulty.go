@@ -571,3 +571,32 @@ func (f *Faulty) ScanCourses(ctx context.Context, fn func(domain.Course) error) 
 func (f *Faulty) CountCoursesByCategory(ctx context.Context) (map[domain.Category]int, error) {
 	return guard(f.read, func() (map[domain.Category]int, error) { return f.inner.CountCoursesByCategory(ctx) })
 }
+
+func (f *Faulty) AssignStatusIndex(ctx context.Context, outcomeID uuid.UUID, list string, index int) (domain.StatusIndex, error) {
+	if err := f.write(); err != nil {
+		return domain.StatusIndex{}, err
+	}
+	return f.inner.AssignStatusIndex(ctx, outcomeID, list, index)
+}
+
+func (f *Faulty) ListStatusIndexes(ctx context.Context, list string) ([]domain.StatusIndex, error) {
+	return guard(f.read, func() ([]domain.StatusIndex, error) { return f.inner.ListStatusIndexes(ctx, list) })
+}
+
+func (f *Faulty) SaveVerificationCode(ctx context.Context, v *domain.VerificationCode) error {
+	if err := f.write(); err != nil {
+		return err
+	}
+	return f.inner.SaveVerificationCode(ctx, v)
+}
+
+func (f *Faulty) GetVerificationCode(ctx context.Context, code string) (*domain.VerificationCode, error) {
+	return guard(f.read, func() (*domain.VerificationCode, error) { return f.inner.GetVerificationCode(ctx, code) })
+}
+
+func (f *Faulty) ScanVerificationCodes(ctx context.Context, fn func(domain.VerificationCode) error) error {
+	if err := f.read(); err != nil {
+		return err
+	}
+	return f.inner.ScanVerificationCodes(ctx, fn)
+}

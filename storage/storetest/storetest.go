@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"RoundTrip", roundTripTests()},
 		{"Health", healthTests()},
 		{"Courses", courseTests()},
+		{"StatusIndexes", statusIndexTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

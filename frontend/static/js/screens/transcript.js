@@ -46,7 +46,10 @@ function certificate(tr) {
     ], conversions, 'record.conversions')] : null,
     h('footer', { class: 'cert-foot' },
       h('p', {}, tx('transcript.issuedAt'), ' ', date(tr.issuedAt, true), ' · ', tx('transcript.expiresAt'), ' ', date(tr.expiresAt, true)),
-      h('p', { class: 'hint', t: 'transcript.howToVerify', targs: { url: `${location.origin}/#/verify` } })));
+      h('p', { class: 'hint', t: 'transcript.howToVerify', targs: { url: `${location.origin}/#/verify` } }),
+      tr.verifyUrl ? h('div', { class: 'cert-qr', id: 'cert-qr' },
+        h('img', { src: tr.verifyQr, alt: tx('transcript.qrAlt'), width: '132', height: '132', data: { url: tr.verifyUrl } }),
+        h('p', {}, h('span', { t: 'transcript.qrHint' }), ' ', h('strong', { id: 'cert-verify-url', text: tr.verifyUrl }))) : null));
 }
 
 // copyText uses the clipboard API where the page is a secure context and

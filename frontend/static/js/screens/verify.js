@@ -5,7 +5,7 @@
 import { h, tx, num, date, field, section, table } from '../dom.js';
 import * as api from '../api.js';
 import { onSubmit, formAlert, pageHeader, button, runAction } from '../ui.js';
-import { has, t } from '../i18n.js';
+import { has, t, fmtDateTime } from '../i18n.js';
 import { verifyOffline, supported } from '../offline.js';
 
 // A transcript handed over from the learner's own page in this tab.
@@ -17,6 +17,23 @@ export function handOver(token) {
 
 function checkName(name) {
   return has(`check.${name}`) ? h('strong', { t: `check.${name}` }) : h('strong', { text: name });
+}
+
+// checkLine words a check in the page's language when the server names its
+// verdict, else shows the server's own words.
+function checkLine(c) {
+  if (c.code && has(`vcheck.${c.code}`)) {
+    const arg = /^\d{4}-\d{2}-\d{2}T/.test(c.arg || '') ? fmtDateTime(c.arg) : (c.arg || '');
+    return t(`vcheck.${c.code}`, { arg });
+  }
+  return c.message;
+}
+
+// maskName keeps the family name: the verify page shows to whom a
+// credential was issued without spelling out who.
+function maskName(name) {
+  const s = String(name || '');
+  return s ? s[0] + '*'.repeat(Math.max(1, [...s].length - 1)) : '—';
 }
 
 function resultView(v) {
@@ -33,15 +50,15 @@ function resultView(v) {
       h('ul', { class: 'checks-list' }, (v.checks || []).map((c) => h('li', { class: c.ok ? 'check-ok' : 'check-bad', data: { check: c.name } },
         h('span', { class: 'check-icon', 'aria-hidden': 'true', text: c.ok ? '✓' : '✗' }), ' ',
         checkName(c.name), ' ', h('span', { class: 'sr-only', t: c.ok ? 'verify.passed' : 'verify.failed' }),
-        h('span', { class: 'sub', text: c.message })))),
+        h('span', { class: 'sub', data: c.code ? { code: c.code } : {}, text: checkLine(c) })))),
       revoked.length
         ? h('div', { id: 'verify-revoked' }, h('h3', { t: 'verify.revoked' }),
           h('ul', {}, revoked.map((o) => h('li', {}, h('strong', { text: o.title }), ' ', h('span', { class: 'sub-inline', text: o.issuerName || '' })))))
         : null),
     s ? section('verify.subject',
       h('dl', { class: 'kv' },
-        h('dt', { t: 'transcript.name' }), h('dd', { text: s.name }),
-        h('dt', { t: 'record.nationalId' }), h('dd', { class: 'masked', text: s.nationalId }),
+        h('dt', { t: 'transcript.name' }), h('dd', { class: 'masked', id: 'verify-name', text: maskName(s.name) }),
+        h('dt', { t: 'record.nationalId' }), h('dd', { class: 'masked', text: s.nationalId || tx('verify.idHashed') }),
         h('dt', { t: 'transcript.banked' }), h('dd', {}, num(s.bankedCredits || 0), ' ', tx('unit.credits')),
         h('dt', { t: 'transcript.outcomeCount' }), h('dd', {}, num((s.outcomes || []).length)),
         v.issuedAt ? [h('dt', { t: 'transcript.issuedAt' }), h('dd', {}, date(v.issuedAt, true))] : null,
@@ -69,10 +86,29 @@ export default {
       h('div', { class: 'actions' }, button('verify.submit', { type: 'submit' })));
     onSubmit(form, async (data) => {
       result.replaceChildren();
-      const v = await api.post('/api/v1/verify', { transcript: String(data.get('transcript')).trim() });
+      const text = String(data.get('transcript')).trim();
+      // A printed code (from the QR code or typed from the paper), a
+      // credential's JSON (pasted or uploaded) or a token.
+      const body = /^[2-9A-Za-z]{10}$/.test(text) ? { code: text }
+        : text.startsWith('{') && !JSON.parse(text).transcript ? { credential: JSON.parse(text) } : { transcript: tokenOf(text) };
+      const v = await api.post('/api/v1/verify', body);
       result.append(resultView(v));
     });
-    view.append(pageHeader('verify.title', 'verify.intro'), h('div', { class: 'card' }, form, localPart(input, result)), result);
+    const upload = h('input', { type: 'file', accept: '.json,.jwt,application/json', id: 'verify-upload' });
+    upload.addEventListener('change', async () => {
+      const text = await readFile(upload);
+      if (text !== null) input.value = text.trim();
+    });
+    view.append(pageHeader('verify.title', 'verify.intro'),
+      h('div', { class: 'card' }, form,
+        field({ name: 'upload', label: 'verify.upload', hint: 'verify.uploadHint', control: upload }),
+        localPart(input, result)), result);
+    // Opened from a printed transcript's QR code: verify at once.
+    const code = new URLSearchParams(location.hash.split('?')[1] || '').get('code');
+    if (code) {
+      input.value = code;
+      form.requestSubmit();
+    }
   },
 };
 
@@ -109,7 +145,12 @@ function localPart(input, result) {
       return;
     }
     const [keysText, statusText] = await Promise.all([readFile(keysFile), readFile(statusFile)]);
-    const keys = keysText ? JSON.parse(keysText) : await api.get('/api/v1/transcripts/keys');
+    // A picked key file is the JWK set or the DID document; without one,
+    // both come from the bank.
+    const picked = keysText ? JSON.parse(keysText) : null;
+    const keys = picked
+      ? (picked.id ? { did: picked, jwks: null } : picked)
+      : { did: await api.get('/.well-known/did.json'), jwks: await api.get('/api/v1/transcripts/keys') };
     // With a key file picked the check stays offline: revocations come only
     // from a status file picked too.
     const status = statusText ?? (keysText ? null : await api.get('/api/v1/transcripts/status'));
