@@ -69,7 +69,7 @@ func serve(t *testing.T, e *env) string {
 // runDCC verifies the files with the DCC verifier, offline but for the bank.
 func runDCC(t *testing.T, node, bank string, files ...string) map[string]dccResult {
 	t.Helper()
-	contexts, err := filepath.Abs("../../vc/contexts")
+	contexts, err := filepath.Abs("../../auth/vc/contexts")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@
 // URL fails the run.
 //
 // usage: BANK_ORIGIN=http://creditbank.test BANK_URL=http://127.0.0.1:PORT \
-//        CONTEXTS=path/to/vc/contexts node verify.mjs credential.json...
+//        CONTEXTS=path/to/auth/vc/contexts node verify.mjs credential.json...
 // prints one JSON object per credential: {file, verified, revoked, errors, log}
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
