@@ -267,6 +267,8 @@ type Store interface {
 	Imports
 	Settings
 	Courses
+	Frameworks
+	Units
 	// Ping answers whether the store is reachable (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

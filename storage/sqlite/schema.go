@@ -178,6 +178,17 @@ DROP INDEX account_conversions_by_account;
 DROP INDEX account_grants_by_account;
 DROP INDEX account_helpers_by_account;
 `,
+	// 8: certification units, keyed by their code.
+	`
+CREATE TABLE units (
+	code     TEXT PRIMARY KEY,
+	category TEXT NOT NULL,
+	status   TEXT NOT NULL,
+	level    INTEGER NOT NULL,
+	version  INTEGER NOT NULL,
+	doc      TEXT NOT NULL
+);
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

@@ -65,6 +65,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"RoundTrip", roundTripTests()},
 		{"Health", healthTests()},
 		{"Courses", courseTests()},
+		{"Framework", frameworkTests()},
+		{"Units", unitTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
