@@ -242,6 +242,12 @@ func (s *Server) routes(app *fiber.App) {
 
 	v1.Get("/policy", s.getPolicy)
 	v1.Put("/policy", s.setPolicy)
+	v1.Get("/framework", s.getFramework)
+	v1.Put("/framework", s.setFramework)
+	v1.Get("/units", s.listUnits)
+	v1.Post("/units", s.idempotent, s.createUnit)
+	v1.Get("/units/:code", s.getUnit)
+	v1.Put("/units/:code", s.updateUnit)
 
 	v1.Post("/verify", s.verifyTranscript)
 	v1.Get("/stats", s.stats)

@@ -1,0 +1,124 @@
+package api_test
+
+import (
+	"testing"
+)
+
+const unitsPath = "/api/v1/units"
+
+func unitBody(code, category string, level int) map[string]any {
+	return map[string]any{
+		"code": code, "titleZh": "单元" + code, "titleEn": "Unit " + code, "level": level,
+		"credits": 2, "hours": 32, "category": category, "learningOutcomes": "能独立完成本单元任务",
+		"assessment": "practical", "qaNote": "两名评审员独立评分", "status": "active",
+	}
+}
+
+// seedUnit creates an active unit as the given token.
+func (e *env) seedUnit(token, code, category string, level int) map[string]any {
+	e.t.Helper()
+	return e.must(201, req{method: "POST", path: unitsPath, token: token, body: unitBody(code, category, level)})
+}
+
+func TestUnitsLifecycleAndAccreditation(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	e.seedFramework(admin, 6)
+	a := e.issuer(admin, "社区学院") // community, senior, academic
+	voc := e.createInstitution(admin, "职业学校", []string{"issue"}, []string{"vocational"})
+	vocStaff := e.createStaff(admin, voc.id, "vocstaff", "issue")
+
+	u := e.seedUnit(admin, "ce-101", "community", 3)
+	if u["code"] != "CE-101" || u["version"] != 1.0 || u["status"] != "active" || u["level"] != 3.0 {
+		t.Fatalf("created unit = %v", u)
+	}
+	// Staff of an institution accredited for the category may add and edit.
+	e.seedUnit(a.staff, "SE-201", "senior", 2)
+	if res := e.do(req{method: "POST", path: unitsPath, token: a.staff, body: unitBody("VT-1", "vocational", 2)}); res.status != 403 {
+		t.Fatalf("unit outside the institution's categories: %d %s", res.status, res.body)
+	}
+	e.seedUnit(vocStaff, "VT-301", "vocational", 4)
+
+	// Anyone reads; lists filter.
+	got := e.must(200, req{method: "GET", path: unitsPath + "/ce-101"})
+	if got["titleEn"] != "Unit ce-101" || got["assessment"] != "practical" || got["qaNote"] != "两名评审员独立评分" {
+		t.Fatalf("unit = %v", got)
+	}
+	if n := len(itemsOf(e.must(200, req{method: "GET", path: unitsPath}))); n != 3 {
+		t.Fatalf("all units: %d", n)
+	}
+	voca := itemsOf(e.must(200, req{method: "GET", path: unitsPath + "?category=vocational"}))
+	if len(voca) != 1 || voca[0]["code"] != "VT-301" {
+		t.Fatalf("vocational units = %v", voca)
+	}
+
+	// Edits: versioned, stale is 409, the other category's staff 403.
+	edit := unitBody("CE-101", "community", 4)
+	edit["version"] = 1
+	up := e.must(200, req{method: "PUT", path: unitsPath + "/CE-101", token: a.staff, body: edit})
+	if up["version"] != 2.0 || up["level"] != 4.0 {
+		t.Fatalf("edited unit = %v", up)
+	}
+	if res := e.do(req{method: "PUT", path: unitsPath + "/CE-101", token: a.staff, body: edit}); res.status != 409 {
+		t.Fatalf("stale unit edit: %d %s", res.status, res.body)
+	}
+	delete(edit, "version")
+	if res := e.do(req{method: "PUT", path: unitsPath + "/CE-101", token: vocStaff, body: edit}); res.status != 403 {
+		t.Fatalf("edit by an institution not accredited for community: %d", res.status)
+	}
+	// Moving the unit into a category the editor is not accredited for is refused.
+	move := unitBody("CE-101", "vocational", 4)
+	if res := e.do(req{method: "PUT", path: unitsPath + "/CE-101", token: a.staff, body: move}); res.status != 403 {
+		t.Fatalf("move into another category: %d", res.status)
+	}
+	retire := unitBody("CE-101", "community", 4)
+	retire["status"] = "retired"
+	e.must(200, req{method: "PUT", path: unitsPath + "/CE-101", token: admin, body: retire})
+	revive := unitBody("CE-101", "community", 4)
+	if res := e.do(req{method: "PUT", path: unitsPath + "/CE-101", token: admin, body: revive}); res.status != 422 || !hasProblem(res.json(t), "status") {
+		t.Fatalf("reviving a retired unit: %d %s", res.status, res.body)
+	}
+	if got := e.must(200, req{method: "GET", path: unitsPath + "/CE-101"}); got["version"] != 3.0 || got["status"] != "retired" {
+		t.Fatalf("unit after refused revival = %v", got)
+	}
+	audit := itemsOf(e.must(200, req{method: "GET", path: "/api/v1/audit?action=unit.update", token: admin}))
+	if len(audit) != 2 {
+		t.Fatalf("unit.update audited %d times, want 2", len(audit))
+	}
+}
+
+func TestUnitValidation(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	e.seedFramework(admin, 4)
+	e.seedUnit(admin, "CE-1", "community", 1)
+	cases := []struct {
+		name  string
+		edit  func(b map[string]any)
+		field string
+	}{
+		{"level beyond the framework", func(b map[string]any) { b["level"] = 5 }, "level"},
+		{"no level", func(b map[string]any) { b["level"] = 0 }, "level"},
+		{"bad code", func(b map[string]any) { b["code"] = "中文代码" }, "code"},
+		{"taken code", func(b map[string]any) { b["code"] = "ce-1" }, "code"},
+		{"unknown assessment", func(b map[string]any) { b["assessment"] = "vibes" }, "assessment"},
+		{"credits not in half steps", func(b map[string]any) { b["credits"] = 1.3 }, "credits"},
+		{"no English title", func(b map[string]any) { b["titleEn"] = "" }, "titleEn"},
+		{"new unit retired", func(b map[string]any) { b["status"] = "retired" }, "status"},
+		{"unknown category", func(b map[string]any) { b["category"] = "magic" }, "category"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := unitBody("CE-2", "community", 2)
+			tc.edit(b)
+			res := e.do(req{method: "POST", path: unitsPath, token: admin, body: b})
+			if res.status != 422 || !hasProblem(res.json(t), tc.field) {
+				t.Fatalf("status %d, want 422 naming %s: %s", res.status, tc.field, res.body)
+			}
+		})
+	}
+	if n := len(itemsOf(e.must(200, req{method: "GET", path: unitsPath}))); n != 1 {
+		t.Fatalf("units after refused creates: %d", n)
+	}
+	e.must(404, req{method: "GET", path: unitsPath + "/NOPE"})
+}
