@@ -37,6 +37,10 @@ type Conversion struct {
 	DecidedAt *time.Time
 	DecidedBy string
 	Note      string
+	// NoticeEndsAt is when a conversion in public notice becomes final.
+	NoticeEndsAt *time.Time
+	Objections   []Objection
+	Appeal       *Appeal
 }
 
 // Live reports whether the conversion still holds or may hold credits.

@@ -213,3 +213,42 @@ func (q UnitQuery) Matches(u Unit) bool {
 		(q.Status == "" || u.Status == q.Status) &&
 		(q.Level == 0 || u.Level == q.Level)
 }
+
+// ApplyUnit fills an outcome from the unit it certifies, as ApplyCourse
+// does from a catalogue course: what the issuer left out comes from the
+// unit, and what the issuer stated must not contradict it. The outcome's
+// level is the unit's; credits are the unit's unless the issuer states them
+// or reports fewer hours than the unit asks.
+func ApplyUnit(in *OutcomeInput, u Unit) error {
+	v := &ValidationError{}
+	if err := u.CheckUse("unitCode"); err != nil {
+		return err
+	}
+	in.UnitCode = u.Code
+	switch {
+	case strings.TrimSpace(in.Category) == "":
+		in.Category = string(u.Category)
+	case in.Category != string(u.Category):
+		v.Add("category", "differs from the unit's category ("+string(u.Category)+")")
+	}
+	switch {
+	case in.Level == 0:
+		in.Level = u.Level
+	case in.Level != u.Level:
+		v.Add("level", "differs from the unit's level "+itoa(u.Level))
+	}
+	if in.Hours == 0 {
+		in.Hours = u.Hours
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Title) == "" {
+		in.Title = u.TitleZH
+	}
+	if in.Credits == nil && in.Hours >= u.Hours {
+		cr := u.Credits
+		in.Credits = &cr
+	}
+	return nil
+}

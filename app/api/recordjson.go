@@ -289,6 +289,7 @@ func (w *jsonWriter) outcome(o *outcomeDTO) {
 	if o.Level != 0 {
 		w.intField("level", int64(o.Level))
 	}
+	w.omitStr("unitCode", o.UnitCode)
 	w.strField("completedOn", o.CompletedOn)
 	if o.ExpiresOn != nil {
 		w.strField("expiresOn", *o.ExpiresOn)

@@ -122,3 +122,89 @@ func TestUnitValidation(t *testing.T) {
 	}
 	e.must(404, req{method: "GET", path: unitsPath + "/NOPE"})
 }
+
+func TestOutcomesCarryUnitAndLevel(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	e.seedFramework(admin, 6)
+	a := e.issuer(admin, "社区学院") // community, senior, academic
+	e.seedUnit(admin, "CE-301", "community", 3)
+	e.seedUnit(admin, "VT-401", "vocational", 4)
+	draft := unitBody("CE-DRAFT", "community", 2)
+	draft["status"] = "draft"
+	e.must(201, req{method: "POST", path: unitsPath, token: admin, body: draft})
+
+	// The unit fills category, level, hours and credits.
+	body := outcomeBody(nid(t, 1), "王秀兰", "社区合唱进阶", 0)
+	delete(body, "category")
+	delete(body, "hours")
+	body["unitCode"] = "ce-301"
+	out := e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})
+	if out["unitCode"] != "CE-301" || out["level"] != 3.0 || out["category"] != "community" || out["credits"] != 2.0 || out["hours"] != 32.0 {
+		t.Fatalf("outcome for a unit = %v", out)
+	}
+	// A level stated without a unit must exist in the framework.
+	stated := outcomeBody(nid(t, 1), "王秀兰", "社区舞蹈", 16)
+	stated["level"] = 2
+	if got := e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: stated}); got["level"] != 2.0 || got["unitCode"] != nil {
+		t.Fatalf("outcome with a stated level = %v", got)
+	}
+
+	cases := []struct {
+		name  string
+		edit  func(b map[string]any)
+		field string
+	}{
+		{"unknown unit", func(b map[string]any) { b["unitCode"] = "NO-SUCH" }, "unitCode"},
+		{"draft unit", func(b map[string]any) { b["unitCode"] = "CE-DRAFT" }, "unitCode"},
+		{"level contradicts the unit", func(b map[string]any) { b["unitCode"] = "CE-301"; b["level"] = 5 }, "level"},
+		{"category contradicts the unit", func(b map[string]any) { b["unitCode"] = "CE-301"; b["category"] = "senior" }, "category"},
+		{"level beyond the framework", func(b map[string]any) { b["level"] = 7 }, "level"},
+		// The institution is not accredited for vocational outcomes.
+		{"unit outside the accreditation", func(b map[string]any) { b["unitCode"] = "VT-401"; delete(b, "category") }, "category"},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := outcomeBody(nid(t, 10+i), "李四", "探针"+itoa(i), 32)
+			tc.edit(b)
+			res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: b})
+			if res.status != 422 || !hasProblem(res.json(t), tc.field) {
+				t.Fatalf("status %d, want 422 naming %s: %s", res.status, tc.field, res.body)
+			}
+		})
+	}
+	if n := len(itemsOf(e.must(200, req{method: "GET", path: "/api/v1/institutions/me/outcomes", token: a.staff}))); n != 2 {
+		t.Fatalf("banked %d outcomes, want 2", n)
+	}
+}
+
+func TestCSVImportUnitAndLevelColumns(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	e.seedFramework(admin, 5)
+	a := e.issuer(admin, "社区学院")
+	e.seedUnit(admin, "CE-201", "community", 2)
+	csv := "身份证号,姓名,成果名称,学时,成绩,完成日期,认证单元代码,等级\n" +
+		nid(t, 401) + ",赵一,社区合唱,,90,2025-03-01,CE-201,\n" +
+		nid(t, 402) + ",钱二,社区合唱,32,90,2025-03-01,CE-201,2\n" +
+		nid(t, 403) + ",孙三,社区合唱,32,90,2025-03-01,CE-201,4\n" // contradicts the unit
+	up := csvUpload([]byte(csv))
+	up.token = a.staff
+	res := e.do(up)
+	if res.status != 202 {
+		t.Fatalf("upload: %d %s", res.status, res.body)
+	}
+	job := e.waitImport(a.staff, res.json(t)["id"].(string))
+	if job["ok"] != 2.0 || job["failed"] != 1.0 {
+		t.Fatalf("job = %v", job)
+	}
+	errs := job["errors"].([]any)
+	if first := errs[0].(map[string]any); first["line"] != 4.0 || first["column"] != "等级" {
+		t.Fatalf("row error = %v", first)
+	}
+	for _, o := range itemsOf(e.must(200, req{method: "GET", path: "/api/v1/institutions/me/outcomes", token: a.staff})) {
+		if o["unitCode"] != "CE-201" || o["level"] != 2.0 || o["category"] != "community" {
+			t.Fatalf("imported outcome = %v", o)
+		}
+	}
+}

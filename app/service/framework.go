@@ -159,3 +159,49 @@ func mayEditUnits(actor Actor) bool {
 	}
 	return false
 }
+
+// applyUnit fills an outcome from the unit it names, and checks a level
+// the issuer stated without a unit against the framework.
+func (s *Service) applyUnit(ctx context.Context, in *domain.OutcomeInput) error {
+	code := domain.NormalizeUnitCode(in.UnitCode)
+	if code == "" {
+		if in.Level == 0 {
+			return nil
+		}
+		fw, err := s.Framework(ctx)
+		if err != nil {
+			return err
+		}
+		return fw.CheckLevel("level", in.Level)
+	}
+	u, err := s.store.GetUnit(ctx, code)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Invalid("unitCode", "no certification unit "+code)
+	}
+	if err != nil {
+		return err
+	}
+	return domain.ApplyUnit(in, *u)
+}
+
+// checkCourseUnit: a course that leads to a unit names one that exists, is
+// not retired, and is of the course's category.
+func (s *Service) checkCourseUnit(ctx context.Context, c domain.Course) error {
+	if c.UnitCode == "" {
+		return nil
+	}
+	u, err := s.store.GetUnit(ctx, c.UnitCode)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Invalid("unitCode", "no certification unit "+c.UnitCode)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case u.Status == domain.UnitRetired:
+		return domain.Invalid("unitCode", "unit "+u.Code+" is retired")
+	case u.Category != c.Category:
+		return domain.Invalid("unitCode", "unit "+u.Code+" is of another category")
+	}
+	return nil
+}
