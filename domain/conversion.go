@@ -45,7 +45,11 @@ type Conversion struct {
 
 // Live reports whether the conversion still holds or may hold credits.
 func (c Conversion) Live() bool {
-	return c.Status == ConversionPending || c.Status == ConversionApproved || c.Status == ConversionNeedsReview
+	switch c.Status {
+	case ConversionPending, ConversionApproved, ConversionNeedsReview, ConversionInNotice, ConversionFinal:
+		return true
+	}
+	return false
 }
 
 // Conversion finds a conversion by id.
@@ -63,7 +67,7 @@ func (a *Account) Conversion(id uuid.UUID) (*Conversion, bool) {
 func (a *Account) reviewConversionsUsing(outcomeID uuid.UUID, now time.Time) {
 	for i := range a.Conversions {
 		c := &a.Conversions[i]
-		if c.Status != ConversionPending && c.Status != ConversionApproved {
+		if c.Status != ConversionPending && c.Status != ConversionApproved && c.Status != ConversionInNotice && c.Status != ConversionFinal {
 			continue
 		}
 		uses := false
