@@ -129,14 +129,14 @@ type Rule struct {
 	CapPerYear float64
 	// NoticeDays is the public notice (公示) period an approval goes
 	// through before it is final; 0 = final at once.
-	NoticeDays int
-	Exclusive  bool
-	Approval        Approval
-	EffectiveFrom   time.Time
-	EffectiveTo     *time.Time
-	CreatedAt       time.Time
-	CreatedBy       string
-	PublishedAt     *time.Time
+	NoticeDays    int
+	Exclusive     bool
+	Approval      Approval
+	EffectiveFrom time.Time
+	EffectiveTo   *time.Time
+	CreatedAt     time.Time
+	CreatedBy     string
+	PublishedAt   *time.Time
 	// Revision guards the rule document with compare-and-swap like Version
 	// guards an account; Version is the rule's public version number.
 	Revision int64
