@@ -30,8 +30,13 @@ func validateNoticeAndRuleCap(v *ValidationError, r Rule) {
 		}
 		checkHalfCredits(v, "capPerYear", r.CapPerYear, 0, 1000, false)
 	}
-	if r.NoticeDays < 0 || r.NoticeDays > MaxNoticeDays {
+	switch {
+	case r.NoticeDays < 0 || r.NoticeDays > MaxNoticeDays:
 		v.Add("noticeDays", fmt.Sprintf("must be between 0 and %d", MaxNoticeDays))
+	case r.NoticeDays > 0 && r.Approval != ApprovalManual:
+		// A public notice precedes a reviewer's decision taking effect;
+		// an automatic approval has no one to answer an objection.
+		v.Add("noticeDays", "a notice period needs manual approval")
 	}
 }
 
