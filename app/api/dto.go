@@ -241,6 +241,9 @@ type conversionDTO struct {
 	DecidedAt     *time.Time     `json:"decidedAt,omitempty"`
 	DecidedBy     string         `json:"decidedBy,omitempty"`
 	Note          string         `json:"note,omitempty"`
+	NoticeEndsAt  *time.Time     `json:"noticeEndsAt,omitempty"`
+	Objections    []objectionDTO `json:"objections,omitempty"`
+	Appeal        *appealDTO     `json:"appeal,omitempty"`
 }
 
 func conversionFrom(c domain.Conversion) conversionDTO {
@@ -249,6 +252,7 @@ func conversionFrom(c domain.Conversion) conversionDTO {
 		RuleName: c.RuleName, InstitutionID: c.InstitutionID, Purpose: string(c.Purpose), Exclusive: c.Exclusive,
 		Status: string(c.Status), Evaluation: evaluationDTO(c.Evaluation), Earmarked: c.Earmarked, Spent: c.Spent,
 		AppliedAt: c.AppliedAt, DecidedAt: c.DecidedAt, DecidedBy: c.DecidedBy, Note: c.Note,
+		NoticeEndsAt: c.NoticeEndsAt, Objections: objectionsFrom(c.Objections), Appeal: appealFrom(c.Appeal),
 	}
 }
 

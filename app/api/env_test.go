@@ -45,6 +45,8 @@ type env struct {
 	tokens *auth.TokenService
 	logs   *bytes.Buffer
 	reopen func() storage.Store
+	// now, when set before build, is the service's clock.
+	now func() time.Time
 }
 
 func TestMain(m *testing.M) {
@@ -128,7 +130,7 @@ func (e *env) build(store storage.Store) {
 	e.store = store
 	e.tokens = auth.NewTokenService("http://creditbank.test", "creditbank", keys, nil)
 	transcripts := auth.NewTranscriptSigner("http://creditbank.test", keys, nil)
-	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts})
+	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts, Now: e.now})
 	// Functional tests fire up to ~100 concurrent requests on a slow
 	// race-detector build; shedding is tested on its own (overload_test.go).
 	e.app = api.New(e.svc, e.tokens, keys, api.Config{Logger: log, LoginBurst: 1000, LoginRate: 1000, MaxInFlight: testMaxInFlight})
