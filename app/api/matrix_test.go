@@ -196,7 +196,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				with(cell{409, 404}, learnerA, staffAReview).with(cell{404, 409}, learnerB, staffB)},
 		{method: "POST", path: v1 + "/conversions/:id/appeal", sided: true,
 			target: byID(v1+"/conversions/", side(f.conversionA, f.conversionB), "/appeal", map[string]string{"reason": "探针"}),
-			want: signedInAs(403).with(cell{409, 404}, learnerA).with(cell{404, 409}, learnerB)},
+			want:   signedInAs(403).with(cell{409, 404}, learnerA).with(cell{404, 409}, learnerB)},
 		{method: "GET", path: v1 + "/policy", target: fixed(v1+"/policy", nil), want: everyone(200)},
 		{method: "GET", path: v1 + "/framework", target: fixed(v1+"/framework", nil), want: everyone(200)},
 		{method: "PUT", path: v1 + "/framework", target: fixed(v1+"/framework", map[string]any{"nameZh": "", "levels": []any{}}), want: signedInAs(422, admin)},
