@@ -113,6 +113,7 @@ func (a *Account) StatTallies() StatTallies {
 			t.add(TallyConvertedCredits, 0, c.Evaluation.AwardedCredits)
 		}
 	}
+	a.addFrameworkTallies(t)
 	return t
 }
 
