@@ -11,7 +11,7 @@ func TestStatsByLevelUnitNoticeObjectionAppeal(t *testing.T) {
 	e.seedFramework(d.admin, 6)
 	e.seedUnit(d.admin, "CE-201", "community", 2)
 	d.depositWith("社区插花", 0, map[string]any{"unitCode": "CE-201", "hours": nil}) // 2 credits, level 2
-	d.depositWith("社区讲师", 48, map[string]any{"level": 4})                         // 3 credits, level 4
+	d.depositWith("社区讲师", 48, map[string]any{"level": 4})                        // 3 credits, level 4
 
 	// One conversion through notice, objected to and approved again, final.
 	rule := d.noticeRule()
