@@ -42,7 +42,7 @@ func (s *Service) SetFramework(ctx context.Context, actor Actor, next domain.Fra
 		return domain.Framework{}, fmt.Errorf("framework is at version %d, not %d: %w", current.Version, *expected, domain.ErrStale)
 	}
 	next.Version = current.Version
-	next.UpdatedAt, next.UpdatedBy = s.now(), actor.ID.String()
+	next.UpdatedAt, next.UpdatedBy = domain.Now(s.now()), actor.ID.String()
 	if err := s.store.SaveFramework(ctx, &next); err != nil {
 		return domain.Framework{}, err
 	}
