@@ -58,6 +58,8 @@ export const zhFramework = {
   'notices.objected': '异议已提交，该认定已退回复核。',
   'notices.signInToObject': '登录后可以提出异议。',
 
+  'alert.conversion_objection': '转换申请“{title}”在公示期间收到异议，已退回复核',
+
   'review.appeal': '申诉理由',
   'review.objections': '公示异议',
   'review.appealHint': '这是对未通过决定的申诉，须由作出原决定以外的审核人员复议，并写明理由。',
@@ -123,6 +125,8 @@ export const enFramework = {
   'notices.objectSubmit': 'Submit the objection',
   'notices.objected': 'Your objection was recorded; the recognition goes back for review.',
   'notices.signInToObject': 'Sign in to object.',
+
+  'alert.conversion_objection': 'Someone objected to your conversion “{title}” during its public notice; it is being reviewed again',
 
   'review.appeal': 'Reasons for the appeal',
   'review.objections': 'Objections during the public notice',
