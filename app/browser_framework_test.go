@@ -174,3 +174,29 @@ func TestBrowserLearnerAppealsRejection(t *testing.T) {
 		t.Fatalf("the server does not hold the appeal: %+v", rec.Conversions)
 	}
 }
+
+// Anyone reads the certification units with their framework levels, in
+// either language, and narrows them by category.
+func TestBrowserPublicReadsUnitCatalogue(t *testing.T) {
+	base, _ := startServer(t)
+	b := openBrowser(t, base)
+	b.open("units")
+	b.do("units load", chromedp.WaitVisible(chromedp.CSS(`#units table`)))
+	page := b.text(`#units`)
+	for _, s := range []string{"育婴员（四级）", "第 4 级", "中级", "学前教育学", "书法（楷书）", "实操考核"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("unit page lacks %q", s)
+		}
+	}
+	b.do("only senior education", chromedp.SetValue(chromedp.CSS(`#units-category`), "senior"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('units-category').dispatchEvent(new Event('change'))`))
+	b.waitJS("senior units only", `document.querySelectorAll('#units tbody tr').length === 5`)
+	if page := b.text(`#units`); strings.Contains(page, "育婴员") || !strings.Contains(page, "太极拳") {
+		t.Errorf("senior units: %q", page)
+	}
+	b.do("switch to English", chromedp.Click(chromedp.CSS(`#lang-toggle`)))
+	b.waitJS("English headings", `document.querySelector('main h1').textContent === 'Certification units'`)
+	if page := b.text(`#units`); !strings.Contains(page, "Level 2") || !strings.Contains(page, "Senior education") {
+		t.Errorf("English unit page: %q", page)
+	}
+}
