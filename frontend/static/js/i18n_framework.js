@@ -76,6 +76,13 @@ export const zhFramework = {
   'assess.observation': '现场观察',
   'assess.coursework': '课程作业',
 
+  'rule.m.unitCodes': '认证单元',
+  'rule.m.unitCodesHint': '填写认证单元代码，多个用逗号分隔，取得其中任一单元即可；要求同时取得几个单元时，每个单元各写一个条件。',
+  'rule.capPerYearRule': '本规则每年上限（学分）',
+  'rule.capPerYearRuleHint': '只计本规则的认定，与机构的年度上限同时生效；留空表示不限。',
+  'rule.noticeDays': '公示天数',
+  'rule.noticeDaysHint': '审核通过后公示的天数，公示期满才生效；0 或留空表示通过即生效。须人工审核。',
+
   'review.appeal': '申诉理由',
   'review.objections': '公示异议',
   'review.appealHint': '这是对未通过决定的申诉，须由作出原决定以外的审核人员复议，并写明理由。',
@@ -83,6 +90,8 @@ export const zhFramework = {
   'reason.required, at most 1000 characters': '必填，最多 1000 个字符',
   'reason.the 30 days for an appeal have passed': '已超过 30 天的申诉期限',
   'reason.an appeal decision must be explained': '复议决定必须写明理由',
+  'reason.a notice period needs manual approval': '设置公示期须选择人工审核',
+  'reason.a yearly cap needs an award': '设置年度上限须先设置授予学分',
 };
 
 export const enFramework = {
@@ -159,6 +168,13 @@ export const enFramework = {
   'assess.portfolio': 'Portfolio',
   'assess.observation': 'Observation',
   'assess.coursework': 'Coursework',
+
+  'rule.m.unitCodes': 'Certification units',
+  'rule.m.unitCodesHint': 'Unit codes separated by commas: any one of them will do. To require several units together, give each its own condition.',
+  'rule.capPerYearRule': 'Yearly cap of this rule (credits)',
+  'rule.capPerYearRuleHint': 'Counts this rule’s awards only, and applies besides the institution’s yearly cap. Leave empty for none.',
+  'rule.noticeDays': 'Days of public notice',
+  'rule.noticeDaysHint': 'An approval is announced for this many days and takes effect when they end; 0 or empty takes effect at once. Needs manual approval.',
 
   'review.appeal': 'Reasons for the appeal',
   'review.objections': 'Objections during the public notice',
