@@ -208,3 +208,57 @@ func TestCSVImportUnitAndLevelColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestCourseLeadsToUnit(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	e.seedFramework(admin, 6)
+	a := e.issuer(admin, "社区学院")
+	e.seedUnit(admin, "CE-301", "community", 3)
+	e.seedUnit(admin, "SE-101", "senior", 1)
+	retired := unitBody("CE-OLD", "community", 2)
+	retired["status"] = "active"
+	e.must(201, req{method: "POST", path: unitsPath, token: admin, body: retired})
+	retired["status"] = "retired"
+	e.must(200, req{method: "PUT", path: unitsPath + "/CE-OLD", token: admin, body: retired})
+
+	cases := []struct {
+		name, unit string
+		status     int
+	}{
+		{"a unit of the course's category", "ce-301", 201},
+		{"no such unit", "CE-999", 422},
+		{"a unit of another category", "SE-101", 422},
+		{"a retired unit", "CE-OLD", 422},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := courseBody("SF-"+itoa(i), "课程"+itoa(i), "community", 32)
+			b["unitCode"] = tc.unit
+			res := e.do(req{method: "POST", path: myCourses, token: a.staff, body: b})
+			if res.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", res.status, tc.status, res.body)
+			}
+			if tc.status == 422 && !hasProblem(res.json(t), "unitCode") {
+				t.Fatalf("the refusal does not name unitCode: %s", res.body)
+			}
+			if tc.status == 201 && res.json(t)["unitCode"] != "CE-301" {
+				t.Fatalf("course = %s", res.body)
+			}
+		})
+	}
+	// An outcome for the course certifies its unit at the unit's level.
+	courses := itemsOf(e.must(200, req{method: "GET", path: myCourses, token: a.staff}))
+	if len(courses) != 1 {
+		t.Fatalf("catalogue = %v", courses)
+	}
+	body := outcomeBody(nid(t, 7), "周七", "", 0)
+	for _, k := range []string{"title", "category", "hours", "courseCode"} {
+		delete(body, k)
+	}
+	body["courseId"] = courses[0]["id"]
+	out := e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body})
+	if out["unitCode"] != "CE-301" || out["level"] != 3.0 {
+		t.Fatalf("outcome for the course = %v", out)
+	}
+}
