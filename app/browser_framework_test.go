@@ -200,3 +200,30 @@ func TestBrowserPublicReadsUnitCatalogue(t *testing.T) {
 		t.Errorf("English unit page: %q", page)
 	}
 }
+
+// The admin's statistics show recognised credits by level and unit, and how
+// the demo's notice and appeal stand.
+func TestBrowserAdminSeesFrameworkStatistics(t *testing.T) {
+	base, _ := startServer(t)
+	b := openBrowser(t, base)
+	b.signIn("admin", demoAdminPassword)
+	b.open("stats")
+	b.do("statistics load", chromedp.WaitVisible(chromedp.CSS(`#stats-fairness`)))
+	if got := b.text(`#stats-fairness [data-stat="notices-open"] dd`); got != "1" {
+		t.Errorf("notices open: %q, want the demo's one", got)
+	}
+	if got := b.text(`#stats-fairness [data-stat="appeals-open"] dd`); got != "1" {
+		t.Errorf("appeals open: %q, want the demo's one", got)
+	}
+	page := b.text(`main`)
+	for _, s := range []string{"按框架等级的已认定学分", "第 4 级", "VT-206", "公示、异议与申诉"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("statistics page lacks %q", s)
+		}
+	}
+	b.do("switch to English", chromedp.Click(chromedp.CSS(`#lang-toggle`)))
+	b.waitJS("English", `document.querySelector('#stats-fairness [data-stat="appeals-open"] dt').textContent === 'Appeals open'`)
+	if page := b.text(`main`); !strings.Contains(page, "Recognised credits by framework level") || !strings.Contains(page, "Level 4") {
+		t.Errorf("English statistics page lacks the framework figures")
+	}
+}
