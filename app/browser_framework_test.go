@@ -227,3 +227,39 @@ func TestBrowserAdminSeesFrameworkStatistics(t *testing.T) {
 		t.Errorf("English statistics page lacks the framework figures")
 	}
 }
+
+// An appeal waits in the review queue; the reviewer who rejected cannot
+// decide it, another reviewer does, and the learner reads the outcome.
+func TestBrowserAnotherReviewerDecidesAppeal(t *testing.T) {
+	base, _ := startServer(t)
+	b := openBrowser(t, base)
+	card := `#review-list [data-rule-code="OU-CREDIT-UNITS"]`
+	b.signIn("ou.reviewer", demoStaffPassword)
+	b.open("review?status=appealed")
+	b.do("appeal queue", chromedp.WaitVisible(chromedp.CSS(card)))
+	if got := b.text(card); !strings.Contains(got, "两个单元的结业证书已由社区教育学院补报") || !strings.Contains(got, "原决定以外的审核人员") {
+		t.Errorf("appeal card = %q", got)
+	}
+	b.do("the rejecting reviewer tries", chromedp.SendKeys(chromedp.CSS(card+` textarea`), "维持"),
+		chromedp.Click(chromedp.CSS(card+` [data-action="approve"]`)),
+		chromedp.WaitVisible(chromedp.CSS(card+` .alert-error`)))
+	b.signOut()
+
+	b.signIn("ou.reviewer2", demoStaffPassword)
+	b.open("review?status=appealed")
+	const note = "复议：两个单元材料齐全，同意认定"
+	b.do("another reviewer upholds the appeal", chromedp.WaitVisible(chromedp.CSS(card)),
+		chromedp.SendKeys(chromedp.CSS(card+` textarea`), note),
+		chromedp.Click(chromedp.CSS(card+` [data-action="approve"]`)),
+		chromedp.WaitVisible(chromedp.CSS(card+` .alert-success`)))
+	if got := b.text(card + ` .alert-success`); !strings.Contains(got, "申诉成立") {
+		t.Errorf("decision shown as %q", got)
+	}
+	b.signOut()
+
+	b.signIn(demoID(t, "11010519850611247"), demoLearnerPassword) // 孙伟
+	b.do("record", chromedp.WaitVisible(chromedp.CSS(`#conversions .appeal-outcome`)))
+	if got := b.text(`#conversions`); !strings.Contains(got, "已生效") || !strings.Contains(got, "申诉成立："+note) {
+		t.Errorf("the learner's conversions read %q", got)
+	}
+}

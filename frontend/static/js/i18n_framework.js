@@ -98,6 +98,8 @@ export const zhFramework = {
   'stats.meanDecisionDays': '从申请到决定平均天数',
   'stats.meanAppealDays': '申诉复议平均天数',
 
+  'review.inNotice': '已通过，进入公示；公示期满后生效。',
+  'review.final': '申诉成立，决定已生效。',
   'review.appeal': '申诉理由',
   'review.objections': '公示异议',
   'review.appealHint': '这是对未通过决定的申诉，须由作出原决定以外的审核人员复议，并写明理由。',
@@ -226,6 +228,8 @@ export const enFramework = {
   'stats.meanDecisionDays': 'Mean days from application to decision',
   'stats.meanAppealDays': 'Mean days to decide an appeal',
 
+  'review.inNotice': 'Approved and now in public notice; it takes effect when the notice ends.',
+  'review.final': 'Appeal upheld; the decision is final.',
   'review.appeal': 'Reasons for the appeal',
   'review.objections': 'Objections during the public notice',
   'review.appealHint': 'This is an appeal against a rejection: a reviewer other than the one who rejected decides it, and must give reasons.',

@@ -106,7 +106,7 @@ export default {
           const card = list.querySelector(`[data-conversion-id="${CSS.escape(c.id)}"]`);
           const done = h('div', { class: 'alert alert-success', role: 'status' },
             h('p', { class: 'alert-title' }, conversionBadge(decided.status), ' ',
-              tx(decided.status === 'approved' ? 'review.approved' : 'review.rejected')));
+              tx({ approved: 'review.approved', in_notice: 'review.inNotice', final: 'review.final' }[decided.status] || 'review.rejected')));
           card.querySelector('.decision').replaceWith(done);
           card.querySelector('.card-head .badge').replaceWith(conversionBadge(decided.status));
         }))
