@@ -117,7 +117,12 @@ func (e *evalRun) collectCandidates() {
 		units = map[string]Outcome{}
 	}
 	for _, o := range all {
-		key := countedKey(o)
+		key := ""
+		if len(counted) > 0 {
+			// Built only when there is something to compare with: most
+			// learners have no earlier conversion at the institution.
+			key = countedKey(o)
+		}
 		switch {
 		case o.Status != OutcomeActive:
 			e.step("excluded.revoked", "「%s」已撤销，不能用于转换", o.Title)

@@ -41,7 +41,7 @@ func (e *evalRun) countedAt() map[string]*Conversion {
 		return nil
 	}
 	var byID map[uuid.UUID]*Outcome
-	out := map[string]*Conversion{}
+	var out map[string]*Conversion
 	for i := range e.acc.Conversions {
 		c := &e.acc.Conversions[i]
 		if c.ID == e.ignore || !c.Live() || c.InstitutionID != e.rule.InstitutionID || c.Evaluation.AwardedCredits <= 0 {
@@ -59,6 +59,9 @@ func (e *evalRun) countedAt() map[string]*Conversion {
 				continue
 			}
 			if k := countedKey(*o); k != "" {
+				if out == nil {
+					out = map[string]*Conversion{}
+				}
 				if _, seen := out[k]; !seen {
 					out[k] = c
 				}
