@@ -286,9 +286,18 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/institutions/me/conversions", s.reviewQueue)
 	v1.Post("/conversions/:id/approve", s.idempotent, s.decideConversion(service.Approve))
 	v1.Post("/conversions/:id/reject", s.idempotent, s.decideConversion(service.Reject))
+	v1.Get("/notices", s.listNotices)
+	v1.Post("/conversions/:id/objections", s.idempotent, onObject(s.objectToConversion))
+	v1.Post("/conversions/:id/appeal", s.idempotent, onObject(s.appealConversion))
 
 	v1.Get("/policy", s.getPolicy)
 	v1.Put("/policy", s.setPolicy)
+	v1.Get("/framework", s.getFramework)
+	v1.Put("/framework", s.setFramework)
+	v1.Get("/units", s.listUnits)
+	v1.Post("/units", s.idempotent, s.createUnit)
+	v1.Get("/units/:code", s.getUnit)
+	v1.Put("/units/:code", s.updateUnit)
 
 	v1.Post("/verify", s.verifyTranscript)
 	v1.Get("/stats", s.stats)

@@ -16,8 +16,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"creditbank/domain"
 	"creditbank/auth/vc"
+	"creditbank/domain"
 )
 
 // The 1EdTech export: each outcome as an Open Badges 3.0

@@ -177,6 +177,7 @@ type OutcomeDoc struct {
 	CreditsStated bool       `json:"creditsStated" bson:"creditsStated"`
 	Result        ResultDoc  `json:"result" bson:"result"`
 	Level         int        `json:"level,omitempty" bson:"level,omitempty"`
+	UnitCode      string     `json:"unitCode,omitempty" bson:"unitCode,omitempty"`
 	CompletedOn   time.Time  `json:"completedOn" bson:"completedOn"`
 	ExpiresOn     *time.Time `json:"expiresOn,omitempty" bson:"expiresOn,omitempty"`
 	Status        string     `json:"status" bson:"status"`
@@ -200,6 +201,7 @@ func FromOutcome(o domain.Outcome) OutcomeDoc {
 		CreditsStated: o.CreditsStated,
 		Result:        FromResult(o.Result),
 		Level:         o.Level,
+		UnitCode:      o.UnitCode,
 		CompletedOn:   o.CompletedOn,
 		ExpiresOn:     optTime(o.ExpiresOn),
 		Status:        string(o.Status),
@@ -236,6 +238,7 @@ func (d OutcomeDoc) ToDomain() (domain.Outcome, error) {
 		CreditsStated: d.CreditsStated,
 		Result:        d.Result.ToDomain(),
 		Level:         d.Level,
+		UnitCode:      d.UnitCode,
 		CompletedOn:   utc(d.CompletedOn),
 		ExpiresOn:     optTime(d.ExpiresOn),
 		Status:        domain.OutcomeStatus(d.Status),

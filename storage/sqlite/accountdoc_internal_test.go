@@ -110,18 +110,23 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 			a := c.account(t)
 			want := a.Clone()
 			want.Version = 42
-			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary2 {
+			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary3 {
 				t.Fatalf("format byte %#x", raw[0])
 			}
-			// The current format, and the earlier one that files still hold.
-			for _, format := range []byte{accountFormatBinary2, accountFormatBinary1} {
+			// The current format, and the earlier ones that files still
+			// hold; those never held what format 3 added.
+			for _, format := range []byte{accountFormatBinary3, accountFormatBinary2, accountFormatBinary1} {
 				raw := encodeAccountAs(a, 42, format)
 				got, err := decodeAccount(string(raw))
 				if err != nil {
 					t.Fatalf("format %#x: %v", format, err)
 				}
-				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("format %#x round trip differs:\n got %+v\nwant %+v", format, got, want)
+				w := want
+				if format < accountFormatBinary3 {
+					w = withoutFormat3Fields(want)
+				}
+				if !reflect.DeepEqual(got, w) {
+					t.Fatalf("format %#x round trip differs:\n got %+v\nwant %+v", format, got, w)
 				}
 			}
 			// What earlier versions wrote (the JSON document) still reads,
@@ -144,7 +149,7 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 // A damaged document is an error, never a panic or a wrong account.
 func TestAccountDocumentRefusesDamage(t *testing.T) {
 	for _, a := range []*domain.Account{filledAccount(t), learnerAccount(t)} {
-		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2} {
+		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3} {
 			raw := encodeAccountAs(a, 3, format)
 			for n := 0; n < len(raw); n++ {
 				if _, err := decodeAccount(string(raw[:n])); err == nil {
@@ -276,6 +281,9 @@ func TestStoredEarlierDocumentsReadAndAreRewritten(t *testing.T) {
 		{"format 1", func(t *testing.T, a *domain.Account) string {
 			return string(encodeAccountAs(a, a.Version, accountFormatBinary1))
 		}},
+		{"format 2", func(t *testing.T, a *domain.Account) string {
+			return string(encodeAccountAs(a, a.Version, accountFormatBinary2))
+		}},
 	} {
 		t.Run(old.name, func(t *testing.T) { storedEarlierDocument(t, old.encode) })
 	}
@@ -297,6 +305,8 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	}
 	a.Conversions = nil
 	a.Helpers, a.Grants = nil, nil
+	// What an earlier version wrote never held format 3's additions.
+	a = withoutFormat3Fields(a)
 	if err := s.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +353,7 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	if err := s.r.QueryRowContext(ctx, `SELECT doc, tallies FROM accounts WHERE id = ?`, a.ID.String()).Scan(&stored, &storedTallies); err != nil {
 		t.Fatal(err)
 	}
-	if stored[0] != accountFormatBinary2 || storedTallies[0] != talliesFormatBinary1 {
+	if stored[0] != accountFormatBinary3 || storedTallies[0] != talliesFormatBinary1 {
 		t.Fatalf("saved document starts with %#x and tallies with %#x, not the current formats", stored[0], storedTallies[0])
 	}
 	if sums, err := s.DistrictTallies(ctx); err != nil || !reflect.DeepEqual(sums, nonZero(got.StatTallies())) {
@@ -432,7 +442,7 @@ func TestTalliesRoundTripAndRefuseDamage(t *testing.T) {
 // each binary format (go test -bench AccountDocument ./storage/sqlite).
 func BenchmarkAccountDocument(b *testing.B) {
 	a := learnerAccount(b)
-	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2} {
+	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3} {
 		raw := string(encodeAccountAs(a, 1, format))
 		b.Run(fmt.Sprintf("encode/%#x", format), func(b *testing.B) {
 			b.ReportAllocs()
@@ -450,4 +460,17 @@ func BenchmarkAccountDocument(b *testing.B) {
 			}
 		})
 	}
+}
+
+// withoutFormat3Fields is a as formats 1 and 2 can hold it.
+func withoutFormat3Fields(a *domain.Account) *domain.Account {
+	out := a.Clone()
+	for i := range out.Outcomes {
+		out.Outcomes[i].UnitCode = ""
+	}
+	for i := range out.Conversions {
+		c := &out.Conversions[i]
+		c.NoticeEndsAt, c.Objections, c.Appeal = nil, nil, nil
+	}
+	return out
 }

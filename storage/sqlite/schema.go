@@ -191,6 +191,17 @@ CREATE TABLE verification_codes (
 	doc  TEXT NOT NULL
 );
 `,
+	// 9: certification units, keyed by their code.
+	`
+CREATE TABLE units (
+	code     TEXT PRIMARY KEY,
+	category TEXT NOT NULL,
+	status   TEXT NOT NULL,
+	level    INTEGER NOT NULL,
+	version  INTEGER NOT NULL,
+	doc      TEXT NOT NULL
+);
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

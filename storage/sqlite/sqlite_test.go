@@ -290,7 +290,7 @@ func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
 	if _, err := db.Exec(`UPDATE accounts SET doc = ? WHERE id = ?`, string(js), a.ID.String()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; DROP INDEX accounts_untallied; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses; DROP TABLE status_indexes; DROP TABLE verification_codes;
+	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; DROP INDEX accounts_untallied; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses; DROP TABLE status_indexes; DROP TABLE verification_codes; DROP TABLE units;
 		CREATE INDEX account_outcomes_by_account ON account_outcomes(account_id);
 		CREATE INDEX account_conversions_by_account ON account_conversions(account_id);
 		UPDATE schema_version SET version = 1`); err != nil {
