@@ -42,21 +42,26 @@ import (
 // when it is the hash of the entry before, and a ledger entry's outcome or
 // conversion as a mark when it is the next one of the account's in order.
 // A learner's ten outcomes take ≈ 1.9 kB instead of ≈ 3.6 kB.
+//
+// Format 3 is format 2 followed by the account's session generation (a
+// varint). Documents of formats 1 and 2 were written before accounts had
+// one and read as generation 0.
 const (
 	accountFormatJSON    = '{'
 	accountFormatBinary1 = 0xB1
 	accountFormatBinary2 = 0xB2
+	accountFormatBinary3 = 0xB3
 )
 
 // encodeAccount writes a at version in the current binary format.
 func encodeAccount(a *domain.Account, version int64) []byte {
-	return encodeAccountAs(a, version, accountFormatBinary2)
+	return encodeAccountAs(a, version, accountFormatBinary3)
 }
 
 // encodeAccountAs writes a in the given binary format; only tests write an
 // earlier one, to show it still reads.
 func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
-	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format == accountFormatBinary2}
+	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format >= accountFormatBinary2}
 	w.b = append(w.b, format)
 	w.id(a.ID)
 	w.ids.add(a.ID)
@@ -114,6 +119,9 @@ func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
 		w.refStr(e.Name)
 		w.refStr(string(e.Action))
 		w.str(e.Detail)
+	}
+	if format >= accountFormatBinary3 {
+		w.varint(a.SessionGen)
 	}
 	return w.b
 }
@@ -284,8 +292,8 @@ func decodeAccount(raw string) (*domain.Account, error) {
 		return nil, errors.New("sqlite: decode account: empty document")
 	}
 	switch raw[0] {
-	case accountFormatBinary1, accountFormatBinary2:
-		a, err := decodeAccountBinary(raw[1:], raw[0] == accountFormatBinary2)
+	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3:
+		a, err := decodeAccountBinary(raw[1:], raw[0])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: decode account: %w", err)
 		}
@@ -301,12 +309,12 @@ func decodeAccount(raw string) (*domain.Account, error) {
 	}
 }
 
-// decodeAccountBinary is encodeAccountAs's inverse (v2: format 2). Strings
-// are slices of raw, which the account then keeps alive: one allocation for
-// all of them. Empty lists load as nil and times as UTC, as from the JSON
-// documents.
-func decodeAccountBinary(raw string, v2 bool) (*domain.Account, error) {
-	r := docReader{s: raw, v2: v2}
+// decodeAccountBinary is encodeAccountAs's inverse for a format byte.
+// Strings are slices of raw, which the account then keeps alive: one
+// allocation for all of them. Empty lists load as nil and times as UTC, as
+// from the JSON documents.
+func decodeAccountBinary(raw string, format byte) (*domain.Account, error) {
+	r := docReader{s: raw, v2: format >= accountFormatBinary2}
 	a := &domain.Account{}
 	a.ID = r.id()
 	r.ids.add(a.ID)
@@ -367,6 +375,9 @@ func decodeAccountBinary(raw string, v2 bool) (*domain.Account, error) {
 			e.ActorID, e.InstitutionID = r.refID(), r.refID()
 			e.Name, e.Action, e.Detail = r.refStr(), domain.AccessAction(r.refStr()), r.str()
 		}
+	}
+	if format >= accountFormatBinary3 {
+		a.SessionGen = r.varint()
 	}
 	if r.err == nil && len(r.s) != 0 {
 		r.fail("%d bytes after the document", len(r.s))
