@@ -37,15 +37,21 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 	changed := func() domain.AuditEntry {
 		return auditEntry(s.now(), actor, "auth.password_change", string(actor.Role), actor.ID.String(), "")
 	}
+	// The new session takes the generation this change wrote, not one read
+	// again later, which a concurrent reset could already have moved on.
 	switch actor.Role {
 	case domain.RoleLearner:
-		_, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+		var acc *domain.Account
+		acc, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
 			if ok, _ := auth.VerifyPassword(a.PasswordHash, current); !ok {
 				return wrong
 			}
 			a.SetPassword(hash, s.now())
 			return nil
 		}, func(*domain.Account) []domain.AuditEntry { return []domain.AuditEntry{changed()} })
+		if err == nil {
+			p.Gen = acc.SessionGen
+		}
 	case domain.RoleStaff, domain.RoleAdmin:
 		var u *domain.User
 		if u, err = s.store.GetUser(ctx, actor.ID); err != nil {
@@ -57,6 +63,16 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 		u.SetPassword(hash, s.now())
 		if err = s.store.UpdateUser(ctx, u); err == nil {
 			s.auditAll(ctx, changed())
+			p.Gen = u.SessionGen
+			if actor.Role == domain.RoleStaff {
+				inst := actor.institution
+				if inst == nil {
+					inst, err = s.store.GetInstitution(ctx, actor.InstitutionID)
+				}
+				if err == nil {
+					p.Gen += inst.SessionGen
+				}
+			}
 		}
 	}
 	if err != nil {

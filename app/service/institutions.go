@@ -59,7 +59,9 @@ func (s *Service) GetInstitution(ctx context.Context, id uuid.UUID) (*domain.Ins
 }
 
 // SetInstitutionStatus suspends or reactivates an institution (admin only).
-// A suspended institution's staff and clients lose access at once.
+// A suspended institution's staff and clients lose access at once, and
+// their tokens stay dead after a reactivation: suspending moves the
+// institution's session generation, which is part of theirs.
 func (s *Service) SetInstitutionStatus(ctx context.Context, actor Actor, id uuid.UUID, status domain.InstitutionStatus) (*domain.Institution, error) {
 	if actor.Role != domain.RoleAdmin {
 		return nil, domain.ErrForbidden
@@ -72,7 +74,9 @@ func (s *Service) SetInstitutionStatus(ctx context.Context, actor Actor, id uuid
 		if err != nil {
 			return nil, err
 		}
-		inst.Status = status
+		if err := inst.SetStatus(status); err != nil {
+			return nil, err
+		}
 		err = s.store.UpdateInstitution(ctx, inst)
 		if errors.Is(err, domain.ErrStale) {
 			continue

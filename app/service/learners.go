@@ -100,7 +100,9 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 			if a.Claimed() {
 				return domain.ErrConflict
 			}
-			a.PasswordHash = hash
+			// Claiming ends any session of the account: none should exist,
+			// but one opened before a front-desk reset must not come back.
+			a.SetPassword(hash, s.now())
 			if phone != "" {
 				a.PII.PhoneSealed, a.PII.PhoneMasked = pii.PhoneSealed, pii.PhoneMasked
 			}

@@ -1,0 +1,146 @@
+package api_test
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+
+	"creditbank/auth"
+	"creditbank/domain"
+)
+
+// sessionRounds is how often each way of ending sessions is repeated: a
+// session that only timestamps end would survive a change made within the
+// same second as its login, which most rounds here are.
+const sessionRounds = 200
+
+type session struct{ access, refresh string }
+
+func (e *env) openSession(username, password string) session {
+	e.t.Helper()
+	m := e.must(200, req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"username": username, "password": password}})
+	return session{m["accessToken"].(string), m["refreshToken"].(string)}
+}
+
+// assertEnded checks that neither token of a session works any more.
+func (e *env) assertEnded(t *testing.T, round int, what string, s session) {
+	t.Helper()
+	if res := e.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": s.refresh}}); res.status != 401 {
+		t.Fatalf("round %d: refresh token from before %s: %d %s", round, what, res.status, clip(res.body))
+	}
+	if res := e.do(req{method: "GET", path: "/api/v1/me", token: s.access}); res.status != 401 {
+		t.Fatalf("round %d: access token from before %s: %d %s", round, what, res.status, clip(res.body))
+	}
+}
+
+func TestPasswordChangeEndsEverySessionAtOnce(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	inst := e.createInstitution(admin, "开放大学", []string{"issue"}, []string{"academic"})
+	e.createStaff(admin, inst.id, "ou.clerk", "issue")
+	id := nid(t, 31)
+	e.must(201, req{method: "POST", path: "/api/v1/learners", body: map[string]string{"nationalId": id, "name": "刘洋", "password": "river-stone-0"}})
+
+	for _, who := range []struct{ name, username, first string }{
+		{"learner", id, "river-stone-0"},
+		{"staff", "ou.clerk", "staff-password-1"},
+	} {
+		t.Run(who.name, func(t *testing.T) {
+			current := who.first
+			for round := range sessionRounds {
+				old := e.openSession(who.username, current)
+				next := "river-stone-" + itoa(round+1)
+				fresh := e.must(200, req{method: "POST", path: "/api/v1/me/password", token: old.access,
+					body: map[string]string{"currentPassword": current, "newPassword": next}})
+				current = next
+				e.assertEnded(t, round, "a password change", old)
+				// The session the change hands back is of the new generation.
+				e.must(200, req{method: "GET", path: "/api/v1/me", token: fresh["accessToken"].(string)})
+				e.must(200, req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": fresh["refreshToken"].(string)}})
+			}
+		})
+	}
+}
+
+func TestFrontDeskResetAndClaimEndEverySession(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	id := nid(t, 32)
+	claim := req{method: "POST", path: "/api/v1/learners", body: map[string]string{"nationalId": id, "name": "周强", "password": "lantern-field-7"}}
+	created := e.must(201, claim)
+	accountID := uuid.MustParse(created["id"].(string))
+	reset := req{method: "POST", path: "/api/v1/learners/" + accountID.String() + "/reset", token: admin}
+
+	for round := range sessionRounds {
+		old := e.openSession(id, "lantern-field-7")
+		e.must(200, reset)
+		e.assertEnded(t, round, "a front-desk reset", old)
+
+		// No session of an unclaimed account can come from a login; one
+		// signed directly at the account's current generation stands for
+		// any that might exist, and claiming must end it too.
+		acc, err := e.store.GetAccount(t.Context(), accountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stray, _, err := e.tokens.Issue(auth.Principal{Role: domain.RoleLearner, Subject: accountID, Gen: acc.SessionGen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.must(200, req{method: "GET", path: "/api/v1/learners/me/record", token: stray})
+		e.must(200, claim)
+		if res := e.do(req{method: "GET", path: "/api/v1/learners/me/record", token: stray}); res.status != 401 {
+			t.Fatalf("round %d: access token from before the claim: %d", round, res.status)
+		}
+	}
+	e.openSession(id, "lantern-field-7")
+}
+
+func TestSuspendingAnInstitutionEndsItsSessionsForGood(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	e.createStaff(admin, a.id, "cc.manager", "manage")
+	staff := e.openSession("cc.manager", "staff-password-1")
+	client := e.must(200, req{method: "POST", path: "/api/v1/auth/token", body: map[string]string{"clientId": a.clientID, "clientSecret": a.clientSecret}})["accessToken"].(string)
+
+	status := func(to string) req {
+		return req{method: "POST", path: "/api/v1/institutions/" + a.id + "/status", token: admin, body: map[string]string{"status": to}}
+	}
+	e.must(200, status("suspended"))
+	e.must(200, status("active"))
+
+	e.assertEnded(t, 0, "the institution's suspension", staff)
+	body := outcomeBody(nid(t, 33), "钱进", "摄影", 16)
+	if res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: client, body: body}); res.status != 401 {
+		t.Fatalf("client access token from before the suspension: %d %s", res.status, clip(res.body))
+	}
+	if res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: body}); res.status != 401 {
+		t.Fatalf("issuing staff access token from before the suspension: %d %s", res.status, clip(res.body))
+	}
+
+	// Signing in again works, and those sessions are not disturbed by the
+	// next reactivation of an institution that is already active.
+	fresh := e.openSession("cc.manager", "staff-password-1")
+	client = e.must(200, req{method: "POST", path: "/api/v1/auth/token", body: map[string]string{"clientId": a.clientID, "clientSecret": a.clientSecret}})["accessToken"].(string)
+	e.must(200, status("active"))
+	e.must(200, req{method: "GET", path: "/api/v1/me", token: fresh.access})
+	e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: client, body: body})
+	e.must(200, req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": fresh.refresh}})
+}
+
+func TestSuspendingStaffEndsTheirSessionsForGood(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	m := e.must(201, req{method: "POST", path: "/api/v1/institutions/" + a.id + "/staff", token: admin,
+		body: map[string]any{"username": "cc.clerk", "password": "staff-password-1", "perms": []string{"issue"}}})
+	old := e.openSession("cc.clerk", "staff-password-1")
+	status := func(to string) req {
+		return req{method: "POST", path: "/api/v1/institutions/" + a.id + "/staff/" + m["id"].(string) + "/status", token: admin, body: map[string]string{"status": to}}
+	}
+	e.must(200, status("suspended"))
+	e.must(200, status("active"))
+	e.assertEnded(t, 0, "the staff member's suspension", old)
+	e.openSession("cc.clerk", "staff-password-1")
+}
