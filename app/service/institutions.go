@@ -118,6 +118,15 @@ func (s *Service) CreateStaff(ctx context.Context, actor Actor, institutionID uu
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	// A manager hands on only what they hold; otherwise a manager without
+	// review could make a colleague who has it, and act through them.
+	if actor.Role == domain.RoleStaff {
+		for _, p := range perms {
+			if !actor.Can(p) {
+				return nil, fmt.Errorf("%w: a manager may grant only permissions they hold; you do not hold %q", domain.ErrForbidden, p)
+			}
+		}
+	}
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {
 		return nil, err
