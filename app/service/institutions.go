@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -110,8 +109,14 @@ func (s *Service) CreateStaff(ctx context.Context, actor Actor, institutionID uu
 		return nil, err
 	}
 	v := &domain.ValidationError{}
-	username := strings.ToLower(strings.TrimSpace(in.Username))
-	collect(v, domain.ValidateUsername(username))
+	// Registered under the form sign-in looks names up by, so that no other
+	// spelling reaches this user in a throttle bucket of its own.
+	username, ok := auth.CanonicalUsername(in.Username)
+	if ok {
+		collect(v, domain.ValidateUsername(username))
+	} else {
+		v.Add("username", "3–32 characters: lowercase letters, digits, . _ -, starting with a letter")
+	}
 	collect(v, domain.ValidatePassword(in.Password))
 	perms, err := domain.ParsePerms(in.Perms)
 	collect(v, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -24,10 +23,11 @@ type TokenPair struct {
 var errBadCredentials = fmt.Errorf("%w: %s", domain.ErrUnauthenticated, "invalid username or password")
 
 // Login checks a username (admin/staff name or a learner's national ID) and
-// password and opens a refresh-token family.
+// password and opens a refresh-token family. The username is taken in its
+// canonical form (auth.CanonicalUsername), the one the throttle keys on.
 func (s *Service) Login(ctx context.Context, username, password string, meta Actor) (TokenPair, error) {
-	username = strings.TrimSpace(username)
-	if username == "" || password == "" {
+	username, ok := auth.CanonicalUsername(username)
+	if !ok || password == "" {
 		return TokenPair{}, errBadCredentials
 	}
 	p, err := s.checkPassword(ctx, username, password)
@@ -58,7 +58,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 		}
 		return auth.Principal{Role: domain.RoleLearner, Subject: acc.ID, Gen: acc.SessionGen}, nil
 	}
-	u, err := s.store.GetUserByUsername(ctx, strings.ToLower(username))
+	u, err := s.store.GetUserByUsername(ctx, username)
 	if errors.Is(err, domain.ErrNotFound) {
 		auth.DummyVerify(password)
 		return auth.Principal{}, errBadCredentials
