@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -143,4 +144,50 @@ func TestSuspendingStaffEndsTheirSessionsForGood(t *testing.T) {
 	e.must(200, status("active"))
 	e.assertEnded(t, 0, "the staff member's suspension", old)
 	e.openSession("cc.clerk", "staff-password-1")
+}
+
+// A password is refused, with a 422 naming the field, when it is among the
+// 10 000 most common or is the user's own sign-in name in a thin disguise;
+// a refused request changes nothing.
+func TestPasswordsRefuseCommonOnesAndOwnNames(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	inst := e.createInstitution(admin, "开放大学", []string{"issue"}, []string{"academic"})
+	staff := e.createStaff(admin, inst.id, "kate.li", "issue")
+	id := nid(t, 34)
+	e.must(201, req{method: "POST", path: "/api/v1/learners", body: map[string]string{"nationalId": id, "name": "刘洋", "password": "river-stone-0"}})
+	learner := e.login(id, "river-stone-0")
+	other := nid(t, 35)
+
+	before := fingerprint(t, e.store)
+	for _, tc := range []struct {
+		name, field, reason string
+		r                   req
+	}{
+		{"register: a common password", "password", "most common",
+			req{method: "POST", path: "/api/v1/learners", body: map[string]string{"nationalId": other, "name": "王芳", "password": "1234567890"}}},
+		{"register: the national ID, lower case", "password", "national ID",
+			req{method: "POST", path: "/api/v1/learners", body: map[string]string{"nationalId": other, "name": "王芳", "password": strings.ToLower(other)}}},
+		{"new staff: the username with a year", "password", "username",
+			req{method: "POST", path: "/api/v1/institutions/" + inst.id + "/staff", token: admin,
+				body: map[string]any{"username": "wang.fang", "password": "Wang.Fang2026", "perms": []string{"issue"}}}},
+		{"new staff: a common password", "password", "most common",
+			req{method: "POST", path: "/api/v1/institutions/" + inst.id + "/staff", token: admin,
+				body: map[string]any{"username": "wang.fang", "password": "QWERTYUIOP", "perms": []string{"issue"}}}},
+		{"staff change: the username reversed", "newPassword", "username",
+			req{method: "POST", path: "/api/v1/me/password", token: staff, body: map[string]string{"currentPassword": "staff-password-1", "newPassword": "il.etak.2026!"}}},
+		{"learner change: the national ID", "newPassword", "national ID",
+			req{method: "POST", path: "/api/v1/me/password", token: learner, body: map[string]string{"currentPassword": "river-stone-0", "newPassword": id}}},
+		{"learner change: a common password", "newPassword", "most common",
+			req{method: "POST", path: "/api/v1/me/password", token: learner, body: map[string]string{"currentPassword": "river-stone-0", "newPassword": "1qaz2wsx3edc"}}},
+	} {
+		res := e.do(tc.r)
+		if res.status != 422 || res.errorCode(t) != "invalid" || !hasProblem(res.json(t), tc.field) || !strings.Contains(string(res.body), tc.reason) {
+			t.Errorf("%s: %d %s", tc.name, res.status, clip(res.body))
+		}
+	}
+	if fingerprint(t, e.store) != before {
+		t.Fatal("a refused password changed stored data")
+	}
+	e.must(200, req{method: "POST", path: "/api/v1/me/password", token: learner, body: map[string]string{"currentPassword": "river-stone-0", "newPassword": "lantern-field-7"}})
 }

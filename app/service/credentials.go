@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 
 	"github.com/google/uuid"
 
@@ -18,11 +17,11 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 	default:
 		return TokenPair{}, domain.ErrForbidden // API clients have secrets, not passwords
 	}
-	if err := domain.ValidatePassword(next); err != nil {
-		var ve *domain.ValidationError
-		if errors.As(err, &ve) {
-			return TokenPair{}, domain.Invalid("newPassword", ve.Problems[0].Reason)
-		}
+	ids, err := s.signInNames(ctx, actor)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if err := auth.CheckNewPassword("newPassword", next, ids...); err != nil {
 		return TokenPair{}, err
 	}
 	if current == next {
@@ -79,6 +78,27 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 		return TokenPair{}, err
 	}
 	return s.openSession(ctx, p, uuid.New())
+}
+
+// signInNames are what the actor signs in with, which their password must
+// not resemble: a learner's national ID, a staff member's username.
+func (s *Service) signInNames(ctx context.Context, actor Actor) ([]string, error) {
+	if actor.Role == domain.RoleLearner {
+		acc, err := s.accountToRead(ctx, actor, actor.ID)
+		if err != nil {
+			return nil, err
+		}
+		id, err := s.vault.Open("national-id", acc.PII.NationalIDSealed)
+		if err != nil {
+			return nil, err
+		}
+		return []string{id}, nil
+	}
+	u, err := s.store.GetUser(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	return []string{u.Username}, nil
 }
 
 // FindLearner looks an account up by national ID for an admin at the

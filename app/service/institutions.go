@@ -117,7 +117,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor Actor, institutionID uu
 	} else {
 		v.Add("username", "3–32 characters: lowercase letters, digits, . _ -, starting with a letter")
 	}
-	collect(v, domain.ValidatePassword(in.Password))
+	collect(v, auth.CheckNewPassword("password", in.Password, username, in.Username))
 	perms, err := domain.ParsePerms(in.Perms)
 	collect(v, err)
 	if err := v.Err(); err != nil {
@@ -158,7 +158,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return false, err
 	}
-	if err := domain.ValidatePassword(password); err != nil {
+	if err := auth.CheckNewPassword("password", password, "admin"); err != nil {
 		return false, err
 	}
 	hash, err := auth.HashPassword(password)

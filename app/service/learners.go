@@ -72,7 +72,7 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 		collect(v, err)
 	}
 	if in.Password != "" || actor.Anonymous() {
-		collect(v, domain.ValidatePassword(in.Password))
+		collect(v, auth.CheckNewPassword("password", in.Password, in.NationalID, string(id)))
 	}
 	if err := v.Err(); err != nil {
 		return nil, false, err
