@@ -57,7 +57,9 @@ func TestPasswordChangeEndsEverySessionAtOnce(t *testing.T) {
 				e.assertEnded(t, round, "a password change", old)
 				// The session the change hands back is of the new generation.
 				e.must(200, req{method: "GET", path: "/api/v1/me", token: fresh["accessToken"].(string)})
-				e.must(200, req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": fresh["refreshToken"].(string)}})
+				if round == sessionRounds-1 {
+					e.must(200, req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": fresh["refreshToken"].(string)}})
+				}
 			}
 		})
 	}
