@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"creditbank/app/api"
 	"creditbank/auth"
 	"creditbank/domain"
 )
@@ -26,7 +27,10 @@ func (e *env) openSession(username, password string) session {
 // assertEnded checks that neither token of a session works any more.
 func (e *env) assertEnded(t *testing.T, round int, what string, s session) {
 	t.Helper()
-	if res := e.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": s.refresh}}); res.status != 401 {
+	// Each round from an address of its own where proxies are trusted: the
+	// refusals are failures, and one address's would soon back off.
+	from := map[string]string{"X-Forwarded-For": "10.200." + itoa(round/250) + "." + itoa(round%250+1)}
+	if res := e.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": s.refresh}, headers: from}); res.status != 401 {
 		t.Fatalf("round %d: refresh token from before %s: %d %s", round, what, res.status, clip(res.body))
 	}
 	if res := e.do(req{method: "GET", path: "/api/v1/me", token: s.access}); res.status != 401 {
@@ -35,7 +39,7 @@ func (e *env) assertEnded(t *testing.T, round int, what string, s session) {
 }
 
 func TestPasswordChangeEndsEverySessionAtOnce(t *testing.T) {
-	e := newEnv(t)
+	e, _ := newTunedEnv(t, func(c *api.Config) { c.TrustedProxies = []string{testPeer} })
 	admin := e.adminToken()
 	inst := e.createInstitution(admin, "开放大学", []string{"issue"}, []string{"academic"})
 	e.createStaff(admin, inst.id, "ou.clerk", "issue")
@@ -47,20 +51,28 @@ func TestPasswordChangeEndsEverySessionAtOnce(t *testing.T) {
 		{"staff", "ou.clerk", "staff-password-1"},
 	} {
 		t.Run(who.name, func(t *testing.T) {
+			// Each round's session is the one the previous change handed
+			// back (the first a login's), made moments before the change
+			// that must end it.
 			current := who.first
+			old := e.openSession(who.username, current)
 			for round := range sessionRounds {
-				old := e.openSession(who.username, current)
 				next := "river-stone-" + itoa(round+1)
-				fresh := e.must(200, req{method: "POST", path: "/api/v1/me/password", token: old.access,
+				m := e.must(200, req{method: "POST", path: "/api/v1/me/password", token: old.access,
 					body: map[string]string{"currentPassword": current, "newPassword": next}})
+				fresh := session{m["accessToken"].(string), m["refreshToken"].(string)}
 				current = next
 				e.assertEnded(t, round, "a password change", old)
-				// The session the change hands back is of the new generation.
-				e.must(200, req{method: "GET", path: "/api/v1/me", token: fresh["accessToken"].(string)})
-				if round == sessionRounds-1 {
-					e.must(200, req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": fresh["refreshToken"].(string)}})
-				}
+				e.must(200, req{method: "GET", path: "/api/v1/me", token: fresh.access})
+				old = fresh
 			}
+			// A login made just before a change is ended too, and the
+			// session the change hands back refreshes.
+			last := e.openSession(who.username, current)
+			m := e.must(200, req{method: "POST", path: "/api/v1/me/password", token: last.access,
+				body: map[string]string{"currentPassword": current, "newPassword": "lantern-field-7"}})
+			e.assertEnded(t, sessionRounds, "a password change", last)
+			e.must(200, req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refreshToken": m["refreshToken"].(string)}})
 		})
 	}
 }
