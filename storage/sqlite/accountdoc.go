@@ -42,20 +42,27 @@ import (
 // when it is the hash of the entry before, and a ledger entry's outcome or
 // conversion as a mark when it is the next one of the account's in order.
 // A learner's ten outcomes take ≈ 1.9 kB instead of ≈ 3.6 kB.
+//
+// Format 3 is format 2 followed by the account's session generation (a
+// varint). Documents of formats 1 and 2 were written before accounts had
+// one and read as generation 0.
+//
+// Format 4 is format 3 followed by what outcomes and conversions gained
+// later (an outcome's certification unit; a conversion's public notice,
+// objections and appeal), one entry per outcome and per conversion in the
+// same order. Appending keeps the earlier formats' readers and writers
+// intact.
 const (
 	accountFormatJSON    = '{'
 	accountFormatBinary1 = 0xB1
 	accountFormatBinary2 = 0xB2
-	// Format 3 is format 2 followed by what outcomes and conversions gained
-	// later (an outcome's certification unit; a conversion's public notice,
-	// objections and appeal), one entry per outcome and per conversion in
-	// the same order. Appending keeps format 2's reader and writer intact.
 	accountFormatBinary3 = 0xB3
+	accountFormatBinary4 = 0xB4
 )
 
 // encodeAccount writes a at version in the current binary format.
 func encodeAccount(a *domain.Account, version int64) []byte {
-	return encodeAccountAs(a, version, accountFormatBinary3)
+	return encodeAccountAs(a, version, accountFormatBinary4)
 }
 
 // encodeAccountAs writes a in the given binary format; only tests write an
@@ -121,12 +128,15 @@ func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
 		w.str(e.Detail)
 	}
 	if format >= accountFormatBinary3 {
+		w.varint(a.SessionGen)
+	}
+	if format >= accountFormatBinary4 {
 		w.extensions(a)
 	}
 	return w.b
 }
 
-// extensions writes format 3's additions.
+// extensions writes format 4's additions.
 func (w *docWriter) extensions(a *domain.Account) {
 	for i := range a.Outcomes {
 		w.refStr(a.Outcomes[i].UnitCode)
@@ -156,7 +166,7 @@ func (w *docWriter) extensions(a *domain.Account) {
 	}
 }
 
-// extensions reads format 3's additions.
+// extensions reads format 4's additions.
 func (r *docReader) extensions(a *domain.Account) {
 	for i := range a.Outcomes {
 		a.Outcomes[i].UnitCode = r.refStr()
@@ -350,7 +360,7 @@ func decodeAccount(raw string) (*domain.Account, error) {
 		return nil, errors.New("sqlite: decode account: empty document")
 	}
 	switch raw[0] {
-	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3:
+	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4:
 		a, err := decodeAccountBinary(raw[1:], raw[0])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: decode account: %w", err)
@@ -367,10 +377,10 @@ func decodeAccount(raw string) (*domain.Account, error) {
 	}
 }
 
-// decodeAccountBinary is encodeAccountAs's inverse (v2: format 2). Strings
-// are slices of raw, which the account then keeps alive: one allocation for
-// all of them. Empty lists load as nil and times as UTC, as from the JSON
-// documents.
+// decodeAccountBinary is encodeAccountAs's inverse for a format byte.
+// Strings are slices of raw, which the account then keeps alive: one
+// allocation for all of them. Empty lists load as nil and times as UTC, as
+// from the JSON documents.
 func decodeAccountBinary(raw string, format byte) (*domain.Account, error) {
 	r := docReader{s: raw, v2: format >= accountFormatBinary2}
 	a := &domain.Account{}
@@ -434,7 +444,10 @@ func decodeAccountBinary(raw string, format byte) (*domain.Account, error) {
 			e.Name, e.Action, e.Detail = r.refStr(), domain.AccessAction(r.refStr()), r.str()
 		}
 	}
-	if format >= accountFormatBinary3 && r.err == nil {
+	if format >= accountFormatBinary3 {
+		a.SessionGen = r.varint()
+	}
+	if format >= accountFormatBinary4 && r.err == nil {
 		r.extensions(a)
 	}
 	if r.err == nil && len(r.s) != 0 {
