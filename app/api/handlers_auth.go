@@ -21,19 +21,24 @@ func tokenFrom(p service.TokenPair) tokenResponse {
 	return tokenResponse{AccessToken: p.AccessToken, RefreshToken: p.RefreshToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn}
 }
 
-// throttled runs a credential check under the limiter. Every key must have
-// a token: the address, and the subject (a canonical username or a client
-// ID; "" for none) both at that address and over all addresses. Failures
-// back off exponentially on the address and on the subject at that
-// address; the subject alone backs off only past the far higher
-// subjectFailures, so that nobody can lock a user out from elsewhere.
-// Success clears the counts.
+// throttled runs a credential check under the limiters. Every key must
+// have a token: the address and the subject (a canonical username or a
+// client ID; "" for none) at that address in the per-address limiter, and
+// the subject over all addresses in the subjects limiter, whose bucket is
+// ten times deeper. Failures back off exponentially on the address and on
+// the subject at that address; the subject alone backs off only past the
+// far higher subjectFailures. So nobody can lock a user out from addresses
+// of their own with fewer than that many guesses. Success clears the counts.
 func (s *Server) throttled(c *fiber.Ctx, ip, subject string, check func() (service.TokenPair, error)) error {
 	keys := []string{"ip:" + ip}
 	if subject != "" {
-		keys = append(keys, subject+"@"+ip, subject)
+		keys = append(keys, subject+"@"+ip)
 	}
-	if ok, wait := s.limiter.allow(keys...); !ok {
+	ok, wait := s.limiter.allow(keys...)
+	if ok && subject != "" {
+		ok, wait = s.subjects.allow(subject)
+	}
+	if !ok {
 		s.metrics.LockedOut(authKind(c))
 		c.Locals(retryAfterKey, retryAfterSeconds(wait))
 		return domain.ErrRateLimited
@@ -42,14 +47,17 @@ func (s *Server) throttled(c *fiber.Ctx, ip, subject string, check func() (servi
 	if err != nil {
 		if errors.Is(err, domain.ErrUnauthenticated) {
 			s.metrics.LoginFailed(authKind(c))
-			s.limiter.failure(keys[:min(len(keys), 2)]...)
+			s.limiter.failure(keys...)
 			if subject != "" {
-				s.limiter.failureAfter(subjectFailures, subject)
+				s.subjects.failureAfter(subjectFailures, subject)
 			}
 		}
 		return err
 	}
 	s.limiter.success(keys...)
+	if subject != "" {
+		s.subjects.success(subject)
+	}
 	return c.JSON(tokenFrom(pair))
 }
 

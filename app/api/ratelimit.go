@@ -37,6 +37,10 @@ const (
 	// their own; this ceiling still bounds a guess spread over many
 	// addresses.
 	subjectFailures = 100
+	// subjectBurstFactor deepens a username's bucket over all addresses
+	// against the per-address one, so that requests from many addresses
+	// do not empty it for the user's own.
+	subjectBurstFactor = 10
 )
 
 func newLimiter(rate, burst float64, now func() time.Time) *limiter {

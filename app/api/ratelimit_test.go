@@ -42,14 +42,16 @@ func TestLoginRateLimitedPerIPAndPerUsername(t *testing.T) {
 	})
 
 	t.Run("per username, across addresses", func(t *testing.T) {
-		for i := 1; i <= 3; i++ {
+		// Over all addresses a username's bucket is ten times deeper than
+		// one address's (burst 3 here).
+		for i := 1; i <= 30; i++ {
 			e.must(401, loginAs("victim", "guess-"+itoa(i), "10.0.0."+itoa(i)))
 		}
-		if n := retryAfter(t, e.do(loginAs("victim", "guess-4", "10.0.0.4"))); n > 60 {
+		if n := retryAfter(t, e.do(loginAs("victim", "guess-31", "10.0.0.31"))); n > 60 {
 			t.Errorf("Retry-After %d, want at most a minute for one token", n)
 		}
 		// The address itself is not punished for another user's bucket.
-		e.must(200, loginAs("admin", adminPassword, "10.0.0.4"))
+		e.must(200, loginAs("admin", adminPassword, "10.0.0.31"))
 	})
 
 	t.Run("per address, across usernames", func(t *testing.T) {
@@ -279,10 +281,13 @@ func TestUsernameSpellingsShareOneBucket(t *testing.T) {
 	e.createStaff(admin, inst.id, "instructor", "issue")
 	clock.Advance(time.Hour)
 
-	for i, spelling := range []string{"kate.li", "KATE.LI", "\u212Aate.li"} {
-		e.must(401, loginAs(spelling, "wrong-password", "10.4.0."+itoa(i+1)))
+	// Thirty failures (the depth of a username's bucket over all addresses)
+	// spread over the three spellings empty one bucket.
+	spellings := []string{"kate.li", "KATE.LI", "\u212Aate.li"}
+	for i := range 30 {
+		e.must(401, loginAs(spellings[i%3], "wrong-password", "10.4.0."+itoa(i+1)))
 	}
-	retryAfter(t, e.do(loginAs("\u212Aate.li", "staff-password-1", "10.4.0.9")))
+	retryAfter(t, e.do(loginAs("\u212Aate.li", "staff-password-1", "10.4.3.9")))
 	clock.Advance(time.Hour)
 	e.must(200, loginAs("\u212Aate.li", "staff-password-1", "10.4.1.1"))
 

@@ -97,7 +97,9 @@ type Server struct {
 	metrics *metrics.Metrics
 	now     func() time.Time
 	limiter *limiter
-	trusted []netip.Prefix
+	// subjects limits a username or client ID over all addresses.
+	subjects *limiter
+	trusted  []netip.Prefix
 
 	admission   *admission
 	passwords   *admission      // the password-hashing routes' own budget
@@ -187,7 +189,8 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 	}
 	cfg.withOverloadDefaults()
 	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now,
-		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies),
+		limiter:  newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now),
+		subjects: newLimiter(cfg.LoginRate, subjectBurstFactor*cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies),
 		admission: newAdmission(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
 		passwords: newAdmission(cfg.MaxPasswordChecks, 8*cfg.MaxPasswordChecks, cfg.QueueWait),
 		records:   newRecordCache(int64(cfg.RecordCacheBytes))}
