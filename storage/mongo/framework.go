@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"fmt"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -20,24 +19,17 @@ func (s *Store) units() *mongo.Collection { return s.db.Collection(collUnits) }
 // GetFramework loads the framework, or not-found before the first save.
 func (s *Store) GetFramework(ctx context.Context) (*domain.Framework, error) {
 	var d record.FrameworkDoc
-	if err := s.settings.FindOne(ctx, bson.D{{Key: "_id", Value: record.FrameworkID}}).Decode(&d); err != nil {
-		return nil, mapErr("get framework", err)
+	if err := s.findSetting(ctx, "get framework", record.FrameworkID, &d); err != nil {
+		return nil, err
 	}
 	return d.ToDomain()
 }
 
-// SaveFramework is compare-and-swap on Version, as SaveCreditPolicy.
+// SaveFramework is compare-and-swap on Version (see saveSetting).
 func (s *Store) SaveFramework(ctx context.Context, f *domain.Framework) error {
 	d := record.FromFramework(f)
 	d.Version = f.Version + 1
-	if f.Version == 0 {
-		if _, err := s.settings.InsertOne(ctx, d); err != nil {
-			if isDuplicateKey(err) {
-				return fmt.Errorf("save framework: %w", domain.ErrStale)
-			}
-			return mapErr("save framework", err)
-		}
-	} else if err := s.replaceIfVersion(ctx, s.settings, "save framework", d.ID, "version", f.Version, d); err != nil {
+	if err := s.saveSetting(ctx, "save framework", d.ID, f.Version, d); err != nil {
 		return err
 	}
 	f.Version = d.Version
