@@ -370,30 +370,55 @@ func TestBrowserStaffIssuesOutcomeAndSeesItListed(t *testing.T) {
 
 	b.do("issued list", chromedp.Click(chromedp.CSS(`#nav a[href="#/issued"]`)), chromedp.WaitVisible(chromedp.CSS(`#issued-list table`)))
 	rowsJS := `[...document.querySelectorAll('#issued-list tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim()))`
-	findRow := func() issuedRow {
-		for _, r := range browserRun(b, "issued rows", chromedp.Evaluate[[]issuedRow](rowsJS)) {
-			if len(r) > 7 && strings.Contains(r[0], title) {
-				return r
-			}
-		}
-		return nil
+	rows := func() []issuedRow { return browserRun(b, "issued rows", chromedp.Evaluate[[]issuedRow](rowsJS)) }
+	// Newest first: the outcome just issued heads the list, naming its
+	// learner by name and masked ID.
+	row := rows()[0]
+	if len(row) < 9 || !strings.Contains(row[1], title) {
+		t.Fatalf("first issued row = %q, want the outcome just issued (%s)", row, title)
 	}
-	row := findRow()
-	if row == nil {
-		t.Fatalf("issued outcome %q not in the list", title)
+	masked := string(learner)[:6] + "********" + string(learner)[14:]
+	if !strings.Contains(row[0], "李建国") || !strings.Contains(row[0], masked) || strings.Contains(row[0], string(learner)) {
+		t.Errorf("learner cell = %q, want 李建国 and %s (never the full ID)", row[0], masked)
 	}
-	if row[3] != "1.5" || row[1] != "社区教育" || !strings.Contains(row[7], "有效") {
+	if row[4] != "1.5" || row[2] != "社区教育" || !strings.Contains(row[8], "有效") {
 		t.Errorf("issued row = %q, want credits 1.5, category 社区教育, status 有效", row)
 	}
+	total := len(rows())
 
-	// Revoking asks for a reason in a dialog and marks the row revoked.
+	// Searching by part of the learner's name keeps only that learner's rows.
+	b.do("search by learner",
+		chromedp.SendKeys(chromedp.CSS(`#issued-search [name="learner"]`), "建国"),
+		chromedp.Click(chromedp.CSS(`#issued-search button[type="submit"]`)))
+	b.waitJS("search applied", `[...document.querySelectorAll('#issued-list tbody tr')].every(r => r.cells[0].innerText.includes('李建国'))`)
+	if got := rows(); len(got) == 0 || len(got) >= total || !strings.Contains(got[0][1], title) {
+		t.Errorf("rows for 建国 = %q, want 李建国's outcomes only (fewer than all %d), newest first", got, total)
+	}
+	b.do("search by course code",
+		chromedp.Click(chromedp.CSS(`#issued-search button[type="reset"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#issued-search [name="courseCode"]`), "no-such-code"),
+		chromedp.Click(chromedp.CSS(`#issued-search button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#issued-list p.empty`)))
+	if got := b.text(`#issued-list p.empty`); got != "没有符合条件的成果。" {
+		t.Errorf("no match says %q", got)
+	}
+	b.do("clear the search",
+		chromedp.Click(chromedp.CSS(`#issued-search button[type="reset"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#issued-list table`)))
+
+	// Revoking names the learner and the outcome, asks for a reason in a
+	// dialog and marks the row revoked.
 	b.do("revoke",
 		chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#issued-list tbody tr')].find(r => r.innerText.includes('`+title+`')).querySelector('button')`)),
-		chromedp.WaitVisible(chromedp.CSS(`dialog[open] textarea`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] textarea`)))
+	if what := b.text(`dialog[open] #revoke-what`); !strings.Contains(what, "李建国") || !strings.Contains(what, masked) || !strings.Contains(what, title) {
+		t.Errorf("revoke dialog says %q, want the learner (李建国, %s) and the outcome %s", what, masked, title)
+	}
+	b.do("revoke reason",
 		chromedp.SendKeys(chromedp.CSS(`dialog[open] textarea`), "登记错误"),
 		chromedp.Click(chromedp.CSS(`dialog[open] button[type="submit"]`)),
 	)
-	b.waitJS("row revoked", `[...document.querySelectorAll('#issued-list tbody tr')].some(r => r.innerText.includes('`+title+`') && r.innerText.includes('已撤销'))`)
+	b.waitJS("row revoked", `[...document.querySelectorAll('#issued-list tbody tr')].some(r => r.innerText.includes('`+title+`') && r.innerText.includes('已撤销') && r.innerText.includes('李建国'))`)
 }
 
 func TestBrowserRegistrationShowsFieldErrorNextToField(t *testing.T) {
