@@ -109,3 +109,38 @@ func TestIssuedOutcomesListNewestFirstWithLearnerAndSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesAndTitlesRefuseMarkupAndControls pins the 422 naming the field
+// for markup, control and text-direction characters in names and titles,
+// and that nothing is stored.
+func TestNamesAndTitlesRefuseMarkupAndControls(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	id := nid(t, 21)
+	cases := []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"markup in the learner's name", outcomeBody(id, "<img src=x onerror=alert(1)>😀赵", "插花", 16), "learner.name"},
+		{"right-to-left override in the title", outcomeBody(id, "赵敏", "插花\u202e课程", 16), "title"},
+		{"control character in the title", outcomeBody(id, "赵敏", "插花\x1b课程", 16), "title"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.do(req{method: "POST", path: "/api/v1/outcomes", token: a.staff, body: tc.body})
+			if res.status != 422 || !hasProblem(res.json(t), tc.field) {
+				t.Fatalf("status %d %s, want 422 on %s", res.status, res.body, tc.field)
+			}
+		})
+	}
+	res := e.do(req{method: "POST", path: "/api/v1/institutions", token: admin, body: map[string]any{
+		"name": "社区<b>学院</b>", "kind": "community_college", "region": "渝北区", "capabilities": []string{"issue"}, "categories": []string{"community"}}})
+	if res.status != 422 || !hasProblem(res.json(t), "name") {
+		t.Fatalf("institution with markup: status %d %s, want 422 on name", res.status, res.body)
+	}
+	if items := e.must(200, req{method: "GET", path: "/api/v1/institutions/me/outcomes", token: a.staff})["items"].([]any); len(items) != 0 {
+		t.Fatalf("refused outcomes were stored: %v", items)
+	}
+}
