@@ -1400,6 +1400,18 @@ func TestBrowserInstitutionReadsRecordsSharedWithIt(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#grant-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`main .alert-success`)))
 	b.waitJS("grant listed", `document.querySelector('main table') && document.querySelector('main table').innerText.includes('示范区开放大学')`)
+	// Sharing again with the same institution extends the grant and says so.
+	b.do("share again",
+		chromedp.SetValue(chromedp.CSS(`#grant-form select[name="institutionId"]`), ou),
+		setValue(`#grant-form input[name="days"]`, "60"),
+		chromedp.Click(chromedp.CSS(`#grant-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#grant-extended`)))
+	if msg := b.text(`#grant-extended`); !strings.Contains(msg, "示范区开放大学") || !strings.Contains(msg, "延长") {
+		t.Errorf("second share says %q, want the institution and that the grant was extended", msg)
+	}
+	if n := browserRun(b, "live grants", chromedp.Evaluate[int](`[...document.querySelectorAll('main table tbody tr')].filter(r => r.innerText.includes('示范区开放大学') && r.innerText.includes('生效中')).length`)); n != 1 {
+		t.Errorf("live grants to 示范区开放大学 listed: %d, want 1", n)
+	}
 	b.signOut()
 
 	b.signIn("ou.reviewer", demoStaffPassword)

@@ -42,3 +42,31 @@ func TestMalformedIDInBodyIsFieldError(t *testing.T) {
 		t.Fatalf("a refused grant was stored: %v", g)
 	}
 }
+
+// TestSharingTwiceExtendsTheLiveGrant pins that a second share with the
+// same institution extends the live grant (200, extended) instead of
+// making a second one, and is audited as an extension.
+func TestSharingTwiceExtendsTheLiveGrant(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	a := e.issuer(admin, "社区学院")
+	id := nid(t, 32)
+	e.must(201, req{method: "POST", path: "/api/v1/learners", body: map[string]string{"nationalId": id, "name": "周敏", "password": "learner-pass-1"}})
+	learner := e.login(id, "learner-pass-1")
+	first := e.must(201, req{method: "POST", path: "/api/v1/learners/me/grants", token: learner, body: map[string]any{"institutionId": a.id, "days": 7}})
+	if first["extended"] != false {
+		t.Fatalf("first share: %v", first)
+	}
+	again := e.must(200, req{method: "POST", path: "/api/v1/learners/me/grants", token: learner, body: map[string]any{"institutionId": a.id, "days": 30}})
+	if again["id"] != first["id"] || again["extended"] != true || again["expiresAt"] == first["expiresAt"] {
+		t.Fatalf("second share = %v, want the first grant %v extended", again, first["id"])
+	}
+	rec := e.must(200, req{method: "GET", path: "/api/v1/learners/me/record", token: learner})
+	if g := rec["grants"].([]any); len(g) != 1 || g[0].(map[string]any)["expiresAt"] != again["expiresAt"] {
+		t.Fatalf("grants = %v, want the one grant ending %v", g, again["expiresAt"])
+	}
+	audit := e.must(200, req{method: "GET", path: "/api/v1/audit?action=grant.extend", token: admin})
+	if items := audit["items"].([]any); len(items) != 1 || items[0].(map[string]any)["objectId"] != first["id"] {
+		t.Fatalf("audit of the extension = %v", items)
+	}
+}
