@@ -257,6 +257,9 @@ type AuditFilter struct {
 	InstitutionID string
 	Action        string
 	From, To      time.Time
+	// NewestFirst pages by descending Seq: the cursor is then the last Seq
+	// seen and the next page lists the entries before it.
+	NewestFirst bool
 }
 
 // Imports stores bulk-import jobs.
