@@ -104,3 +104,42 @@ func TestBrowserAdminReadsAuditLogByName(t *testing.T) {
 	b.do("english", chromedp.Click(chromedp.CSS(`#lang-toggle`)))
 	b.waitJS("english labels", `[...document.querySelectorAll('main table tbody tr')].every(r => r.cells[1].innerText.includes('Outcome issued'))`)
 }
+
+// TestBrowserSuspendInstitutionAsksFirst: suspending an institution opens a
+// confirmation naming it and what stops working; cancelling changes
+// nothing, confirming suspends it and its staff can no longer sign in.
+func TestBrowserSuspendInstitutionAsksFirst(t *testing.T) {
+	base, _ := startServer(t)
+	b := openBrowser(t, base)
+	b.signIn("admin", demoAdminPassword)
+	b.do("institutions", chromedp.Click(chromedp.CSS(`#nav a[href="#/institutions"]`)), chromedp.WaitVisible(chromedp.CSS(`main table`)))
+	const name = "示范区开放大学"
+	row := `[...document.querySelectorAll('main table tbody tr')].find(r => r.innerText.includes('` + name + `'))`
+	suspend := chromedp.JSPath(row + `.querySelector('button')`)
+	b.do("suspend asks", chromedp.Click(suspend), chromedp.WaitVisible(chromedp.CSS(`dialog[open] #suspend-effects`)))
+	if title := b.text(`dialog[open] h2`); !strings.Contains(title, name) {
+		t.Errorf("confirmation title %q does not name %s", title, name)
+	}
+	if effects := b.text(`dialog[open] #suspend-effects`); !strings.Contains(effects, "无法再登录") || !strings.Contains(effects, "审核") {
+		t.Errorf("confirmation says %q, want what stops working (sign-in, reviews)", effects)
+	}
+	b.do("cancel", chromedp.Click(chromedp.CSS(`dialog[open] button.btn-ghost, dialog[open] button[type="button"]`)))
+	b.waitJS("dialog closed", `!document.querySelector('dialog[open]')`)
+	if state := browserRun(b, "state", chromedp.Evaluate[string](row+`.innerText`)); !strings.Contains(state, "有效") {
+		t.Fatalf("after cancelling the row reads %q, want it still active", state)
+	}
+	apiToken(t, base, "ou.reviewer", demoStaffPassword)
+
+	b.do("suspend for real", chromedp.Click(suspend), chromedp.WaitVisible(chromedp.CSS(`dialog[open] #suspend-effects`)),
+		chromedp.Click(chromedp.CSS(`dialog[open] button[type="submit"]`)))
+	b.waitJS("suspended", `!document.querySelector('dialog[open]') && !`+row+`.innerText.includes('有效')`)
+	body, _ := json.Marshal(map[string]string{"username": "ou.reviewer", "password": demoStaffPassword})
+	res, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusOK {
+		t.Error("a suspended institution's staff can still sign in")
+	}
+}
