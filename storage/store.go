@@ -266,6 +266,9 @@ type AuditFilter struct {
 type Imports interface {
 	SaveImportJob(ctx context.Context, j *domain.ImportJob) error // insert or replace by ID
 	GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error)
+	// ListImportJobs pages one institution's jobs newest first (descending
+	// ID; the cursor is the last ID seen): its import history.
+	ListImportJobs(ctx context.Context, institutionID uuid.UUID, p Page) ([]domain.ImportJob, string, error)
 }
 
 // StatusIndexes records which bitstring status list position each

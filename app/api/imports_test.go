@@ -61,12 +61,19 @@ func TestCSVImportReportsEveryRow(t *testing.T) {
 			t.Errorf("%s = %v, want %v (job %v)", k, job[k], v, job)
 		}
 	}
+	// The duplicate is listed (not as a failure), then each failed row with
+	// its line as Excel numbers it, its column as the file heads it and
+	// the kind of problem.
 	errs := job["errors"].([]any)
-	if len(errs) != 2 {
+	if len(errs) != 3 {
 		t.Fatalf("errors = %v", errs)
 	}
-	first, second := errs[0].(map[string]any), errs[1].(map[string]any)
-	if first["line"] != 5.0 || first["column"] != "身份证号" || second["line"] != 6.0 || second["column"] != "学时" {
+	dup, first, second := errs[0].(map[string]any), errs[1].(map[string]any), errs[2].(map[string]any)
+	if dup["line"] != 4.0 || dup["code"] != "duplicate" {
+		t.Errorf("duplicate row = %v, want line 4 listed as a duplicate", dup)
+	}
+	if first["line"] != 5.0 || first["column"] != "身份证号" || first["code"] != "invalid" ||
+		second["line"] != 6.0 || second["column"] != "学时" || second["code"] != "number" {
 		t.Errorf("row errors = %v", errs)
 	}
 	list := e.must(200, req{method: "GET", path: "/api/v1/institutions/me/outcomes", token: a.staff})
