@@ -284,10 +284,10 @@ type ImportJob struct {
 	Errors        []ImportRowError
 	// FileName is the uploaded file's name and Header its header line as
 	// written, for the import history and the failed-rows CSV.
-	FileName string
-	Header   []string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	FileName  string
+	Header    []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Owner is the epoch of the process running the job; a running job
 	// whose process is gone was interrupted.
 	Owner string

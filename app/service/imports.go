@@ -253,7 +253,7 @@ func internalRowError(line int) rowResult {
 // rowResult is what banking one row came to.
 type rowResult struct {
 	created, duplicate bool
-	duplicateOf        domain.ImportRowError // the row, listed as a duplicate
+	duplicateOf        domain.ImportRowError   // the row, listed as a duplicate
 	problems           []domain.ImportRowError // nil unless the row failed
 }
 

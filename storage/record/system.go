@@ -136,8 +136,8 @@ type ImportJobDoc struct {
 
 // ImportRowErrorDoc says why one CSV row was not banked.
 type ImportRowErrorDoc struct {
-	Line   int    `json:"line" bson:"line"`
-	Column string `json:"column,omitempty" bson:"column,omitempty"`
+	Line   int      `json:"line" bson:"line"`
+	Column string   `json:"column,omitempty" bson:"column,omitempty"`
 	Reason string   `json:"reason" bson:"reason"`
 	Code   string   `json:"code,omitempty" bson:"code,omitempty"`
 	Field  string   `json:"field,omitempty" bson:"field,omitempty"`
