@@ -767,7 +767,9 @@ func TestBrowserStaffImportsCSVAndSeesRowErrors(t *testing.T) {
 	csvPath := t.TempDir() + "/outcomes.csv"
 	csv := "身份证号,姓名,类别,成果名称,课程代码,学时,成绩,完成日期\n" +
 		string(learner) + ",李建国,community,社区书法入门,CC-CAL-09,24,88,2025-10-01\n" +
-		string(learner) + ",李建国,community,社区园艺,CC-GAR-09,很多,90,2025-10-02\n"
+		string(learner) + ",李建国,community,社区园艺,CC-GAR-09,很多,90,2025-10-02\n" +
+		string(learner) + ",李建国,community,社区茶艺,CC-TEA-09,,90,2025-10-03\n" +
+		string(learner) + ",李建国,community,社区书法入门,CC-CAL-09,24,88,2025-10-01\n"
 	if err := os.WriteFile(csvPath, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -783,23 +785,54 @@ func TestBrowserStaffImportsCSVAndSeesRowErrors(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#import-state[data-state="done"]`)))
 	count := func(k string) string { return b.text(`[data-count="` + k + `"] dd`) }
-	if count("ok") != "1" || count("failed") != "1" || count("duplicates") != "0" {
-		t.Errorf("counts ok=%s failed=%s duplicates=%s, want 1, 1, 0", count("ok"), count("failed"), count("duplicates"))
+	if count("ok") != "1" || count("failed") != "2" || count("duplicates") != "1" {
+		t.Errorf("counts ok=%s failed=%s duplicates=%s, want 1, 2, 1", count("ok"), count("failed"), count("duplicates"))
 	}
-	if got := b.text(`#import-state`); !strings.Contains(got, "2 / 2") {
-		t.Errorf("progress = %q, want 2 / 2 rows", got)
+	if got := b.text(`#import-state`); !strings.Contains(got, "4 / 4") {
+		t.Errorf("progress = %q, want 4 / 4 rows", got)
+	}
+	if got := b.text(`#import-duplicates`); !strings.Contains(got, "第 5 行") {
+		t.Errorf("duplicates say %q, want row 5 listed", got)
 	}
 	if v := browserRun(b, "progress value", chromedp.Evaluate[float64](`document.getElementById('import-progress-bar').position`)); v != 1 {
 		t.Errorf("progress bar at %v, want full", v)
 	}
 	rows := browserRun(b, "error rows", chromedp.Evaluate[[]issuedRow](
 		`[...document.querySelectorAll('#import-errors tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim()))`))
-	if len(rows) != 1 || rows[0][0] != "3" || rows[0][1] != "学时" || rows[0][2] != "应为数字" {
-		t.Errorf("row errors = %q, want line 3, column 学时, 应为数字", rows)
+	if len(rows) != 2 || rows[0][0] != "3" || rows[0][1] != "学时" || rows[0][2] != "“学时”应为数字" ||
+		rows[1][0] != "4" || rows[1][2] != "“学时”必须填写" {
+		t.Errorf("row errors = %q, want row 3 学时 应为数字 and row 4 学时 必须填写", rows)
+	}
+	if !browserRun(b, "failed rows button", chromedp.Evaluate[bool](`!!document.getElementById('import-failed-csv')`)) {
+		t.Error("no button to download the failed rows")
 	}
 	b.screenshot("import")
 
-	// The downloadable template is UTF-8 with a BOM and imports as it is.
+	// The result survives a reload: the history lists the upload by file
+	// name and uploader, and opens its result again.
+	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#import-history table`)))
+	hist := b.text(`#import-history tbody tr`)
+	if !strings.Contains(hist, "outcomes.csv") || !strings.Contains(hist, "cc.registrar") {
+		t.Errorf("history row = %q, want the file name and the uploader", hist)
+	}
+	b.do("open from history", chromedp.Click(chromedp.CSS(`#import-history tbody tr button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-errors tbody tr`)))
+
+	// A picture chosen by mistake is refused in plain words.
+	png := t.TempDir() + "/photo.csv"
+	if err := os.WriteFile(png, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.do("upload a picture",
+		chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type="file"]`), []string{png}),
+		chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-form [data-field="file"] .field-error`)))
+	if msg := b.text(`#import-form [data-field="file"] .field-error`); !strings.Contains(msg, "图片") || strings.Contains(msg, "PNG,") || strings.Contains(msg, "not CSV") {
+		t.Errorf("picture refused with %q, want a plain Chinese message", msg)
+	}
+
+	// The downloadable template is UTF-8 with a BOM; its example row is
+	// never imported.
 	res, err := http.Get(base + "/template-outcomes.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -824,8 +857,8 @@ func TestBrowserStaffImportsCSVAndSeesRowErrors(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		apiJSON(t, http.MethodGet, base+"/api/v1/imports/"+job.ID, staff, "", nil, http.StatusOK, &job)
 	}
-	if job.State != "done" || job.OK != 1 || job.Failed != 0 {
-		t.Errorf("template import = %+v, want its example row banked", job)
+	if job.State != "done" || job.OK != 0 || job.Failed != 0 {
+		t.Errorf("template import = %+v, want its example row skipped, nothing banked", job)
 	}
 }
 
