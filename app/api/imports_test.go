@@ -124,11 +124,12 @@ func TestCSVImportRefusesBadFiles(t *testing.T) {
 		name, csv string
 		status    int
 		field     string
+		says      string // the problem names the column as the template heads it
 	}{
-		{"unknown column", "身份证号,姓名,类别,成果名称,学时,完成日期,颜色\n", 422, "header[6]"},
-		{"missing column", "身份证号,姓名,类别,学时,完成日期\nx,y,z,1,2024-01-01\n", 422, "header"},
-		{"header only", "身份证号,姓名,类别,成果名称,学时,完成日期\n", 422, "file"},
-		{"empty", "", 400, ""},
+		{"unknown column", "身份证号,姓名,类别,成果名称,学时,完成日期,颜色\n", 422, "file", `unknown column \"颜色\" (column 7`},
+		{"missing column", "身份证号,姓名,类别,学时,完成日期\nx,y,z,1,2024-01-01\n", 422, "file", "missing column 成果名称"},
+		{"header only", "身份证号,姓名,类别,成果名称,学时,完成日期\n", 422, "file", ""},
+		{"empty", "", 400, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,6 +141,9 @@ func TestCSVImportRefusesBadFiles(t *testing.T) {
 			}
 			if tc.field != "" && !hasProblem(res.json(t), tc.field) {
 				t.Errorf("details do not name %s: %s", tc.field, res.body)
+			}
+			if !strings.Contains(string(res.body), tc.says) {
+				t.Errorf("details do not say %q: %s", tc.says, res.body)
 			}
 		})
 	}

@@ -138,11 +138,11 @@ func parseOutcomeCSV(data []byte) (csvFile, error) {
 		h = strings.TrimSpace(h)
 		field, ok := csvColumns[strings.ToLower(h)]
 		if !ok {
-			v.Add("header["+strconv.Itoa(i)+"]", fmt.Sprintf("unknown column %q", h))
+			v.Add("file", fmt.Sprintf("unknown column %q (column %d of the first line)", h, i+1))
 			continue
 		}
 		if _, dup := index[field]; dup {
-			v.Add("header["+strconv.Itoa(i)+"]", fmt.Sprintf("column %q appears twice", h))
+			v.Add("file", fmt.Sprintf("column %q appears twice", h))
 		}
 		index[field], written[field] = i, h
 	}
@@ -152,7 +152,7 @@ func parseOutcomeCSV(data []byte) (csvFile, error) {
 			continue
 		}
 		if _, ok := index[f]; !ok {
-			v.Add("header", "missing column "+templateHeaders[f])
+			v.Add("file", "missing column "+templateHeaders[f])
 		}
 	}
 	if err := v.Err(); err != nil {
