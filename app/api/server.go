@@ -266,6 +266,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/institutions/:id", s.getInstitution)
 	v1.Post("/institutions/:id/status", onObject(s.setInstitutionStatus))
 	v1.Post("/institutions/:id/staff", s.idempotent, onObject(s.createStaff))
+	v1.Get("/institutions/:id/staff", onObject(s.listStaff))
 	v1.Post("/institutions/:id/staff/:userId/status", s.setStaffStatus)
 
 	v1.Post("/outcomes", s.idempotent, s.issueOutcome)
