@@ -64,6 +64,9 @@ func ValidateName(name string) (string, error) {
 	if n == "" || utf8.RuneCountInString(n) > 50 {
 		return "", Invalid("name", "required, at most 50 characters")
 	}
+	if p := plainTextProblem(n); p != "" {
+		return "", Invalid("name", p)
+	}
 	return n, nil
 }
 

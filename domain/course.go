@@ -86,6 +86,8 @@ func (c *Course) apply(in CourseInput, now time.Time) error {
 	title := strings.TrimSpace(in.Title)
 	if title == "" || utf8.RuneCountInString(title) > 200 {
 		v.Add("title", "required, at most 200 characters")
+	} else {
+		checkPlainText(v, "title", title)
 	}
 	cat, err := ParseCategory(in.Category)
 	if err != nil {

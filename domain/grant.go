@@ -25,14 +25,45 @@ func (g Grant) Live(now time.Time) bool {
 }
 
 // GrantAccess shares the record with an institution for a number of days.
+//
+// Sharing again with an institution that holds a live grant extends that
+// grant (to the later of its end and now + days) instead of adding a second
+// one: the learner sees one share per institution, and withdrawing it ends
+// the institution's access.
 func (a *Account) GrantAccess(institutionID uuid.UUID, days int, now time.Time) (Grant, error) {
 	if days < 1 || days > MaxGrantDays {
 		return Grant{}, Invalid("days", "must be between 1 and 365")
 	}
 	t := Now(now)
-	g := Grant{ID: NewID(), InstitutionID: institutionID, CreatedAt: t, ExpiresAt: t.AddDate(0, 0, days)}
+	until := t.AddDate(0, 0, days)
+	if i := a.liveGrant(institutionID, now); i >= 0 {
+		if until.After(a.Grants[i].ExpiresAt) {
+			a.Grants[i].ExpiresAt = until
+		}
+		return a.Grants[i], nil
+	}
+	g := Grant{ID: NewID(), InstitutionID: institutionID, CreatedAt: t, ExpiresAt: until}
 	a.Grants = append(a.Grants, g)
 	return g, nil
+}
+
+// LiveGrant returns the institution's grant in force at now, if any.
+func (a *Account) LiveGrant(institutionID uuid.UUID, now time.Time) (Grant, bool) {
+	if i := a.liveGrant(institutionID, now); i >= 0 {
+		return a.Grants[i], true
+	}
+	return Grant{}, false
+}
+
+// liveGrant is the index of the institution's live grant ending last, or -1.
+func (a *Account) liveGrant(institutionID uuid.UUID, now time.Time) int {
+	best := -1
+	for i, g := range a.Grants {
+		if g.InstitutionID == institutionID && g.Live(now) && (best < 0 || g.ExpiresAt.After(a.Grants[best].ExpiresAt)) {
+			best = i
+		}
+	}
+	return best
 }
 
 // WithdrawGrant ends a grant early.

@@ -75,9 +75,9 @@ func TestCoreGrantLiveAndSharedWith(t *testing.T) {
 
 func TestCoreWithdrawGrant(t *testing.T) {
 	a := coreAccount(t)
-	inst := domain.NewID()
+	inst, other := domain.NewID(), domain.NewID()
 	g1, _ := a.GrantAccess(inst, 30, coreNow)
-	g2, _ := a.GrantAccess(inst, 10, coreNow)
+	g2, _ := a.GrantAccess(other, 10, coreNow)
 	later := coreNow.Add(time.Hour)
 
 	if err := a.WithdrawGrant(g1.ID, later); err != nil {
@@ -86,8 +86,11 @@ func TestCoreWithdrawGrant(t *testing.T) {
 	if a.Grants[0].RevokedAt == nil || !a.Grants[0].RevokedAt.Equal(later) || a.Grants[0].Live(later) {
 		t.Fatalf("withdrawn grant = %+v, want revoked at %v and not live", a.Grants[0], later)
 	}
-	if !a.SharedWith(inst, later) {
-		t.Fatal("a second live grant must still share the record")
+	if a.SharedWith(inst, later) {
+		t.Fatal("record still shared after its grant was withdrawn")
+	}
+	if !a.SharedWith(other, later) {
+		t.Fatal("withdrawing one institution's grant ended another's")
 	}
 	if err := a.WithdrawGrant(g1.ID, later.Add(time.Hour)); err != nil {
 		t.Fatalf("withdrawing twice: %v, want nil (idempotent)", err)
@@ -98,10 +101,52 @@ func TestCoreWithdrawGrant(t *testing.T) {
 	if err := a.WithdrawGrant(g2.ID, later); err != nil {
 		t.Fatal(err)
 	}
-	if a.SharedWith(inst, later) {
+	if a.SharedWith(other, later) {
 		t.Fatal("record still shared after every grant was withdrawn")
+	}
+	// Sharing again after a withdrawal makes a new grant.
+	g3, _ := a.GrantAccess(inst, 5, later)
+	if g3.ID == g1.ID || !a.SharedWith(inst, later) || len(a.Grants) != 3 {
+		t.Fatalf("sharing after a withdrawal: grant %v, %d grants", g3.ID, len(a.Grants))
 	}
 	if err := a.WithdrawGrant(domain.NewID(), later); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("withdrawing an unknown grant: %v, want ErrNotFound", err)
+	}
+}
+
+// TestCoreGrantAgainExtendsTheLiveGrant pins that sharing with an
+// institution that holds a live grant extends that grant, never shortens it,
+// and adds no second one.
+func TestCoreGrantAgainExtendsTheLiveGrant(t *testing.T) {
+	a := coreAccount(t)
+	inst := domain.NewID()
+	g1, _ := a.GrantAccess(inst, 30, coreNow)
+	tests := []struct {
+		name     string
+		days     int
+		at       time.Time
+		wantDays int // from coreNow
+	}{
+		{"longer extends", 60, coreNow, 60},
+		{"shorter keeps the later end", 10, coreNow, 60},
+		{"later start extends from then", 60, coreNow.AddDate(0, 0, 20), 80},
+	}
+	for _, tt := range tests {
+		g, err := a.GrantAccess(inst, tt.days, tt.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.ID != g1.ID || len(a.Grants) != 1 {
+			t.Fatalf("%s: grant %v, %d grants; want the live grant %v extended", tt.name, g.ID, len(a.Grants), g1.ID)
+		}
+		if want := coreNow.AddDate(0, 0, tt.wantDays); !a.Grants[0].ExpiresAt.Equal(want) || !g.ExpiresAt.Equal(want) {
+			t.Fatalf("%s: ends %v, want %v", tt.name, a.Grants[0].ExpiresAt, want)
+		}
+	}
+	if live, ok := a.LiveGrant(inst, coreNow); !ok || live.ID != g1.ID {
+		t.Fatalf("LiveGrant = %v %v", live.ID, ok)
+	}
+	if _, ok := a.LiveGrant(domain.NewID(), coreNow); ok {
+		t.Fatal("LiveGrant of an institution without a grant")
 	}
 }

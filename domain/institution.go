@@ -87,6 +87,8 @@ func NewInstitution(in InstitutionInput, now time.Time) (Institution, error) {
 	name := strings.TrimSpace(in.Name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		v.Add("name", "required, at most 100 characters")
+	} else {
+		checkPlainText(v, "name", name)
 	}
 	kind := InstitutionKind(in.Kind)
 	if !institutionKinds[kind] {

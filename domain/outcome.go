@@ -142,6 +142,8 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 	title := strings.TrimSpace(in.Title)
 	if title == "" || utf8.RuneCountInString(title) > 200 {
 		v.Add("title", "required, at most 200 characters")
+	} else {
+		checkPlainText(v, "title", title)
 	}
 	code := strings.TrimSpace(in.CourseCode)
 	if utf8.RuneCountInString(code) > 64 {

@@ -33,6 +33,8 @@ func (r Rule) Validate() error {
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(r.Name)); n == 0 || n > 100 {
 		v.Add("name", "required, at most 100 characters")
+	} else {
+		checkPlainText(v, "name", r.Name)
 	}
 	if utf8.RuneCountInString(r.Description) > 2000 {
 		v.Add("description", "at most 2000 characters")

@@ -38,6 +38,23 @@ func (p Page) Normalized() Page {
 	return p
 }
 
+// OutcomeQuery narrows an issuer's outcome list; zero fields match all.
+type OutcomeQuery struct {
+	LearnerName string // part of the learner's name
+	CourseCode  string // part of the course code, in any case
+	Status      domain.OutcomeStatus
+	// CompletedFrom and CompletedTo bound the completion date, both days
+	// included; zero leaves that side open.
+	CompletedFrom, CompletedTo time.Time
+}
+
+// IssuedOutcome is an outcome as its issuer lists it: with whom it belongs to.
+type IssuedOutcome struct {
+	domain.Outcome
+	LearnerName     string
+	LearnerIDMasked string
+}
+
 // Accounts stores learner accounts, each one document guarded by Version.
 type Accounts interface {
 	// CreateAccount inserts a new account. Its Version is kept when > 0 (a
@@ -63,6 +80,10 @@ type Accounts interface {
 	// ListOutcomesByIssuer pages the outcomes one institution issued, in
 	// ascending outcome ID order.
 	ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p Page) ([]domain.Outcome, string, error)
+	// SearchIssuedOutcomes pages the outcomes one institution issued that
+	// match q, newest first (descending outcome ID; the cursor is the last
+	// ID seen), each with its learner's name and masked national ID.
+	SearchIssuedOutcomes(ctx context.Context, issuerID uuid.UUID, q OutcomeQuery, p Page) ([]IssuedOutcome, string, error)
 	// ListConversionsByInstitution pages the conversions addressed to one
 	// institution with the given status ("" = any), ascending conversion ID.
 	ListConversionsByInstitution(ctx context.Context, institutionID uuid.UUID, status domain.ConversionStatus, p Page) ([]domain.Conversion, string, error)
@@ -236,12 +257,18 @@ type AuditFilter struct {
 	InstitutionID string
 	Action        string
 	From, To      time.Time
+	// NewestFirst pages by descending Seq: the cursor is then the last Seq
+	// seen and the next page lists the entries before it.
+	NewestFirst bool
 }
 
 // Imports stores bulk-import jobs.
 type Imports interface {
 	SaveImportJob(ctx context.Context, j *domain.ImportJob) error // insert or replace by ID
 	GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error)
+	// ListImportJobs pages one institution's jobs newest first (descending
+	// ID; the cursor is the last ID seen): its import history.
+	ListImportJobs(ctx context.Context, institutionID uuid.UUID, p Page) ([]domain.ImportJob, string, error)
 }
 
 // StatusIndexes records which bitstring status list position each

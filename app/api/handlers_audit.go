@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"creditbank/app/service"
 	"creditbank/domain"
 	"creditbank/storage"
 )
@@ -24,6 +25,42 @@ type auditDTO struct {
 	Detail        string    `json:"detail,omitempty"`
 	PrevHash      string    `json:"prevHash"`
 	Hash          string    `json:"hash"`
+	// What the IDs stand for (see service.NamedAuditEntry), the reason of a
+	// revocation, and the before/after of changes the detail records as
+	// key=before->after.
+	ActorName       string        `json:"actorName,omitempty"`
+	InstitutionName string        `json:"institutionName,omitempty"`
+	ObjectName      string        `json:"objectName,omitempty"`
+	Reason          string        `json:"reason,omitempty"`
+	Changes         []auditChange `json:"changes,omitempty"`
+}
+
+type auditChange struct {
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// auditChanges reads the key=before->after pairs of a detail.
+func auditChanges(detail string) []auditChange {
+	var out []auditChange
+	for _, f := range strings.Fields(detail) {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			continue
+		}
+		if before, after, ok := strings.Cut(v, "->"); ok {
+			out = append(out, auditChange{Field: k, Before: before, After: after})
+		}
+	}
+	return out
+}
+
+func namedAuditFrom(e service.NamedAuditEntry) auditDTO {
+	d := auditFrom(e.AuditEntry)
+	d.ActorName, d.InstitutionName, d.ObjectName, d.Reason = e.ActorName, e.InstitutionName, e.ObjectName, e.Reason
+	d.Changes = auditChanges(e.Detail)
+	return d
 }
 
 func auditFrom(e domain.AuditEntry) auditDTO {
@@ -55,11 +92,18 @@ func (s *Server) listAudit(c *fiber.Ctx) error {
 			*dst = t
 		}
 	}
-	items, next, err := s.svc.ListAudit(c.UserContext(), actor, f, p)
+	switch c.Query("order") {
+	case "", "oldest":
+	case "newest":
+		f.NewestFirst = true
+	default:
+		return domain.Invalid("order", "must be newest or oldest")
+	}
+	items, next, err := s.svc.ListAuditNamed(c.UserContext(), actor, f, p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(items, next, auditFrom))
+	return c.JSON(pageOf(items, next, namedAuditFrom))
 }
 
 func (s *Server) verifyAudit(c *fiber.Ctx) error {

@@ -144,11 +144,21 @@ func (s *Server) createGrant(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	g, err := s.svc.Grant(c.UserContext(), actor, req.InstitutionID, req.Days)
+	g, extended, err := s.svc.Grant(c.UserContext(), actor, req.InstitutionID, req.Days)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(grantFrom(g, s.now()))
+	if extended {
+		// The live share was extended: nothing new was created.
+		return c.JSON(grantResult{grantFrom(g, s.now()), true})
+	}
+	return c.Status(fiber.StatusCreated).JSON(grantResult{grantFrom(g, s.now()), false})
+}
+
+// grantResult is a share as created or extended.
+type grantResult struct {
+	grantDTO
+	Extended bool `json:"extended"`
 }
 
 func (s *Server) withdrawGrant(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {

@@ -2,7 +2,9 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
+	"creditbank/app/service"
 	"creditbank/domain"
 )
 
@@ -30,4 +32,16 @@ func (s *Server) setStaffStatus(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(userFrom(*u))
+}
+
+func (s *Server) listStaff(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
+	users, err := s.svc.Staff(c.UserContext(), actor, id)
+	if err != nil {
+		return err
+	}
+	out := make([]userDTO, len(users))
+	for i, u := range users {
+		out[i] = userFrom(u)
+	}
+	return c.JSON(fiber.Map{"items": out})
 }

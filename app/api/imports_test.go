@@ -61,12 +61,19 @@ func TestCSVImportReportsEveryRow(t *testing.T) {
 			t.Errorf("%s = %v, want %v (job %v)", k, job[k], v, job)
 		}
 	}
+	// The duplicate is listed (not as a failure), then each failed row with
+	// its line as Excel numbers it, its column as the file heads it and
+	// the kind of problem.
 	errs := job["errors"].([]any)
-	if len(errs) != 2 {
+	if len(errs) != 3 {
 		t.Fatalf("errors = %v", errs)
 	}
-	first, second := errs[0].(map[string]any), errs[1].(map[string]any)
-	if first["line"] != 5.0 || first["column"] != "身份证号" || second["line"] != 6.0 || second["column"] != "学时" {
+	dup, first, second := errs[0].(map[string]any), errs[1].(map[string]any), errs[2].(map[string]any)
+	if dup["line"] != 4.0 || dup["code"] != "duplicate" {
+		t.Errorf("duplicate row = %v, want line 4 listed as a duplicate", dup)
+	}
+	if first["line"] != 5.0 || first["column"] != "身份证号" || first["code"] != "invalid" ||
+		second["line"] != 6.0 || second["column"] != "学时" || second["code"] != "number" {
 		t.Errorf("row errors = %v", errs)
 	}
 	list := e.must(200, req{method: "GET", path: "/api/v1/institutions/me/outcomes", token: a.staff})
@@ -117,11 +124,12 @@ func TestCSVImportRefusesBadFiles(t *testing.T) {
 		name, csv string
 		status    int
 		field     string
+		says      string // the problem names the column as the template heads it
 	}{
-		{"unknown column", "身份证号,姓名,类别,成果名称,学时,完成日期,颜色\n", 422, "header[6]"},
-		{"missing column", "身份证号,姓名,类别,学时,完成日期\nx,y,z,1,2024-01-01\n", 422, "header"},
-		{"header only", "身份证号,姓名,类别,成果名称,学时,完成日期\n", 422, "file"},
-		{"empty", "", 400, ""},
+		{"unknown column", "身份证号,姓名,类别,成果名称,学时,完成日期,颜色\n", 422, "file", `unknown column \"颜色\" (column 7`},
+		{"missing column", "身份证号,姓名,类别,学时,完成日期\nx,y,z,1,2024-01-01\n", 422, "file", "missing column 成果名称"},
+		{"header only", "身份证号,姓名,类别,成果名称,学时,完成日期\n", 422, "file", ""},
+		{"empty", "", 400, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,6 +141,9 @@ func TestCSVImportRefusesBadFiles(t *testing.T) {
 			}
 			if tc.field != "" && !hasProblem(res.json(t), tc.field) {
 				t.Errorf("details do not name %s: %s", tc.field, res.body)
+			}
+			if !strings.Contains(string(res.body), tc.says) {
+				t.Errorf("details do not say %q: %s", tc.says, res.body)
 			}
 		})
 	}

@@ -225,6 +225,9 @@ func (s *Server) decodeJSON(c *fiber.Ctx, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		if fields := idFieldProblems(body, dst); fields != nil {
+			return fields
+		}
 		return badRequest("malformed JSON: "+jsonProblem(err), nil)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {

@@ -126,7 +126,10 @@ func TestRecordJSONMatchesEncodingJSON(t *testing.T) {
 
 	// And a record as the learner sees it.
 	a := validityAccount(t, func(t *testing.T, a *domain.Account) {
-		depositFor(t, a, "茶艺 <初级>", domain.CategoryCommunity, dateAfter(30))
+		depositFor(t, a, "茶艺（初级）", domain.CategoryCommunity, dateAfter(30))
+		// Titles refuse markup now; ones stored before must still render
+		// escaped exactly as encoding/json does.
+		a.Outcomes[len(a.Outcomes)-1].Title = "茶艺 <初级>"
 		depositFor(t, a, "电工 & 焊工", domain.CategoryVocational, nil)
 		grantFor(t, a, 30, validityBase.AddDate(0, 0, -1))
 	})

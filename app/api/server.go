@@ -269,11 +269,14 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/institutions/:id", s.getInstitution)
 	v1.Post("/institutions/:id/status", onObject(s.setInstitutionStatus))
 	v1.Post("/institutions/:id/staff", s.idempotent, onObject(s.createStaff))
+	v1.Get("/institutions/:id/staff", onObject(s.listStaff))
 	v1.Post("/institutions/:id/staff/:userId/status", s.setStaffStatus)
 
 	v1.Post("/outcomes", s.idempotent, s.issueOutcome)
 	v1.Post("/outcomes/import", s.idempotent, s.importOutcomes)
 	v1.Get("/imports/:id", onObject(s.getImport))
+	v1.Get("/imports/:id/failed.csv", onObject(s.importFailedRows))
+	v1.Get("/institutions/me/imports", s.importHistory)
 	v1.Post("/outcomes/:id/revoke", s.idempotent, onObject(s.revokeOutcome))
 
 	v1.Get("/rules", s.listRules)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"creditbank/domain"
 )
 
 // statsDistrict is a small district: the learner banks two community
@@ -55,9 +57,23 @@ func TestDistrictStats(t *testing.T) {
 	if r := st["byRegion"].(map[string]any)["示范区"].(map[string]any); r["credits"] != 6.0 {
 		t.Errorf("byRegion = %v", st["byRegion"])
 	}
+	// Every month from the first outcome's through this one, with zeros
+	// where nothing was completed: the chart's time axis has no gaps.
 	months := st["byMonth"].([]any)
-	if len(months) != 2 || months[0].(map[string]any)["month"] != "2024-02" {
-		t.Errorf("byMonth = %v", months)
+	wantMonths := monthsFrom("2024-02")
+	if len(months) != len(wantMonths) {
+		t.Fatalf("byMonth lists %d months, want %d (2024-02 through this month)", len(months), len(wantMonths))
+	}
+	lastMonth := time.Now().In(domain.DistrictZone).AddDate(0, -1, 0).Format("2006-01")
+	for i, m := range months {
+		m := m.(map[string]any)
+		want := 0.0
+		if m["month"] == "2024-02" || m["month"] == lastMonth {
+			want = 1
+		}
+		if m["month"] != wantMonths[i] || m["outcomes"] != want {
+			t.Fatalf("byMonth[%d] = %v, want %s with %v outcomes", i, m, wantMonths[i], want)
+		}
 	}
 	// Only the learner has an outcome in the last twelve months; the other
 	// account's last one is from 2024.
@@ -84,7 +100,18 @@ func TestDistrictStats(t *testing.T) {
 func TestDistrictStatsCSV(t *testing.T) {
 	d := statsDistrict(t)
 	e := d.e
-	lastMonth := time.Now().AddDate(0, -1, 0).Format("2006-01")
+	lastMonth := time.Now().In(domain.DistrictZone).AddDate(0, -1, 0).Format("2006-01")
+	byMonth := []string{"完成月份 / Month completed,成果数 / Outcomes,学分 / Credits"}
+	for _, m := range monthsFrom("2024-02") {
+		switch m {
+		case "2024-02":
+			byMonth = append(byMonth, m+",1,2")
+		case lastMonth:
+			byMonth = append(byMonth, m+",1,4")
+		default:
+			byMonth = append(byMonth, m+",0,0")
+		}
+	}
 	cat := func(code, label, rest string) string { return code + "," + label + "," + rest }
 	tests := []struct {
 		table string
@@ -116,7 +143,7 @@ func TestDistrictStatsCSV(t *testing.T) {
 			d.issuer.id + ",社区学院,2,6",
 		}},
 		{"byRegion", []string{"区域 / Region,成果数 / Outcomes,学分 / Credits", "示范区,2,6"}},
-		{"byMonth", []string{"完成月份 / Month completed,成果数 / Outcomes,学分 / Credits", "2024-02,1,2", lastMonth + ",1,4"}},
+		{"byMonth", byMonth},
 		{"conversions", []string{
 			"状态代码 / Status code,状态 / Status,申请数 / Applications",
 			"pending,待审核 / Pending,0", "approved,已通过 / Approved,1", "rejected,未通过 / Rejected,0", "needs_review,需复核 / Needs review,0",
@@ -198,4 +225,16 @@ func TestDistrictStatsCSVRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// monthsFrom lists every month from first (YYYY-MM) through this one, in
+// district time.
+func monthsFrom(first string) []string {
+	m, _ := time.Parse("2006-01", first)
+	this := time.Now().In(domain.DistrictZone).Format("2006-01")
+	var out []string
+	for ; m.Format("2006-01") <= this; m = m.AddDate(0, 1, 0) {
+		out = append(out, m.Format("2006-01"))
+	}
+	return out
 }

@@ -54,12 +54,56 @@ type csvRow struct {
 	line    int
 	input   IssueInput
 	headers map[string]string // field → header as written
+	record  []string          // the cells as written
 	err     *domain.ImportRowError
+}
+
+// csvFile is a parsed upload: its header as written, its data rows, and
+// the template's example rows, which are reported and not imported.
+type csvFile struct {
+	header   []string
+	rows     []csvRow
+	examples []domain.ImportRowError
+}
+
+// ExampleMark starts the national ID cell of the template's example row:
+// such a row shows how to fill the file in and is never imported.
+const ExampleMark = "示例"
+
+// binaryMagic are the starts of files people upload by mistake instead of
+// a CSV; each is refused by name before any decoding.
+var binaryMagic = []struct {
+	magic, what string
+}{
+	{"PK\x03\x04", "an Excel workbook (.xlsx) or other zip file, not CSV: save it as CSV (UTF-8) first"},
+	{"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls), not CSV: save it as CSV (UTF-8) first"},
+	{"\x89PNG", "a picture (PNG), not CSV"},
+	{"\xff\xd8\xff", "a picture (JPEG), not CSV"},
+	{"GIF8", "a picture (GIF), not CSV"},
+	{"%PDF", "a PDF document, not CSV"},
+}
+
+// sniffBinary says why data is not text, or "" if it may be: a known
+// binary format by its first bytes, or any NUL byte (text has none, in
+// UTF-8 or GBK).
+func sniffBinary(data []byte) string {
+	for _, m := range binaryMagic {
+		if bytes.HasPrefix(data, []byte(m.magic)) {
+			return m.what
+		}
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return "not a text file, not CSV"
+	}
+	return ""
 }
 
 // decodeCSVText accepts UTF-8 (with or without BOM) or GBK, which is what
 // Excel on a Chinese-language Windows writes.
 func decodeCSVText(data []byte) ([]byte, error) {
+	if why := sniffBinary(data); why != "" {
+		return nil, domain.Invalid("file", why)
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if utf8.Valid(data) {
 		return data, nil
@@ -73,20 +117,21 @@ func decodeCSVText(data []byte) ([]byte, error) {
 
 // parseOutcomeCSV reads the whole file up front so that a bad header or an
 // oversized file is refused before any job starts.
-func parseOutcomeCSV(data []byte) ([]csvRow, error) {
+func parseOutcomeCSV(data []byte) (csvFile, error) {
+	var out csvFile
 	text, err := decodeCSVText(data)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	r := csv.NewReader(bytes.NewReader(text))
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, domain.Invalid("file", "empty: the first line must be a header")
+		return out, domain.Invalid("file", "empty: the first line must be a header")
 	}
 	if err != nil {
-		return nil, domain.Invalid("file", "header: "+err.Error())
+		return out, domain.Invalid("file", "header: "+err.Error())
 	}
 	index := map[string]int{}
 	written := map[string]string{}
@@ -95,11 +140,11 @@ func parseOutcomeCSV(data []byte) ([]csvRow, error) {
 		h = strings.TrimSpace(h)
 		field, ok := csvColumns[strings.ToLower(h)]
 		if !ok {
-			v.Add("header["+strconv.Itoa(i)+"]", fmt.Sprintf("unknown column %q", h))
+			v.Add("file", fmt.Sprintf("unknown column %q (column %d of the first line)", h, i+1))
 			continue
 		}
 		if _, dup := index[field]; dup {
-			v.Add("header["+strconv.Itoa(i)+"]", fmt.Sprintf("column %q appears twice", h))
+			v.Add("file", fmt.Sprintf("column %q appears twice", h))
 		}
 		index[field], written[field] = i, h
 	}
@@ -112,13 +157,13 @@ func parseOutcomeCSV(data []byte) ([]csvRow, error) {
 			continue
 		}
 		if _, ok := index[f]; !ok {
-			v.Add("header", "missing column "+f)
+			v.Add("file", "missing column "+templateHeaders[f])
 		}
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return out, err
 	}
-	var rows []csvRow
+	out.header = header
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -130,21 +175,34 @@ func parseOutcomeCSV(data []byte) ([]csvRow, error) {
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			rows = append(rows, csvRow{line: line, err: &domain.ImportRowError{Line: line, Reason: "unreadable CSV line: " + err.Error()}})
+			out.rows = append(out.rows, csvRow{line: line, err: &domain.ImportRowError{Line: line, Reason: "unreadable CSV line: " + err.Error(),
+				Code: domain.ImportUnreadable}})
 			continue
 		}
 		if blank(rec) {
 			continue
 		}
-		if len(rows) >= MaxImportRows {
-			return nil, domain.Invalid("file", fmt.Sprintf("more than %d rows; split the file", MaxImportRows))
+		if i, ok := index["nationalId"]; ok && i < len(rec) && strings.HasPrefix(strings.TrimSpace(rec[i]), ExampleMark) {
+			out.examples = append(out.examples, domain.ImportRowError{Line: line, Column: written["nationalId"], Field: "nationalId",
+				Reason: "the template's example row: not imported", Code: domain.ImportExample})
+			continue
 		}
-		rows = append(rows, rowFrom(line, rec, index, written))
+		if len(out.rows) >= MaxImportRows {
+			return out, domain.Invalid("file", fmt.Sprintf("more than %d rows; split the file", MaxImportRows))
+		}
+		out.rows = append(out.rows, rowFrom(line, rec, index, written))
 	}
-	if len(rows) == 0 {
-		return nil, domain.Invalid("file", "no data rows after the header")
+	if len(out.rows) == 0 && len(out.examples) == 0 {
+		return out, domain.Invalid("file", "no data rows after the header")
 	}
-	return rows, nil
+	return out, nil
+}
+
+// templateHeaders name each field as the template's header does, for
+// messages about a missing column.
+var templateHeaders = map[string]string{
+	"nationalId": "身份证号", "name": "姓名", "category": "类别", "title": "成果名称",
+	"hours": "学时", "completedOn": "完成日期",
 }
 
 func blank(rec []string) bool {
@@ -163,37 +221,40 @@ func rowFrom(line int, rec []string, index map[string]int, written map[string]st
 		}
 		return ""
 	}
-	row := csvRow{line: line, headers: written}
-	fail := func(field, reason string) csvRow {
-		row.err = &domain.ImportRowError{Line: line, Column: written[field], Reason: reason}
+	row := csvRow{line: line, headers: written, record: rec}
+	fail := func(field string, code domain.ImportProblem, reason string) csvRow {
+		row.err = &domain.ImportRowError{Line: line, Column: written[field], Field: field, Reason: reason, Code: code, Record: rec}
 		return row
 	}
 	in := domain.OutcomeInput{Category: categoryCode(get("category")), Title: get("title"), CourseCode: get("courseCode"), UnitCode: get("unitCode")}
 	var err error
 	catalogue := get("catalogueCode")
 	if h := get("hours"); h != "" || (catalogue == "" && in.UnitCode == "") {
+		if h == "" {
+			return fail("hours", domain.ImportRequired, "required")
+		}
 		if in.Hours, err = strconv.ParseFloat(h, 64); err != nil {
-			return fail("hours", "must be a number")
+			return fail("hours", domain.ImportNumber, "must be a number")
 		}
 	}
 	if s := get("credits"); s != "" {
 		c, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return fail("credits", "must be a number")
+			return fail("credits", domain.ImportNumber, "must be a number")
 		}
 		in.Credits = &c
 	}
 	if s := get("score"); s != "" {
 		sc, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return fail("score", "must be a number")
+			return fail("score", domain.ImportNumber, "must be a number")
 		}
 		in.Result.Score = &sc
 	}
 	if s := get("passMark"); s != "" {
 		pm, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return fail("passMark", "must be a number")
+			return fail("passMark", domain.ImportNumber, "must be a number")
 		}
 		in.Result.PassMark = &pm
 	}
@@ -201,22 +262,25 @@ func rowFrom(line int, rec []string, index map[string]int, written map[string]st
 	if s := get("passed"); s != "" {
 		p, ok := parseYes(s)
 		if !ok {
-			return fail("passed", "must be yes/no (是/否, true/false)")
+			return fail("passed", domain.ImportYesNo, "must be yes/no (是/否, true/false)")
 		}
 		in.Result.Passed = &p
 	}
 	if s := get("level"); s != "" {
 		if in.Level, err = strconv.Atoi(s); err != nil {
-			return fail("level", "must be a whole number")
+			return fail("level", domain.ImportWhole, "must be a whole number")
 		}
 	}
+	if get("completedOn") == "" {
+		return fail("completedOn", domain.ImportRequired, "required")
+	}
 	if in.CompletedOn, err = parseCSVDate(get("completedOn")); err != nil {
-		return fail("completedOn", "must be a date like 2024-06-30 or 2024/6/30")
+		return fail("completedOn", domain.ImportDate, "must be a date like 2024-06-30 or 2024/6/30")
 	}
 	if s := get("expiresOn"); s != "" {
 		t, err := parseCSVDate(s)
 		if err != nil {
-			return fail("expiresOn", "must be a date like 2028-06-30 or 2028/6/30")
+			return fail("expiresOn", domain.ImportDate, "must be a date like 2028-06-30 or 2028/6/30")
 		}
 		in.ExpiresOn = &t
 	}
@@ -255,12 +319,22 @@ func parseCSVDate(s string) (time.Time, error) {
 	return time.Time{}, errors.New("bad date")
 }
 
-// columnOf names the CSV column behind a validation problem's field.
-func (r csvRow) columnOf(field string) string {
+// columnOf names the CSV column behind a validation problem's field, and
+// the field itself as the columns know it.
+func (r csvRow) columnOf(field string) (column, f string) {
 	field = strings.TrimPrefix(field, "learner.")
 	field = strings.TrimPrefix(field, "result.")
 	if h, ok := r.headers[field]; ok {
-		return h
+		return h, field
 	}
-	return field
+	return "", field
+}
+
+// problemCode classes a validation reason: an empty required value is
+// "required" whatever the field, the rest "invalid" with the reason.
+func problemCode(reason string) domain.ImportProblem {
+	if strings.HasPrefix(reason, "required") {
+		return domain.ImportRequired
+	}
+	return domain.ImportInvalid
 }

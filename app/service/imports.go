@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // ImportWindow is how many rows are banked concurrently between progress
@@ -42,7 +43,7 @@ const maxReportedRowErrors = 1000
 // progress is saved after every window of rows; the rows after the last
 // save are looked up by their IDs, and those banked are counted and named
 // (settleInterrupted).
-func (s *Service) StartImport(ctx context.Context, actor Actor, data []byte) (*domain.ImportJob, error) {
+func (s *Service) StartImport(ctx context.Context, actor Actor, fileName string, data []byte) (*domain.ImportJob, error) {
 	inst, err := s.checkIssuer(ctx, actor)
 	if err != nil {
 		return nil, err
@@ -56,13 +57,15 @@ func (s *Service) StartImport(ctx context.Context, actor Actor, data []byte) (*d
 			return nil, err
 		}
 	}
-	rows, err := parseOutcomeCSV(data)
+	file, err := parseOutcomeCSV(data)
 	if err != nil {
 		return nil, err
 	}
+	rows := file.rows
 	now := domain.Now(s.now())
 	job := &domain.ImportJob{ID: jobID, InstitutionID: inst.ID, CreatedBy: actor.ID.String(),
-		State: domain.ImportQueued, Total: len(rows), CreatedAt: now, UpdatedAt: now, Owner: s.epoch}
+		State: domain.ImportQueued, Total: len(rows), CreatedAt: now, UpdatedAt: now, Owner: s.epoch,
+		FileName: fileName, Header: file.header, Skipped: len(file.examples), Errors: file.examples}
 	if err := s.store.SaveImportJob(ctx, job); err != nil {
 		return nil, err
 	}
@@ -175,6 +178,9 @@ func (s *Service) importWindowOf(ctx context.Context, actor Actor, inst *domain.
 		case r.duplicate:
 			duplicates++
 			job.Duplicates++
+			if len(job.Errors) < maxReportedRowErrors {
+				job.Errors = append(job.Errors, r.duplicateOf)
+			}
 		default:
 			banked++
 			job.OK++
@@ -241,12 +247,13 @@ func rowsByLearner(rows []csvRow, start, end int) [][]int {
 
 // internalRowError is a row that failed for a reason of ours, not its own.
 func internalRowError(line int) rowResult {
-	return rowResult{problems: []domain.ImportRowError{{Line: line, Reason: "internal error; re-send the file to retry this row"}}}
+	return rowResult{problems: []domain.ImportRowError{{Line: line, Reason: "internal error; re-send the file to retry this row", Code: domain.ImportInternal}}}
 }
 
 // rowResult is what banking one row came to.
 type rowResult struct {
 	created, duplicate bool
+	duplicateOf        domain.ImportRowError   // the row, listed as a duplicate
 	problems           []domain.ImportRowError // nil unless the row failed
 }
 
@@ -261,15 +268,19 @@ func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Insti
 	case err == nil:
 		return rowResult{created: res.AccountCreated}
 	case errors.Is(err, domain.ErrDuplicate):
-		return rowResult{duplicate: true}
+		return rowResult{duplicate: true, duplicateOf: domain.ImportRowError{Line: row.line, Code: domain.ImportDuplicate,
+			Reason: "already in the bank: not banked again"}}
 	case errors.As(err, &ve):
 		problems := make([]domain.ImportRowError, 0, len(ve.Problems))
 		for _, p := range ve.Problems {
-			problems = append(problems, domain.ImportRowError{Line: row.line, Column: row.columnOf(p.Field), Reason: p.Reason})
+			column, field := row.columnOf(p.Field)
+			problems = append(problems, domain.ImportRowError{Line: row.line, Column: column, Field: field, Reason: p.Reason,
+				Code: problemCode(p.Reason), Record: row.record})
 		}
 		return rowResult{problems: problems}
 	case errors.Is(err, domain.ErrForbidden):
-		return rowResult{problems: []domain.ImportRowError{{Line: row.line, Reason: "institution may not issue this outcome"}}}
+		return rowResult{problems: []domain.ImportRowError{{Line: row.line, Reason: "institution may not issue this outcome",
+			Code: domain.ImportForbidden, Record: row.record}}}
 	default:
 		s.log.Error("import row failed", "job", jobID.String(), "line", row.line, "err", err)
 		return internalRowError(row.line)
@@ -392,4 +403,41 @@ func (s *Service) settleInterrupted(ctx context.Context, job *domain.ImportJob) 
 // outcome first, and this one was opened after the job began.
 func openedByRow(acc *domain.Account, outcome uuid.UUID, job *domain.ImportJob) bool {
 	return !acc.Claimed() && len(acc.Outcomes) > 0 && acc.Outcomes[0].ID == outcome && !acc.CreatedAt.Before(job.CreatedAt)
+}
+
+// ImportRecord is a job as the import history lists it, with the name of
+// who uploaded it.
+type ImportRecord struct {
+	Job      domain.ImportJob
+	Uploader string // the staff member's username; "" for the API client
+}
+
+// ImportHistory pages the actor's institution's imports, newest first.
+// Jobs left running by a process that is gone read as they are stored;
+// opening one (ImportJob) settles it.
+func (s *Service) ImportHistory(ctx context.Context, actor Actor, p storage.Page) ([]ImportRecord, string, error) {
+	if actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient {
+		return nil, "", domain.ErrForbidden
+	}
+	jobs, next, err := s.store.ListImportJobs(ctx, actor.InstitutionID, p.Normalized())
+	if err != nil {
+		return nil, "", err
+	}
+	names := map[string]string{}
+	out := make([]ImportRecord, len(jobs))
+	for i, j := range jobs {
+		name, ok := names[j.CreatedBy]
+		if !ok {
+			if id, perr := uuid.Parse(j.CreatedBy); perr == nil {
+				if u, gerr := s.store.GetUser(ctx, id); gerr == nil {
+					name = u.Username
+				} else if !errors.Is(gerr, domain.ErrNotFound) {
+					return nil, "", gerr
+				}
+			}
+			names[j.CreatedBy] = name
+		}
+		out[i] = ImportRecord{Job: j, Uploader: name}
+	}
+	return out, next, nil
 }

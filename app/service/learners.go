@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -184,29 +185,37 @@ func (s *Service) Record(ctx context.Context, actor Actor, accountID uuid.UUID) 
 	return nil, domain.ErrNotFound
 }
 
-// Grant shares the learner's record with an institution.
-func (s *Service) Grant(ctx context.Context, actor Actor, institutionID uuid.UUID, days int) (domain.Grant, error) {
+// Grant shares the learner's record with an institution. A live share with
+// the same institution is extended instead (extended reports which).
+func (s *Service) Grant(ctx context.Context, actor Actor, institutionID uuid.UUID, days int) (g domain.Grant, extended bool, err error) {
 	if actor.Role != domain.RoleLearner {
-		return domain.Grant{}, domain.ErrForbidden
+		return domain.Grant{}, false, domain.ErrForbidden
 	}
 	if _, err := s.store.GetInstitution(ctx, institutionID); err != nil {
 		if errors.Is(err, domain.ErrNotFound) {
-			return domain.Grant{}, domain.Invalid("institutionId", "no such institution")
+			return domain.Grant{}, false, domain.Invalid("institutionId", "no such institution")
 		}
-		return domain.Grant{}, err
+		return domain.Grant{}, false, err
 	}
-	var g domain.Grant
-	_, err := s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+	var before time.Time
+	_, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+		var live domain.Grant
+		live, extended = a.LiveGrant(institutionID, s.now())
+		before = live.ExpiresAt
 		var err error
 		g, err = a.GrantAccess(institutionID, days, s.now())
 		return err
 	}, func(*domain.Account) []domain.AuditEntry {
+		if extended {
+			return []domain.AuditEntry{auditEntry(s.now(), actor, "grant.extend", "grant", g.ID.String(),
+				"institution="+institutionID.String()+" expiresAt="+before.UTC().Format(time.RFC3339)+"->"+g.ExpiresAt.UTC().Format(time.RFC3339))}
+		}
 		return []domain.AuditEntry{auditEntry(s.now(), actor, "grant.create", "grant", g.ID.String(), "institution="+institutionID.String())}
 	})
 	if err != nil {
-		return domain.Grant{}, err
+		return domain.Grant{}, false, err
 	}
-	return g, nil
+	return g, extended, nil
 }
 
 // WithdrawGrant ends a grant early.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -246,10 +247,27 @@ func (s *Service) RevokeOutcome(ctx context.Context, actor Actor, outcomeID uuid
 	return revoked, nil
 }
 
-// IssuedOutcomes pages the outcomes the actor's institution issued.
-func (s *Service) IssuedOutcomes(ctx context.Context, actor Actor, p storage.Page) ([]domain.Outcome, string, error) {
+// IssuedOutcomes pages the outcomes the actor's institution issued that
+// match q, newest first, each with its learner's name and masked ID.
+func (s *Service) IssuedOutcomes(ctx context.Context, actor Actor, q storage.OutcomeQuery, p storage.Page) ([]storage.IssuedOutcome, string, error) {
 	if actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient {
 		return nil, "", domain.ErrForbidden
 	}
-	return s.store.ListOutcomesByIssuer(ctx, actor.InstitutionID, p.Normalized())
+	v := &domain.ValidationError{}
+	if q.Status != "" && q.Status != domain.OutcomeActive && q.Status != domain.OutcomeRevoked {
+		v.Add("status", "must be active or revoked")
+	}
+	if !q.CompletedFrom.IsZero() && !q.CompletedTo.IsZero() && q.CompletedTo.Before(q.CompletedFrom) {
+		v.Add("to", "must not be before from")
+	}
+	if utf8.RuneCountInString(q.LearnerName) > 50 {
+		v.Add("learner", "at most 50 characters")
+	}
+	if utf8.RuneCountInString(q.CourseCode) > 64 {
+		v.Add("courseCode", "at most 64 characters")
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	return s.store.SearchIssuedOutcomes(ctx, actor.InstitutionID, q, p.Normalized())
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // SetStaffStatus suspends or reactivates a staff user: admins anywhere, a
@@ -38,4 +39,33 @@ func (s *Service) SetStaffStatus(ctx context.Context, actor Actor, institutionID
 	}
 	s.audit(ctx, actor, "staff."+string(status), "user", u.ID.String(), u.Username)
 	return u, nil
+}
+
+// Staff lists an institution's staff accounts, for admins and for the
+// institution's managers. Users are few (staff and admins, not learners),
+// so the list is read whole and filtered.
+func (s *Service) Staff(ctx context.Context, actor Actor, institutionID uuid.UUID) ([]domain.User, error) {
+	switch {
+	case actor.Role == domain.RoleAdmin:
+	case actor.Role == domain.RoleStaff && actor.InstitutionID == institutionID && actor.Can(domain.PermManage):
+	default:
+		return nil, domain.ErrForbidden
+	}
+	var out []domain.User
+	p := storage.Page{Limit: storage.MaxPageSize}
+	for {
+		users, next, err := s.store.ListUsers(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			if u.Role == domain.RoleStaff && u.InstitutionID == institutionID {
+				out = append(out, u)
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		p.Cursor = next
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,6 +34,8 @@ type Stats struct {
 	// CoursesByCategory counts the courses published in the catalogues.
 	CoursesByCategory map[domain.Category]int
 	Framework         FrameworkStats
+	// ThisMonth (YYYY-MM, district time) ends the month axis.
+	ThisMonth string
 }
 
 // Tally counts outcomes and their credits.
@@ -75,6 +78,7 @@ func (s *Service) DistrictStats(ctx context.Context, actor Actor) (Stats, error)
 		st.InstitutionNames[id] = inst.Name
 	}
 	now := s.now().In(domain.DistrictZone)
+	st.ThisMonth = now.Format("2006-01")
 	activeSince := now.AddDate(0, -11, 0).Format("2006-01") // this month and the eleven before it
 	for key, v := range tallies {
 		t := Tally{Outcomes: int(v.Count), Credits: v.Credits}
@@ -167,12 +171,29 @@ func ageBand(birth, now interface{ Year() int }) string {
 	return AgeBands[len(AgeBands)-1]
 }
 
-// SortedMonths lists the months present, oldest first.
+// SortedMonths lists every month from the oldest with an outcome through
+// ThisMonth (or the newest present, if later), oldest first: months without
+// outcomes are listed too (ByMonth reads them as zero), so that a chart's
+// time axis has no gaps.
 func (st Stats) SortedMonths() []string {
-	out := make([]string, 0, len(st.ByMonth))
+	present := make([]string, 0, len(st.ByMonth))
 	for m := range st.ByMonth {
-		out = append(out, m)
+		if _, err := time.Parse("2006-01", m); err == nil {
+			present = append(present, m)
+		}
 	}
-	sort.Strings(out)
+	if len(present) == 0 {
+		return present
+	}
+	sort.Strings(present)
+	last := present[len(present)-1]
+	if st.ThisMonth > last {
+		last = st.ThisMonth
+	}
+	first, _ := time.Parse("2006-01", present[0])
+	var out []string
+	for m := first; m.Format("2006-01") <= last; m = m.AddDate(0, 1, 0) {
+		out = append(out, m.Format("2006-01"))
+	}
 	return out
 }

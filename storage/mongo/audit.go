@@ -74,7 +74,11 @@ func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, p storage.
 		if err != nil || seq < 0 {
 			return nil, "", domain.Invalid("cursor", "not a cursor returned by this list")
 		}
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: seq}}})
+		op := "$gt"
+		if f.NewestFirst {
+			op = "$lt"
+		}
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: op, Value: seq}}})
 	}
 	if f.ActorID != "" {
 		filter = append(filter, bson.E{Key: "actorId", Value: f.ActorID})
@@ -95,7 +99,11 @@ func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, p storage.
 	if len(at) > 0 {
 		filter = append(filter, bson.E{Key: "at", Value: at})
 	}
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit + 1))
+	dir := 1
+	if f.NewestFirst {
+		dir = -1
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: dir}}).SetLimit(int64(p.Limit + 1))
 	cur, err := s.audit.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, "", mapErr("list audit", err)

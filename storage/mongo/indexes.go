@@ -25,6 +25,8 @@ var indexes = []indexSpec{
 	{collAccounts, "nationalIdHash_unique", bson.D{{Key: "nationalIdHash", Value: 1}}, true},
 	// Multikey: every account holding an outcome of issuer X ("outcomes by issuer").
 	{collAccounts, "issuerIds", bson.D{{Key: "issuerIds", Value: 1}}, false},
+	// An institution's import history, newest first.
+	{collImportJobs, "institutionId", bson.D{{Key: "institutionId", Value: 1}, {Key: "_id", Value: -1}}, false},
 	// Multikey "<institutionId>:<status>": the review queues. A derived array
 	// instead of an index on conversions.institutionId+status because FerretDB
 	// v1 cannot $elemMatch on two fields; one string key is exact on both.

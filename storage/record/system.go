@@ -125,7 +125,10 @@ type ImportJobDoc struct {
 	Failed        int                 `json:"failed" bson:"failed"`
 	Created       int                 `json:"created" bson:"created"`
 	Duplicates    int                 `json:"duplicates" bson:"duplicates"`
+	Skipped       int                 `json:"skipped,omitempty" bson:"skipped,omitempty"`
 	Errors        []ImportRowErrorDoc `json:"errors,omitempty" bson:"errors,omitempty"`
+	FileName      string              `json:"fileName,omitempty" bson:"fileName,omitempty"`
+	Header        []string            `json:"header,omitempty" bson:"header,omitempty"`
 	CreatedAt     time.Time           `json:"createdAt" bson:"createdAt"`
 	UpdatedAt     time.Time           `json:"updatedAt" bson:"updatedAt"`
 	Owner         string              `json:"owner,omitempty" bson:"owner,omitempty"`
@@ -133,9 +136,12 @@ type ImportJobDoc struct {
 
 // ImportRowErrorDoc says why one CSV row was not banked.
 type ImportRowErrorDoc struct {
-	Line   int    `json:"line" bson:"line"`
-	Column string `json:"column,omitempty" bson:"column,omitempty"`
-	Reason string `json:"reason" bson:"reason"`
+	Line   int      `json:"line" bson:"line"`
+	Column string   `json:"column,omitempty" bson:"column,omitempty"`
+	Reason string   `json:"reason" bson:"reason"`
+	Code   string   `json:"code,omitempty" bson:"code,omitempty"`
+	Field  string   `json:"field,omitempty" bson:"field,omitempty"`
+	Record []string `json:"record,omitempty" bson:"record,omitempty"`
 }
 
 // FromImportJob converts an import job.
@@ -143,9 +149,9 @@ func FromImportJob(j *domain.ImportJob) ImportJobDoc {
 	return ImportJobDoc{
 		ID: idString(j.ID), InstitutionID: idString(j.InstitutionID), CreatedBy: j.CreatedBy,
 		State: string(j.State), Total: j.Total, Done: j.Done, OK: j.OK, Failed: j.Failed,
-		Created: j.Created, Duplicates: j.Duplicates,
+		Created: j.Created, Duplicates: j.Duplicates, Skipped: j.Skipped, FileName: j.FileName, Header: j.Header,
 		Errors: mapSlice(j.Errors, func(e domain.ImportRowError) ImportRowErrorDoc {
-			return ImportRowErrorDoc{Line: e.Line, Column: e.Column, Reason: e.Reason}
+			return ImportRowErrorDoc{Line: e.Line, Column: e.Column, Reason: e.Reason, Code: string(e.Code), Field: e.Field, Record: e.Record}
 		}),
 		CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Owner: j.Owner,
 	}
@@ -164,9 +170,9 @@ func (d ImportJobDoc) ToDomain() (*domain.ImportJob, error) {
 	return &domain.ImportJob{
 		ID: id, InstitutionID: inst, CreatedBy: d.CreatedBy,
 		State: domain.ImportState(d.State), Total: d.Total, Done: d.Done, OK: d.OK, Failed: d.Failed,
-		Created: d.Created, Duplicates: d.Duplicates,
+		Created: d.Created, Duplicates: d.Duplicates, Skipped: d.Skipped, FileName: d.FileName, Header: d.Header,
 		Errors: mapSlice(d.Errors, func(e ImportRowErrorDoc) domain.ImportRowError {
-			return domain.ImportRowError{Line: e.Line, Column: e.Column, Reason: e.Reason}
+			return domain.ImportRowError{Line: e.Line, Column: e.Column, Reason: e.Reason, Code: domain.ImportProblem(e.Code), Field: e.Field, Record: e.Record}
 		}),
 		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), Owner: d.Owner,
 	}, nil

@@ -72,6 +72,13 @@ func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, p storage.
 	}
 	where := []string{"seq > ?"}
 	args := []any{after}
+	order := "seq"
+	if f.NewestFirst {
+		where, args, order = []string{"1"}, nil, "seq DESC"
+		if p.Cursor != "" {
+			where, args = []string{"seq < ?"}, []any{after}
+		}
+	}
 	if f.ActorID != "" {
 		where, args = append(where, "actor_id = ?"), append(args, f.ActorID)
 	}
@@ -88,7 +95,7 @@ func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, p storage.
 		where, args = append(where, "at_ms < ?"), append(args, f.To.UnixMilli())
 	}
 	args = append(args, p.Limit+1)
-	entries, err := s.auditRows(ctx, `SELECT doc FROM audit WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, args...)
+	entries, err := s.auditRows(ctx, `SELECT doc FROM audit WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -202,6 +202,23 @@ CREATE TABLE units (
 	doc      TEXT NOT NULL
 );
 `,
+	// 10: what an issuer searches its outcomes by, beside each index row, so
+	// that a search reads no account it does not list. Rows from before are
+	// filled in at the next start (backfillOutcomeSearch), found through a
+	// partial index that is empty once done.
+	`
+ALTER TABLE account_outcomes ADD COLUMN course_code TEXT;
+ALTER TABLE account_outcomes ADD COLUMN status TEXT;
+ALTER TABLE account_outcomes ADD COLUMN completed_on TEXT;
+ALTER TABLE account_outcomes ADD COLUMN learner_name TEXT;
+CREATE INDEX account_outcomes_unsearchable ON account_outcomes(account_id) WHERE status IS NULL;
+`,
+	// 11: each institution's import history, newest first.
+	`
+ALTER TABLE import_jobs ADD COLUMN institution_id TEXT;
+UPDATE import_jobs SET institution_id = json_extract(doc, '$.institutionId');
+CREATE INDEX import_jobs_by_institution ON import_jobs(institution_id, id);
+`,
 }
 
 // migrate brings the schema up to date inside one transaction, so a crash

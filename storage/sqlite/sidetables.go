@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"strings"
+	"time"
 
 	"creditbank/domain"
 )
@@ -34,13 +35,7 @@ func newSideTable(table, key string, values []string, rows func(a *domain.Accoun
 }
 
 var sideTables = []sideTable{
-	newSideTable("account_outcomes", "outcome_id", []string{"issuer_id"}, func(a *domain.Account) map[string]string {
-		m := make(map[string]string, len(a.Outcomes))
-		for _, o := range a.Outcomes {
-			m[o.ID.String()] = o.IssuerID.String()
-		}
-		return m
-	}),
+	newSideTable("account_outcomes", "outcome_id", outcomeSearchColumns, outcomeRows),
 	newSideTable("account_conversions", "conversion_id", []string{"institution_id", "status"}, func(a *domain.Account) map[string]string {
 		m := make(map[string]string, len(a.Conversions))
 		for _, c := range a.Conversions {
@@ -68,6 +63,21 @@ var sideTables = []sideTable{
 		}
 		return m
 	}),
+}
+
+// outcomeSearchColumns are account_outcomes' value columns: the issuer,
+// and what the issuer searches its list by (the learner's name is copied
+// to every row of the account, and rewritten with it).
+var outcomeSearchColumns = []string{"issuer_id", "course_code", "status", "completed_on", "learner_name"}
+
+func outcomeRows(a *domain.Account) map[string]string {
+	m := make(map[string]string, len(a.Outcomes))
+	clean := func(s string) string { return strings.ReplaceAll(s, valueSep, "") }
+	for _, o := range a.Outcomes {
+		m[o.ID.String()] = strings.Join([]string{o.IssuerID.String(), clean(strings.ToLower(o.CourseCode)), string(o.Status),
+			o.CompletedOn.Format(time.DateOnly), clean(a.Name)}, valueSep)
+	}
+	return m
 }
 
 // sideRows is an account's rows in every side table, in sideTables order.

@@ -80,6 +80,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := backfillOutcomeSearch(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
 	// The reader pool is opened only after the writer has switched the file
 	// to WAL (a persistent setting), so readers never need to change it.
 	r, err := sql.Open("sqlite", path+"?"+common)

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -366,6 +368,104 @@ func accountTests() []contractTest {
 				t.Fatalf("listed outcome is %q (%q); the index shows a stale copy", listed[0].Status, listed[0].RevokedReason)
 			}
 			deepEqual(t, listed[0], getAccount(t, s, a.ID).Outcomes[0], "listed outcome")
+		}},
+		{"SearchIssuedOutcomesNewestFirstWithLearner", func(t *testing.T, s storage.Store) {
+			issuer, other := domain.NewID(), domain.NewID()
+			a := createAccount(t, s, NewAccount(now()))
+			lee := NewAccount(now())
+			lee.Name = "李小红"
+			b := createAccount(t, s, lee)
+			var all []uuid.UUID
+			for i := range 4 {
+				for _, acc := range []*domain.Account{a, b} {
+					o := NewOutcome(issuer, fmt.Sprintf("摄影%d-%s", i, acc.ID), 1, now())
+					o.CompletedOn = time.Date(2024, time.Month(i+1), 15, 0, 0, 0, 0, time.UTC)
+					deposit(t, s, acc.ID, o)
+					all = append(all, o.ID)
+					deposit(t, s, acc.ID, NewOutcome(other, fmt.Sprintf("其他%d-%s", i, acc.ID), 1, now()))
+				}
+			}
+			newest := sortedIDs(all)
+			slices.Reverse(newest)
+			search := func(q storage.OutcomeQuery) []storage.IssuedOutcome {
+				t.Helper()
+				var out []storage.IssuedOutcome
+				collectPages(t, 3, func(p storage.Page) ([]uuid.UUID, string, error) {
+					os, next, err := s.SearchIssuedOutcomes(t.Context(), issuer, q, p)
+					ids := make([]uuid.UUID, len(os))
+					for i, o := range os {
+						ids[i] = o.ID
+						if o.IssuerID != issuer {
+							t.Errorf("outcome of issuer %s listed for %s", o.IssuerID, issuer)
+						}
+					}
+					out = append(out, os...)
+					return ids, next, err
+				})
+				return out
+			}
+			ids := func(os []storage.IssuedOutcome) []uuid.UUID {
+				out := []uuid.UUID{}
+				for _, o := range os {
+					out = append(out, o.ID)
+				}
+				return out
+			}
+			got := search(storage.OutcomeQuery{})
+			deepEqual(t, ids(got), newest, "every outcome of the issuer, newest first")
+			for _, o := range got {
+				want := "张三"
+				if o.AccountID == b.ID {
+					want = "李小红"
+				}
+				if o.LearnerName != want || o.LearnerIDMasked != "110101********123X" {
+					t.Fatalf("outcome %s listed for %q %q, want %q and the masked ID", o.ID, o.LearnerName, o.LearnerIDMasked, want)
+				}
+			}
+			byName := search(storage.OutcomeQuery{LearnerName: "小红"})
+			if len(byName) != 4 {
+				t.Fatalf("name search found %d outcomes, want 4", len(byName))
+			}
+			for _, o := range byName {
+				if o.AccountID != b.ID {
+					t.Fatalf("name search for 小红 found %s's outcome", o.LearnerName)
+				}
+			}
+			code := getAccount(t, s, a.ID).Outcomes[2].CourseCode
+			byCode := search(storage.OutcomeQuery{CourseCode: strings.ToLower(code)})
+			if len(byCode) != 1 || byCode[0].CourseCode != code {
+				t.Fatalf("course code search for %q found %d outcomes", code, len(byCode))
+			}
+			dated := search(storage.OutcomeQuery{CompletedFrom: time.Date(2024, 2, 15, 0, 0, 0, 0, time.UTC), CompletedTo: time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)})
+			if len(dated) != 4 {
+				t.Fatalf("February to March (bounds included) found %d outcomes, want 4", len(dated))
+			}
+			revoked := byName[0]
+			noErr(t, updateWithRetry(s, t, b.ID, func(acc *domain.Account) error {
+				_, err := acc.Revoke(revoked.ID, issuer, "录入错误", now())
+				return err
+			}), "revoke")
+			gone := search(storage.OutcomeQuery{Status: domain.OutcomeRevoked})
+			if len(gone) != 1 || gone[0].ID != revoked.ID || gone[0].RevokedReason != "录入错误" {
+				t.Fatalf("revoked search found %v, want the one revoked outcome", ids(gone))
+			}
+			if n := len(search(storage.OutcomeQuery{Status: domain.OutcomeActive, LearnerName: "李小红"})); n != 3 {
+				t.Fatalf("李小红's active outcomes: %d, want 3", n)
+			}
+			noErr(t, updateWithRetry(s, t, b.ID, func(acc *domain.Account) error {
+				acc.Name = "李晓红"
+				return nil
+			}), "rename")
+			if n := len(search(storage.OutcomeQuery{LearnerName: "晓红"})); n != 4 {
+				t.Fatalf("after the rename the new name finds %d outcomes, want 4", n)
+			}
+			if n := len(search(storage.OutcomeQuery{LearnerName: "无此人"})); n != 0 {
+				t.Fatalf("an unknown name found %d outcomes", n)
+			}
+			_, _, err := s.SearchIssuedOutcomes(t.Context(), issuer, storage.OutcomeQuery{}, storage.Page{Cursor: "x"})
+			if !errors.Is(err, domain.ErrInvalid) {
+				t.Fatalf("malformed cursor: %v, want invalid", err)
+			}
 		}},
 		{"ConversionQueueFollowsStatus", func(t *testing.T, s storage.Store) {
 			inst, other := domain.NewID(), domain.NewID()

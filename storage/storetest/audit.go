@@ -188,6 +188,9 @@ func auditTests() []contractTest {
 				{"range", storage.AuditFilter{From: at(1), To: at(4)}, []int64{2, 3, 4}},
 				{"combined", storage.AuditFilter{ActorID: "staff-a", Action: "outcome.revoke", From: at(1)}, []int64{4}},
 				{"none", storage.AuditFilter{ActorID: "nobody"}, []int64{}},
+				{"all newest first", storage.AuditFilter{NewestFirst: true}, []int64{5, 4, 3, 2, 1}},
+				{"action newest first", storage.AuditFilter{Action: "outcome.deposit", NewestFirst: true}, []int64{3, 2}},
+				{"range newest first", storage.AuditFilter{From: at(1), To: at(4), NewestFirst: true}, []int64{4, 3, 2}},
 			}
 			for _, tt := range tests {
 				got := []int64{}

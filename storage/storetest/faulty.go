@@ -236,6 +236,16 @@ func (f *Faulty) ListOutcomesByIssuer(ctx context.Context, issuerID uuid.UUID, p
 	return guard3(f.read, func() ([]domain.Outcome, string, error) { return f.inner.ListOutcomesByIssuer(ctx, issuerID, p) })
 }
 
+func (f *Faulty) ListImportJobs(ctx context.Context, institutionID uuid.UUID, p storage.Page) ([]domain.ImportJob, string, error) {
+	return guard3(f.read, func() ([]domain.ImportJob, string, error) { return f.inner.ListImportJobs(ctx, institutionID, p) })
+}
+
+func (f *Faulty) SearchIssuedOutcomes(ctx context.Context, issuerID uuid.UUID, q storage.OutcomeQuery, p storage.Page) ([]storage.IssuedOutcome, string, error) {
+	return guard3(f.read, func() ([]storage.IssuedOutcome, string, error) {
+		return f.inner.SearchIssuedOutcomes(ctx, issuerID, q, p)
+	})
+}
+
 func (f *Faulty) ListConversionsByInstitution(ctx context.Context, institutionID uuid.UUID, status domain.ConversionStatus, p storage.Page) ([]domain.Conversion, string, error) {
 	return guard3(f.read, func() ([]domain.Conversion, string, error) {
 		return f.inner.ListConversionsByInstitution(ctx, institutionID, status, p)

@@ -17,12 +17,38 @@ func importTests() []contractTest {
 			noErr(t, err, "get")
 			deepEqual(t, got, j, "queued job")
 			j.State, j.Done, j.OK, j.Failed, j.Created, j.Duplicates = domain.ImportDone, 3, 1, 1, 1, 1
-			j.Errors = []domain.ImportRowError{{Line: 2, Column: "nationalId", Reason: "check character does not match"}}
+			j.Errors = []domain.ImportRowError{{Line: 2, Column: "身份证号", Field: "nationalId", Reason: "check character does not match",
+				Code: domain.ImportInvalid, Record: []string{"110105199001011230", "张三"}}}
+			j.FileName, j.Header, j.Skipped = "十月结业.csv", []string{"身份证号", "姓名"}, 1
 			j.UpdatedAt = now()
 			noErr(t, s.SaveImportJob(t.Context(), j), "save done")
 			got, err = s.GetImportJob(t.Context(), j.ID)
 			noErr(t, err, "get")
 			deepEqual(t, got, j, "replaced job")
+		}},
+		{"HistoryNewestFirstPerInstitution", func(t *testing.T, s storage.Store) {
+			inst, other := domain.NewID(), domain.NewID()
+			var want []domain.ImportJob
+			for i := range 5 {
+				j := &domain.ImportJob{ID: domain.NewID(), InstitutionID: inst, CreatedBy: "staff-a", FileName: "f.csv",
+					State: domain.ImportDone, Total: i, CreatedAt: now(), UpdatedAt: now()}
+				noErr(t, s.SaveImportJob(t.Context(), j), "save")
+				want = append([]domain.ImportJob{*j}, want...)
+				noErr(t, s.SaveImportJob(t.Context(), &domain.ImportJob{ID: domain.NewID(), InstitutionID: other,
+					State: domain.ImportDone, CreatedAt: now(), UpdatedAt: now()}), "save other")
+			}
+			var got []domain.ImportJob
+			cursor := ""
+			for range 10 {
+				page, next, err := s.ListImportJobs(t.Context(), inst, storage.Page{Limit: 2, Cursor: cursor})
+				noErr(t, err, "list")
+				got = append(got, page...)
+				if next == "" {
+					break
+				}
+				cursor = next
+			}
+			deepEqual(t, got, want, "the institution's jobs, newest first")
 		}},
 	}
 }

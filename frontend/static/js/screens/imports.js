@@ -3,9 +3,10 @@
 
 import { h, tx, num, field, table, section } from '../dom.js';
 import * as api from '../api.js';
-import { onSubmit, formAlert, pageHeader, button, alertFor } from '../ui.js';
+import { onSubmit, formAlert, pageHeader, button, alertFor, runAction } from '../ui.js';
 import { ApiError } from '../api.js';
-import { has } from '../i18n.js';
+import { has, t, getLang } from '../i18n.js';
+import { date } from '../dom.js';
 import { canIssue } from './issue.js';
 
 // pollEvery is how long to wait between progress reads: quick enough that
@@ -28,14 +29,26 @@ function errorsTable(errors) {
   return table([
     { key: 'import.line', class: 'n', cell: (e) => (e.line ? String(e.line) : '—') },
     { key: 'import.column', cell: (e) => e.column || '—' },
-    { key: 'import.reason', cell: (e) => reasonCell(e.reason) },
+    { key: 'import.reason', cell: problemCell },
   ], errors, 'import.errors');
 }
 
-// reasonCell translates the reasons the dictionary knows and shows any
-// other in the server's words.
-function reasonCell(reason) {
-  return has(`reason.${reason}`) ? h('span', { t: `reason.${reason}` }) : h('span', { text: reason });
+// problemCell words a row problem in the reader's language from its code
+// (and, for a refused value, the field's own wording); a problem without
+// a code (an interrupted job's note) shows the dictionary's words or the
+// server's.
+function problemCell(e) {
+  if (e.code) {
+    const own = `importErr.${e.code}.${e.field || ''}`;
+    const key = has(own) ? own : `importErr.${e.code}`;
+    if (has(key)) return h('span', { t: key, targs: { column: e.column || '' } });
+  }
+  return has(`reason.${e.reason}`) ? h('span', { t: `reason.${e.reason}` }) : h('span', { text: e.reason });
+}
+
+// lineList names rows by their Excel row numbers.
+function lineList(items) {
+  return items.map((e) => e.line).join('、');
 }
 
 // progressView draws one reading of the job.
@@ -51,10 +64,27 @@ function progressView(job) {
   ];
   if (finished) {
     out.push(counts(job));
-    const errors = job.errors || [];
-    out.push(errors.length
-      ? h('div', { id: 'import-errors' }, h('h3', { t: 'import.errors' }), errorsTable(errors))
-      : h('p', { class: 'verified ok', id: 'import-errors-none' }, tx('import.noErrors')));
+    const all = job.errors || [];
+    const examples = all.filter((e) => e.code === 'example');
+    const duplicates = all.filter((e) => e.code === 'duplicate');
+    const errors = all.filter((e) => e.code !== 'example' && e.code !== 'duplicate');
+    if (examples.length) {
+      out.push(h('p', { class: 'alert alert-info', id: 'import-skipped', t: 'import.skippedExample', targs: { lines: lineList(examples) } }));
+    }
+    if (duplicates.length) {
+      out.push(h('p', { id: 'import-duplicates', t: 'import.duplicateLines', targs: { lines: lineList(duplicates) } }));
+    }
+    if (errors.length) {
+      const dlWhere = h('div', {});
+      const dl = button('import.downloadFailed', { kind: 'secondary' });
+      dl.id = 'import-failed-csv';
+      dl.addEventListener('click', () => runAction(dl, dlWhere, () =>
+        api.downloadFile(`/api/v1/imports/${encodeURIComponent(job.id)}/failed.csv?lang=${getLang()}`, 'failed-rows.csv')));
+      out.push(h('div', { id: 'import-errors' }, h('h3', { t: 'import.errors' }),
+        h('p', { class: 'hint', t: 'import.downloadFailedHint' }), h('p', {}, dl), dlWhere, errorsTable(errors)));
+    } else {
+      out.push(h('p', { class: 'verified ok', id: 'import-errors-none' }, tx('import.noErrors')));
+    }
   }
   return out;
 }
@@ -89,13 +119,39 @@ export default {
       if (!f) throw new ApiError(422, 'invalid', '', [{ field: 'file', reason: 'choose a CSV file' }]);
       // The bytes go up untouched: the server decodes UTF-8 or GBK itself.
       const bytes = await f.arrayBuffer();
-      const job = await api.post('/api/v1/outcomes/import', new api.Raw(bytes, 'text/csv'));
+      const job = await api.post(`/api/v1/outcomes/import?fileName=${encodeURIComponent(f.name)}`, new api.Raw(bytes, 'text/csv'));
       polling += 1;
       const token = polling;
-      follow(job, token).catch((err) => {
+      follow(job, token).then(() => loadHistory()).catch((err) => {
         if (token === polling) result.append(alertFor(err));
       });
     });
+
+    // The institution's past imports, newest first: each can be opened
+    // again, so a result is not lost with the page.
+    const historySlot = h('div', { id: 'import-history' });
+    const loadHistory = async () => {
+      const page = await api.get('/api/v1/institutions/me/imports?limit=20');
+      const items = page.items || [];
+      historySlot.replaceChildren(items.length ? table([
+        { key: 'import.when', cell: (j) => date(j.createdAt, true) },
+        { key: 'import.who', cell: (j) => (j.createdBy ? h('span', { text: j.createdBy }) : h('span', { t: 'import.byClient' })) },
+        { key: 'import.fileName', cell: (j) => h('span', { text: j.fileName || '—' }) },
+        { key: 'import.state', cell: (j) => h('span', { t: `import.state.${j.state}` }) },
+        { key: 'import.ok', class: 'n', cell: (j) => num(j.ok || 0) },
+        { key: 'import.duplicates', class: 'n', cell: (j) => num(j.duplicates || 0) },
+        { key: 'import.failed', class: 'n', cell: (j) => num(j.failed || 0) },
+        { key: 'common.actions', cell: (j) => button('import.open', { kind: 'ghost', on: { click: () => {
+          polling += 1;
+          const token = polling;
+          api.get(`/api/v1/imports/${encodeURIComponent(j.id)}`)
+            .then((full) => follow(full, token))
+            .then(() => result.scrollIntoView({ block: 'start' }))
+            .catch((err) => result.replaceChildren(alertFor(err)));
+        } } }) },
+      ], items, 'import.history') : h('p', { class: 'empty', t: 'import.noHistory' }));
+    };
+    loadHistory().catch((err) => historySlot.replaceChildren(alertFor(err)));
 
     view.append(
       pageHeader('import.title', 'import.intro'),
@@ -105,6 +161,7 @@ export default {
         h('p', { class: 'hint', t: 'import.categoryHint' }),
         h('p', { class: 'hint', t: 'import.catalogueHint' }),
         form),
-      result);
+      result,
+      section('import.history', historySlot));
   },
 };

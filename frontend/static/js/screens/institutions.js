@@ -71,6 +71,37 @@ function registerForm(onCreated) {
   return form;
 }
 
+// suspendDialog confirms a suspension, saying what stops working: the
+// institution's staff and API client are signed out at their next request
+// and cannot sign in, so nothing more is issued, imported, reviewed or read;
+// what it already issued stays valid.
+function suspendDialog(inst, onSuspended) {
+  const titleId = `suspend-title-${inst.id}`;
+  const form = h('form', { class: 'form', id: 'suspend-form' },
+    h('h2', { id: titleId, t: 'inst.suspendTitle', targs: { name: inst.name } }),
+    h('p', { t: 'inst.suspendLead' }),
+    h('ul', { class: 'ticks', id: 'suspend-effects' },
+      h('li', { t: 'inst.suspendStaff' }),
+      h('li', { t: 'inst.suspendClient' }),
+      (inst.capabilities || []).includes('issue') ? h('li', { t: 'inst.suspendIssue' }) : null,
+      (inst.capabilities || []).includes('convert') ? h('li', { t: 'inst.suspendConvert' }) : null,
+      h('li', { t: 'inst.suspendShared' })),
+    h('p', { t: 'inst.suspendKept' }),
+    formAlert(),
+    h('div', { class: 'actions' },
+      button('inst.suspendConfirm', { type: 'submit', kind: 'danger' }),
+      button('common.cancel', { kind: 'ghost', on: { click: () => dlg.close() } })));
+  const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': titleId }, form);
+  dlg.addEventListener('close', () => dlg.remove());
+  onSubmit(form, async () => {
+    await api.post(`/api/v1/institutions/${encodeURIComponent(inst.id)}/status`, { status: 'suspended' });
+    dlg.close();
+    await onSuspended();
+  });
+  document.body.append(dlg);
+  dlg.showModal();
+}
+
 function listTable(insts, reload) {
   return table([
     { key: 'inst.name', cell: (i) => h('strong', { text: i.name }) },
@@ -83,10 +114,16 @@ function listTable(insts, reload) {
       const where = h('div', { class: 'inline-alert' });
       const next = i.status === 'active' ? 'suspended' : 'active';
       const btn = button(next === 'suspended' ? 'inst.suspend' : 'inst.reactivate', { kind: next === 'suspended' ? 'danger-ghost' : 'secondary' });
-      btn.addEventListener('click', () => runAction(btn, where, async () => {
-        await api.post(`/api/v1/institutions/${encodeURIComponent(i.id)}/status`, { status: next });
-        await reload();
-      }));
+      btn.addEventListener('click', () => {
+        if (next === 'suspended') {
+          suspendDialog(i, reload);
+          return;
+        }
+        runAction(btn, where, async () => {
+          await api.post(`/api/v1/institutions/${encodeURIComponent(i.id)}/status`, { status: next });
+          await reload();
+        });
+      });
       return h('span', {}, btn, where);
     } },
   ], insts, 'inst.listTitle');

@@ -5,6 +5,7 @@ import { h, field, date, table, badge, section, select } from '../dom.js';
 import * as api from '../api.js';
 import { onSubmit, formAlert, pageHeader, button, loading, runAction } from '../ui.js';
 import { institutions, byId } from '../lookups.js';
+import { fmtDate } from '../i18n.js';
 
 function grantsTable(grants, names, reload) {
   if (!grants.length) return h('p', { class: 'empty', t: 'sharing.none' });
@@ -56,11 +57,15 @@ export default {
     const done = h('div', { role: 'status' });
     onSubmit(form, async (data) => {
       done.replaceChildren();
-      await api.post('/api/v1/learners/me/grants', {
+      const g = await api.post('/api/v1/learners/me/grants', {
         institutionId: String(data.get('institutionId')),
         days: Number(data.get('days')),
       });
-      done.append(h('p', { class: 'alert alert-success', t: 'sharing.granted' }));
+      // A second share with the same institution extends the live one.
+      done.append(g.extended
+        ? h('p', { class: 'alert alert-success', id: 'grant-extended', t: 'sharing.extended',
+          targs: { institution: names.get(g.institutionId)?.name || '', until: fmtDate(g.expiresAt) } })
+        : h('p', { class: 'alert alert-success', t: 'sharing.granted' }));
       await reload();
     });
 
