@@ -143,3 +143,38 @@ func TestBrowserSuspendInstitutionAsksFirst(t *testing.T) {
 		t.Error("a suspended institution's staff can still sign in")
 	}
 }
+
+// TestBrowserManagerSuspendsStaffAfterConfirming: a manager's team page
+// lists the institution's staff (not other institutions'); suspending a
+// colleague asks first, naming them and what stops working, and then they
+// cannot sign in.
+func TestBrowserManagerSuspendsStaffAfterConfirming(t *testing.T) {
+	base, _ := startServer(t)
+	b := openBrowser(t, base)
+	b.signIn("ou.reviewer", demoStaffPassword)
+	b.do("team page", chromedp.Click(chromedp.CSS(`#nav a[href="#/team"]`)), chromedp.WaitVisible(chromedp.CSS(`#staff-list table`)))
+	list := b.text(`#staff-list table`)
+	if !strings.Contains(list, "ou.registrar") || !strings.Contains(list, "ou.reviewer") || strings.Contains(list, "cc.registrar") {
+		t.Fatalf("staff list = %q, want the open university's two accounts only", list)
+	}
+	row := `[...document.querySelectorAll('#staff-list tbody tr')].find(r => r.innerText.includes('ou.registrar'))`
+	b.do("suspend asks", chromedp.Click(chromedp.JSPath(row+`.querySelector('button')`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #staff-suspend-effects`)))
+	if title := b.text(`dialog[open] h2`); !strings.Contains(title, "ou.registrar") {
+		t.Errorf("confirmation title %q does not name ou.registrar", title)
+	}
+	if effects := b.text(`dialog[open] #staff-suspend-effects`); !strings.Contains(effects, "无法再登录") || !strings.Contains(effects, "登记") {
+		t.Errorf("confirmation says %q, want sign-in and issuing named", effects)
+	}
+	b.do("confirm", chromedp.Click(chromedp.CSS(`dialog[open] button[type="submit"]`)))
+	b.waitJS("suspended", `!document.querySelector('dialog[open]') && `+row+`.innerText.includes('已暂停')`)
+	body, _ := json.Marshal(map[string]string{"username": "ou.registrar", "password": demoStaffPassword})
+	res, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusOK {
+		t.Error("a suspended staff member can still sign in")
+	}
+}

@@ -150,9 +150,11 @@ func TestOwnRecordCacheAnswersWithTheFreshBytes(t *testing.T) {
 		}},
 		{name: "grants, one withdrawn", setup: func(ce *cachedEnv, iss issuer, l *cachedLearner) {
 			ce.depositFor(iss.staff, l, 103, "插花", "")
-			ce.must(201, req{method: "POST", path: "/api/v1/learners/me/grants", token: l.token, body: map[string]any{"institutionId": iss.id, "days": 30}})
+			// Sharing again while a grant is live extends it, so the
+			// withdrawn grant comes first and a new one after it.
 			g := ce.must(201, req{method: "POST", path: "/api/v1/learners/me/grants", token: l.token, body: map[string]any{"institutionId": iss.id, "days": 5}})
 			ce.must(204, req{method: "DELETE", path: "/api/v1/learners/me/grants/" + g["id"].(string), token: l.token})
+			ce.must(201, req{method: "POST", path: "/api/v1/learners/me/grants", token: l.token, body: map[string]any{"institutionId": iss.id, "days": 30}})
 		}},
 	}
 	for _, tc := range tests {

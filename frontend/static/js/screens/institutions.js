@@ -5,6 +5,7 @@ import { h, field, table, badge, section, select, checkboxGroup, checkedValues, 
 import * as api from '../api.js';
 import { onSubmit, formAlert, pageHeader, button, loading, runAction } from '../ui.js';
 import { institutions, CATEGORIES, KINDS, PERMS, CAPABILITIES } from '../lookups.js';
+import { staffList } from './stafflist.js';
 
 // staffForm adds a staff account; with fixedInstitution the institution is
 // implied (an institution manager adding colleagues).
@@ -138,10 +139,18 @@ export default {
     const listSlot = h('div', {});
     const staffSlot = h('div', {});
     const createdSlot = h('div', {});
+    // The staff of one institution, chosen from a list, with suspension.
+    const staffOfSlot = h('div', {});
+    const staffOf = h('select', { name: 'staffOf', id: 'staff-of' });
+    staffOf.addEventListener('change', () => staffOfSlot.replaceChildren(staffOf.value ? staffList(staffOf.value) : ''));
     const reload = async () => {
       const insts = await institutions(true);
       listSlot.replaceChildren(listTable(insts, reload));
       staffSlot.replaceChildren(insts.length ? staffForm(insts) : h('p', { class: 'empty', t: 'inst.none' }));
+      const chosen = staffOf.value;
+      staffOf.replaceChildren(h('option', { value: '', t: 'staffList.choose' }),
+        ...insts.map((i) => h('option', { value: i.id, text: i.name })));
+      staffOf.value = chosen;
     };
     await reload();
     view.replaceChildren(
@@ -153,6 +162,7 @@ export default {
         await reload();
       })),
       section('staff.title', staffSlot),
+      section('staffList.title', field({ name: 'staffOf', label: 'staff.institution', control: staffOf }), staffOfSlot),
     );
   },
 };

@@ -1,10 +1,11 @@
 // Institution managers add colleagues' staff accounts to their own
 // institution.
 
-import { h, tx } from '../dom.js';
+import { h, tx, section } from '../dom.js';
 import * as api from '../api.js';
 import { pageHeader, loading } from '../ui.js';
 import { staffForm } from './institutions.js';
+import { staffList } from './stafflist.js';
 
 export default {
   path: 'team',
@@ -16,6 +17,7 @@ export default {
     view.replaceChildren(
       pageHeader('team.title', 'team.intro'),
       h('p', { class: 'issuer-line' }, tx('issue.as'), ' ', h('strong', { text: inst.name })),
-      h('div', { class: 'card' }, staffForm([inst], inst.id)));
+      h('div', { class: 'card' }, staffForm([inst], inst.id)),
+      section('staffList.title', staffList(inst.id, ctx.me)));
   },
 };
