@@ -48,7 +48,8 @@ var demoInstitutions = []demoInstitution{
 		[]demoStaff{{"su.registrar", []string{"issue", "manage"}}}},
 	{"ou", domain.InstitutionInput{Name: "示范区开放大学", Kind: "open_university", Region: "示范区",
 		Capabilities: []string{"issue", "convert"}, Categories: []string{"academic", "online"}},
-		[]demoStaff{{"ou.registrar", []string{"issue"}}, {"ou.reviewer", []string{"review", "manage"}}}},
+		// Two reviewers: an appeal is decided by one who did not reject.
+		[]demoStaff{{"ou.registrar", []string{"issue"}}, {"ou.reviewer", []string{"review", "manage"}}, {"ou.reviewer2", []string{"review"}}}},
 	{"hv", domain.InstitutionInput{Name: "示范职业技术学院", Kind: "higher_vocational", Region: "示范区",
 		Capabilities: []string{"convert"}},
 		[]demoStaff{{"hv.reviewer", []string{"review", "manage"}}}},
@@ -64,6 +65,7 @@ type demoOutcome struct {
 	score    float64
 	grade    string
 	level    int
+	unit     string // certification unit code
 	done     string
 	expires  string
 	// monthsAgo, when set instead of done, dates the outcome relative to
@@ -98,6 +100,17 @@ var demoLearners = []demoLearner{
 		{issuer: "ou", category: "academic", title: "学前教育学", code: "OU-ECE-101", hours: 54, credits: 3, score: 79, done: "2025-07-05"},
 		{issuer: "cc", category: "community", title: "亲子沟通工作坊", code: "CC-PAR-02", hours: 16, grade: "B", monthsAgo: 3},
 	}},
+	// Learners of the framework demo: certification units at framework
+	// levels (赵丽's admission is in public notice, 孙伟's rejection under
+	// appeal).
+	{"11010519900214331", "赵丽", "13600136004", true, []demoOutcome{
+		{issuer: "vs", category: "certificate", title: "育婴员（四级）认证单元", code: "VT-206", unit: "VT-206", hours: 96, score: 88, level: 4, monthsAgo: 10},
+		{issuer: "vs", category: "certificate", title: "保育师（四级）认证单元", code: "VT-207", unit: "VT-207", hours: 96, score: 84, level: 4, monthsAgo: 5},
+	}},
+	{"11010519850611247", "孙伟", "13500135005", true, []demoOutcome{
+		{issuer: "cc", category: "community", title: "应急救护认证单元", code: "CE-104", unit: "CE-104", hours: 16, score: 90, level: 3, monthsAgo: 6},
+		{issuer: "cc", category: "community", title: "家庭教育指导认证单元", code: "CE-105", unit: "CE-105", hours: 20, grade: "A", level: 3, monthsAgo: 4},
+	}},
 	{"11010519730930782", "陈志强", "", false, []demoOutcome{
 		{issuer: "vs", category: "vocational", title: "中式烹调师培训", code: "VS-CHEF-01", hours: 160, score: 75, done: "2022-10-20"},
 		{issuer: "cc", category: "community", title: "社区志愿服务与应急救护", code: "CC-AID-01", hours: 20, monthsAgo: 8},
@@ -123,7 +136,7 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 		return nil, err
 	}
 	if len(existing) > 0 {
-		return logins, seedDemoCatalogue(ctx, svc)
+		return logins, seedDemoAdditions(ctx, svc)
 	}
 	insts := map[string]domain.Institution{}
 	issuers := map[string]service.Actor{}
@@ -143,6 +156,10 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 				issuers[di.key] = service.Actor{Role: domain.RoleStaff, ID: u.ID, InstitutionID: u.InstitutionID, Perms: u.Perms}
 			}
 		}
+	}
+	// Units before the outcomes that certify them.
+	if err := seedDemoFramework(ctx, svc); err != nil {
+		return nil, err
 	}
 	for _, l := range demoLearners {
 		id, err := domain.CompleteNationalID(l.first17)
@@ -165,14 +182,27 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 	if err := seedDemoRules(ctx, svc, insts); err != nil {
 		return nil, err
 	}
-	if err := seedDemoCatalogue(ctx, svc); err != nil {
+	if err := seedDemoAdditions(ctx, svc); err != nil {
 		return nil, err
 	}
 	return logins, nil
 }
 
+// seedDemoAdditions seeds what later versions added to the demo district:
+// on a fresh district right after the rest, on an existing one whatever is
+// missing, so that seeding again changes nothing.
+func seedDemoAdditions(ctx context.Context, svc *service.Service) error {
+	if err := seedDemoCatalogue(ctx, svc); err != nil {
+		return err
+	}
+	if err := seedDemoFramework(ctx, svc); err != nil {
+		return err
+	}
+	return seedDemoDecisions(ctx, svc)
+}
+
 func (o demoOutcome) input(now time.Time) domain.OutcomeInput {
-	in := domain.OutcomeInput{Category: o.category, Title: o.title, CourseCode: o.code, Hours: o.hours, Level: o.level}
+	in := domain.OutcomeInput{Category: o.category, Title: o.title, CourseCode: o.code, Hours: o.hours, Level: o.level, UnitCode: o.unit}
 	in.CompletedOn, _ = time.Parse("2006-01-02", o.done)
 	if o.monthsAgo > 0 {
 		in.CompletedOn = domain.DateOf(now.AddDate(0, -o.monthsAgo, 0))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"creditbank/app/service"
@@ -34,7 +35,7 @@ func TestDemoDistrict(t *testing.T) {
 		t.Fatalf("demo statistics: %d active of %d accounts (%v)", st.ActiveLearners, st.Accounts, err)
 	}
 	rules, _, err := app.svc.ListRules(ctx, service.System, storage.RuleFilter{Status: domain.RulePublished}, storage.Page{Limit: 50})
-	if err != nil || len(rules) != 4 {
+	if err != nil || len(rules) != 6 {
 		t.Fatalf("published rules: %d (%v)", len(rules), err)
 	}
 	byCode := map[string]domain.Rule{}
@@ -61,6 +62,8 @@ func TestDemoDistrict(t *testing.T) {
 		{"HV-ADMIT-ECE", "11010519950108561", true, 0},       // 张敏: 育婴员 + 保育师
 		{"HV-ADMIT-ECE", "11010519880722432", false, 0},      // 李建国: 电工 only
 		{"OU-CREDIT-VOC", "11010519880722432", true, 2.5},    // fewest credits reaching 4: the 5-credit course × 0.5
+		{"OU-CREDIT-UNITS", "11010519880722432", false, 0},   // 李建国: no community units
+		{"HV-ADMIT-UNITS", "11010519950108561", false, 0},    // 张敏: certificates, but not as units
 	}
 	for _, tc := range cases {
 		ev := domain.Evaluate(byCode[tc.rule], learner(tc.learner), now)
@@ -126,5 +129,64 @@ func TestDemoCatalogue(t *testing.T) {
 		if suggested == 0 {
 			t.Errorf("demo learner %s has no pathway with suggested courses", l.name)
 		}
+	}
+}
+
+// TestDemoFrameworkUnitsNoticeAppeal: the demo shows an example framework
+// labelled as such, 20+ units across the four sectors, rules on units and
+// levels, one conversion in public notice and one appeal, and seeding again
+// adds none of them twice.
+func TestDemoFrameworkUnitsNoticeAppeal(t *testing.T) {
+	_, app := startServer(t)
+	ctx := context.Background()
+	if _, err := seedDemo(ctx, app.svc); err != nil {
+		t.Fatalf("second seeding: %v", err)
+	}
+	fw, err := app.svc.Framework(ctx)
+	if err != nil || fw.Version != 1 || len(fw.Levels) != 8 || !strings.Contains(fw.NameZH, "非官方") || !strings.Contains(fw.NameEN, "not official") {
+		t.Fatalf("framework after seeding twice: version %d, %d levels, %q / %q (%v)", fw.Version, len(fw.Levels), fw.NameZH, fw.NameEN, err)
+	}
+	units, _, err := app.svc.Units(ctx, domain.UnitQuery{}, storage.Page{Limit: 200})
+	if err != nil || len(units) < 20 {
+		t.Fatalf("%d units (%v)", len(units), err)
+	}
+	sectors := map[string]int{}
+	for _, u := range units {
+		switch u.Category {
+		case domain.CategoryCommunity:
+			sectors["community"]++
+		case domain.CategoryVocational, domain.CategoryCertificate:
+			sectors["vocational"]++
+		case domain.CategorySenior:
+			sectors["senior"]++
+		case domain.CategoryAcademic:
+			sectors["academic"]++
+		}
+		if u.Version != 1 {
+			t.Errorf("unit %s saved %d times", u.Code, u.Version)
+		}
+	}
+	if len(sectors) != 4 {
+		t.Fatalf("units by sector = %v", sectors)
+	}
+	byStatus := map[domain.ConversionStatus][]domain.Conversion{}
+	err = app.store.ScanAccounts(ctx, func(a *domain.Account) error {
+		for _, c := range a.Conversions {
+			byStatus[c.Status] = append(byStatus[c.Status], c)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := byStatus[domain.ConversionInNotice]; len(n) != 1 || n[0].RuleCode != "HV-ADMIT-UNITS" || n[0].NoticeEndsAt == nil {
+		t.Fatalf("conversions in notice = %+v", n)
+	}
+	if a := byStatus[domain.ConversionAppealed]; len(a) != 1 || a[0].RuleCode != "OU-CREDIT-UNITS" || a[0].Appeal == nil {
+		t.Fatalf("conversions under appeal = %+v", a)
+	}
+	notices, err := app.svc.Notices(ctx)
+	if err != nil || len(notices) != 1 || notices[0].LearnerMasked != "赵*" {
+		t.Fatalf("public notices = %+v (%v)", notices, err)
 	}
 }

@@ -44,7 +44,8 @@ func demoRules(insts map[string]domain.Institution, from time.Time) []domain.Rul
 				match(domain.Match{Category: domain.CategoryCertificate, CourseCode: "CERT-NURSE-4", MinLevel: 4}),
 				match(domain.Match{Category: domain.CategoryCertificate, CourseCode: "CERT-CARE-4", MinLevel: 4}),
 			}},
-			Exclusive: false, Approval: domain.ApprovalManual, EffectiveFrom: from,
+			// Admission by recognised learning is announced before it is final.
+			NoticeDays: 5, Exclusive: false, Approval: domain.ApprovalManual, EffectiveFrom: from,
 		},
 		{
 			Code: "OU-CREDIT-VOC", Name: "职业培训学分转换为开放大学专业学分",

@@ -87,6 +87,9 @@ func (a *application) serve(ctx context.Context, ln net.Listener, stdout io.Writ
 	defer stopEpoch()
 	go a.keys.RunReloader(ctx, time.Minute)
 	go a.creds.RunReloader(ctx, time.Minute)
+	// Public notices end on the clock, not on a request: a minute's delay
+	// before a conversion is final is well within a notice of days.
+	go a.svc.RunNoticeSweeps(ctx, time.Minute)
 	conns := newSilentListener(ln)
 	errc := make(chan error, 1)
 	go func() { errc <- handler.Listener(conns) }()

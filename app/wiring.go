@@ -14,11 +14,11 @@ import (
 	"creditbank/app/metrics"
 	"creditbank/app/service"
 	"creditbank/auth"
+	"creditbank/auth/vc"
 	"creditbank/frontend"
 	"creditbank/storage"
 	"creditbank/storage/mongo"
 	"creditbank/storage/sqlite"
-	"creditbank/auth/vc"
 )
 
 // application is the wired product: one store, one key set, one service.

@@ -15,8 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"creditbank/domain"
 	"creditbank/auth/vc"
+	"creditbank/domain"
 )
 
 // credentialKeyPurpose binds sealed credential keys to their use, apart

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"creditbank/domain"
 	"creditbank/auth/vc"
+	"creditbank/domain"
 )
 
 const testDID = "did:web:bank.example"

@@ -347,11 +347,12 @@ func ResealSigningKeys(ctx context.Context, store KeyStore, vault *Vault) (total
 		if vault.SealedByCurrent(sk.PrivateSealed) {
 			continue
 		}
-		plain, err := vault.Open(signingKeyPurpose, sk.PrivateSealed)
+		purpose := sealPurpose(sk.Use)
+		plain, err := vault.Open(purpose, sk.PrivateSealed)
 		if err != nil {
 			return len(stored), resealed, fmt.Errorf("auth: signing key %s cannot be opened by the current or an older master key: %w", sk.KID, err)
 		}
-		if sk.PrivateSealed, err = vault.Seal(signingKeyPurpose, plain); err != nil {
+		if sk.PrivateSealed, err = vault.Seal(purpose, plain); err != nil {
 			return len(stored), resealed, err
 		}
 		if err := store.SaveSigningKey(ctx, &sk); err != nil {
@@ -360,4 +361,14 @@ func ResealSigningKeys(ctx context.Context, store KeyStore, vault *Vault) (total
 		resealed++
 	}
 	return len(stored), resealed, nil
+}
+
+// sealPurpose is what a key of this use was sealed for: access-token keys
+// and credential keys are bound to their own purposes, so that one kind's
+// sealed value never opens as the other.
+func sealPurpose(use domain.KeyUse) string {
+	if use == domain.KeyUseAccess {
+		return signingKeyPurpose
+	}
+	return credentialKeyPurpose
 }

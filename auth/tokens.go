@@ -21,9 +21,12 @@ type Principal struct {
 	Subject       uuid.UUID // account id for learners, user id for staff/admin, API client id for clients
 	InstitutionID uuid.UUID // uuid.Nil for learners and admins
 	Perms         []domain.Perm
-	TokenID       string
-	IssuedAt      time.Time
-	ExpiresAt     time.Time
+	// Gen is the subject's session generation when the session opened;
+	// the service refuses the token once the generation has moved on.
+	Gen       int64
+	TokenID   string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
 }
 
 const (
@@ -42,6 +45,7 @@ type accessClaims struct {
 	Role  domain.Role   `json:"role"`
 	Inst  string        `json:"inst,omitempty"`
 	Perms []domain.Perm `json:"perms"`
+	Gen   int64         `json:"gen,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -99,6 +103,7 @@ func (s *TokenService) Issue(p Principal) (string, int, error) {
 	claims := accessClaims{
 		Role:  p.Role,
 		Perms: p.Perms,
+		Gen:   p.Gen,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    s.issuer,
 			Subject:   p.Subject.String(),
@@ -170,11 +175,15 @@ func (s *TokenService) verify(token string) (Principal, error) {
 	if err := checkPrincipal(claims.Role, sub, inst, claims.Perms); err != nil {
 		return Principal{}, unauthenticated("bad role claims")
 	}
+	if claims.Gen < 0 {
+		return Principal{}, unauthenticated("bad session generation")
+	}
 	return Principal{
 		Role:          claims.Role,
 		Subject:       sub,
 		InstitutionID: inst,
 		Perms:         claims.Perms,
+		Gen:           claims.Gen,
 		TokenID:       claims.ID,
 		IssuedAt:      claims.IssuedAt.Time,
 		ExpiresAt:     claims.ExpiresAt.Time,

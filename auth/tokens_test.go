@@ -143,6 +143,7 @@ func TestIssueAndVerify(t *testing.T) {
 		{"staff", staff()},
 		{"client", Principal{Role: domain.RoleClient, Subject: uuid.New(), InstitutionID: inst2, Perms: []domain.Perm{domain.PermIssue}}},
 		{"admin", Principal{Role: domain.RoleAdmin, Subject: uuid.New()}},
+		{"a later session generation", Principal{Role: domain.RoleLearner, Subject: learnerID, Gen: 7}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,7 +173,7 @@ func TestIssueAndVerify(t *testing.T) {
 				t.Fatalf("Verify: %v", err)
 			}
 			if got.Role != tc.p.Role || got.Subject != tc.p.Subject || got.InstitutionID != tc.p.InstitutionID ||
-				!slices.Equal(got.Perms, tc.p.Perms) {
+				!slices.Equal(got.Perms, tc.p.Perms) || got.Gen != tc.p.Gen {
 				t.Fatalf("principal = %+v, want %+v", got, tc.p)
 			}
 			if got.TokenID == "" || !got.ExpiresAt.Equal(f.clock.Now().Add(AccessTokenLifetime)) {

@@ -39,13 +39,18 @@ type Account struct {
 	// CredentialsChangedAt ends every session opened before it: a changed or
 	// reset password signs the account out everywhere.
 	CredentialsChangedAt *time.Time
-	Status               AccountStatus
-	CreatedAt            time.Time
-	Outcomes             []Outcome
-	Conversions          []Conversion
-	Ledger               []LedgerEntry
-	Grants               []Grant
-	Helpers              []HelperGrant
+	// SessionGen is the account's session generation: every token carries
+	// the generation it was issued at, and a token of any other generation is
+	// refused. Bumping it ends every session at once, which a timestamp
+	// cannot do for sessions opened within the same clock tick.
+	SessionGen  int64
+	Status      AccountStatus
+	CreatedAt   time.Time
+	Outcomes    []Outcome
+	Conversions []Conversion
+	Ledger      []LedgerEntry
+	Grants      []Grant
+	Helpers     []HelperGrant
 	// AccessLog is the newest reads of the record by others (MaxAccessLog).
 	AccessLog []AccessEntry
 	// AlertsSeenAt is the learner's last look at their alerts: decisions
@@ -84,11 +89,17 @@ func NewAccount(name string, pii PersonalData, birth time.Time, now time.Time) (
 // Claimed reports whether the learner has set a password.
 func (a *Account) Claimed() bool { return a.PasswordHash != "" }
 
-// SetPassword stores a new password hash and ends older sessions.
+// SetPassword stores a new password hash (a change, or claiming the
+// account) and ends every session.
 func (a *Account) SetPassword(hash string, now time.Time) {
 	t := Now(now)
 	a.PasswordHash, a.CredentialsChangedAt = hash, &t
+	a.EndSessions()
 }
+
+// EndSessions ends every session of the account: tokens issued before now
+// are refused from the next request on.
+func (a *Account) EndSessions() { a.SessionGen++ }
 
 // ResetCredentials returns the account to unclaimed, after the centre has
 // checked the resident's identity in person: they then register again with
@@ -99,6 +110,7 @@ func (a *Account) ResetCredentials(now time.Time) error {
 	}
 	t := Now(now)
 	a.PasswordHash, a.CredentialsChangedAt = "", &t
+	a.EndSessions()
 	return nil
 }
 

@@ -15,6 +15,9 @@ const (
 	AlertConversionReview    AlertKind = "conversion_needs_review"
 	AlertConversionDecided   AlertKind = "conversion_decided" // approved or rejected since the last look
 	AlertGrantEnding         AlertKind = "grant_ending"       // a live sharing grant ends soon
+	// AlertObjection: someone objected to a conversion in public notice;
+	// the alert never says who.
+	AlertObjection AlertKind = "conversion_objection"
 )
 
 // Alert windows: how far ahead an expiry or a grant's end is worth a notice.
@@ -71,10 +74,11 @@ func (a *Account) Alerts(now time.Time) []Alert {
 		case c.Status == ConversionNeedsReview:
 			review = append(review, Alert{Kind: AlertConversionReview, Ref: c.ID, Title: c.RuleName, At: c.AppliedAt,
 				Status: c.Status, InstitutionID: c.InstitutionID, New: true})
-		case (c.Status == ConversionApproved || c.Status == ConversionRejected) && c.DecidedAt != nil && c.DecidedAt.After(since):
-			decided = append(decided, Alert{Kind: AlertConversionDecided, Ref: c.ID, Title: c.RuleName, At: *c.DecidedAt,
+		case c.decidedAlertAt().After(since):
+			decided = append(decided, Alert{Kind: AlertConversionDecided, Ref: c.ID, Title: c.RuleName, At: c.decidedAlertAt(),
 				Status: c.Status, InstitutionID: c.InstitutionID, New: true})
 		}
+		decided = append(decided, c.objectionAlerts(since)...)
 	}
 	slices.SortStableFunc(decided, func(x, y Alert) int { return y.At.Compare(x.At) })
 	out = append(append(out, review...), decided...)

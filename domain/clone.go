@@ -69,6 +69,20 @@ func (r Result) clone() Result {
 func (c Conversion) clone() Conversion {
 	c.DecidedAt = cloneTime(c.DecidedAt)
 	c.Evaluation = c.Evaluation.clone()
+	c.NoticeEndsAt = cloneTime(c.NoticeEndsAt)
+	if c.Objections != nil {
+		objs := make([]Objection, len(c.Objections))
+		for i, o := range c.Objections {
+			o.ResolvedAt = cloneTime(o.ResolvedAt)
+			objs[i] = o
+		}
+		c.Objections = objs
+	}
+	if c.Appeal != nil {
+		ap := *c.Appeal
+		ap.DecidedAt = cloneTime(ap.DecidedAt)
+		c.Appeal = &ap
+	}
 	return c
 }
 

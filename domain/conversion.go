@@ -37,11 +37,19 @@ type Conversion struct {
 	DecidedAt *time.Time
 	DecidedBy string
 	Note      string
+	// NoticeEndsAt is when a conversion in public notice becomes final.
+	NoticeEndsAt *time.Time
+	Objections   []Objection
+	Appeal       *Appeal
 }
 
 // Live reports whether the conversion still holds or may hold credits.
 func (c Conversion) Live() bool {
-	return c.Status == ConversionPending || c.Status == ConversionApproved || c.Status == ConversionNeedsReview
+	switch c.Status {
+	case ConversionPending, ConversionApproved, ConversionNeedsReview, ConversionInNotice, ConversionFinal:
+		return true
+	}
+	return false
 }
 
 // Conversion finds a conversion by id.
@@ -59,7 +67,7 @@ func (a *Account) Conversion(id uuid.UUID) (*Conversion, bool) {
 func (a *Account) reviewConversionsUsing(outcomeID uuid.UUID, now time.Time) {
 	for i := range a.Conversions {
 		c := &a.Conversions[i]
-		if c.Status != ConversionPending && c.Status != ConversionApproved {
+		if c.Status != ConversionPending && c.Status != ConversionApproved && c.Status != ConversionInNotice && c.Status != ConversionFinal {
 			continue
 		}
 		uses := false

@@ -22,8 +22,11 @@ type Course struct {
 	Hours    float64
 	// Credits is set only when the institution states them; otherwise the
 	// credit policy derives them from hours, as for outcomes.
-	Credits   *float64
-	Level     int
+	Credits *float64
+	Level   int
+	// UnitCode is the certification unit the course leads to, if any;
+	// pathways suggest it to learners whom a rule asks for that unit.
+	UnitCode  string
 	NextStart *time.Time // a district calendar date; nil when not yet scheduled
 	Online    bool
 	Place     string // where it is taught; may be empty only for online courses
@@ -44,6 +47,7 @@ type CourseInput struct {
 	Hours        float64
 	Credits      *float64
 	Level        int
+	UnitCode     string
 	NextStart    *time.Time
 	Online       bool
 	Place        string
@@ -109,6 +113,10 @@ func (c *Course) apply(in CourseInput, now time.Time) error {
 	if in.Level < 0 || in.Level > 10 {
 		v.Add("level", "must be between 0 and 10")
 	}
+	unit := NormalizeUnitCode(in.UnitCode)
+	if unit != "" && !validUnitCode(unit) {
+		v.Add("unitCode", "not a unit code")
+	}
 	var start *time.Time
 	if in.NextStart != nil {
 		d := DateOf(*in.NextStart)
@@ -132,6 +140,7 @@ func (c *Course) apply(in CourseInput, now time.Time) error {
 	}
 	c.Code, c.Title, c.Category, c.Hours, c.Credits = code, title, cat, in.Hours, credits
 	c.Level, c.NextStart, c.Online, c.Place, c.CapacityNote = in.Level, start, in.Online, place, note
+	c.UnitCode = unit
 	c.UpdatedAt = Now(now)
 	return nil
 }
@@ -222,6 +231,9 @@ func ApplyCourse(in *OutcomeInput, c Course) error {
 	}
 	if in.Level == 0 {
 		in.Level = c.Level
+	}
+	if strings.TrimSpace(in.UnitCode) == "" {
+		in.UnitCode = c.UnitCode
 	}
 	if in.Credits == nil && c.Credits != nil && in.Hours == c.Hours {
 		cr := *c.Credits

@@ -111,7 +111,18 @@ func (e *evalRun) collectCandidates() {
 	e.cands = make([]Outcome, 0, len(all))
 	today := DateOf(e.now)
 	total := 0.0
+	counted := e.countedAt()
+	var units map[string]Outcome
+	if e.rule.Award.Mode != "" {
+		units = map[string]Outcome{}
+	}
 	for _, o := range all {
+		key := ""
+		if len(counted) > 0 {
+			// Built only when there is something to compare with: most
+			// learners have no earlier conversion at the institution.
+			key = countedKey(o)
+		}
 		switch {
 		case o.Status != OutcomeActive:
 			e.step("excluded.revoked", "「%s」已撤销，不能用于转换", o.Title)
@@ -122,7 +133,15 @@ func (e *evalRun) collectCandidates() {
 		case held[o.ID] != nil:
 			c := held[o.ID]
 			e.step("excluded.exclusive", "「%s」已被转换申请「%s」（%s）独占使用", o.Title, c.RuleName, c.RuleCode)
+		case key != "" && counted[key] != nil:
+			c := counted[key]
+			e.step("excluded.duplicate", "「%s」的%s已在本机构的转换申请「%s」（%s）中认定过学分，同一单元或课程不重复认定", o.Title, countedLabel(o), c.RuleName, c.RuleCode)
+		case units != nil && o.UnitCode != "" && units[o.UnitCode].Title != "":
+			e.step("excluded.duplicate", "「%s」与「%s」是同一认证单元 %s，只计一次", o.Title, units[o.UnitCode].Title, o.UnitCode)
 		default:
+			if units != nil && o.UnitCode != "" {
+				units[o.UnitCode] = o
+			}
 			e.cands = append(e.cands, o)
 			total += o.Credits
 		}
@@ -171,6 +190,12 @@ func (e *evalRun) decide(root *condNode, sel *selection, target int) Evaluation 
 		var ok bool
 		if award, ok = e.applyCap(c, award); !ok {
 			return e.fail(Shortfall{Message: fmt.Sprintf("已达到%s在该机构的转换上限 %s 学分", e.capLabel(c.Scope), num(c.MaxCredits))})
+		}
+	}
+	if e.rule.CapPerYear > 0 {
+		var ok bool
+		if award, ok = e.applyRuleCap(award); !ok {
+			return e.fail(Shortfall{Message: fmt.Sprintf("已达到本规则 %d 年度上限 %s 学分", e.now.In(DistrictZone).Year(), num(e.rule.CapPerYear))})
 		}
 	}
 	ev.Eligible = true

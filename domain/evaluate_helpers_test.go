@@ -34,6 +34,7 @@ type engOut struct {
 	completed time.Time
 	expires   *time.Time
 	issuer    uuid.UUID
+	unit      string
 }
 
 func engDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -63,7 +64,7 @@ func engDeposit(t *testing.T, a *domain.Account, o engOut) domain.Outcome {
 	}
 	in := domain.OutcomeInput{
 		Category: string(o.cat), Title: o.title, CourseCode: o.code, Hours: o.hours,
-		Level: o.level, CompletedOn: o.completed, ExpiresOn: o.expires,
+		Level: o.level, CompletedOn: o.completed, ExpiresOn: o.expires, UnitCode: o.unit,
 	}
 	if o.credits > 0 {
 		c := o.credits

@@ -53,6 +53,23 @@ type Institution struct {
 	Categories   []Category
 	Status       InstitutionStatus
 	CreatedAt    time.Time
+	// SessionGen is bumped at every suspension: it is part of the session
+	// generation of the institution's staff and clients, so their tokens
+	// stay dead after the institution is reactivated.
+	SessionGen int64
+}
+
+// SetStatus suspends or reactivates the institution; suspending ends the
+// sessions of all its staff and API clients for good.
+func (i *Institution) SetStatus(status InstitutionStatus) error {
+	if status != InstitutionActive && status != InstitutionSuspended {
+		return Invalid("status", "must be active or suspended")
+	}
+	if status == InstitutionSuspended {
+		i.SessionGen++
+	}
+	i.Status = status
+	return nil
 }
 
 // InstitutionInput is what an admin registers.

@@ -103,6 +103,9 @@ type Outcome struct {
 	CreditsStated bool // the issuer stated credits instead of deriving them from hours
 	Result        Result
 	Level         int // optional qualification level (e.g. 1–5 for skill certificates)
+	// UnitCode names the certification unit (认证单元) the outcome
+	// certifies, if any; its level is the unit's.
+	UnitCode      string
 	CompletedOn   time.Time
 	ExpiresOn     *time.Time
 	Status        OutcomeStatus
@@ -121,6 +124,7 @@ type OutcomeInput struct {
 	Credits     *float64
 	Result      Result
 	Level       int
+	UnitCode    string
 	CompletedOn time.Time
 	ExpiresOn   *time.Time
 }
@@ -171,6 +175,9 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 	if in.Level < 0 || in.Level > 10 {
 		v.Add("level", "must be between 0 and 10")
 	}
+	if u := NormalizeUnitCode(in.UnitCode); u != "" && !validUnitCode(u) {
+		v.Add("unitCode", "not a unit code")
+	}
 	today := DateOf(now)
 	completed := DateOf(in.CompletedOn)
 	if in.CompletedOn.IsZero() {
@@ -212,6 +219,7 @@ func NewOutcome(in OutcomeInput, issuerID, accountID uuid.UUID, policy CreditPol
 		CreditsStated: stated,
 		Result:        in.Result,
 		Level:         in.Level,
+		UnitCode:      NormalizeUnitCode(in.UnitCode),
 		CompletedOn:   completed,
 		ExpiresOn:     expires,
 		Status:        OutcomeActive,

@@ -66,7 +66,7 @@ func (e *catEntry) outcome(today time.Time) Outcome {
 	c := e.course
 	return Outcome{
 		ID: c.ID, IssuerID: c.InstitutionID, Category: c.Category, Title: c.Title, CourseCode: c.Code,
-		Hours: c.Hours, Credits: e.credits, Level: c.Level, Result: Result{Score: &fullMarks},
+		Hours: c.Hours, Credits: e.credits, Level: c.Level, UnitCode: c.UnitCode, Result: Result{Score: &fullMarks},
 		CompletedOn: today, Status: OutcomeActive,
 	}
 }

@@ -101,6 +101,10 @@ type Match struct {
 	MinCredits    float64
 	MinHours      float64
 	MaxAgeYears   int
+	// UnitCodes accepts an outcome certifying any one of these units. A
+	// rule that needs all of several units, or n of them, says so with a
+	// group of matches, one unit each.
+	UnitCodes []string
 }
 
 // Rule is a versioned conversion rule (转换规则). Each version is its own
@@ -119,13 +123,20 @@ type Rule struct {
 	MinTotalCredits float64
 	Award           Award
 	Caps            []Cap
-	Exclusive       bool
-	Approval        Approval
-	EffectiveFrom   time.Time
-	EffectiveTo     *time.Time
-	CreatedAt       time.Time
-	CreatedBy       string
-	PublishedAt     *time.Time
+	// CapPerYear bounds what this rule alone awards one learner in a
+	// calendar year, besides the caps above, which count every conversion
+	// at the institution. 0 = none.
+	CapPerYear float64
+	// NoticeDays is the public notice (公示) period an approval goes
+	// through before it is final; 0 = final at once.
+	NoticeDays    int
+	Exclusive     bool
+	Approval      Approval
+	EffectiveFrom time.Time
+	EffectiveTo   *time.Time
+	CreatedAt     time.Time
+	CreatedBy     string
+	PublishedAt   *time.Time
 	// Revision guards the rule document with compare-and-swap like Version
 	// guards an account; Version is the rule's public version number.
 	Revision int64

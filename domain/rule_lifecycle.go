@@ -141,6 +141,7 @@ func (g Group) clone() Group {
 			m.CourseCode = strings.TrimSpace(m.CourseCode)
 			m.TitleContains = strings.TrimSpace(m.TitleContains)
 			m.IssuerIDs = slices.Clone(m.IssuerIDs)
+			m.UnitCodes = slices.Clone(m.UnitCodes)
 			c.Items[i].Match = &m
 		}
 	}

@@ -15,7 +15,7 @@ func (m Match) constraints() int {
 	for _, set := range []bool{
 		m.Category != "", len(m.IssuerIDs) > 0, strings.TrimSpace(m.CourseCode) != "",
 		strings.TrimSpace(m.TitleContains) != "", m.MinLevel > 0, m.MinScore > 0,
-		m.MinCredits > 0, m.MinHours > 0, m.MaxAgeYears > 0,
+		m.MinCredits > 0, m.MinHours > 0, m.MaxAgeYears > 0, len(m.UnitCodes) > 0,
 	} {
 		if set {
 			n++
@@ -45,6 +45,8 @@ func (m Match) Accepts(o Outcome, now time.Time) bool {
 		return false
 	case m.MaxAgeYears > 0 && DateOf(o.CompletedOn).Before(DateOf(now).AddDate(-m.MaxAgeYears, 0, 0)):
 		return false
+	case len(m.UnitCodes) > 0 && !slices.Contains(m.UnitCodes, o.UnitCode):
+		return false
 	}
 	if c := strings.TrimSpace(m.CourseCode); c != "" && !strings.EqualFold(strings.TrimSpace(o.CourseCode), c) {
 		return false
@@ -64,6 +66,11 @@ func (m Match) mismatch(o Outcome, now time.Time) string {
 		return fmt.Sprintf("类别为 %s，不是 %s", o.Category, m.Category)
 	case len(m.IssuerIDs) > 0 && !slices.Contains(m.IssuerIDs, o.IssuerID):
 		return "颁发机构不在指定范围内"
+	case len(m.UnitCodes) > 0 && !slices.Contains(m.UnitCodes, o.UnitCode):
+		if o.UnitCode == "" {
+			return "未对应认证单元，要求 " + strings.Join(m.UnitCodes, "、")
+		}
+		return fmt.Sprintf("认证单元为 %s，要求 %s", o.UnitCode, strings.Join(m.UnitCodes, "、"))
 	case strings.TrimSpace(m.CourseCode) != "" && !strings.EqualFold(strings.TrimSpace(o.CourseCode), strings.TrimSpace(m.CourseCode)):
 		return fmt.Sprintf("课程代码为 %q，要求 %q", o.CourseCode, strings.TrimSpace(m.CourseCode))
 	case strings.TrimSpace(m.TitleContains) != "" &&
@@ -96,6 +103,11 @@ func (m Match) describe() string {
 	}
 	if c := strings.TrimSpace(m.CourseCode); c != "" {
 		parts = append(parts, "课程代码 "+c)
+	}
+	if len(m.UnitCodes) == 1 {
+		parts = append(parts, "认证单元 "+m.UnitCodes[0])
+	} else if len(m.UnitCodes) > 1 {
+		parts = append(parts, "认证单元 "+strings.Join(m.UnitCodes, "、")+" 之一")
 	}
 	if t := strings.TrimSpace(m.TitleContains); t != "" {
 		parts = append(parts, "名称含「"+t+"」")

@@ -69,6 +69,7 @@ func (r Rule) Validate() error {
 	checkHalfCredits(v, "minTotalCredits", r.MinTotalCredits, 0, 1000, true)
 	validateAward(v, r)
 	validateCaps(v, r)
+	validateNoticeAndRuleCap(v, r)
 	if r.EffectiveFrom.IsZero() {
 		v.Add("effectiveFrom", "required")
 	} else if r.EffectiveTo != nil && !r.EffectiveTo.After(r.EffectiveFrom) {
@@ -224,6 +225,7 @@ func validateMatch(v *ValidationError, m Match, path string) {
 	checkRange(v, path+".minCredits", m.MinCredits, MaxOutcomeCredits)
 	checkRange(v, path+".minHours", m.MinHours, MaxOutcomeHours)
 	checkRange(v, path+".maxAgeYears", float64(m.MaxAgeYears), 100)
+	validateUnitCodes(v, m.UnitCodes, path+".unitCodes")
 }
 
 func checkRange(v *ValidationError, field string, x, hi float64) {

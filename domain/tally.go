@@ -109,10 +109,11 @@ func (a *Account) StatTallies() StatTallies {
 	}
 	for _, c := range a.Conversions {
 		t.add(TallyConversion+string(c.Status), 1, 0)
-		if c.Status == ConversionApproved {
+		if c.Status == ConversionApproved || c.Status == ConversionFinal {
 			t.add(TallyConvertedCredits, 0, c.Evaluation.AwardedCredits)
 		}
 	}
+	a.addFrameworkTallies(t)
 	return t
 }
 

@@ -79,12 +79,28 @@ type User struct {
 	CreatedAt     time.Time
 	// CredentialsChangedAt ends every session opened before it.
 	CredentialsChangedAt *time.Time
+	// SessionGen is the user's session generation (see Account.SessionGen).
+	SessionGen int64
 }
 
-// SetPassword stores a new password hash and ends older sessions.
+// SetPassword stores a new password hash and ends every session.
 func (u *User) SetPassword(hash string, now time.Time) {
 	t := Now(now)
 	u.PasswordHash, u.CredentialsChangedAt = hash, &t
+	u.SessionGen++
+}
+
+// SetStatus suspends or reactivates the user. Suspending ends every
+// session for good: reactivating does not bring old tokens back.
+func (u *User) SetStatus(status UserStatus) error {
+	if status != UserActive && status != UserSuspended {
+		return Invalid("status", "must be active or suspended")
+	}
+	if status == UserSuspended {
+		u.SessionGen++
+	}
+	u.Status = status
+	return nil
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{2,31}$`)
@@ -127,6 +143,9 @@ type RefreshToken struct {
 	ExpiresAt     time.Time
 	UsedAt        *time.Time
 	Revoked       bool
+	// SessionGen is the session generation the family was opened at; the
+	// token is refused once its subject's generation has moved on.
+	SessionGen int64
 }
 
 // IdempotencyRecord remembers the first response to a keyed request.

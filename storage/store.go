@@ -319,6 +319,8 @@ type Store interface {
 	Courses
 	StatusIndexes
 	VerificationCodes
+	Frameworks
+	Units
 	// Ping answers whether the store is reachable (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -178,4 +179,25 @@ func TestAssistedAccess(t *testing.T) {
 	}
 	// The helper cannot withdraw or see the learner's helper grants.
 	e.must(404, req{method: "DELETE", path: "/api/v1/learners/me/helpers/" + g["id"].(string), token: helper})
+}
+
+// SECURITY.md promises that naming a helper tells nothing about who holds an
+// account: an account an institution opened but nobody claimed answers
+// exactly as an ID that matches no one.
+func TestNamingAHelperAnswersUnclaimedLikeNoMatch(t *testing.T) {
+	d := newDistrict(t)
+	e := d.e
+	unclaimed := nid(t, 104)
+	e.must(201, req{method: "POST", path: "/api/v1/outcomes", token: d.issuer.staff, body: outcomeBody(unclaimed, "林小妹", "插花", 16)})
+	answer := func(nationalID string) (int, any) {
+		res := e.do(req{method: "POST", path: "/api/v1/learners/me/helpers", token: d.learner,
+			body: map[string]any{"nationalId": nationalID, "name": "林小妹", "days": 30}})
+		body := res.json(t)["error"].(map[string]any)
+		return res.status, []any{body["code"], body["message"], body["details"]}
+	}
+	gotStatus, got := answer(unclaimed)
+	wantStatus, want := answer(nid(t, 105))
+	if gotStatus != wantStatus || !reflect.DeepEqual(got, want) {
+		t.Fatalf("unclaimed account answers %d %v, no match %d %v", gotStatus, got, wantStatus, want)
+	}
 }

@@ -51,6 +51,7 @@ type outcomeDTO struct {
 	CreditsStated bool       `json:"creditsStated"`
 	Result        resultDTO  `json:"result"`
 	Level         int        `json:"level,omitempty"`
+	UnitCode      string     `json:"unitCode,omitempty"`
 	CompletedOn   string     `json:"completedOn"`
 	ExpiresOn     *string    `json:"expiresOn,omitempty"`
 	Status        string     `json:"status"`
@@ -64,7 +65,7 @@ func outcomeFrom(o domain.Outcome, now time.Time) outcomeDTO {
 	return outcomeDTO{
 		ID: o.ID, AccountID: o.AccountID, IssuerID: o.IssuerID, Category: string(o.Category),
 		Title: o.Title, CourseCode: o.CourseCode, Hours: o.Hours, Credits: o.Credits,
-		CreditsStated: o.CreditsStated, Result: resultFrom(o.Result), Level: o.Level,
+		CreditsStated: o.CreditsStated, Result: resultFrom(o.Result), Level: o.Level, UnitCode: o.UnitCode,
 		CompletedOn: dateString(o.CompletedOn), ExpiresOn: optDate(o.ExpiresOn), Status: string(o.Status),
 		Expired:       o.Status == domain.OutcomeActive && !o.Counts(now),
 		RevokedReason: o.RevokedReason, RevokedAt: o.RevokedAt, IssuedAt: o.IssuedAt,
@@ -87,6 +88,9 @@ type outcomeRequest struct {
 	CompletedOn string        `json:"completedOn"`
 	ExpiresOn   *string       `json:"expiresOn"`
 	Level       int           `json:"level"`
+	// UnitCode names the certification unit the outcome certifies: its
+	// category, level and credits fill the outcome.
+	UnitCode string `json:"unitCode"`
 	// CourseID names a course of the issuer's catalogue: it fills title,
 	// category and hours, and the outcome may not contradict it.
 	CourseID *uuid.UUID `json:"courseId"`
@@ -98,7 +102,7 @@ func (r outcomeRequest) toInput() (domain.OutcomeInput, []domain.FieldProblem) {
 	var problems []domain.FieldProblem
 	in := domain.OutcomeInput{
 		Category: r.Category, Title: r.Title, CourseCode: r.CourseCode, Hours: r.Hours,
-		Credits: r.Credits, Result: r.Result.toDomain(), Level: r.Level,
+		Credits: r.Credits, Result: r.Result.toDomain(), Level: r.Level, UnitCode: r.UnitCode,
 	}
 	if r.CompletedOn != "" {
 		if t, err := time.Parse(dateLayout, r.CompletedOn); err != nil {
@@ -237,6 +241,9 @@ type conversionDTO struct {
 	DecidedAt     *time.Time     `json:"decidedAt,omitempty"`
 	DecidedBy     string         `json:"decidedBy,omitempty"`
 	Note          string         `json:"note,omitempty"`
+	NoticeEndsAt  *time.Time     `json:"noticeEndsAt,omitempty"`
+	Objections    []objectionDTO `json:"objections,omitempty"`
+	Appeal        *appealDTO     `json:"appeal,omitempty"`
 }
 
 func conversionFrom(c domain.Conversion) conversionDTO {
@@ -245,6 +252,7 @@ func conversionFrom(c domain.Conversion) conversionDTO {
 		RuleName: c.RuleName, InstitutionID: c.InstitutionID, Purpose: string(c.Purpose), Exclusive: c.Exclusive,
 		Status: string(c.Status), Evaluation: evaluationDTO(c.Evaluation), Earmarked: c.Earmarked, Spent: c.Spent,
 		AppliedAt: c.AppliedAt, DecidedAt: c.DecidedAt, DecidedBy: c.DecidedBy, Note: c.Note,
+		NoticeEndsAt: c.NoticeEndsAt, Objections: objectionsFrom(c.Objections), Appeal: appealFrom(c.Appeal),
 	}
 }
 

@@ -18,6 +18,7 @@ type courseDTO struct {
 	Hours         float64   `json:"hours"`
 	Credits       *float64  `json:"credits,omitempty"` // only when the institution states them
 	Level         int       `json:"level,omitempty"`
+	UnitCode      string    `json:"unitCode,omitempty"`
 	NextStart     *string   `json:"nextStart,omitempty"`
 	Online        bool      `json:"online"`
 	Place         string    `json:"place,omitempty"`
@@ -29,7 +30,7 @@ type courseDTO struct {
 func courseFrom(c domain.Course) courseDTO {
 	return courseDTO{
 		ID: c.ID, InstitutionID: c.InstitutionID, Code: c.Code, Title: c.Title, Category: string(c.Category),
-		Hours: c.Hours, Credits: c.Credits, Level: c.Level, NextStart: optDate(c.NextStart), Online: c.Online,
+		Hours: c.Hours, Credits: c.Credits, Level: c.Level, UnitCode: c.UnitCode, NextStart: optDate(c.NextStart), Online: c.Online,
 		Place: c.Place, CapacityNote: c.CapacityNote, UpdatedAt: c.UpdatedAt, Version: c.Version,
 	}
 }
@@ -41,6 +42,7 @@ type courseRequest struct {
 	Hours        float64  `json:"hours"`
 	Credits      *float64 `json:"credits"`
 	Level        int      `json:"level"`
+	UnitCode     string   `json:"unitCode"`
 	NextStart    *string  `json:"nextStart"`
 	Online       bool     `json:"online"`
 	Place        string   `json:"place"`
@@ -60,7 +62,7 @@ type courseEditRequest struct {
 func (r courseRequest) toInput() service.CourseInput {
 	in := service.CourseInput{CourseInput: domain.CourseInput{
 		Code: r.Code, Title: r.Title, Category: r.Category, Hours: r.Hours, Credits: r.Credits,
-		Level: r.Level, Online: r.Online, Place: r.Place, CapacityNote: r.CapacityNote,
+		Level: r.Level, UnitCode: r.UnitCode, Online: r.Online, Place: r.Place, CapacityNote: r.CapacityNote,
 	}}
 	if r.NextStart != nil && *r.NextStart != "" {
 		t, err := time.Parse(dateLayout, *r.NextStart)

@@ -25,13 +25,14 @@ type itemJSON struct {
 	MinCredits    float64     `json:"minCredits,omitempty"`
 	MinHours      float64     `json:"minHours,omitempty"`
 	MaxAgeYears   int         `json:"maxAgeYears,omitempty"`
+	UnitCodes     []string    `json:"unitCodes,omitempty"`
 }
 
 func (it itemJSON) isGroup() bool { return it.Op != "" || it.Items != nil || it.N != 0 }
 
 func (it itemJSON) hasMatch() bool {
 	return it.Category != "" || it.IssuerIDs != nil || it.CourseCode != "" || it.TitleContains != "" ||
-		it.MinLevel != 0 || it.MinScore != 0 || it.MinCredits != 0 || it.MinHours != 0 || it.MaxAgeYears != 0
+		it.MinLevel != 0 || it.MinScore != 0 || it.MinCredits != 0 || it.MinHours != 0 || it.MaxAgeYears != 0 || it.UnitCodes != nil
 }
 
 func (it itemJSON) toGroup(path string, v *domain.ValidationError) domain.Group {
@@ -47,7 +48,8 @@ func (it itemJSON) toGroup(path string, v *domain.ValidationError) domain.Group 
 		default:
 			m := domain.Match{Category: domain.Category(child.Category), IssuerIDs: child.IssuerIDs,
 				CourseCode: child.CourseCode, TitleContains: child.TitleContains, MinLevel: child.MinLevel,
-				MinScore: child.MinScore, MinCredits: child.MinCredits, MinHours: child.MinHours, MaxAgeYears: child.MaxAgeYears}
+				MinScore: child.MinScore, MinCredits: child.MinCredits, MinHours: child.MinHours, MaxAgeYears: child.MaxAgeYears,
+				UnitCodes: domain.NormalizedUnitCodes(child.UnitCodes)}
 			g.Items = append(g.Items, domain.Item{Match: &m})
 		}
 	}
@@ -64,7 +66,7 @@ func groupJSON(g domain.Group) itemJSON {
 		if m := it.Match; m != nil {
 			out.Items = append(out.Items, itemJSON{Category: string(m.Category), IssuerIDs: m.IssuerIDs,
 				CourseCode: m.CourseCode, TitleContains: m.TitleContains, MinLevel: m.MinLevel, MinScore: m.MinScore,
-				MinCredits: m.MinCredits, MinHours: m.MinHours, MaxAgeYears: m.MaxAgeYears})
+				MinCredits: m.MinCredits, MinHours: m.MinHours, MaxAgeYears: m.MaxAgeYears, UnitCodes: m.UnitCodes})
 		}
 	}
 	return out
@@ -99,6 +101,8 @@ type ruleRequest struct {
 	MinTotalCredits float64    `json:"minTotalCredits"`
 	Award           awardJSON  `json:"award"`
 	Caps            []capJSON  `json:"caps"`
+	CapPerYear      float64    `json:"capPerYear"`
+	NoticeDays      int        `json:"noticeDays"`
 	Exclusive       bool       `json:"exclusive"`
 	Approval        string     `json:"approval"`
 	EffectiveFrom   string     `json:"effectiveFrom"`
@@ -131,6 +135,7 @@ func (r ruleRequest) toDomain(now time.Time) (domain.Rule, error) {
 		MinTotalCredits: r.MinTotalCredits,
 		Award:           domain.Award{Mode: domain.AwardMode(r.Award.Mode), Credits: r.Award.Credits, Ratio: r.Award.Ratio},
 		Exclusive:       r.Exclusive, Approval: domain.Approval(r.Approval),
+		CapPerYear: r.CapPerYear, NoticeDays: r.NoticeDays,
 	}
 	if r.Condition == nil {
 		v.Add("condition", "required")
@@ -165,6 +170,8 @@ type ruleDTO struct {
 	MinTotalCredits float64    `json:"minTotalCredits,omitempty"`
 	Award           awardJSON  `json:"award"`
 	Caps            []capJSON  `json:"caps"`
+	CapPerYear      float64    `json:"capPerYear,omitempty"`
+	NoticeDays      int        `json:"noticeDays,omitempty"`
 	Exclusive       bool       `json:"exclusive"`
 	Approval        string     `json:"approval"`
 	EffectiveFrom   time.Time  `json:"effectiveFrom"`
@@ -179,7 +186,7 @@ func ruleFrom(r domain.Rule) ruleDTO {
 		Target:    targetJSON{CourseCode: r.Target.CourseCode, ProgramCode: r.Target.ProgramCode, Credits: r.Target.Credits},
 		Condition: groupJSON(r.Condition), MinTotalCredits: r.MinTotalCredits,
 		Award: awardJSON{Mode: string(r.Award.Mode), Credits: r.Award.Credits, Ratio: r.Award.Ratio},
-		Caps:  []capJSON{}, Exclusive: r.Exclusive, Approval: string(r.Approval),
+		Caps:  []capJSON{}, CapPerYear: r.CapPerYear, NoticeDays: r.NoticeDays, Exclusive: r.Exclusive, Approval: string(r.Approval),
 		EffectiveFrom: r.EffectiveFrom, EffectiveTo: r.EffectiveTo, CreatedAt: r.CreatedAt, PublishedAt: r.PublishedAt}
 	for _, c := range r.Caps {
 		out.Caps = append(out.Caps, capJSON{Scope: string(c.Scope), MaxCredits: c.MaxCredits})

@@ -21,13 +21,13 @@ import (
 	"creditbank/app/api"
 	"creditbank/app/service"
 	"creditbank/auth"
+	"creditbank/auth/vc"
 	"creditbank/domain"
 	"creditbank/storage"
 	"creditbank/storage/mongo"
 	"creditbank/storage/mongo/ferrettest"
 	"creditbank/storage/sqlite"
 	"creditbank/storage/sqlite/sqlitetest"
-	"creditbank/auth/vc"
 )
 
 const adminPassword = "admin-password-1"
@@ -46,6 +46,8 @@ type env struct {
 	tokens *auth.TokenService
 	logs   *bytes.Buffer
 	reopen func() storage.Store
+	// now, when set before build, is the service's clock.
+	now func() time.Time
 }
 
 func TestMain(m *testing.M) {
@@ -129,7 +131,7 @@ func (e *env) build(store storage.Store) {
 	e.store = store
 	e.tokens = auth.NewTokenService("http://creditbank.test", "creditbank", keys, nil)
 	transcripts := auth.NewTranscriptSigner("http://creditbank.test", keys, nil)
-	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts,
+	e.svc = service.New(store, e.vault, e.tokens, service.Config{Logger: log, Transcripts: transcripts, Now: e.now,
 		Credentials: testCredentialKeys(e.t, store, e.vault, "http://creditbank.test")})
 	// Functional tests fire up to ~100 concurrent requests on a slow
 	// race-detector build; shedding is tested on its own (overload_test.go,

@@ -2,11 +2,11 @@ package api
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"creditbank/app/service"
+	"creditbank/auth"
 	"creditbank/domain"
 )
 
@@ -21,10 +21,24 @@ func tokenFrom(p service.TokenPair) tokenResponse {
 	return tokenResponse{AccessToken: p.AccessToken, RefreshToken: p.RefreshToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn}
 }
 
-// throttled runs a credential check under the limiter: every key must have a
-// token, failures back off exponentially, success clears the count.
-func (s *Server) throttled(c *fiber.Ctx, keys []string, check func() (service.TokenPair, error)) error {
-	if ok, wait := s.limiter.allow(keys...); !ok {
+// throttled runs a credential check under the limiters. Every key must
+// have a token: the address and the subject (a canonical username or a
+// client ID; "" for none) at that address in the per-address limiter, and
+// the subject over all addresses in the subjects limiter, whose bucket is
+// ten times deeper. Failures back off exponentially on the address and on
+// the subject at that address; the subject alone backs off only past the
+// far higher subjectFailures. So nobody can lock a user out from addresses
+// of their own with fewer than that many guesses. Success clears the counts.
+func (s *Server) throttled(c *fiber.Ctx, ip, subject string, check func() (service.TokenPair, error)) error {
+	keys := []string{"ip:" + ip}
+	if subject != "" {
+		keys = append(keys, subject+"@"+ip)
+	}
+	ok, wait := s.limiter.allow(keys...)
+	if ok && subject != "" {
+		ok, wait = s.subjects.allow(subject)
+	}
+	if !ok {
 		s.metrics.LockedOut(authKind(c))
 		c.Locals(retryAfterKey, retryAfterSeconds(wait))
 		return domain.ErrRateLimited
@@ -34,10 +48,16 @@ func (s *Server) throttled(c *fiber.Ctx, keys []string, check func() (service.To
 		if errors.Is(err, domain.ErrUnauthenticated) {
 			s.metrics.LoginFailed(authKind(c))
 			s.limiter.failure(keys...)
+			if subject != "" {
+				s.subjects.failureAfter(subjectFailures, subject)
+			}
 		}
 		return err
 	}
 	s.limiter.success(keys...)
+	if subject != "" {
+		s.subjects.success(subject)
+	}
 	return c.JSON(tokenFrom(pair))
 }
 
@@ -63,9 +83,13 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
-	user := strings.ToUpper(strings.TrimSpace(req.Username))
-	keys := []string{"ip:" + actor.ClientIP, "user:" + user}
-	return s.throttled(c, keys, func() (service.TokenPair, error) {
+	// The same canonical form the lookup uses: one user, one bucket. A name
+	// that cannot be canonical names no one and costs only the address.
+	subject := ""
+	if user, ok := auth.CanonicalUsername(req.Username); ok {
+		subject = "user:" + user
+	}
+	return s.throttled(c, actor.ClientIP, subject, func() (service.TokenPair, error) {
 		return s.svc.Login(c.UserContext(), req.Username, req.Password, actor)
 	})
 }
@@ -80,10 +104,14 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
-	return s.throttled(c, []string{"ip:" + actor.ClientIP}, func() (service.TokenPair, error) {
+	return s.throttled(c, actor.ClientIP, "", func() (service.TokenPair, error) {
 		return s.svc.Refresh(c.UserContext(), req.RefreshToken, actor)
 	})
 }
+
+// maxClientIDLen is the longest client ID the service looks up; a longer
+// one fails without a bucket of its own.
+const maxClientIDLen = 100
 
 type clientTokenRequest struct {
 	ClientID     string `json:"clientId"`
@@ -96,8 +124,11 @@ func (s *Server) clientToken(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
-	keys := []string{"ip:" + actor.ClientIP, "client:" + req.ClientID}
-	return s.throttled(c, keys, func() (service.TokenPair, error) {
+	subject := ""
+	if req.ClientID != "" && len(req.ClientID) <= maxClientIDLen {
+		subject = "client:" + req.ClientID
+	}
+	return s.throttled(c, actor.ClientIP, subject, func() (service.TokenPair, error) {
 		return s.svc.ClientToken(c.UserContext(), req.ClientID, req.ClientSecret)
 	})
 }

@@ -39,6 +39,7 @@ type statsDTO struct {
 	LearnersByAgeBand map[string]int        `json:"learnersByAgeBand"`
 	ActiveLearners    int                   `json:"activeLearners"`
 	CoursesByCategory map[string]int        `json:"coursesByCategory"`
+	frameworkStatsDTO
 }
 
 func statsFrom(st service.Stats) statsDTO {
@@ -67,6 +68,7 @@ func statsFrom(st service.Stats) statsDTO {
 	for c, n := range st.CoursesByCategory {
 		out.CoursesByCategory[string(c)] = n
 	}
+	out.frameworkStatsDTO = frameworkStatsFrom(st.Framework)
 	return out
 }
 

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 )
 
@@ -42,7 +43,7 @@ func TestInstitutionsDirectoryAndStaff(t *testing.T) {
 		}
 	}
 
-	manager := e.createStaff(admin, ids[0], "jia.manager", "manage")
+	manager := e.createStaff(admin, ids[0], "jia.manager", "issue", "manage")
 	// A manager adds staff at their own institution only.
 	e.must(201, req{method: "POST", path: "/api/v1/institutions/" + ids[0] + "/staff", token: manager,
 		body: map[string]any{"username": "jia.clerk", "password": "staff-password-1", "perms": []string{"issue"}}})
@@ -60,6 +61,34 @@ func TestInstitutionsDirectoryAndStaff(t *testing.T) {
 		"name": "x", "kind": "school", "capabilities": []string{"convert"}}})
 	e.must(401, req{method: "POST", path: "/api/v1/institutions", body: map[string]any{
 		"name": "x", "kind": "school", "capabilities": []string{"convert"}}})
+}
+
+func TestManagersGrantOnlyPermissionsTheyHold(t *testing.T) {
+	e := newEnv(t)
+	admin := e.adminToken()
+	inst := e.createInstitution(admin, "开放大学", []string{"issue", "convert"}, []string{"academic"})
+	manager := e.createStaff(admin, inst.id, "ou.manager", "issue", "manage")
+	create := func(token, username string, perms ...string) response {
+		return e.do(req{method: "POST", path: "/api/v1/institutions/" + inst.id + "/staff", token: token,
+			body: map[string]any{"username": username, "password": "staff-password-1", "perms": perms}})
+	}
+	before := fingerprint(t, e.store)
+	for _, perms := range [][]string{{"review"}, {"issue", "review"}, {"issue", "manage", "review"}} {
+		res := create(manager, "ou.colleague", perms...)
+		if res.status != 403 || res.errorCode(t) != "forbidden" || !strings.Contains(string(res.body), "review") {
+			t.Fatalf("manager granting %v: %d %s", perms, res.status, clip(res.body))
+		}
+	}
+	if fingerprint(t, e.store) != before {
+		t.Fatal("a refused staff creation changed stored data")
+	}
+	// What the manager holds, they may hand on; an admin may grant anything.
+	if res := create(manager, "ou.deputy", "issue", "manage"); res.status != 201 {
+		t.Fatalf("manager granting what they hold: %d %s", res.status, clip(res.body))
+	}
+	if res := create(admin, "ou.reviewer", "review"); res.status != 201 {
+		t.Fatalf("admin granting review: %d %s", res.status, clip(res.body))
+	}
 }
 
 func TestGrantsControlSharedRecords(t *testing.T) {

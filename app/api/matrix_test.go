@@ -195,7 +195,25 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{method: "POST", path: v1 + "/conversions/:id/reject", sided: true, target: byID(v1+"/conversions/", side(f.conversionA, f.conversionB), "/reject", longNote),
 			want: signedInAs(403).with(cell{422, 404}, staffAReview, clientA).with(cell{404, 422}, staffB)},
 
+		{method: "GET", path: v1 + "/notices", target: fixed(v1+"/notices", nil), want: everyone(200)},
+		// A conversion not in public notice is visible only to its learner
+		// and reviewers (409: not in notice); to anyone else it is absent.
+		{method: "POST", path: v1 + "/conversions/:id/objections", sided: true,
+			target: byID(v1+"/conversions/", side(f.conversionA, f.conversionB), "/objections", map[string]string{"reason": "探针"}),
+			want: everyone(404).with(cell{401, 401}, anon).with(cell{403, 403}, clientA).
+				with(cell{409, 404}, learnerA, staffAReview).with(cell{404, 409}, learnerB, staffB)},
+		{method: "POST", path: v1 + "/conversions/:id/appeal", sided: true,
+			target: byID(v1+"/conversions/", side(f.conversionA, f.conversionB), "/appeal", map[string]string{"reason": "探针"}),
+			want:   signedInAs(403).with(cell{409, 404}, learnerA).with(cell{404, 409}, learnerB)},
 		{method: "GET", path: v1 + "/policy", target: fixed(v1+"/policy", nil), want: everyone(200)},
+		{method: "GET", path: v1 + "/framework", target: fixed(v1+"/framework", nil), want: everyone(200)},
+		{method: "PUT", path: v1 + "/framework", target: fixed(v1+"/framework", map[string]any{"nameZh": "", "levels": []any{}}), want: signedInAs(422, admin)},
+		{method: "GET", path: v1 + "/units", target: fixed(v1+"/units", nil), want: everyone(200)},
+		{method: "POST", path: v1 + "/units", target: fixed(v1+"/units", map[string]any{"code": ""}),
+			want: signedInAs(422, admin, staffAIssue, staffAManage, staffB, clientA)},
+		{method: "GET", path: v1 + "/units/:code", target: fixed(v1+"/units/NO-SUCH-UNIT", nil), want: everyone(404)},
+		{method: "PUT", path: v1 + "/units/:code", target: fixed(v1+"/units/NO-SUCH-UNIT", map[string]any{"code": ""}),
+			want: everyone(404).with(cell{401, 401}, anon)},
 		{method: "PUT", path: v1 + "/policy", target: fixed(v1+"/policy", map[string]any{"hoursPerCredit": map[string]float64{"community": -1}}), want: signedInAs(422, admin)},
 		{method: "POST", path: v1 + "/verify", target: fixed(v1+"/verify", map[string]string{"transcript": "not.a.transcript"}), want: everyone(200)},
 		{method: "GET", path: v1 + "/stats", target: fixed(v1+"/stats", nil), want: signedInAs(200, admin)},

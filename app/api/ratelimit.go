@@ -31,6 +31,16 @@ const (
 	freeFailures = 5
 	maxBackoff   = 15 * time.Minute
 	maxBuckets   = 100_000
+	// subjectFailures is the far higher allowance of a username (or client
+	// ID) over all addresses together. Back-off keys on the username at one
+	// address, so that failures from elsewhere cannot lock a user out of
+	// their own; this ceiling still bounds a guess spread over many
+	// addresses.
+	subjectFailures = 100
+	// subjectBurstFactor deepens a username's bucket over all addresses
+	// against the per-address one, so that requests from many addresses
+	// do not empty it for the user's own.
+	subjectBurstFactor = 10
 )
 
 func newLimiter(rate, burst float64, now func() time.Time) *limiter {
@@ -88,15 +98,18 @@ func (l *limiter) allow(keys ...string) (bool, time.Duration) {
 
 // failure records a failed attempt; past freeFailures each further failure
 // doubles the wait.
-func (l *limiter) failure(keys ...string) {
+func (l *limiter) failure(keys ...string) { l.failureAfter(freeFailures, keys...) }
+
+// failureAfter is failure with free failures allowed before back-off.
+func (l *limiter) failureAfter(free int, keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	for _, k := range keys {
 		b := l.get(k, now)
 		b.failures++
-		if b.failures > freeFailures {
-			backoff := time.Second << min(b.failures-freeFailures-1, 20)
+		if b.failures > free {
+			backoff := time.Second << min(b.failures-free-1, 20)
 			b.blockedUntil = now.Add(min(backoff, maxBackoff))
 		}
 	}

@@ -42,14 +42,16 @@ func TestLoginRateLimitedPerIPAndPerUsername(t *testing.T) {
 	})
 
 	t.Run("per username, across addresses", func(t *testing.T) {
-		for i := 1; i <= 3; i++ {
+		// Over all addresses a username's bucket is ten times deeper than
+		// one address's (burst 3 here).
+		for i := 1; i <= 30; i++ {
 			e.must(401, loginAs("victim", "guess-"+itoa(i), "10.0.0."+itoa(i)))
 		}
-		if n := retryAfter(t, e.do(loginAs("victim", "guess-4", "10.0.0.4"))); n > 60 {
+		if n := retryAfter(t, e.do(loginAs("victim", "guess-31", "10.0.0.31"))); n > 60 {
 			t.Errorf("Retry-After %d, want at most a minute for one token", n)
 		}
 		// The address itself is not punished for another user's bucket.
-		e.must(200, loginAs("admin", adminPassword, "10.0.0.4"))
+		e.must(200, loginAs("admin", adminPassword, "10.0.0.31"))
 	})
 
 	t.Run("per address, across usernames", func(t *testing.T) {
@@ -230,5 +232,76 @@ func TestCORSOnlyForConfiguredOrigins(t *testing.T) {
 	}
 	if get := e.do(req{method: "GET", path: "/api/v1/institutions", headers: map[string]string{"Origin": allowed}}); get.header.Get("Access-Control-Allow-Origin") != allowed {
 		t.Errorf("GET from the allowed origin: ACAO=%q", get.header.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+// Back-off keys on the username at an address: guesses from a dozen
+// addresses lock those addresses out of the user, not the user out of their
+// own, while a username's failures over all addresses together still meet a
+// ceiling far above one address's allowance.
+func TestFailuresElsewhereDoNotLockAUserOut(t *testing.T) {
+	t.Run("twelve addresses, the user signs in from a thirteenth", func(t *testing.T) {
+		clock := newFakeClock()
+		e, _ := newTunedEnv(t, func(c *api.Config) { c.Now, c.TrustedProxies = clock.Now, []string{testPeer} })
+		for ip := 1; ip <= 12; ip++ {
+			for range 6 {
+				e.must(401, loginAs("admin", "wrong-password", "10.1.0."+itoa(ip)))
+			}
+			retryAfter(t, e.do(loginAs("admin", adminPassword, "10.1.0."+itoa(ip))))
+		}
+		e.must(200, loginAs("admin", adminPassword, "10.1.0.13"))
+	})
+
+	t.Run("the ceiling over all addresses", func(t *testing.T) {
+		clock := newFakeClock()
+		e, _ := newTunedEnv(t, func(c *api.Config) { c.Now, c.TrustedProxies = clock.Now, []string{testPeer} })
+		const ceiling = 100 // one address's allowance is 5
+		for i := 0; i <= ceiling; i++ {
+			e.must(401, loginAs("admin", "wrong-password", "10.2."+itoa(i/200)+"."+itoa(i%200+1)))
+		}
+		retryAfter(t, e.do(loginAs("admin", adminPassword, "10.3.0.1")))
+		// Another user is not affected, and the wait ends.
+		e.must(401, loginAs("someone.else", "wrong-password", "10.3.0.2"))
+		clock.Advance(2 * time.Second)
+		e.must(200, loginAs("admin", adminPassword, "10.3.0.1"))
+	})
+}
+
+// The throttle and the lookup see one spelling of a name: the Kelvin sign
+// (U+212A) is K, in the same bucket as K, and a dotted capital I (U+0130),
+// which case mapping would fold into a different name, reaches no one.
+func TestUsernameSpellingsShareOneBucket(t *testing.T) {
+	clock := newFakeClock()
+	e, _ := newTunedEnv(t, func(c *api.Config) {
+		c.LoginBurst, c.LoginRate, c.Now, c.TrustedProxies = 3, 1.0/60, clock.Now, []string{testPeer}
+	})
+	admin := e.adminToken()
+	inst := e.createInstitution(admin, "开放大学", []string{"issue"}, []string{"academic"})
+	e.createStaff(admin, inst.id, "kate.li", "issue")
+	e.createStaff(admin, inst.id, "instructor", "issue")
+	clock.Advance(time.Hour)
+
+	// Thirty failures (the depth of a username's bucket over all addresses)
+	// spread over the three spellings empty one bucket.
+	spellings := []string{"kate.li", "KATE.LI", "\u212Aate.li"}
+	for i := range 30 {
+		e.must(401, loginAs(spellings[i%3], "wrong-password", "10.4.0."+itoa(i+1)))
+	}
+	retryAfter(t, e.do(loginAs("\u212Aate.li", "staff-password-1", "10.4.3.9")))
+	clock.Advance(time.Hour)
+	e.must(200, loginAs("\u212Aate.li", "staff-password-1", "10.4.1.1"))
+
+	for _, spelling := range []string{"\u0130nstructor", "\u0130NSTRUCTOR", "\u0131nstructor"} {
+		if res := e.do(loginAs(spelling, "staff-password-1", "10.4.2.1")); res.status != 401 {
+			t.Fatalf("%q reached a user: %d %s", spelling, res.status, clip(res.body))
+		}
+		clock.Advance(time.Minute)
+	}
+	e.must(200, loginAs("instructor", "staff-password-1", "10.4.2.2"))
+	// Registering a spelling outside ASCII is refused, naming the field.
+	res := e.do(req{method: "POST", path: "/api/v1/institutions/" + inst.id + "/staff", token: admin,
+		body: map[string]any{"username": "\u0130nstructor2", "password": "staff-password-1", "perms": []string{"issue"}}})
+	if res.status != 422 || !hasProblem(res.json(t), "username") {
+		t.Fatalf("a non-ASCII username: %d %s", res.status, clip(res.body))
 	}
 }

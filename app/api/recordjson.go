@@ -289,6 +289,7 @@ func (w *jsonWriter) outcome(o *outcomeDTO) {
 	if o.Level != 0 {
 		w.intField("level", int64(o.Level))
 	}
+	w.omitStr("unitCode", o.UnitCode)
 	w.strField("completedOn", o.CompletedOn)
 	if o.ExpiresOn != nil {
 		w.strField("expiresOn", *o.ExpiresOn)
@@ -354,6 +355,28 @@ func (w *jsonWriter) conversion(c *conversionDTO) {
 	w.omitTime("decidedAt", c.DecidedAt)
 	w.omitStr("decidedBy", c.DecidedBy)
 	w.omitStr("note", c.Note)
+	w.omitTime("noticeEndsAt", c.NoticeEndsAt)
+	if len(c.Objections) > 0 {
+		w.key("objections")
+		list(w, c.Objections, func(o *objectionDTO) {
+			w.b = append(w.b, '{')
+			w.timeField("at", o.At)
+			w.strField("reason", o.Reason)
+			w.omitStr("resolution", o.Resolution)
+			w.omitTime("resolvedAt", o.ResolvedAt)
+			w.b = append(w.b, '}')
+		})
+	}
+	if a := c.Appeal; a != nil {
+		w.key("appeal")
+		w.b = append(w.b, '{')
+		w.timeField("at", a.At)
+		w.strField("reason", a.Reason)
+		w.omitStr("resolution", a.Resolution)
+		w.omitTime("decidedAt", a.DecidedAt)
+		w.omitStr("note", a.Note)
+		w.b = append(w.b, '}')
+	}
 	w.b = append(w.b, '}')
 }
 

@@ -97,7 +97,9 @@ type Server struct {
 	metrics *metrics.Metrics
 	now     func() time.Time
 	limiter *limiter
-	trusted []netip.Prefix
+	// subjects limits a username or client ID over all addresses.
+	subjects *limiter
+	trusted  []netip.Prefix
 
 	admission   *admission
 	passwords   *admission      // the password-hashing routes' own budget
@@ -187,7 +189,8 @@ func newServer(svc *service.Service, tokens TokenVerifier, keys KeyPublisher, cf
 	}
 	cfg.withOverloadDefaults()
 	s := &Server{svc: svc, tokens: tokens, keys: keys, cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now,
-		limiter: newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies),
+		limiter:  newLimiter(cfg.LoginRate, cfg.LoginBurst, cfg.Now),
+		subjects: newLimiter(cfg.LoginRate, subjectBurstFactor*cfg.LoginBurst, cfg.Now), trusted: parseTrusted(cfg.TrustedProxies),
 		admission: newAdmission(cfg.MaxInFlight, cfg.MaxQueue, cfg.QueueWait),
 		passwords: newAdmission(cfg.MaxPasswordChecks, 8*cfg.MaxPasswordChecks, cfg.QueueWait),
 		records:   newRecordCache(int64(cfg.RecordCacheBytes))}
@@ -289,9 +292,18 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/institutions/me/conversions", s.reviewQueue)
 	v1.Post("/conversions/:id/approve", s.idempotent, s.decideConversion(service.Approve))
 	v1.Post("/conversions/:id/reject", s.idempotent, s.decideConversion(service.Reject))
+	v1.Get("/notices", s.listNotices)
+	v1.Post("/conversions/:id/objections", s.idempotent, onObject(s.objectToConversion))
+	v1.Post("/conversions/:id/appeal", s.idempotent, onObject(s.appealConversion))
 
 	v1.Get("/policy", s.getPolicy)
 	v1.Put("/policy", s.setPolicy)
+	v1.Get("/framework", s.getFramework)
+	v1.Put("/framework", s.setFramework)
+	v1.Get("/units", s.listUnits)
+	v1.Post("/units", s.idempotent, s.createUnit)
+	v1.Get("/units/:code", s.getUnit)
+	v1.Put("/units/:code", s.updateUnit)
 
 	v1.Post("/verify", s.verifyTranscript)
 	v1.Get("/stats", s.stats)

@@ -31,7 +31,10 @@ func (s *Service) NameHelper(ctx context.Context, actor Actor, nationalID, name 
 	if err != nil {
 		return domain.HelperGrant{}, err
 	}
-	if n, _ := domain.ValidateName(name); n != helper.Name {
+	// An account nobody has claimed, or one suspended, is not a registered
+	// learner either: answering it differently would tell who holds banked
+	// outcomes without having signed up.
+	if n, _ := domain.ValidateName(name); n != helper.Name || helper.ID != actor.ID && (!helper.Claimed() || helper.Status != domain.AccountActive) {
 		return domain.HelperGrant{}, noSuch
 	}
 	var g domain.HelperGrant

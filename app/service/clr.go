@@ -16,8 +16,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"creditbank/domain"
 	"creditbank/auth/vc"
+	"creditbank/domain"
 )
 
 // The 1EdTech export: each outcome as an Open Badges 3.0
@@ -104,6 +104,20 @@ type obAchievement struct {
 	Tag               []string              `json:"tag,omitempty"`
 	ResultDescription []obResultDescription `json:"resultDescription,omitempty"`
 	Creator           *obProfile            `json:"creator,omitempty"`
+	Alignment         []obAlignment         `json:"alignment,omitempty"`
+}
+
+// obAlignment ties an achievement to the certification unit it certifies
+// and to the level of the district's framework, so that a reader elsewhere
+// compares like with like.
+type obAlignment struct {
+	Type              []string `json:"type"`
+	TargetName        string   `json:"targetName"`
+	TargetURL         string   `json:"targetUrl"`
+	TargetDescription string   `json:"targetDescription,omitempty"`
+	TargetFramework   string   `json:"targetFramework,omitempty"`
+	TargetCode        string   `json:"targetCode,omitempty"`
+	TargetType        string   `json:"targetType,omitempty"`
 }
 
 // obIdentity names the learner. The national ID only ever appears hashed
@@ -284,7 +298,7 @@ func (p IssuerProfile) profile(did, baseURL string) obProfile {
 
 // achievementFor builds one outcome's AchievementCredential. Its id is the
 // outcome's, so that verifiers and the bank name the same thing.
-func achievementFor(o domain.Outcome, instName string, ci credentialIssue) (achievementCredential, error) {
+func achievementFor(o domain.Outcome, instName string, ci credentialIssue, alignment []obAlignment) (achievementCredential, error) {
 	ids, err := learnerIdentity(ci.name, ci.nationalID)
 	if err != nil {
 		return achievementCredential{}, err
@@ -310,7 +324,7 @@ func achievementFor(o domain.Outcome, instName string, ci credentialIssue) (achi
 				Criteria:         obCriteria{Narrative: "在" + instName + "完成并通过考核，" + hours + "。Completed and passed at " + instName + ", " + hours + "."},
 				CreditsAvailable: o.Credits, HumanCode: o.CourseCode, FieldOfStudy: string(o.Category),
 				Tag:               []string{string(o.Category), hours},
-				ResultDescription: []obResultDescription{rd}, Creator: creator,
+				ResultDescription: []obResultDescription{rd}, Creator: creator, Alignment: alignment,
 			},
 			CreditsEarned: o.Credits, ActivityEndDate: awarded, Result: []obResult{res}, Source: creator,
 		},
@@ -437,6 +451,10 @@ func (s *Service) IssueCLR(ctx context.Context, actor Actor) (CLRExport, error) 
 		return CLRExport{}, err
 	}
 	out := CLRExport{Subject: subj, IssuedAt: signedAt}
+	aligner, err := s.newAligner(ctx)
+	if err != nil {
+		return CLRExport{}, err
+	}
 	var statuses []statusEntry
 	// Each credential in both proof forms: the embedded Data Integrity
 	// proof wallets take, and the VC-JWT of the same credential.
@@ -453,7 +471,7 @@ func (s *Service) IssueCLR(ctx context.Context, actor Actor) (CLRExport, error) 
 		return signed, tok, err
 	}
 	for _, o := range outcomes {
-		ac, err := achievementFor(o, insts[o.IssuerID].Name, ci)
+		ac, err := achievementFor(o, insts[o.IssuerID].Name, ci, aligner.of(ctx, o))
 		if err != nil {
 			return CLRExport{}, err
 		}

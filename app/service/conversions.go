@@ -142,9 +142,10 @@ func (s *Service) ReviewQueue(ctx context.Context, actor Actor, status domain.Co
 		return nil, "", domain.ErrForbidden
 	}
 	switch status {
-	case "", domain.ConversionPending, domain.ConversionApproved, domain.ConversionRejected, domain.ConversionNeedsReview:
+	case "", domain.ConversionPending, domain.ConversionApproved, domain.ConversionRejected, domain.ConversionNeedsReview,
+		domain.ConversionInNotice, domain.ConversionFinal, domain.ConversionAppealed:
 	default:
-		return nil, "", domain.Invalid("status", "must be pending, approved, rejected or needs_review")
+		return nil, "", domain.Invalid("status", "must be pending, approved, rejected, needs_review, in_notice, final or appealed")
 	}
 	convs, next, err := s.store.ListConversionsByInstitution(ctx, actor.InstitutionID, status, p.Normalized())
 	if err != nil {
@@ -195,25 +196,19 @@ func (s *Service) DecideConversion(ctx context.Context, actor Actor, conversionI
 	}
 	reviewer := actor.ID.String()
 	var decided domain.Conversion
-	action := "conversion.reject"
-	if decision == Approve {
-		action = "conversion.approve"
+	var ruleV domain.Rule
+	if rule != nil {
+		ruleV = *rule
 	}
 	_, err = s.updateAudited(ctx, acc.ID, nil, func(a *domain.Account) error {
-		var c *domain.Conversion
-		var err error
-		if decision == Approve {
-			c, err = a.Approve(conversionID, reviewer, note, *rule, s.now())
-		} else {
-			c, err = a.Reject(conversionID, reviewer, note, s.now())
-		}
+		c, err := a.Decide(conversionID, reviewer, note, decision == Approve, ruleV, s.now())
 		if err != nil {
 			return err
 		}
 		decided = *c
 		return nil
 	}, func(a *domain.Account) []domain.AuditEntry {
-		return []domain.AuditEntry{auditEntry(s.now(), actor, action, "conversion", conversionID.String(), "account="+a.ID.String())}
+		return []domain.AuditEntry{auditEntry(s.now(), actor, decisionAction(decided, decision), "conversion", conversionID.String(), "account="+a.ID.String())}
 	})
 	if err != nil {
 		return domain.Conversion{}, err

@@ -66,6 +66,9 @@ func (s *Service) CreateCourse(ctx context.Context, actor Actor, in CourseInput)
 	if err := inst.CheckIssue(c.Category); err != nil {
 		return domain.Course{}, err
 	}
+	if err := s.checkCourseUnit(ctx, c); err != nil {
+		return domain.Course{}, err
+	}
 	if err := s.store.CreateCourse(ctx, &c); err != nil {
 		return domain.Course{}, codeTaken(err)
 	}
@@ -114,6 +117,9 @@ func (s *Service) UpdateCourse(ctx context.Context, actor Actor, id uuid.UUID, v
 		return domain.Course{}, domain.ErrStale
 	}
 	if err := inst.CheckIssue(c.Category); err != nil {
+		return domain.Course{}, err
+	}
+	if err := s.checkCourseUnit(ctx, *c); err != nil {
 		return domain.Course{}, err
 	}
 	if err := s.store.UpdateCourse(ctx, c); err != nil {

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 
 	"github.com/google/uuid"
 
@@ -18,11 +17,11 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 	default:
 		return TokenPair{}, domain.ErrForbidden // API clients have secrets, not passwords
 	}
-	if err := domain.ValidatePassword(next); err != nil {
-		var ve *domain.ValidationError
-		if errors.As(err, &ve) {
-			return TokenPair{}, domain.Invalid("newPassword", ve.Problems[0].Reason)
-		}
+	ids, err := s.signInNames(ctx, actor)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if err := auth.CheckNewPassword("newPassword", next, ids...); err != nil {
 		return TokenPair{}, err
 	}
 	if current == next {
@@ -37,15 +36,21 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 	changed := func() domain.AuditEntry {
 		return auditEntry(s.now(), actor, "auth.password_change", string(actor.Role), actor.ID.String(), "")
 	}
+	// The new session takes the generation this change wrote, not one read
+	// again later, which a concurrent reset could already have moved on.
 	switch actor.Role {
 	case domain.RoleLearner:
-		_, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+		var acc *domain.Account
+		acc, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
 			if ok, _ := auth.VerifyPassword(a.PasswordHash, current); !ok {
 				return wrong
 			}
 			a.SetPassword(hash, s.now())
 			return nil
 		}, func(*domain.Account) []domain.AuditEntry { return []domain.AuditEntry{changed()} })
+		if err == nil {
+			p.Gen = acc.SessionGen
+		}
 	case domain.RoleStaff, domain.RoleAdmin:
 		var u *domain.User
 		if u, err = s.store.GetUser(ctx, actor.ID); err != nil {
@@ -57,12 +62,43 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 		u.SetPassword(hash, s.now())
 		if err = s.store.UpdateUser(ctx, u); err == nil {
 			s.auditAll(ctx, changed())
+			p.Gen = u.SessionGen
+			if actor.Role == domain.RoleStaff {
+				inst := actor.institution
+				if inst == nil {
+					inst, err = s.store.GetInstitution(ctx, actor.InstitutionID)
+				}
+				if err == nil {
+					p.Gen += inst.SessionGen
+				}
+			}
 		}
 	}
 	if err != nil {
 		return TokenPair{}, err
 	}
 	return s.openSession(ctx, p, uuid.New())
+}
+
+// signInNames are what the actor signs in with, which their password must
+// not resemble: a learner's national ID, a staff member's username.
+func (s *Service) signInNames(ctx context.Context, actor Actor) ([]string, error) {
+	if actor.Role == domain.RoleLearner {
+		acc, err := s.accountToRead(ctx, actor, actor.ID)
+		if err != nil {
+			return nil, err
+		}
+		id, err := s.vault.Open("national-id", acc.PII.NationalIDSealed)
+		if err != nil {
+			return nil, err
+		}
+		return []string{id}, nil
+	}
+	u, err := s.store.GetUser(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	return []string{u.Username}, nil
 }
 
 // FindLearner looks an account up by national ID for an admin at the

@@ -36,6 +36,8 @@ var csvColumns = map[string]string{
 	"completedon": "completedOn", "完成日期": "completedOn", "结业日期": "completedOn",
 	"expireson": "expiresOn", "有效期至": "expiresOn",
 	"level": "level", "级别": "level", "等级": "level",
+	// A certification unit: category, level and credits come from it.
+	"unitcode": "unitCode", "认证单元代码": "unitCode", "认证单元": "unitCode", "单元代码": "unitCode",
 	// A course of the issuer's own catalogue: category, title and hours
 	// come from it and may be left out.
 	"cataloguecode": "catalogueCode", "目录课程代码": "catalogueCode", "目录课程": "catalogueCode",
@@ -147,6 +149,9 @@ func parseOutcomeCSV(data []byte) (csvFile, error) {
 		index[field], written[field] = i, h
 	}
 	_, fromCatalogue := index["catalogueCode"]
+	if _, fromUnit := index["unitCode"]; fromUnit {
+		fromCatalogue = true
+	}
 	for _, f := range requiredColumns {
 		if fromCatalogue && catalogueFills[f] {
 			continue
@@ -221,10 +226,10 @@ func rowFrom(line int, rec []string, index map[string]int, written map[string]st
 		row.err = &domain.ImportRowError{Line: line, Column: written[field], Field: field, Reason: reason, Code: code, Record: rec}
 		return row
 	}
-	in := domain.OutcomeInput{Category: categoryCode(get("category")), Title: get("title"), CourseCode: get("courseCode")}
+	in := domain.OutcomeInput{Category: categoryCode(get("category")), Title: get("title"), CourseCode: get("courseCode"), UnitCode: get("unitCode")}
 	var err error
 	catalogue := get("catalogueCode")
-	if h := get("hours"); h != "" || catalogue == "" {
+	if h := get("hours"); h != "" || (catalogue == "" && in.UnitCode == "") {
 		if h == "" {
 			return fail("hours", domain.ImportRequired, "required")
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -59,7 +58,9 @@ func (s *Service) GetInstitution(ctx context.Context, id uuid.UUID) (*domain.Ins
 }
 
 // SetInstitutionStatus suspends or reactivates an institution (admin only).
-// A suspended institution's staff and clients lose access at once.
+// A suspended institution's staff and clients lose access at once, and
+// their tokens stay dead after a reactivation: suspending moves the
+// institution's session generation, which is part of theirs.
 func (s *Service) SetInstitutionStatus(ctx context.Context, actor Actor, id uuid.UUID, status domain.InstitutionStatus) (*domain.Institution, error) {
 	if actor.Role != domain.RoleAdmin {
 		return nil, domain.ErrForbidden
@@ -72,7 +73,9 @@ func (s *Service) SetInstitutionStatus(ctx context.Context, actor Actor, id uuid
 		if err != nil {
 			return nil, err
 		}
-		inst.Status = status
+		if err := inst.SetStatus(status); err != nil {
+			return nil, err
+		}
 		err = s.store.UpdateInstitution(ctx, inst)
 		if errors.Is(err, domain.ErrStale) {
 			continue
@@ -106,13 +109,28 @@ func (s *Service) CreateStaff(ctx context.Context, actor Actor, institutionID uu
 		return nil, err
 	}
 	v := &domain.ValidationError{}
-	username := strings.ToLower(strings.TrimSpace(in.Username))
-	collect(v, domain.ValidateUsername(username))
-	collect(v, domain.ValidatePassword(in.Password))
+	// Registered under the form sign-in looks names up by, so that no other
+	// spelling reaches this user in a throttle bucket of its own.
+	username, ok := auth.CanonicalUsername(in.Username)
+	if ok {
+		collect(v, domain.ValidateUsername(username))
+	} else {
+		v.Add("username", "3–32 characters: lowercase letters, digits, . _ -, starting with a letter")
+	}
+	collect(v, auth.CheckNewPassword("password", in.Password, username, in.Username))
 	perms, err := domain.ParsePerms(in.Perms)
 	collect(v, err)
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	// A manager hands on only what they hold; otherwise a manager without
+	// review could make a colleague who has it, and act through them.
+	if actor.Role == domain.RoleStaff {
+		for _, p := range perms {
+			if !actor.Can(p) {
+				return nil, fmt.Errorf("%w: a manager may grant only permissions they hold; you do not hold %q", domain.ErrForbidden, p)
+			}
+		}
 	}
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {
@@ -140,7 +158,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return false, err
 	}
-	if err := domain.ValidatePassword(password); err != nil {
+	if err := auth.CheckNewPassword("password", password, "admin"); err != nil {
 		return false, err
 	}
 	hash, err := auth.HashPassword(password)

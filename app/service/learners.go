@@ -73,7 +73,7 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 		collect(v, err)
 	}
 	if in.Password != "" || actor.Anonymous() {
-		collect(v, domain.ValidatePassword(in.Password))
+		collect(v, auth.CheckNewPassword("password", in.Password, in.NationalID, string(id)))
 	}
 	if err := v.Err(); err != nil {
 		return nil, false, err
@@ -101,7 +101,9 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 			if a.Claimed() {
 				return domain.ErrConflict
 			}
-			a.PasswordHash = hash
+			// Claiming ends any session of the account: none should exist,
+			// but one opened before a front-desk reset must not come back.
+			a.SetPassword(hash, s.now())
 			if phone != "" {
 				a.PII.PhoneSealed, a.PII.PhoneMasked = pii.PhoneSealed, pii.PhoneMasked
 			}

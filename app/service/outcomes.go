@@ -77,6 +77,9 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 	if err := s.applyCatalogue(ctx, inst, &in); err != nil {
 		return IssueResult{}, err
 	}
+	if err := s.applyUnit(ctx, &in.Outcome); err != nil {
+		return IssueResult{}, err
+	}
 	outcome, err := domain.NewOutcome(in.Outcome, inst.ID, uuid.Nil, policy, s.now())
 	collect(v, err)
 	if err == nil && id != "" {

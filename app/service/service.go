@@ -120,6 +120,9 @@ type Actor struct {
 	// client's institution. Nil for actors made elsewhere (CLI, tests).
 	account     *domain.Account
 	institution *domain.Institution
+	// sessionGen is the subject's current session generation, as signing
+	// in found it: what a new token for the actor carries.
+	sessionGen int64
 }
 
 // accountOf loads an account, reusing the one signing in loaded when it is

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -24,10 +23,11 @@ type TokenPair struct {
 var errBadCredentials = fmt.Errorf("%w: %s", domain.ErrUnauthenticated, "invalid username or password")
 
 // Login checks a username (admin/staff name or a learner's national ID) and
-// password and opens a refresh-token family.
+// password and opens a refresh-token family. The username is taken in its
+// canonical form (auth.CanonicalUsername), the one the throttle keys on.
 func (s *Service) Login(ctx context.Context, username, password string, meta Actor) (TokenPair, error) {
-	username = strings.TrimSpace(username)
-	if username == "" || password == "" {
+	username, ok := auth.CanonicalUsername(username)
+	if !ok || password == "" {
 		return TokenPair{}, errBadCredentials
 	}
 	p, err := s.checkPassword(ctx, username, password)
@@ -56,9 +56,9 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 		if ok, _ := auth.VerifyPassword(acc.PasswordHash, password); !ok || acc.Status != domain.AccountActive {
 			return auth.Principal{}, errBadCredentials
 		}
-		return auth.Principal{Role: domain.RoleLearner, Subject: acc.ID}, nil
+		return auth.Principal{Role: domain.RoleLearner, Subject: acc.ID, Gen: acc.SessionGen}, nil
 	}
-	u, err := s.store.GetUserByUsername(ctx, strings.ToLower(username))
+	u, err := s.store.GetUserByUsername(ctx, username)
 	if errors.Is(err, domain.ErrNotFound) {
 		auth.DummyVerify(password)
 		return auth.Principal{}, errBadCredentials
@@ -70,9 +70,11 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 		return auth.Principal{}, errBadCredentials
 	}
 	p := auth.Principal{Role: u.Role, Subject: u.ID, InstitutionID: u.InstitutionID, Perms: u.Perms, IssuedAt: s.now()}
-	if _, err := s.Authenticate(ctx, p); err != nil {
+	a, err := s.authenticate(ctx, p, false)
+	if err != nil {
 		return auth.Principal{}, errBadCredentials
 	}
+	p.Gen = a.sessionGen
 	return p, nil
 }
 
@@ -87,6 +89,7 @@ func (s *Service) openSession(ctx context.Context, p auth.Principal, family uuid
 	rt := &domain.RefreshToken{
 		Hash: hash, FamilyID: family, Subject: p.Subject, Role: p.Role,
 		InstitutionID: p.InstitutionID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL),
+		SessionGen: p.Gen,
 	}
 	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
 		return TokenPair{}, err
@@ -120,8 +123,10 @@ func (s *Service) Refresh(ctx context.Context, token string, meta Actor) (TokenP
 	if rt.Revoked || !s.now().Before(rt.ExpiresAt) {
 		return TokenPair{}, domain.ErrUnauthenticated
 	}
-	// The session began when its family did; a password change since ends it.
-	p := auth.Principal{Role: rt.Role, Subject: rt.Subject, InstitutionID: rt.InstitutionID, IssuedAt: rt.CreatedAt}
+	// The session began when its family did, at the generation it carries;
+	// a password change, reset, claim or suspension since has moved the
+	// generation on and ends it.
+	p := auth.Principal{Role: rt.Role, Subject: rt.Subject, InstitutionID: rt.InstitutionID, IssuedAt: rt.CreatedAt, Gen: rt.SessionGen}
 	actor, err := s.Authenticate(ctx, p)
 	if err != nil {
 		return TokenPair{}, domain.ErrUnauthenticated
@@ -146,9 +151,11 @@ func (s *Service) ClientToken(ctx context.Context, clientID, secret string) (Tok
 		return TokenPair{}, errBadCredentials
 	}
 	p := auth.Principal{Role: domain.RoleClient, Subject: c.ID, InstitutionID: c.InstitutionID, IssuedAt: s.now()}
-	if _, err := s.Authenticate(ctx, p); err != nil {
+	a, err := s.authenticate(ctx, p, false)
+	if err != nil {
 		return TokenPair{}, errBadCredentials
 	}
+	p.Gen = a.sessionGen
 	access, expiresIn, err := s.tokens.Issue(p)
 	if err != nil {
 		return TokenPair{}, err
@@ -159,8 +166,29 @@ func (s *Service) ClientToken(ctx context.Context, clientID, secret string) (Tok
 // Authenticate turns a verified token's principal into an actor, checking
 // that the account, user, client and institution behind it still exist and
 // are active. Permissions come from the stored user, not the token, so a
-// revoked permission takes effect at once.
+// revoked permission takes effect at once. A token of an earlier session
+// generation than its subject's is refused.
 func (s *Service) Authenticate(ctx context.Context, p auth.Principal) (Actor, error) {
+	return s.authenticate(ctx, p, true)
+}
+
+// authenticate is Authenticate; checkGen false is for a session being
+// opened, which takes the current generation instead of carrying one.
+func (s *Service) authenticate(ctx context.Context, p auth.Principal, checkGen bool) (Actor, error) {
+	a, err := s.currentActor(ctx, p)
+	if err != nil {
+		return Actor{}, err
+	}
+	if checkGen && p.Gen != a.sessionGen {
+		return Actor{}, domain.ErrUnauthenticated
+	}
+	return a, nil
+}
+
+// currentActor loads what stands behind a principal. Staff and clients
+// take their institution's generation into theirs: both only ever grow, so
+// the sum moves whenever either does.
+func (s *Service) currentActor(ctx context.Context, p auth.Principal) (Actor, error) {
 	a := Actor{Role: p.Role, ID: p.Subject, InstitutionID: p.InstitutionID}
 	switch p.Role {
 	case domain.RoleLearner:
@@ -168,20 +196,21 @@ func (s *Service) Authenticate(ctx context.Context, p auth.Principal) (Actor, er
 		if err != nil || acc.Status != domain.AccountActive || domain.SessionStartedBefore(acc.CredentialsChangedAt, p.IssuedAt) {
 			return Actor{}, notAuthenticated(err)
 		}
-		a.account = acc
+		a.account, a.sessionGen = acc, acc.SessionGen
 	case domain.RoleAdmin, domain.RoleStaff:
 		u, err := s.store.GetUser(ctx, p.Subject)
 		if err != nil || u.Status != domain.UserActive || u.Role != p.Role || u.InstitutionID != p.InstitutionID ||
 			domain.SessionStartedBefore(u.CredentialsChangedAt, p.IssuedAt) {
 			return Actor{}, notAuthenticated(err)
 		}
-		a.Perms = u.Perms
+		a.Perms, a.sessionGen = u.Perms, u.SessionGen
 		if p.Role == domain.RoleStaff {
 			inst, err := s.institutionActive(ctx, u.InstitutionID)
 			if err != nil {
 				return Actor{}, err
 			}
 			a.institution = inst
+			a.sessionGen += inst.SessionGen
 		}
 	case domain.RoleClient:
 		c, err := s.store.GetClient(ctx, p.Subject.String())
@@ -192,7 +221,7 @@ func (s *Service) Authenticate(ctx context.Context, p auth.Principal) (Actor, er
 		if err != nil {
 			return Actor{}, err
 		}
-		a.institution = inst
+		a.institution, a.sessionGen = inst, inst.SessionGen
 	default:
 		return Actor{}, domain.ErrUnauthenticated
 	}

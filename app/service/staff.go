@@ -11,7 +11,8 @@ import (
 
 // SetStaffStatus suspends or reactivates a staff user: admins anywhere, a
 // manager only at their own institution. Access tokens already issued stop
-// working at once because every request re-reads the user's status. A user
+// working at once because every request re-reads the user's status, and
+// suspending ends every session for good (the session generation). A user
 // of another institution does not exist for the caller.
 func (s *Service) SetStaffStatus(ctx context.Context, actor Actor, institutionID, userID uuid.UUID, status domain.UserStatus) (*domain.User, error) {
 	switch {
@@ -30,7 +31,9 @@ func (s *Service) SetStaffStatus(ctx context.Context, actor Actor, institutionID
 	if u.Role != domain.RoleStaff || u.InstitutionID != institutionID {
 		return nil, domain.ErrNotFound
 	}
-	u.Status = status
+	if err := u.SetStatus(status); err != nil {
+		return nil, err
+	}
 	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}

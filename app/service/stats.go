@@ -33,6 +33,7 @@ type Stats struct {
 	ActiveLearners int
 	// CoursesByCategory counts the courses published in the catalogues.
 	CoursesByCategory map[domain.Category]int
+	Framework         FrameworkStats
 	// ThisMonth (YYYY-MM, district time) ends the month axis.
 	ThisMonth string
 }
@@ -71,7 +72,7 @@ func (s *Service) DistrictStats(ctx context.Context, actor Actor) (Stats, error)
 		ByCategory: map[domain.Category]Tally{}, ByInstitution: map[uuid.UUID]Tally{}, ByRegion: map[string]Tally{},
 		ByMonth: map[string]Tally{}, Conversions: map[domain.ConversionStatus]int{},
 		InstitutionNames: map[uuid.UUID]string{}, LearnersByAgeBand: map[string]int{},
-		CoursesByCategory: courses,
+		CoursesByCategory: courses, Framework: newFrameworkStats(),
 	}
 	for id, inst := range insts {
 		st.InstitutionNames[id] = inst.Name
@@ -122,6 +123,8 @@ func (s *Service) DistrictStats(ctx context.Context, actor Actor) (Stats, error)
 			if strings.TrimPrefix(key, domain.TallyLastActive) >= activeSince {
 				st.ActiveLearners += int(v.Count)
 			}
+		default:
+			st.Framework.take(key, v)
 		}
 	}
 	return st, nil

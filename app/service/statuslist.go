@@ -18,8 +18,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"creditbank/domain"
 	"creditbank/auth/vc"
+	"creditbank/domain"
 )
 
 // Revocation travels with the credentials: each carries a

@@ -5,11 +5,11 @@
 //
 // Format: the first line is {"kind":"format","doc":{"name":"creditbank-export","version":1}};
 // each further line is {"kind":K,"doc":D} where D is the storage/record
-// document of kind K, in this order of kinds: creditPolicy, signingKey,
-// institution, user, client, rule, course, account, audit, statusIndex,
-// verificationCode — each kind
-// sorted by ID (audit by sequence number, status list positions by list and
-// index). The same store content therefore always
+// document of kind K, in this order of kinds: creditPolicy, framework,
+// signingKey, institution, user, client, rule, unit, course, account, audit,
+// statusIndex, verificationCode — each kind sorted by ID (units by code,
+// audit by sequence number, status list positions by list and index). The
+// same store content therefore always
 // exports to the same bytes, whatever the store engine.
 //
 // Not exported, on purpose: refresh tokens (sessions; users sign in again),
@@ -32,11 +32,13 @@ const (
 const (
 	KindFormat       = "format"
 	KindCreditPolicy = "creditPolicy"
+	KindFramework    = "framework"
 	KindSigningKey   = "signingKey"
 	KindInstitution  = "institution"
 	KindUser         = "user"
 	KindClient       = "client"
 	KindRule         = "rule"
+	KindUnit         = "unit"
 	KindCourse       = "course"
 	KindAccount      = "account"
 	KindAudit        = "audit"
@@ -51,8 +53,9 @@ const (
 // kindOrder ranks kinds so that Import can insist on export order, which
 // keeps a file's meaning independent of how it was produced.
 var kindOrder = map[string]int{
-	KindFormat: 0, KindCreditPolicy: 1, KindSigningKey: 2, KindInstitution: 3,
-	KindUser: 4, KindClient: 5, KindRule: 6, KindCourse: 7, KindAccount: 8, KindAudit: 9, KindStatusIndex: 10, KindVerificationCode: 11,
+	KindFormat: 0, KindCreditPolicy: 1, KindFramework: 2, KindSigningKey: 3, KindInstitution: 4,
+	KindUser: 5, KindClient: 6, KindRule: 7, KindUnit: 8, KindCourse: 9, KindAccount: 10, KindAudit: 11,
+	KindStatusIndex: 12, KindVerificationCode: 13,
 }
 
 // FormatDoc is the first line's document.
@@ -64,6 +67,8 @@ type FormatDoc struct {
 // Counts says how many records of each kind an import loaded.
 type Counts struct {
 	CreditPolicy int `json:"creditPolicy"`
+	Framework    int `json:"framework,omitempty"`
+	Units        int `json:"units,omitempty"`
 	SigningKeys  int `json:"signingKeys"`
 	Institutions int `json:"institutions"`
 	Users        int `json:"users"`
@@ -78,13 +83,17 @@ type Counts struct {
 
 // Total is the number of records.
 func (c Counts) Total() int {
-	return c.CreditPolicy + c.SigningKeys + c.Institutions + c.Users + c.Clients + c.Rules + c.Courses + c.Accounts + c.Audit + c.StatusIndex + c.Codes
+	return c.CreditPolicy + c.Framework + c.Units + c.SigningKeys + c.Institutions + c.Users + c.Clients + c.Rules + c.Courses + c.Accounts + c.Audit + c.StatusIndex + c.Codes
 }
 
 func (c *Counts) add(kind string) {
 	switch kind {
 	case KindCreditPolicy:
 		c.CreditPolicy++
+	case KindFramework:
+		c.Framework++
+	case KindUnit:
+		c.Units++
 	case KindSigningKey:
 		c.SigningKeys++
 	case KindInstitution:
@@ -110,8 +119,12 @@ func (c *Counts) add(kind string) {
 
 // String is a one-line summary for command output.
 func (c Counts) String() string {
-	return fmt.Sprintf("%d records: %d credit policy, %d signing keys, %d institutions, %d users, %d clients, %d rules, %d courses, %d accounts, %d audit entries, %d status list positions, %d verification codes",
+	s := fmt.Sprintf("%d records: %d credit policy, %d signing keys, %d institutions, %d users, %d clients, %d rules, %d courses, %d accounts, %d audit entries, %d status list positions, %d verification codes",
 		c.Total(), c.CreditPolicy, c.SigningKeys, c.Institutions, c.Users, c.Clients, c.Rules, c.Courses, c.Accounts, c.Audit, c.StatusIndex, c.Codes)
+	if c.Framework+c.Units > 0 {
+		s += fmt.Sprintf(", %d framework, %d units", c.Framework, c.Units)
+	}
+	return s
 }
 
 // envelope is one line.

@@ -82,7 +82,7 @@ func TestExportFormat(t *testing.T) {
 			kinds = append(kinds, k)
 		}
 	}
-	want := "format creditPolicy signingKey institution user client rule course account audit statusIndex verificationCode"
+	want := "format creditPolicy framework signingKey institution user client rule unit course account audit statusIndex verificationCode"
 	if got := strings.Join(kinds, " "); got != want {
 		t.Fatalf("kind order = %s, want %s", got, want)
 	}

@@ -26,7 +26,8 @@ func Export(ctx context.Context, s storage.Store, w io.Writer) error {
 	e.enc.SetEscapeHTML(false)
 
 	steps := []func(context.Context, storage.Store) error{
-		e.format, e.policy, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.courses, e.accounts, e.audit, e.statusIndexes, e.verificationCodes,
+		e.format, e.policy, e.framework, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.units, e.courses, e.accounts, e.audit,
+		e.statusIndexes, e.verificationCodes,
 	}
 	for _, step := range steps {
 		if err := step(ctx, s); err != nil {

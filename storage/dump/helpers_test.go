@@ -87,6 +87,20 @@ func seed(t *testing.T, s storage.Store) seeded {
 		mustDo(t, s.SaveCreditPolicy(ctx, &p))
 	}
 
+	// Two framework saves, two units (one edited): versions must survive.
+	fw := storetest.ExampleFramework(5)
+	fw.UpdatedAt = now
+	mustDo(t, s.SaveFramework(ctx, &fw))
+	fw.Levels[0].NameEN = "Foundation"
+	mustDo(t, s.SaveFramework(ctx, &fw))
+	for _, code := range []string{"VT-2", "CE-1"} {
+		u := storetest.ExampleUnit(code, domain.CategoryCommunity, 2)
+		mustDo(t, s.CreateUnit(ctx, &u))
+		if code == "CE-1" {
+			mustDo(t, s.UpdateUnit(ctx, &u))
+		}
+	}
+
 	retired := now.Add(-time.Hour)
 	mustDo(t, s.SaveSigningKey(ctx, &domain.SigningKey{KID: "k-2", PrivateSealed: "sealed:b", Public: []byte{1, 2, 3}, CreatedAt: now}))
 	mustDo(t, s.SaveSigningKey(ctx, &domain.SigningKey{KID: "k-1", PrivateSealed: "sealed:a", Public: []byte{4, 5}, CreatedAt: now.Add(-48 * time.Hour), RetiredAt: &retired}))
@@ -146,7 +160,7 @@ func seed(t *testing.T, s storage.Store) seeded {
 	mustDo(t, s.SaveImportJob(ctx, &domain.ImportJob{ID: domain.NewID(), InstitutionID: issuer.ID, State: domain.ImportDone, CreatedAt: now, UpdatedAt: now}))
 
 	return seeded{
-		counts:  dump.Counts{CreditPolicy: 1, SigningKeys: 2, Institutions: 2, Users: 2, Clients: 1, Rules: 2, Courses: 2, Accounts: 2, Audit: 3, StatusIndex: len(rich.Outcomes) + 1, Codes: 1},
+		counts:  dump.Counts{CreditPolicy: 1, Framework: 1, Units: 2, SigningKeys: 2, Institutions: 2, Users: 2, Clients: 1, Rules: 2, Courses: 2, Accounts: 2, Audit: 3, StatusIndex: len(rich.Outcomes) + 1, Codes: 1},
 		account: rich,
 	}
 }

@@ -134,6 +134,8 @@ func nonEmpty(ctx context.Context, s storage.Store) (string, error) {
 		{"signing keys", func() (bool, error) { l, err := s.ListSigningKeys(ctx); return len(l) > 0, err }},
 		{"audit entries", func() (bool, error) { return found(s.LastAudit(ctx)) }},
 		{"a credit policy", func() (bool, error) { return found(s.GetCreditPolicy(ctx)) }},
+		{"a framework", func() (bool, error) { return found(s.GetFramework(ctx)) }},
+		{"units", func() (bool, error) { l, _, err := s.ListUnits(ctx, domain.UnitQuery{}, one); return len(l) > 0, err }},
 	}
 	for _, c := range checks {
 		has, err := c.has()
@@ -180,7 +182,7 @@ func (im *importer) load(ctx context.Context, raw []byte) (string, error) {
 		return env.Kind, errors.New("a second format line (two files concatenated?)")
 	case rank < im.lastRank:
 		return env.Kind, errors.New("out of order: export order is " +
-			"creditPolicy, signingKey, institution, user, client, rule, course, account, audit")
+			"creditPolicy, framework, signingKey, institution, user, client, rule, unit, course, account, audit")
 	case len(env.Doc) == 0 || string(env.Doc) == "null":
 		return env.Kind, errors.New(`missing "doc"`)
 	}
@@ -229,6 +231,14 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 	case KindCourse:
 		return decodeAnd(doc, record.CourseDoc.ToDomain, func(c *domain.Course) error {
 			return s.CreateCourse(ctx, c)
+		})
+	case KindFramework:
+		return decodeAnd(doc, record.FrameworkDoc.ToDomain, func(f *domain.Framework) error {
+			return restoreFramework(ctx, s, f)
+		})
+	case KindUnit:
+		return decodeAnd(doc, record.UnitDoc.ToDomain, func(u *domain.Unit) error {
+			return s.CreateUnit(ctx, u)
 		})
 	case KindAccount:
 		return decodeAnd(doc, record.AccountDoc.ToDomain, func(a *domain.Account) error {

@@ -24,6 +24,7 @@ type AccountDoc struct {
 	BirthDate        time.Time       `json:"birthDate" bson:"birthDate"`
 	PasswordHash     string          `json:"passwordHash,omitempty" bson:"passwordHash,omitempty"`
 	CredentialsAt    *time.Time      `json:"credentialsChangedAt,omitempty" bson:"credentialsChangedAt,omitempty"`
+	SessionGen       int64           `json:"sessionGen,omitempty" bson:"sessionGen,omitempty"`
 	Status           string          `json:"status" bson:"status"`
 	CreatedAt        time.Time       `json:"createdAt" bson:"createdAt"`
 	Outcomes         []OutcomeDoc    `json:"outcomes,omitempty" bson:"outcomes,omitempty"`
@@ -74,6 +75,7 @@ func FromAccount(a *domain.Account) AccountDoc {
 		BirthDate:        a.BirthDate,
 		PasswordHash:     a.PasswordHash,
 		CredentialsAt:    optTime(a.CredentialsChangedAt),
+		SessionGen:       a.SessionGen,
 		Status:           string(a.Status),
 		CreatedAt:        a.CreatedAt,
 		Outcomes:         mapSlice(a.Outcomes, FromOutcome),
@@ -134,6 +136,7 @@ func (d AccountDoc) ToDomain() (*domain.Account, error) {
 		BirthDate:            utc(d.BirthDate),
 		PasswordHash:         d.PasswordHash,
 		CredentialsChangedAt: optTime(d.CredentialsAt),
+		SessionGen:           d.SessionGen,
 		AlertsSeenAt:         optTime(d.AlertsSeenAt),
 		Status:               domain.AccountStatus(d.Status),
 		CreatedAt:            utc(d.CreatedAt),
@@ -177,6 +180,7 @@ type OutcomeDoc struct {
 	CreditsStated bool       `json:"creditsStated" bson:"creditsStated"`
 	Result        ResultDoc  `json:"result" bson:"result"`
 	Level         int        `json:"level,omitempty" bson:"level,omitempty"`
+	UnitCode      string     `json:"unitCode,omitempty" bson:"unitCode,omitempty"`
 	CompletedOn   time.Time  `json:"completedOn" bson:"completedOn"`
 	ExpiresOn     *time.Time `json:"expiresOn,omitempty" bson:"expiresOn,omitempty"`
 	Status        string     `json:"status" bson:"status"`
@@ -200,6 +204,7 @@ func FromOutcome(o domain.Outcome) OutcomeDoc {
 		CreditsStated: o.CreditsStated,
 		Result:        FromResult(o.Result),
 		Level:         o.Level,
+		UnitCode:      o.UnitCode,
 		CompletedOn:   o.CompletedOn,
 		ExpiresOn:     optTime(o.ExpiresOn),
 		Status:        string(o.Status),
@@ -236,6 +241,7 @@ func (d OutcomeDoc) ToDomain() (domain.Outcome, error) {
 		CreditsStated: d.CreditsStated,
 		Result:        d.Result.ToDomain(),
 		Level:         d.Level,
+		UnitCode:      d.UnitCode,
 		CompletedOn:   utc(d.CompletedOn),
 		ExpiresOn:     optTime(d.ExpiresOn),
 		Status:        domain.OutcomeStatus(d.Status),

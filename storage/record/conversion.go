@@ -8,23 +8,26 @@ import (
 
 // ConversionDoc is one conversion application inside an account document.
 type ConversionDoc struct {
-	ID            string        `json:"id" bson:"id"`
-	AccountID     string        `json:"accountId" bson:"accountId"`
-	RuleID        string        `json:"ruleId" bson:"ruleId"`
-	RuleCode      string        `json:"ruleCode" bson:"ruleCode"`
-	RuleVersion   int           `json:"ruleVersion" bson:"ruleVersion"`
-	RuleName      string        `json:"ruleName,omitempty" bson:"ruleName,omitempty"`
-	InstitutionID string        `json:"institutionId" bson:"institutionId"`
-	Purpose       string        `json:"purpose" bson:"purpose"`
-	Exclusive     bool          `json:"exclusive" bson:"exclusive"`
-	Status        string        `json:"status" bson:"status"`
-	Evaluation    EvaluationDoc `json:"evaluation" bson:"evaluation"`
-	Earmarked     float64       `json:"earmarked" bson:"earmarked"`
-	Spent         float64       `json:"spent" bson:"spent"`
-	AppliedAt     time.Time     `json:"appliedAt" bson:"appliedAt"`
-	DecidedAt     *time.Time    `json:"decidedAt,omitempty" bson:"decidedAt,omitempty"`
-	DecidedBy     string        `json:"decidedBy,omitempty" bson:"decidedBy,omitempty"`
-	Note          string        `json:"note,omitempty" bson:"note,omitempty"`
+	ID            string         `json:"id" bson:"id"`
+	AccountID     string         `json:"accountId" bson:"accountId"`
+	RuleID        string         `json:"ruleId" bson:"ruleId"`
+	RuleCode      string         `json:"ruleCode" bson:"ruleCode"`
+	RuleVersion   int            `json:"ruleVersion" bson:"ruleVersion"`
+	RuleName      string         `json:"ruleName,omitempty" bson:"ruleName,omitempty"`
+	InstitutionID string         `json:"institutionId" bson:"institutionId"`
+	Purpose       string         `json:"purpose" bson:"purpose"`
+	Exclusive     bool           `json:"exclusive" bson:"exclusive"`
+	Status        string         `json:"status" bson:"status"`
+	Evaluation    EvaluationDoc  `json:"evaluation" bson:"evaluation"`
+	Earmarked     float64        `json:"earmarked" bson:"earmarked"`
+	Spent         float64        `json:"spent" bson:"spent"`
+	AppliedAt     time.Time      `json:"appliedAt" bson:"appliedAt"`
+	DecidedAt     *time.Time     `json:"decidedAt,omitempty" bson:"decidedAt,omitempty"`
+	DecidedBy     string         `json:"decidedBy,omitempty" bson:"decidedBy,omitempty"`
+	Note          string         `json:"note,omitempty" bson:"note,omitempty"`
+	NoticeEndsAt  *time.Time     `json:"noticeEndsAt,omitempty" bson:"noticeEndsAt,omitempty"`
+	Objections    []ObjectionDoc `json:"objections,omitempty" bson:"objections,omitempty"`
+	Appeal        *AppealDoc     `json:"appeal,omitempty" bson:"appeal,omitempty"`
 }
 
 // FromConversion converts a conversion.
@@ -47,6 +50,9 @@ func FromConversion(c domain.Conversion) ConversionDoc {
 		DecidedAt:     optTime(c.DecidedAt),
 		DecidedBy:     c.DecidedBy,
 		Note:          c.Note,
+		NoticeEndsAt:  optTime(c.NoticeEndsAt),
+		Objections:    mapSlice(c.Objections, fromObjection),
+		Appeal:        fromAppeal(c.Appeal),
 	}
 }
 
@@ -72,6 +78,10 @@ func (d ConversionDoc) ToDomain() (domain.Conversion, error) {
 	if err != nil {
 		return domain.Conversion{}, err
 	}
+	objections, err := mapSliceErr(d.Objections, ObjectionDoc.toDomain)
+	if err != nil {
+		return domain.Conversion{}, err
+	}
 	return domain.Conversion{
 		ID:            id,
 		AccountID:     account,
@@ -90,7 +100,61 @@ func (d ConversionDoc) ToDomain() (domain.Conversion, error) {
 		DecidedAt:     optTime(d.DecidedAt),
 		DecidedBy:     d.DecidedBy,
 		Note:          d.Note,
+		NoticeEndsAt:  optTime(d.NoticeEndsAt),
+		Objections:    objections,
+		Appeal:        d.Appeal.toDomain(),
 	}, nil
+}
+
+// ObjectionDoc is an objection raised during a conversion's public notice.
+type ObjectionDoc struct {
+	ID         string     `json:"id" bson:"id"`
+	At         time.Time  `json:"at" bson:"at"`
+	By         string     `json:"by" bson:"by"`
+	Reason     string     `json:"reason" bson:"reason"`
+	Resolution string     `json:"resolution,omitempty" bson:"resolution,omitempty"`
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty" bson:"resolvedAt,omitempty"`
+}
+
+func fromObjection(o domain.Objection) ObjectionDoc {
+	return ObjectionDoc{ID: idString(o.ID), At: o.At, By: o.By, Reason: o.Reason,
+		Resolution: string(o.Resolution), ResolvedAt: optTime(o.ResolvedAt)}
+}
+
+func (d ObjectionDoc) toDomain() (domain.Objection, error) {
+	id, err := parseID("objection id", d.ID)
+	if err != nil {
+		return domain.Objection{}, err
+	}
+	return domain.Objection{ID: id, At: utc(d.At), By: d.By, Reason: d.Reason,
+		Resolution: domain.Resolution(d.Resolution), ResolvedAt: optTime(d.ResolvedAt)}, nil
+}
+
+// AppealDoc is a learner's appeal against a rejection.
+type AppealDoc struct {
+	At         time.Time  `json:"at" bson:"at"`
+	Reason     string     `json:"reason" bson:"reason"`
+	RejectedBy string     `json:"rejectedBy" bson:"rejectedBy"`
+	Resolution string     `json:"resolution,omitempty" bson:"resolution,omitempty"`
+	DecidedBy  string     `json:"decidedBy,omitempty" bson:"decidedBy,omitempty"`
+	DecidedAt  *time.Time `json:"decidedAt,omitempty" bson:"decidedAt,omitempty"`
+	Note       string     `json:"note,omitempty" bson:"note,omitempty"`
+}
+
+func fromAppeal(a *domain.Appeal) *AppealDoc {
+	if a == nil {
+		return nil
+	}
+	return &AppealDoc{At: a.At, Reason: a.Reason, RejectedBy: a.RejectedBy, Resolution: string(a.Resolution),
+		DecidedBy: a.DecidedBy, DecidedAt: optTime(a.DecidedAt), Note: a.Note}
+}
+
+func (d *AppealDoc) toDomain() *domain.Appeal {
+	if d == nil {
+		return nil
+	}
+	return &domain.Appeal{At: utc(d.At), Reason: d.Reason, RejectedBy: d.RejectedBy, Resolution: domain.Resolution(d.Resolution),
+		DecidedBy: d.DecidedBy, DecidedAt: optTime(d.DecidedAt), Note: d.Note}
 }
 
 // EvaluationDoc is the explainable result a conversion was decided on.

@@ -21,6 +21,7 @@ type CourseDoc struct {
 	Hours         float64    `json:"hours" bson:"hours"`
 	Credits       *float64   `json:"credits,omitempty" bson:"credits,omitempty"`
 	Level         int        `json:"level,omitempty" bson:"level,omitempty"`
+	UnitCode      string     `json:"unitCode,omitempty" bson:"unitCode,omitempty"`
 	NextStart     *time.Time `json:"nextStart,omitempty" bson:"nextStart,omitempty"`
 	Online        bool       `json:"online" bson:"online"`
 	Place         string     `json:"place,omitempty" bson:"place,omitempty"`
@@ -42,6 +43,7 @@ func FromCourse(c *domain.Course) CourseDoc {
 		Hours:         c.Hours,
 		Credits:       optFloat(c.Credits),
 		Level:         c.Level,
+		UnitCode:      c.UnitCode,
 		NextStart:     optTime(c.NextStart),
 		Online:        c.Online,
 		Place:         c.Place,
@@ -78,6 +80,7 @@ func (d CourseDoc) ToDomain() (*domain.Course, error) {
 		Hours:         d.Hours,
 		Credits:       optFloat(d.Credits),
 		Level:         d.Level,
+		UnitCode:      d.UnitCode,
 		NextStart:     optTime(d.NextStart),
 		Online:        d.Online,
 		Place:         d.Place,

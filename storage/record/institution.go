@@ -17,6 +17,7 @@ type InstitutionDoc struct {
 	Categories   []string  `json:"categories,omitempty" bson:"categories,omitempty"`
 	Status       string    `json:"status" bson:"status"`
 	CreatedAt    time.Time `json:"createdAt" bson:"createdAt"`
+	SessionGen   int64     `json:"sessionGen,omitempty" bson:"sessionGen,omitempty"`
 }
 
 // FromInstitution converts an institution.
@@ -31,6 +32,7 @@ func FromInstitution(i *domain.Institution) InstitutionDoc {
 		Categories:   convertStrings[domain.Category, string](i.Categories),
 		Status:       string(i.Status),
 		CreatedAt:    i.CreatedAt,
+		SessionGen:   i.SessionGen,
 	}
 }
 
@@ -50,5 +52,6 @@ func (d InstitutionDoc) ToDomain() (*domain.Institution, error) {
 		Categories:   convertStrings[string, domain.Category](d.Categories),
 		Status:       domain.InstitutionStatus(d.Status),
 		CreatedAt:    utc(d.CreatedAt),
+		SessionGen:   d.SessionGen,
 	}, nil
 }

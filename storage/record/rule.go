@@ -25,6 +25,8 @@ type RuleDoc struct {
 	MinTotalCredits float64       `json:"minTotalCredits,omitempty" bson:"minTotalCredits,omitempty"`
 	Award           AwardDoc      `json:"award" bson:"award"`
 	Caps            []CapDoc      `json:"caps,omitempty" bson:"caps,omitempty"`
+	CapPerYear      float64       `json:"capPerYear,omitempty" bson:"capPerYear,omitempty"`
+	NoticeDays      int           `json:"noticeDays,omitempty" bson:"noticeDays,omitempty"`
 	Exclusive       bool          `json:"exclusive" bson:"exclusive"`
 	Approval        string        `json:"approval" bson:"approval"`
 	EffectiveFrom   time.Time     `json:"effectiveFrom" bson:"effectiveFrom"`
@@ -78,6 +80,7 @@ type MatchDoc struct {
 	MinCredits    float64  `json:"minCredits,omitempty" bson:"minCredits,omitempty"`
 	MinHours      float64  `json:"minHours,omitempty" bson:"minHours,omitempty"`
 	MaxAgeYears   int      `json:"maxAgeYears,omitempty" bson:"maxAgeYears,omitempty"`
+	UnitCodes     []string `json:"unitCodes,omitempty" bson:"unitCodes,omitempty"`
 }
 
 // FromRule converts a rule.
@@ -99,6 +102,8 @@ func FromRule(r *domain.Rule) RuleDoc {
 		Caps: mapSlice(r.Caps, func(c domain.Cap) CapDoc {
 			return CapDoc{Scope: string(c.Scope), MaxCredits: c.MaxCredits}
 		}),
+		CapPerYear:    r.CapPerYear,
+		NoticeDays:    r.NoticeDays,
 		Exclusive:     r.Exclusive,
 		Approval:      string(r.Approval),
 		EffectiveFrom: r.EffectiveFrom,
@@ -139,6 +144,8 @@ func (d RuleDoc) ToDomain() (*domain.Rule, error) {
 		Caps: mapSlice(d.Caps, func(c CapDoc) domain.Cap {
 			return domain.Cap{Scope: domain.CapScope(c.Scope), MaxCredits: c.MaxCredits}
 		}),
+		CapPerYear:    d.CapPerYear,
+		NoticeDays:    d.NoticeDays,
 		Exclusive:     d.Exclusive,
 		Approval:      domain.Approval(d.Approval),
 		EffectiveFrom: utc(d.EffectiveFrom),
@@ -179,6 +186,7 @@ func fromMatch(m domain.Match) MatchDoc {
 		MinCredits:    m.MinCredits,
 		MinHours:      m.MinHours,
 		MaxAgeYears:   m.MaxAgeYears,
+		UnitCodes:     cloneStrings(m.UnitCodes),
 	}
 }
 
@@ -232,5 +240,14 @@ func (d MatchDoc) toDomain() (domain.Match, error) {
 		MinCredits:    d.MinCredits,
 		MinHours:      d.MinHours,
 		MaxAgeYears:   d.MaxAgeYears,
+		UnitCodes:     cloneStrings(d.UnitCodes),
 	}, nil
+}
+
+// cloneStrings copies a list, loading empty as nil.
+func cloneStrings(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	return append([]string(nil), in...)
 }

@@ -17,6 +17,8 @@ type UserDoc struct {
 	Status        string     `json:"status" bson:"status"`
 	CreatedAt     time.Time  `json:"createdAt" bson:"createdAt"`
 	CredentialsAt *time.Time `json:"credentialsChangedAt,omitempty" bson:"credentialsChangedAt,omitempty"`
+	// SessionGen is absent (0) in documents written before it existed.
+	SessionGen int64 `json:"sessionGen,omitempty" bson:"sessionGen,omitempty"`
 }
 
 // FromUser converts a user.
@@ -31,6 +33,7 @@ func FromUser(u *domain.User) UserDoc {
 		Status:        string(u.Status),
 		CreatedAt:     u.CreatedAt,
 		CredentialsAt: optTime(u.CredentialsChangedAt),
+		SessionGen:    u.SessionGen,
 	}
 }
 
@@ -54,6 +57,7 @@ func (d UserDoc) ToDomain() (*domain.User, error) {
 		Status:               domain.UserStatus(d.Status),
 		CreatedAt:            utc(d.CreatedAt),
 		CredentialsChangedAt: optTime(d.CredentialsAt),
+		SessionGen:           d.SessionGen,
 	}, nil
 }
 
@@ -110,6 +114,7 @@ type RefreshTokenDoc struct {
 	ExpiresAt     time.Time  `json:"expiresAt" bson:"expiresAt"`
 	UsedAt        *time.Time `json:"usedAt,omitempty" bson:"usedAt,omitempty"`
 	Revoked       bool       `json:"revoked" bson:"revoked"`
+	SessionGen    int64      `json:"sessionGen,omitempty" bson:"sessionGen,omitempty"`
 }
 
 // FromRefreshToken converts a refresh token.
@@ -124,6 +129,7 @@ func FromRefreshToken(t *domain.RefreshToken) RefreshTokenDoc {
 		ExpiresAt:     t.ExpiresAt,
 		UsedAt:        optTime(t.UsedAt),
 		Revoked:       t.Revoked,
+		SessionGen:    t.SessionGen,
 	}
 }
 
@@ -151,5 +157,6 @@ func (d RefreshTokenDoc) ToDomain() (*domain.RefreshToken, error) {
 		ExpiresAt:     utc(d.ExpiresAt),
 		UsedAt:        optTime(d.UsedAt),
 		Revoked:       d.Revoked,
+		SessionGen:    d.SessionGen,
 	}, nil
 }

@@ -42,21 +42,33 @@ import (
 // when it is the hash of the entry before, and a ledger entry's outcome or
 // conversion as a mark when it is the next one of the account's in order.
 // A learner's ten outcomes take ≈ 1.9 kB instead of ≈ 3.6 kB.
+//
+// Format 3 is format 2 followed by the account's session generation (a
+// varint). Documents of formats 1 and 2 were written before accounts had
+// one and read as generation 0.
+//
+// Format 4 is format 3 followed by what outcomes and conversions gained
+// later (an outcome's certification unit; a conversion's public notice,
+// objections and appeal), one entry per outcome and per conversion in the
+// same order. Appending keeps the earlier formats' readers and writers
+// intact.
 const (
 	accountFormatJSON    = '{'
 	accountFormatBinary1 = 0xB1
 	accountFormatBinary2 = 0xB2
+	accountFormatBinary3 = 0xB3
+	accountFormatBinary4 = 0xB4
 )
 
 // encodeAccount writes a at version in the current binary format.
 func encodeAccount(a *domain.Account, version int64) []byte {
-	return encodeAccountAs(a, version, accountFormatBinary2)
+	return encodeAccountAs(a, version, accountFormatBinary4)
 }
 
 // encodeAccountAs writes a in the given binary format; only tests write an
 // earlier one, to show it still reads.
 func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
-	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format == accountFormatBinary2}
+	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format >= accountFormatBinary2}
 	w.b = append(w.b, format)
 	w.id(a.ID)
 	w.ids.add(a.ID)
@@ -115,7 +127,71 @@ func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
 		w.refStr(string(e.Action))
 		w.str(e.Detail)
 	}
+	if format >= accountFormatBinary3 {
+		w.varint(a.SessionGen)
+	}
+	if format >= accountFormatBinary4 {
+		w.extensions(a)
+	}
 	return w.b
+}
+
+// extensions writes format 4's additions.
+func (w *docWriter) extensions(a *domain.Account) {
+	for i := range a.Outcomes {
+		w.refStr(a.Outcomes[i].UnitCode)
+	}
+	for i := range a.Conversions {
+		c := &a.Conversions[i]
+		w.optTime(c.NoticeEndsAt)
+		w.uvarint(uint64(len(c.Objections)))
+		for _, o := range c.Objections {
+			w.id(o.ID)
+			w.time(o.At)
+			w.refStr(o.By)
+			w.str(o.Reason)
+			w.refStr(string(o.Resolution))
+			w.optTime(o.ResolvedAt)
+		}
+		w.boolean(c.Appeal != nil)
+		if ap := c.Appeal; ap != nil {
+			w.time(ap.At)
+			w.str(ap.Reason)
+			w.refStr(ap.RejectedBy)
+			w.refStr(string(ap.Resolution))
+			w.refStr(ap.DecidedBy)
+			w.optTime(ap.DecidedAt)
+			w.str(ap.Note)
+		}
+	}
+}
+
+// extensions reads format 4's additions.
+func (r *docReader) extensions(a *domain.Account) {
+	for i := range a.Outcomes {
+		a.Outcomes[i].UnitCode = r.refStr()
+	}
+	for i := range a.Conversions {
+		c := &a.Conversions[i]
+		c.NoticeEndsAt = r.optTime()
+		if n := r.count(); n > 0 {
+			c.Objections = make([]domain.Objection, n)
+			for j := range c.Objections {
+				o := &c.Objections[j]
+				o.ID, o.At, o.By, o.Reason = r.id(), r.time(), r.refStr(), r.str()
+				o.Resolution, o.ResolvedAt = domain.Resolution(r.refStr()), r.optTime()
+			}
+		}
+		if r.boolean() {
+			ap := &domain.Appeal{}
+			ap.At, ap.Reason, ap.RejectedBy = r.time(), r.str(), r.refStr()
+			ap.Resolution, ap.DecidedBy, ap.DecidedAt, ap.Note = domain.Resolution(r.refStr()), r.refStr(), r.optTime(), r.str()
+			c.Appeal = ap
+		}
+		if r.err != nil {
+			return
+		}
+	}
 }
 
 func (w *docWriter) outcome(o *domain.Outcome) {
@@ -284,8 +360,8 @@ func decodeAccount(raw string) (*domain.Account, error) {
 		return nil, errors.New("sqlite: decode account: empty document")
 	}
 	switch raw[0] {
-	case accountFormatBinary1, accountFormatBinary2:
-		a, err := decodeAccountBinary(raw[1:], raw[0] == accountFormatBinary2)
+	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4:
+		a, err := decodeAccountBinary(raw[1:], raw[0])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: decode account: %w", err)
 		}
@@ -301,12 +377,12 @@ func decodeAccount(raw string) (*domain.Account, error) {
 	}
 }
 
-// decodeAccountBinary is encodeAccountAs's inverse (v2: format 2). Strings
-// are slices of raw, which the account then keeps alive: one allocation for
-// all of them. Empty lists load as nil and times as UTC, as from the JSON
-// documents.
-func decodeAccountBinary(raw string, v2 bool) (*domain.Account, error) {
-	r := docReader{s: raw, v2: v2}
+// decodeAccountBinary is encodeAccountAs's inverse for a format byte.
+// Strings are slices of raw, which the account then keeps alive: one
+// allocation for all of them. Empty lists load as nil and times as UTC, as
+// from the JSON documents.
+func decodeAccountBinary(raw string, format byte) (*domain.Account, error) {
+	r := docReader{s: raw, v2: format >= accountFormatBinary2}
 	a := &domain.Account{}
 	a.ID = r.id()
 	r.ids.add(a.ID)
@@ -367,6 +443,12 @@ func decodeAccountBinary(raw string, v2 bool) (*domain.Account, error) {
 			e.ActorID, e.InstitutionID = r.refID(), r.refID()
 			e.Name, e.Action, e.Detail = r.refStr(), domain.AccessAction(r.refStr()), r.str()
 		}
+	}
+	if format >= accountFormatBinary3 {
+		a.SessionGen = r.varint()
+	}
+	if format >= accountFormatBinary4 && r.err == nil {
+		r.extensions(a)
 	}
 	if r.err == nil && len(r.s) != 0 {
 		r.fail("%d bytes after the document", len(r.s))

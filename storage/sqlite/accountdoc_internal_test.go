@@ -110,18 +110,27 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 			a := c.account(t)
 			want := a.Clone()
 			want.Version = 42
-			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary2 {
+			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary4 {
 				t.Fatalf("format byte %#x", raw[0])
 			}
-			// The current format, and the earlier one that files still hold.
-			for _, format := range []byte{accountFormatBinary2, accountFormatBinary1} {
+			// The current format, and the earlier ones that files still
+			// hold: those before 4 never held units, notices or appeals, and
+			// those before 3 had no session generation and read it as 0.
+			for _, format := range []byte{accountFormatBinary4, accountFormatBinary3, accountFormatBinary2, accountFormatBinary1} {
 				raw := encodeAccountAs(a, 42, format)
 				got, err := decodeAccount(string(raw))
 				if err != nil {
 					t.Fatalf("format %#x: %v", format, err)
 				}
-				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("format %#x round trip differs:\n got %+v\nwant %+v", format, got, want)
+				w := want
+				if format < accountFormatBinary4 {
+					w = withoutFormat4Fields(want)
+				}
+				if format < accountFormatBinary3 {
+					w.SessionGen = 0
+				}
+				if !reflect.DeepEqual(got, w) {
+					t.Fatalf("format %#x round trip differs:\n got %+v\nwant %+v", format, got, w)
 				}
 			}
 			// What earlier versions wrote (the JSON document) still reads,
@@ -144,7 +153,7 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 // A damaged document is an error, never a panic or a wrong account.
 func TestAccountDocumentRefusesDamage(t *testing.T) {
 	for _, a := range []*domain.Account{filledAccount(t), learnerAccount(t)} {
-		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2} {
+		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4} {
 			raw := encodeAccountAs(a, 3, format)
 			for n := 0; n < len(raw); n++ {
 				if _, err := decodeAccount(string(raw[:n])); err == nil {
@@ -276,6 +285,9 @@ func TestStoredEarlierDocumentsReadAndAreRewritten(t *testing.T) {
 		{"format 1", func(t *testing.T, a *domain.Account) string {
 			return string(encodeAccountAs(a, a.Version, accountFormatBinary1))
 		}},
+		{"format 2", func(t *testing.T, a *domain.Account) string {
+			return string(encodeAccountAs(a, a.Version, accountFormatBinary2))
+		}},
 	} {
 		t.Run(old.name, func(t *testing.T) { storedEarlierDocument(t, old.encode) })
 	}
@@ -290,6 +302,7 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	}
 	a := filledAccount(t)
 	a.Version = 0
+	a.SessionGen = 0 // earlier documents had none
 	a.PII.NationalIDHash = "hash-" + a.ID.String()
 	for i := range a.Outcomes {
 		a.Outcomes[i].AccountID = a.ID
@@ -297,6 +310,8 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	}
 	a.Conversions = nil
 	a.Helpers, a.Grants = nil, nil
+	// What an earlier version wrote never held format 4's additions.
+	a = withoutFormat4Fields(a)
 	if err := s.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +358,7 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	if err := s.r.QueryRowContext(ctx, `SELECT doc, tallies FROM accounts WHERE id = ?`, a.ID.String()).Scan(&stored, &storedTallies); err != nil {
 		t.Fatal(err)
 	}
-	if stored[0] != accountFormatBinary2 || storedTallies[0] != talliesFormatBinary1 {
+	if stored[0] != accountFormatBinary4 || storedTallies[0] != talliesFormatBinary1 {
 		t.Fatalf("saved document starts with %#x and tallies with %#x, not the current formats", stored[0], storedTallies[0])
 	}
 	if sums, err := s.DistrictTallies(ctx); err != nil || !reflect.DeepEqual(sums, nonZero(got.StatTallies())) {
@@ -432,7 +447,7 @@ func TestTalliesRoundTripAndRefuseDamage(t *testing.T) {
 // each binary format (go test -bench AccountDocument ./storage/sqlite).
 func BenchmarkAccountDocument(b *testing.B) {
 	a := learnerAccount(b)
-	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2} {
+	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4} {
 		raw := string(encodeAccountAs(a, 1, format))
 		b.Run(fmt.Sprintf("encode/%#x", format), func(b *testing.B) {
 			b.ReportAllocs()
@@ -450,4 +465,17 @@ func BenchmarkAccountDocument(b *testing.B) {
 			}
 		})
 	}
+}
+
+// withoutFormat4Fields is a as formats 1 to 3 can hold it.
+func withoutFormat4Fields(a *domain.Account) *domain.Account {
+	out := a.Clone()
+	for i := range out.Outcomes {
+		out.Outcomes[i].UnitCode = ""
+	}
+	for i := range out.Conversions {
+		c := &out.Conversions[i]
+		c.NoticeEndsAt, c.Objections, c.Appeal = nil, nil, nil
+	}
+	return out
 }

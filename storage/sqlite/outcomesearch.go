@@ -53,7 +53,7 @@ func pickIssuedOutcome(a *domain.Account, id uuid.UUID) (storage.IssuedOutcome, 
 }
 
 // backfillOutcomeSearch fills the search columns of outcome rows written
-// before migration 9, an account batch per transaction; once done it costs
+// before migration 10, an account batch per transaction; once done it costs
 // one look into an empty partial index.
 func backfillOutcomeSearch(ctx context.Context, w *sql.DB) error {
 	for {

@@ -12,7 +12,7 @@ import (
 )
 
 // TestOutcomeSearchBackfilledAtOpen pins that index rows written before
-// the search columns existed (left NULL by migration 9) are filled in from
+// the search columns existed (left NULL by migration 10) are filled in from
 // the account documents at the next open, so a search finds them.
 func TestOutcomeSearchBackfilledAtOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "creditbank.db")

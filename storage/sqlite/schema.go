@@ -191,7 +191,18 @@ CREATE TABLE verification_codes (
 	doc  TEXT NOT NULL
 );
 `,
-	// 9: what an issuer searches its outcomes by, beside each index row, so
+	// 9: certification units, keyed by their code.
+	`
+CREATE TABLE units (
+	code     TEXT PRIMARY KEY,
+	category TEXT NOT NULL,
+	status   TEXT NOT NULL,
+	level    INTEGER NOT NULL,
+	version  INTEGER NOT NULL,
+	doc      TEXT NOT NULL
+);
+`,
+	// 10: what an issuer searches its outcomes by, beside each index row, so
 	// that a search reads no account it does not list. Rows from before are
 	// filled in at the next start (backfillOutcomeSearch), found through a
 	// partial index that is empty once done.
@@ -202,7 +213,7 @@ ALTER TABLE account_outcomes ADD COLUMN completed_on TEXT;
 ALTER TABLE account_outcomes ADD COLUMN learner_name TEXT;
 CREATE INDEX account_outcomes_unsearchable ON account_outcomes(account_id) WHERE status IS NULL;
 `,
-	// 10: each institution's import history, newest first.
+	// 11: each institution's import history, newest first.
 	`
 ALTER TABLE import_jobs ADD COLUMN institution_id TEXT;
 UPDATE import_jobs SET institution_id = json_extract(doc, '$.institutionId');

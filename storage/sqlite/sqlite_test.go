@@ -290,7 +290,7 @@ func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
 	if _, err := db.Exec(`UPDATE accounts SET doc = ? WHERE id = ?`, string(js), a.ID.String()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; DROP INDEX accounts_untallied; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses; DROP TABLE status_indexes; DROP TABLE verification_codes;
+	if _, err := db.Exec(`DROP TABLE account_grants; DROP TABLE account_helpers; DROP TABLE epochs; DROP INDEX accounts_untallied; ALTER TABLE accounts DROP COLUMN tallies; DROP TABLE stat_tallies; DROP TABLE courses; DROP TABLE status_indexes; DROP TABLE verification_codes; DROP TABLE units;
 		DROP INDEX account_outcomes_unsearchable; ALTER TABLE account_outcomes DROP COLUMN course_code; ALTER TABLE account_outcomes DROP COLUMN status;
 		ALTER TABLE account_outcomes DROP COLUMN completed_on; ALTER TABLE account_outcomes DROP COLUMN learner_name;
 		DROP INDEX import_jobs_by_institution; ALTER TABLE import_jobs DROP COLUMN institution_id;

@@ -52,7 +52,10 @@ func institutionTests() []contractTest {
 			i := NewInstitution("开放大学")
 			noErr(t, s.CreateInstitution(t.Context(), i), "create")
 			stale := *i
-			i.Status = domain.InstitutionSuspended
+			noErr(t, i.SetStatus(domain.InstitutionSuspended), "suspend")
+			if i.SessionGen != 1 {
+				t.Fatalf("session generation after suspending = %d, want 1", i.SessionGen)
+			}
 			noErr(t, s.UpdateInstitution(t.Context(), i), "update")
 			if i.Version != 2 {
 				t.Fatalf("version after update = %d, want 2", i.Version)
@@ -104,7 +107,11 @@ func userTests() []contractTest {
 			u := NewStaff("sun.ba", NewInstitution("社区学院"))
 			noErr(t, s.CreateUser(t.Context(), u), "create")
 			u.Perms = []domain.Perm{domain.PermReview, domain.PermManage}
-			u.Status = domain.UserSuspended
+			u.SetPassword("$argon2id$other", now())
+			noErr(t, u.SetStatus(domain.UserSuspended), "suspend")
+			if u.SessionGen != 2 {
+				t.Fatalf("session generation after a password change and a suspension = %d, want 2", u.SessionGen)
+			}
 			noErr(t, s.UpdateUser(t.Context(), u), "update")
 			got, err := s.GetUserByUsername(t.Context(), "sun.ba")
 			noErr(t, err, "get")

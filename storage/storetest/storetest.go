@@ -66,6 +66,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Health", healthTests()},
 		{"Courses", courseTests()},
 		{"StatusIndexes", statusIndexTests()},
+		{"Framework", frameworkTests()},
+		{"Units", unitTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -18,6 +18,7 @@ func NewRefreshToken(family uuid.UUID) *domain.RefreshToken {
 	return &domain.RefreshToken{
 		Hash: randomHash(), FamilyID: family, Subject: domain.NewID(), Role: domain.RoleStaff,
 		InstitutionID: domain.NewID(), CreatedAt: n, ExpiresAt: n.Add(30 * 24 * time.Hour),
+		SessionGen: 3,
 	}
 }
 
@@ -37,7 +38,7 @@ func refreshTokenTests() []contractTest {
 			at := now()
 			used, err := s.UseRefreshToken(t.Context(), rt.Hash, at)
 			noErr(t, err, "first use")
-			if used.UsedAt == nil || !used.UsedAt.Equal(at) || used.Subject != rt.Subject {
+			if used.UsedAt == nil || !used.UsedAt.Equal(at) || used.Subject != rt.Subject || used.SessionGen != rt.SessionGen {
 				t.Fatalf("first use returned %+v, want the token marked used at %v", used, at)
 			}
 			_, err = s.UseRefreshToken(t.Context(), rt.Hash, now())

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -120,15 +121,29 @@ func (c *client) login(ctx context.Context, username, password string) (tokens, 
 
 // mustLogin is login for a check's own set-up: any failure is an error of
 // the run, not a finding.
+// A check that follows a flood may meet its tail: a busy or throttled
+// answer is waited out (as Retry-After says) for a while.
 func (c *client) mustLogin(ctx context.Context, username, password string) (tokens, error) {
-	t, r, err := c.login(ctx, username, password)
-	if err != nil {
-		return t, err
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		t, r, err := c.login(ctx, username, password)
+		if err != nil {
+			return t, err
+		}
+		if r.status == http.StatusOK {
+			return t, nil
+		}
+		busy := r.status == http.StatusServiceUnavailable || r.status == http.StatusTooManyRequests
+		if !busy || time.Now().After(deadline) {
+			return t, fmt.Errorf("set-up: login %s: %s", username, r)
+		}
+		wait, _ := strconv.Atoi(r.header.Get("Retry-After"))
+		select {
+		case <-ctx.Done():
+			return t, ctx.Err()
+		case <-time.After(time.Duration(max(wait, 1)) * time.Second):
+		}
 	}
-	if r.status != http.StatusOK {
-		return t, fmt.Errorf("set-up: login %s: %s", username, r)
-	}
-	return t, nil
 }
 
 func (c *client) refresh(ctx context.Context, refreshToken string) (response, error) {

@@ -36,11 +36,14 @@ import helpers, { assist } from './screens/helpers.js';
 import next from './screens/nextsteps.js';
 import catalogue from './screens/catalogue.js';
 import courses from './screens/courses.js';
+import framework from './screens/framework.js';
+import notices from './screens/notices.js';
+import units from './screens/units.js';
 
 // Order is the navigation's order; a user starts on the first screen they
 // may see.
 const screens = [signin, register, record, next, convert, transcript, sharing, helpers, assist, issue, issued, imports, review, shared,
-  sharedRecord, team, catalogue, institutions, desk, learner, rules, rule, policy, stats, audit, courses, verify, password];
+  sharedRecord, team, catalogue, institutions, desk, learner, rules, rule, policy, framework, units, stats, audit, courses, notices, verify, password];
 
 const state = { me: null };
 let renderSeq = 0;

@@ -1,6 +1,8 @@
 // The one dictionary of visible text, Chinese first, and the number and
 // date formats of each language. The choice is remembered per browser.
 
+import { zhFramework, enFramework } from './i18n_framework.js';
+
 const LANG_KEY = 'cb.lang';
 
 const zh = {
@@ -1912,6 +1914,9 @@ const en = {
   'issue.noCatalogueCourse': '— none —',
   'import.catalogueHint': 'An optional “catalogueCode” (目录课程代码) column names a course of your catalogue: category, title and hours are then taken from it and those columns may be left out.',
 };
+
+Object.assign(zh, zhFramework);
+Object.assign(en, enFramework);
 
 const dictionaries = { zh, en };
 

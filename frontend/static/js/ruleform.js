@@ -44,7 +44,8 @@ function matchRow(i, m, onRemove) {
           CATEGORIES.map((c) => h('option', { value: c, t: `cat.${c}`, selected: m.category === c }))) }),
       MATCH_TEXT.map((k) => field({ name: `${p}.${k}`, label: `rule.m.${k}`, attrs: { value: m[k] || '' } })),
       MATCH_NUM.map((k) => field({ name: `${p}.${k}`, label: `rule.m.${k}`, type: 'number',
-        attrs: numberAttrs(m[k], k === 'minLevel' || k === 'maxAgeYears' ? '1' : '0.5') }))),
+        attrs: numberAttrs(m[k], k === 'minLevel' || k === 'maxAgeYears' ? '1' : '0.5') })),
+      field({ name: `${p}.unitCodes`, label: 'rule.m.unitCodes', hint: 'rule.m.unitCodesHint', attrs: { value: (m.unitCodes || []).join(', ') } })),
     h('div', { class: 'actions' }, button('rule.removeMatch', { kind: 'danger-ghost', on: { click: onRemove } })),
     h('p', { class: 'field-error', hidden: true, data: { errorFor: p } }));
 }
@@ -72,6 +73,8 @@ function conditionEditor(initial) {
     if (val('category')) m.category = val('category');
     for (const k of MATCH_TEXT) if (val(k)) m[k] = val(k);
     for (const k of MATCH_NUM) if (val(k) !== '') m[k] = Number(val(k));
+    const units = val('unitCodes').split(/[\s,，、]+/).filter(Boolean);
+    if (units.length) m.unitCodes = units;
     return m;
   });
   const drawRows = () => {
@@ -216,7 +219,8 @@ export function ruleForm(rule, { convertInsts, readOnly }) {
         awardCredits, awardRatio),
       h('div', { class: 'grid-3' },
         field({ name: 'caps.per_year', label: 'rule.capYear', hint: 'rule.capHint', type: 'number', attrs: numberAttrs(capOf('per_year')) }),
-        field({ name: 'caps.lifetime', label: 'rule.capLifetime', hint: 'rule.capHint', type: 'number', attrs: numberAttrs(capOf('lifetime')) })),
+        field({ name: 'caps.lifetime', label: 'rule.capLifetime', hint: 'rule.capHint', type: 'number', attrs: numberAttrs(capOf('lifetime')) }),
+        field({ name: 'capPerYear', label: 'rule.capPerYearRule', hint: 'rule.capPerYearRuleHint', type: 'number', attrs: numberAttrs(r.capPerYear) })),
       h('div', { class: 'field check', data: { field: 'exclusive' } },
         h('input', { type: 'checkbox', id: exclusiveId, name: 'exclusive', checked: Boolean(r.exclusive) }),
         h('label', { for: exclusiveId, t: 'rule.exclusive' })),
@@ -225,7 +229,9 @@ export function ruleForm(rule, { convertInsts, readOnly }) {
       h('legend', { t: 'rule.period' }),
       h('div', { class: 'grid-2' },
         field({ name: 'effectiveFrom', label: 'rule.effectiveFrom', type: 'date', attrs: { value: districtDate(r.effectiveFrom) } }),
-        field({ name: 'effectiveTo', label: 'rule.effectiveTo', type: 'date', attrs: { value: districtDate(r.effectiveTo) } }))),
+        field({ name: 'effectiveTo', label: 'rule.effectiveTo', type: 'date', attrs: { value: districtDate(r.effectiveTo) } })),
+      field({ name: 'noticeDays', label: 'rule.noticeDays', hint: 'rule.noticeDaysHint', type: 'number',
+        attrs: { min: '0', max: '60', step: '1', inputmode: 'numeric', value: r.noticeDays ? String(r.noticeDays) : '' } })),
     h('div', { class: 'actions' },
       readOnly ? null : button(rule && rule.status === 'published' ? 'rule.saveNewVersion' : 'rule.save', { type: 'submit' })));
   if (readOnly) form.querySelectorAll('input, select, textarea, .match-row button, #rule-mode').forEach((el) => { el.disabled = true; });
@@ -249,6 +255,8 @@ export function ruleForm(rule, { convertInsts, readOnly }) {
       caps: [],
       exclusive: data.get('exclusive') !== null,
       approval: str('approval'),
+      capPerYear: n('capPerYear'),
+      noticeDays: n('noticeDays'),
       effectiveFrom: str('effectiveFrom'),
       effectiveTo: str('effectiveTo'),
     };

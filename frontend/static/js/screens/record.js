@@ -1,9 +1,10 @@
 // The learner's own record (个人终身学习电子档案): balance, credits by
 // category and year, outcomes, conversions and the verified ledger.
 
-import { h, num, date, table, badge, section, tx } from '../dom.js';
+import { h, num, date, table, badge, section, tx, field } from '../dom.js';
 import * as api from '../api.js';
-import { loading } from '../ui.js';
+import { loading, button, alertFor } from '../ui.js';
+import { levelName } from './framework.js';
 import { institutions, byId } from '../lookups.js';
 import { bars } from '../charts.js';
 import { resultCell, statusCell } from '../outcomes.js';
@@ -24,7 +25,65 @@ function balanceCards(b) {
       h('p', { class: 'balance-help', t: help }))));
 }
 
-function outcomesTable(outcomes, issuers) {
+// levelCell names an outcome's framework level: "第 4 级 中级".
+function levelCell(o, framework) {
+  if (!o.level) return '—';
+  const l = (framework?.levels || []).find((x) => x.level === o.level);
+  return h('span', { class: 'level', data: { level: String(o.level) } }, tx('level.value', { n: o.level }),
+    l ? h('span', { class: 'sub', text: levelName(l) }) : null);
+}
+
+// APPEAL_DAYS is how long after a rejection the learner may appeal.
+const APPEAL_DAYS = 30;
+
+function canAppeal(c) {
+  return c.status === 'rejected' && !c.appeal && c.decidedAt &&
+    Date.now() - new Date(c.decidedAt).getTime() < APPEAL_DAYS * 24 * 3600 * 1000;
+}
+
+function appealForm(c, onChanged) {
+  const slot = h('div', {});
+  const open = button('conversion.appeal', { kind: 'secondary', attrs: { 'data-appeal': c.id } });
+  open.addEventListener('click', () => {
+    open.hidden = true;
+    const reason = h('textarea', { name: 'reason', rows: 3, maxlength: 1000 });
+    const submit = button('conversion.appealSubmit');
+    const where = h('div', {});
+    submit.addEventListener('click', async () => {
+      where.replaceChildren();
+      submit.disabled = true;
+      try {
+        await api.post(`/api/v1/conversions/${encodeURIComponent(c.id)}/appeal`, { reason: reason.value.trim() });
+        onChanged('conversion.appealed');
+      } catch (err) {
+        where.append(alertFor(err));
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    slot.append(h('div', { class: 'appeal-form', role: 'group', tattr: { 'aria-label': 'conversion.appealTitle' } },
+      h('p', { class: 'hint', t: 'conversion.appealHint' }),
+      field({ name: 'reason', label: 'conversion.appealReason', control: reason }),
+      h('div', { class: 'actions' }, submit), where));
+  });
+  return h('div', {}, open, slot);
+}
+
+// noteCell is the decision's note, and what became of an appeal or an
+// objection, in plain words.
+function noteCell(c, opts) {
+  const parts = [];
+  if (c.note) parts.push(h('span', { text: c.note }));
+  if (c.appeal) {
+    const key = { upheld: 'conversion.appealUpheld', dismissed: 'conversion.appealDismissed' }[c.appeal.resolution] || 'conversion.appealPending';
+    parts.push(h('span', { class: 'sub appeal-outcome', t: key, targs: { note: c.appeal.note || '', reason: c.appeal.reason } }));
+  }
+  if ((c.objections || []).some((o) => !o.resolution)) parts.push(h('span', { class: 'sub', t: 'conversion.objected' }));
+  if (!opts.shared && opts.onChanged && canAppeal(c)) parts.push(appealForm(c, opts.onChanged));
+  return parts.length ? h('div', {}, parts) : '—';
+}
+
+function outcomesTable(outcomes, issuers, framework) {
   if (!outcomes.length) return h('p', { class: 'empty', t: 'record.noOutcomes' });
   const sorted = [...outcomes].sort((a, b) => b.completedOn.localeCompare(a.completedOn));
   return table([
@@ -34,13 +93,14 @@ function outcomesTable(outcomes, issuers) {
     { key: 'outcome.category', cell: (o) => tx(`cat.${o.category}`) },
     { key: 'outcome.hours', class: 'n', cell: (o) => num(o.hours) },
     { key: 'outcome.credits', class: 'n', cell: (o) => num(o.credits) },
+    { key: 'outcome.level', cell: (o) => levelCell(o, framework) },
     { key: 'outcome.result', cell: resultCell },
     { key: 'outcome.completedOn', cell: (o) => date(o.completedOn) },
     { key: 'outcome.status', cell: statusCell },
   ], sorted, 'record.outcomes');
 }
 
-function conversionsTable(conversions) {
+function conversionsTable(conversions, opts) {
   const rows = [...conversions].sort((a, b) => String(b.appliedAt).localeCompare(String(a.appliedAt)));
   return h('div', { id: 'conversions' }, table([
     { key: 'conversion.rule', cell: (c) => h('span', {}, h('strong', { text: c.ruleName || c.ruleCode }),
@@ -49,8 +109,9 @@ function conversionsTable(conversions) {
     { key: 'conversion.credits', class: 'n', cell: (c) => num(c.evaluation?.awardedCredits || 0) },
     { key: 'conversion.appliedAt', cell: (c) => date(c.appliedAt, true) },
     { key: 'conversion.status', cell: (c) => h('span', { class: 'status-cell', data: { status: c.status } }, badge(`conv.${c.status}`, c.status),
-      c.decidedAt ? h('span', { class: 'sub' }, date(c.decidedAt, true)) : null) },
-    { key: 'conversion.note', cell: (c) => (c.note ? h('span', { text: c.note }) : '—') },
+      c.decidedAt ? h('span', { class: 'sub' }, date(c.decidedAt, true)) : null,
+      c.status === 'in_notice' && c.noticeEndsAt ? h('span', { class: 'sub notice-until' }, tx('conversion.noticeUntil'), ' ', date(c.noticeEndsAt, true)) : null) },
+    { key: 'conversion.note', cell: (c) => noteCell(c, opts) },
   ], rows, 'record.conversions'));
 }
 
@@ -94,9 +155,9 @@ export function renderRecord(view, rec, issuers, opts = {}) {
     h('div', { class: 'two-col' },
       section('record.byCategory', bars(byCategory, 'record.byCategory')),
       section('record.byYear', bars(byYear, 'record.byYear'))),
-    section('record.outcomes', outcomesTable(rec.outcomes || [], issuers)),
+    section('record.outcomes', outcomesTable(rec.outcomes || [], issuers, opts.framework)),
     section('record.conversions',
-      (rec.conversions || []).length ? conversionsTable(rec.conversions) : null,
+      (rec.conversions || []).length ? conversionsTable(rec.conversions, opts) : null,
       (rec.conversions || []).length || !opts.shared ? null : h('p', { class: 'empty', t: 'record.noConversions' }),
       opts.shared ? null : h('p', { class: 'actions' }, h('a', { href: '#/convert', class: 'btn btn-secondary', t: 'conversion.toConvert' }))),
     section('record.ledger',
@@ -121,17 +182,22 @@ export default {
   path: 'record',
   nav: 'nav.record',
   allowed: (me) => me?.role === 'learner',
-  async render(view) {
+  async render(view, ctx) {
     view.append(loading());
-    const [rec, insts, alerts] = await Promise.all([
+    const [rec, insts, alerts, framework] = await Promise.all([
       api.get('/api/v1/learners/me/record'),
       institutions().catch(() => []),
       // The dashboard's alert badge is a pointer, not the record: without
       // it the record still shows.
       api.get('/api/v1/learners/me/alerts').catch(() => null),
+      api.get('/api/v1/framework').catch(() => null),
     ]);
     view.replaceChildren();
-    renderRecord(view, rec, byId(insts));
+    const onChanged = async (flashKey) => {
+      await this.render(view, ctx);
+      view.prepend(h('p', { class: 'alert alert-success', role: 'status', id: 'record-flash', t: flashKey }));
+    };
+    renderRecord(view, rec, byId(insts), { framework, onChanged });
     if (alerts) view.querySelector('.record-header')?.append(alertsBadge(alerts.unseen || 0));
   },
 };

@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import { pageHeader, button, loading, alertFor, onLoadMore } from '../ui.js';
 import { evaluationView, conversionBadge } from '../evaluation.js';
 
-const STATUSES = ['pending', 'needs_review', 'approved', 'rejected'];
+const STATUSES = ['pending', 'needs_review', 'appealed', 'in_notice', 'approved', 'final', 'rejected'];
 const PAGE = 20;
 
 export const canReview = (me) => (me?.role === 'staff' || me?.role === 'client') && (me.perms || []).includes('review');
@@ -62,7 +62,7 @@ function decisionForm(conv, onDecided) {
 
 function conversionCard(conv, onDecided) {
   const titleId = `conv-${conv.id}`;
-  const open = conv.status === 'pending' || conv.status === 'needs_review';
+  const open = conv.status === 'pending' || conv.status === 'needs_review' || conv.status === 'appealed';
   return h('article', { class: 'card conversion-card', 'aria-labelledby': titleId, data: { conversionId: conv.id, ruleCode: conv.ruleCode } },
     h('div', { class: 'card-head' },
       h('h2', { id: titleId, text: conv.ruleName || conv.ruleCode }),
@@ -77,7 +77,11 @@ function conversionCard(conv, onDecided) {
       h('dt', { t: 'conversion.appliedAt' }), h('dd', {}, date(conv.appliedAt, true)),
       h('dt', { t: 'conversion.credits' }), h('dd', {}, num(conv.evaluation?.awardedCredits || 0)),
       conv.decidedAt ? [h('dt', { t: 'conversion.decidedAt' }), h('dd', {}, date(conv.decidedAt, true))] : null,
-      conv.note ? [h('dt', { t: 'conversion.note' }), h('dd', { text: conv.note })] : null),
+      conv.note ? [h('dt', { t: 'conversion.note' }), h('dd', { text: conv.note })] : null,
+      conv.appeal ? [h('dt', { t: 'review.appeal' }), h('dd', { text: conv.appeal.reason })] : null,
+      (conv.objections || []).length ? [h('dt', { t: 'review.objections' }),
+        h('dd', {}, h('ul', { class: 'plain' }, conv.objections.map((o) => h('li', { text: o.reason }))))] : null),
+    conv.status === 'appealed' ? h('p', { class: 'hint', t: 'review.appealHint' }) : null,
     evaluationView(conv.evaluation),
     open ? decisionForm(conv, onDecided) : null);
 }
@@ -102,7 +106,7 @@ export default {
           const card = list.querySelector(`[data-conversion-id="${CSS.escape(c.id)}"]`);
           const done = h('div', { class: 'alert alert-success', role: 'status' },
             h('p', { class: 'alert-title' }, conversionBadge(decided.status), ' ',
-              tx(decided.status === 'approved' ? 'review.approved' : 'review.rejected')));
+              tx({ approved: 'review.approved', in_notice: 'review.inNotice', final: 'review.final' }[decided.status] || 'review.rejected')));
           card.querySelector('.decision').replaceWith(done);
           card.querySelector('.card-head .badge').replaceWith(conversionBadge(decided.status));
         }))

@@ -2,7 +2,7 @@
 // month, institutions and regions, conversions, learners' ages and the
 // course catalogues. Every table can be downloaded as CSV for Excel.
 
-import { h, num, table, uid } from '../dom.js';
+import { h, num, table, uid, tx, section } from '../dom.js';
 import * as api from '../api.js';
 import { pageHeader, loading, runAction } from '../ui.js';
 import { bars } from '../charts.js';
@@ -19,7 +19,21 @@ const HEADLINES = [
   ['courses', 'stats.courses', (s) => Object.values(s.coursesByCategory || {}).reduce((a, n) => a + n, 0)],
 ];
 
-const STATUSES = ['pending', 'approved', 'rejected', 'needs_review'];
+const STATUSES = ['pending', 'approved', 'rejected', 'needs_review', 'in_notice', 'final', 'appealed'];
+
+// fairness lists how public notices, objections and appeals ended and how
+// long decisions take.
+function fairness(st) {
+  const figure = (key, label, value, args) => h('div', { class: 'figure', data: { stat: key } },
+    h('dt', { t: label, targs: args }), h('dd', {}, num(value || 0)));
+  return h('dl', { class: 'figures', id: 'stats-fairness' },
+    figure('notices-open', 'stats.noticesOpen', st.notices?.open),
+    figure('notices-final', 'stats.noticesFinal', st.notices?.final),
+    ['upheld', 'dismissed', 'open'].map((r) => figure(`objections-${r}`, `stats.objections.${r}`, st.objections?.[r])),
+    ['upheld', 'dismissed', 'open'].map((r) => figure(`appeals-${r}`, `stats.appeals.${r}`, st.appeals?.[r])),
+    figure('decision-days', 'stats.meanDecisionDays', st.meanDecisionDays),
+    figure('appeal-days', 'stats.meanAppealDays', st.meanAppealDays));
+}
 const AGE_BANDS = ['<18', '18-34', '35-59', '60+'];
 
 function headlines(st) {
@@ -96,6 +110,10 @@ export default {
         card('stats.byRegion', 'byRegion', tallyTable(regions, 'stats.region', (r) => r.region, 'stats.byRegion')),
         card('stats.age', 'learnersByAgeBand', h('p', { class: 'hint', t: 'stats.ageHint' }), bars(ages, 'stats.age'))),
       card('stats.coursesByCategory', 'coursesByCategory', h('p', { class: 'hint', t: 'stats.coursesHint' }),
-        bars(courses, 'stats.coursesByCategory')));
+        bars(courses, 'stats.coursesByCategory')),
+      h('div', { class: 'two-col' },
+        section('stats.byLevel', tallyTable(st.byLevel || [], 'outcome.level', (r) => tx('level.value', { n: r.level }), 'stats.byLevel')),
+        section('stats.byUnit', tallyTable(st.byUnit || [], 'stats.unit', (r) => r.unitCode, 'stats.byUnit'))),
+      section('stats.fairness', fairness(st)));
   },
 };

@@ -1,0 +1,7 @@
+//go:build race
+
+package main
+
+// raceEnabled: the race detector slows CPU-bound loops several times over;
+// the longest loops run in full in the suite's passes without it.
+const raceEnabled = true
