@@ -33,6 +33,9 @@ func TestBrowserAdminReadsAuditLogByName(t *testing.T) {
 	reason, _ := json.Marshal(map[string]string{"reason": "课程名称登记错误"})
 	apiJSON(t, http.MethodPost, base+"/api/v1/outcomes/"+out.ID+"/revoke", clerk, "application/json", reason, http.StatusOK, nil)
 
+	policy, _ := json.Marshal(map[string]any{"hoursPerCredit": map[string]float64{"community": 20}})
+	apiJSON(t, http.MethodPut, base+"/api/v1/policy", apiToken(t, base, "admin", demoAdminPassword), "application/json", policy, http.StatusOK, nil)
+
 	b := openBrowser(t, base)
 	b.signIn("admin", demoAdminPassword)
 	b.do("audit page", chromedp.Click(chromedp.CSS(`#nav a[href="#/audit"]`)), chromedp.WaitVisible(chromedp.CSS(`main table`)))
@@ -67,6 +70,16 @@ func TestBrowserAdminReadsAuditLogByName(t *testing.T) {
 	if !strings.Contains(revoke[2], "cc.registrar") || !strings.Contains(revoke[3], "王秀兰") || !strings.Contains(revoke[3], masked) ||
 		!strings.Contains(revoke[4], "课程名称登记错误") {
 		t.Errorf("revocation row = %q, want cc.registrar, 王秀兰 %s and the reason", revoke, masked)
+	}
+	var policyRow []string
+	for _, r := range got {
+		if strings.Contains(r[1], "修改学分折算标准") {
+			policyRow = r
+			break
+		}
+	}
+	if policyRow == nil || !strings.Contains(policyRow[4], "社区教育每学分学时") || !strings.Contains(policyRow[4], "→ 20") {
+		t.Errorf("policy change row = %q, want the community rate's before and after", policyRow)
 	}
 	table := b.text(`main table`)
 	if strings.Contains(table, learner) {

@@ -830,6 +830,18 @@ func TestBrowserStaffImportsCSVAndSeesRowErrors(t *testing.T) {
 	if msg := b.text(`#import-form [data-field="file"] .field-error`); !strings.Contains(msg, "图片") || strings.Contains(msg, "PNG,") || strings.Contains(msg, "not CSV") {
 		t.Errorf("picture refused with %q, want a plain Chinese message", msg)
 	}
+	// A column the import does not know is named, in Chinese.
+	odd := t.TempDir() + "/odd.csv"
+	if err := os.WriteFile(odd, []byte("身份证号,姓名,类别,成果名称,学时,完成日期,颜色\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.do("upload an unknown column",
+		chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type="file"]`), []string{odd}),
+		chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)))
+	b.waitJS("column named", `document.querySelector('#import-form [data-field="file"] .field-error').innerText.includes('颜色')`)
+	if msg := b.text(`#import-form [data-field="file"] .field-error`); !strings.Contains(msg, "第 7 列") || strings.Contains(msg, "unknown") {
+		t.Errorf("unknown column refused with %q, want it named in Chinese with its position", msg)
+	}
 
 	// The downloadable template is UTF-8 with a BOM; its example row is
 	// never imported.

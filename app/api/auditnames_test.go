@@ -24,6 +24,8 @@ func TestAuditListNamesWhoAndWhatNewestFirst(t *testing.T) {
 	e.must(201, req{method: "POST", path: "/api/v1/learners/me/grants", token: learner, body: map[string]any{"institutionId": inst.id, "days": 7}})
 	e.must(200, req{method: "POST", path: "/api/v1/learners/me/grants", token: learner, body: map[string]any{"institutionId": inst.id, "days": 30}})
 
+	e.must(200, req{method: "PUT", path: "/api/v1/policy", token: admin, body: map[string]any{"hoursPerCredit": map[string]float64{"community": 20}}})
+
 	var entries []map[string]any
 	cursor := ""
 	for {
@@ -92,6 +94,11 @@ func TestAuditListNamesWhoAndWhatNewestFirst(t *testing.T) {
 	if len(changes) != 1 || changes[0].(map[string]any)["field"] != "expiresAt" ||
 		changes[0].(map[string]any)["before"] == changes[0].(map[string]any)["after"] {
 		t.Fatalf("grant.extend changes = %v, want expiresAt before and after", ext["changes"])
+	}
+	pol, _ := byAction["policy.update"]["changes"].([]any)
+	if len(pol) != 1 || pol[0].(map[string]any)["field"] != "community" || pol[0].(map[string]any)["after"] != "20" ||
+		pol[0].(map[string]any)["before"] == "20" {
+		t.Fatalf("policy.update changes = %v, want community's rate before and 20 after", byAction["policy.update"])
 	}
 	res := e.do(req{method: "GET", path: "/api/v1/audit?order=sideways", token: admin})
 	if res.status != 422 || !hasProblem(res.json(t), "order") {

@@ -6,9 +6,12 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -319,7 +322,14 @@ func (s *Service) SetCreditPolicy(ctx context.Context, actor Actor, hoursPerCred
 	if err := s.store.SaveCreditPolicy(ctx, &next); err != nil {
 		return domain.CreditPolicy{}, err
 	}
-	s.audit(ctx, actor, "policy.update", "policy", "credit", "")
+	// The audit entry records each changed rate as category=before->after.
+	var changes []string
+	for _, c := range domain.Categories {
+		if before, after := current.HoursPerCredit[c], next.HoursPerCredit[c]; before != after {
+			changes = append(changes, fmt.Sprintf("%s=%s->%s", c, strconv.FormatFloat(before, 'f', -1, 64), strconv.FormatFloat(after, 'f', -1, 64)))
+		}
+	}
+	s.audit(ctx, actor, "policy.update", "policy", "credit", strings.Join(changes, " "))
 	return next, nil
 }
 

@@ -69,10 +69,17 @@ function changeValue(v) {
   return /^\d{4}-\d\d-\d\dT/.test(v) && !Number.isNaN(new Date(v).getTime()) ? fmtDateTime(v) : v;
 }
 
+// fieldLabel names a changed field: its own label, or for a credit-policy
+// rate the category's name.
+function fieldLabel(field) {
+  if (known(`audit.field.${field}`)) return t(`audit.field.${field}`);
+  if (known(`cat.${field}`)) return t('audit.field.rate', { category: t(`cat.${field}`) });
+  return t('audit.field.other');
+}
+
 function changeLine(c) {
-  const key = `audit.field.${c.field}`;
   return h('p', { class: 'audit-change', t: 'audit.change',
-    targs: { field: known(key) ? t(key) : c.field, before: changeValue(c.before), after: changeValue(c.after) } });
+    targs: { field: fieldLabel(c.field), before: changeValue(c.before), after: changeValue(c.after) } });
 }
 
 // ids lists the entry's full IDs and recorded detail, on demand.

@@ -46,6 +46,18 @@ function problemCell(e) {
   return has(`reason.${e.reason}`) ? h('span', { t: `reason.${e.reason}` }) : h('span', { text: e.reason });
 }
 
+// wordHeaderProblem puts a header problem that names a column (which the
+// catalogue cannot hold word for word) into the reader's language.
+function wordHeaderProblem(p) {
+  let m = /^unknown column "(.*)" \(column (\d+) of the first line\)$/.exec(p.reason || '');
+  if (m) {
+    p.reason = t('import.unknownColumn', { name: m[1], n: m[2] });
+    return;
+  }
+  m = /^column "(.*)" appears twice$/.exec(p.reason || '');
+  if (m) p.reason = t('import.columnTwice', { name: m[1] });
+}
+
 // lineList names rows by their Excel row numbers.
 function lineList(items) {
   return items.map((e) => e.line).join('、');
@@ -119,7 +131,13 @@ export default {
       if (!f) throw new ApiError(422, 'invalid', '', [{ field: 'file', reason: 'choose a CSV file' }]);
       // The bytes go up untouched: the server decodes UTF-8 or GBK itself.
       const bytes = await f.arrayBuffer();
-      const job = await api.post(`/api/v1/outcomes/import?fileName=${encodeURIComponent(f.name)}`, new api.Raw(bytes, 'text/csv'));
+      let job;
+      try {
+        job = await api.post(`/api/v1/outcomes/import?fileName=${encodeURIComponent(f.name)}`, new api.Raw(bytes, 'text/csv'));
+      } catch (err) {
+        if (err instanceof ApiError) err.fieldProblems.forEach(wordHeaderProblem);
+        throw err;
+      }
       polling += 1;
       const token = polling;
       follow(job, token).then(() => loadHistory()).catch((err) => {

@@ -9,7 +9,8 @@ import { pageHeader, button, loading, onSubmit, formAlert, onLoadMore } from '..
 import { resultCell, statusCell } from '../outcomes.js';
 import { canIssue } from './issue.js';
 
-const PAGE = 20;
+// PAGE rows a page: a day's registrations at a large centre fit on one.
+const PAGE = 50;
 
 // revokeDialog asks for the reason in a modal dialog: it traps focus and
 // closes on Escape, so it works from the keyboard alone.
