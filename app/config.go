@@ -54,6 +54,11 @@ type Limits struct {
 	ReadTimeout     time.Duration // to receive a whole request
 	WriteTimeout    time.Duration // to send a response
 	IdleTimeout     time.Duration // an idle keep-alive connection
+	// LoginBurst sign-in attempts an address (and a username at it) may
+	// make at once, refilled one per LoginInterval: a classroom behind one
+	// address may need more than the default.
+	LoginBurst    int
+	LoginInterval time.Duration
 }
 
 const defaultStore = "sqlite:./data/creditbank.db"
@@ -95,6 +100,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		{"CREDITBANK_MAX_CONNS", &lim.MaxConns},
 		{"CREDITBANK_MAX_PASSWORD_CHECKS", &lim.MaxPasswordChecks},
 		{"CREDITBANK_MAX_CONNS_PER_IP", &lim.MaxConnsPerAddr},
+		{"CREDITBANK_LOGIN_BURST", &lim.LoginBurst},
 	} {
 		if *v.dst, err = envInt(v.name); err != nil {
 			return cfg, err
@@ -109,6 +115,7 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 		{"CREDITBANK_READ_TIMEOUT", &lim.ReadTimeout},
 		{"CREDITBANK_WRITE_TIMEOUT", &lim.WriteTimeout},
 		{"CREDITBANK_IDLE_TIMEOUT", &lim.IdleTimeout},
+		{"CREDITBANK_LOGIN_INTERVAL", &lim.LoginInterval},
 	} {
 		if *v.dst, err = envDuration(v.name); err != nil {
 			return cfg, err
@@ -124,6 +131,8 @@ func loadConfig(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.DurationVar(&lim.ReadTimeout, "read-timeout", lim.ReadTimeout, "time to receive a request (CREDITBANK_READ_TIMEOUT)")
 	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "time to send a response (CREDITBANK_WRITE_TIMEOUT)")
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "idle keep-alive connection (CREDITBANK_IDLE_TIMEOUT)")
+	fs.IntVar(&lim.LoginBurst, "login-burst", lim.LoginBurst, "sign-in attempts an address may make at once; 0 is 10 (CREDITBANK_LOGIN_BURST)")
+	fs.DurationVar(&lim.LoginInterval, "login-interval", lim.LoginInterval, "one more sign-in attempt per address every this long; 0 is 1s (CREDITBANK_LOGIN_INTERVAL)")
 	var proxies, origins string
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CREDITBANK_ADDR)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "private listen address for GET /metrics, e.g. 127.0.0.1:9090; empty: no metrics listener (CREDITBANK_METRICS_ADDR)")

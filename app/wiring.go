@@ -138,7 +138,18 @@ func (a *application) httpHandler() *fiber.App {
 		ReadTimeout:       a.cfg.Limits.ReadTimeout,
 		WriteTimeout:      a.cfg.Limits.WriteTimeout,
 		IdleTimeout:       a.cfg.Limits.IdleTimeout,
+		LoginBurst:        float64(a.cfg.Limits.LoginBurst),
+		LoginRate:         perSecond(a.cfg.Limits.LoginInterval),
 	})
 }
 
 func (a *application) Close() error { return a.store.Close() }
+
+// perSecond is the rate of one event per interval; 0 (unset) stays 0, the
+// HTTP layer's default.
+func perSecond(interval time.Duration) float64 {
+	if interval <= 0 {
+		return 0
+	}
+	return 1 / interval.Seconds()
+}
