@@ -322,16 +322,5 @@ func P256Thumbprint(pub *ecdsa.PublicKey) string {
 // RunReloader reloads the credential keys every interval until ctx ends,
 // so a server stops signing with keys another process retired.
 func (ck *CredentialKeys) RunReloader(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := ck.Reload(ctx); err != nil && ctx.Err() == nil {
-				slog.Warn("credential key reload failed", "err", err)
-			}
-		}
-	}
+	reloadEvery(ctx, interval, "credential key reload failed", ck.Reload)
 }

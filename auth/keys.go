@@ -231,6 +231,12 @@ func (ks *KeySet) reloadForUnknownKID() {
 // RunReloader reloads the key set every interval until ctx ends. A server
 // runs it so that it stops signing with a key retired by another process.
 func (ks *KeySet) RunReloader(ctx context.Context, interval time.Duration) {
+	reloadEvery(ctx, interval, "signing key reload failed", ks.Reload)
+}
+
+// reloadEvery calls reload every interval until ctx ends, logging failures
+// (the keys in memory stay as they were until a reload succeeds).
+func reloadEvery(ctx context.Context, interval time.Duration, failed string, reload func(context.Context) error) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -238,8 +244,8 @@ func (ks *KeySet) RunReloader(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := ks.Reload(ctx); err != nil && ctx.Err() == nil {
-				slog.Warn("signing key reload failed", "err", err)
+			if err := reload(ctx); err != nil && ctx.Err() == nil {
+				slog.Warn(failed, "err", err)
 			}
 		}
 	}
