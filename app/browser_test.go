@@ -78,20 +78,36 @@ func openBrowser(t *testing.T, base string) *browser {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 1000),
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	b := &browser{t: t, base: base}
-	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithListener(b.record))
-	t.Cleanup(func() {
+	// Chromium now and then exits during start-up when the machine is busy
+	// with the other test packages; a fresh process on a fresh profile
+	// almost always starts, so a failed start is retried a few times.
+	var lastErr error
+	for attempt := 1; attempt <= 3; attempt++ {
+		if attempt > 1 {
+			opts = append(opts, chromedp.UserDataDir(t.TempDir()))
+			time.Sleep(time.Duration(attempt) * 500 * time.Millisecond)
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithListener(b.record))
+		// The first call starts the browser; it must not run under a timeout,
+		// which would end the browser with it.
+		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
+			page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
+		if err == nil {
+			t.Cleanup(func() {
+				cancelCtx()
+				cancelAlloc()
+			})
+			b.ctx = ctx
+			return b
+		}
 		cancelCtx()
 		cancelAlloc()
-	})
-	b.ctx = ctx
-	// The first call starts the browser; it must not run under a timeout,
-	// which would end the browser with it.
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
-		page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		lastErr = err
+		t.Logf("chromium start attempt %d failed: %v", attempt, err)
 	}
+	t.Fatalf("start chromium: %v", lastErr)
 	return b
 }
 
