@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Canonical is the hashed form of an audit entry. Free-text fields are quoted
@@ -97,3 +98,20 @@ func (v *AuditChainVerifier) Count() int64 { return v.count }
 
 // Head is the hash of the last entry verified (the chain head).
 func (v *AuditChainVerifier) Head() string { return v.prev }
+
+// AuditEntry is one hash-chained record of a state change.
+type AuditEntry struct {
+	Seq           int64
+	At            time.Time
+	ActorID       string
+	Role          Role
+	InstitutionID string
+	Action        string
+	ObjectType    string
+	ObjectID      string
+	ClientIP      string
+	RequestID     string
+	Detail        string
+	PrevHash      string
+	Hash          string
+}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"creditbank/app/service"
+	"creditbank/domain"
+)
+
+type ruleRef struct {
+	RuleID uuid.UUID `json:"ruleId"`
+}
+
+type previewDTO struct {
+	evaluationJSON
+	RuleID      uuid.UUID `json:"ruleId"`
+	RuleVersion int       `json:"ruleVersion"`
+}
+
+func (s *Server) previewConversion(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	var req ruleRef
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ev, rule, err := s.svc.PreviewConversion(c.UserContext(), actor, req.RuleID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(previewDTO{evaluationDTO(ev), rule.ID, rule.Version})
+}
+
+func (s *Server) applyConversion(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	var req ruleRef
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	conv, err := s.svc.ApplyConversion(c.UserContext(), actor, req.RuleID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(conversionFrom(conv))
+}
+
+func (s *Server) reviewQueue(c *fiber.Ctx) error {
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.svc.ReviewQueue(c.UserContext(), actor, domain.ConversionStatus(c.Query("status")), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(items, next, func(it service.ReviewItem) reviewItemDTO {
+		return reviewItemDTO{conversionFrom(it.Conversion), it.LearnerName, it.NationalIDMasked}
+	}))
+}
+
+type reviewItemDTO struct {
+	conversionDTO
+	LearnerName       string `json:"learnerName"`
+	LearnerNationalID string `json:"learnerNationalId"`
+}
+
+type decisionRequest struct {
+	Note string `json:"note"`
+}
+
+func (s *Server) decideConversion(decision service.Decision) fiber.Handler {
+	return onObject(func(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
+		var req decisionRequest
+		if len(c.Body()) > 0 {
+			if err := s.decodeJSON(c, &req); err != nil {
+				return err
+			}
+		}
+		conv, err := s.svc.DecideConversion(c.UserContext(), actor, id, decision, req.Note)
+		if err != nil {
+			return err
+		}
+		return c.JSON(conversionFrom(conv))
+	})
+}
