@@ -3,102 +3,10 @@ package sqlite
 import (
 	"context"
 	"encoding/base64"
-	"sort"
-	"time"
-
-	"github.com/google/uuid"
 
 	"creditbank/domain"
 	"creditbank/storage/record"
 )
-
-// CreateRefreshToken inserts a hashed refresh token.
-func (s *Store) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error {
-	d := record.FromRefreshToken(t)
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *wtx) error {
-		_, err := exec(ctx, tx, `INSERT INTO refresh_tokens (hash, family_id, doc) VALUES (?, ?, ?)`, d.Hash, d.FamilyID, raw)
-		return err
-	})
-}
-
-// GetRefreshToken loads a token by its hash.
-func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*domain.RefreshToken, error) {
-	return getDoc[record.RefreshTokenDoc](ctx, s.rc, `SELECT doc FROM refresh_tokens WHERE hash = ?`, hash)
-}
-
-// UseRefreshToken marks an unused, unrevoked token used and returns it. A
-// used or revoked token is domain.ErrConflict: either way presenting it again
-// is a reuse, and the caller revokes the family.
-func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*domain.RefreshToken, error) {
-	var out *domain.RefreshToken
-	err := s.write(ctx, func(tx *wtx) error {
-		t, err := getDoc[record.RefreshTokenDoc](ctx, tx, `SELECT doc FROM refresh_tokens WHERE hash = ?`, hash)
-		if err != nil {
-			return err
-		}
-		if t.UsedAt != nil || t.Revoked {
-			return domain.ErrConflict
-		}
-		used := domain.Now(at)
-		t.UsedAt = &used
-		raw, err := encode(record.FromRefreshToken(t))
-		if err != nil {
-			return err
-		}
-		if _, err := exec(ctx, tx, `UPDATE refresh_tokens SET doc = ? WHERE hash = ?`, raw, hash); err != nil {
-			return err
-		}
-		out = t
-		return nil
-	})
-	return out, err
-}
-
-// RevokeRefreshFamily revokes every token of a family.
-func (s *Store) RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error {
-	return s.write(ctx, func(tx *wtx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT doc FROM refresh_tokens WHERE family_id = ?`, family.String())
-		if err != nil {
-			return mapErr(err)
-		}
-		var tokens []*domain.RefreshToken
-		for rows.Next() {
-			var raw string
-			if err := rows.Scan(&raw); err != nil {
-				rows.Close()
-				return mapErr(err)
-			}
-			t, err := decode[record.RefreshTokenDoc](raw)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			tokens = append(tokens, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return mapErr(err)
-		}
-		for _, t := range tokens {
-			if t.Revoked {
-				continue
-			}
-			t.Revoked = true
-			raw, err := encode(record.FromRefreshToken(t))
-			if err != nil {
-				return err
-			}
-			if _, err := exec(ctx, tx, `UPDATE refresh_tokens SET doc = ? WHERE hash = ?`, raw, t.Hash); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
 
 // CarriesReservations: writes insert their context's pending reservation
 // in their own transaction (see write).
@@ -165,48 +73,4 @@ func (s *Store) DeleteIdempotency(ctx context.Context, key, owner string) error 
 		_, err := exec(ctx, tx, `DELETE FROM idempotency WHERE `+ownedReservation, key, owner)
 		return err
 	})
-}
-
-// SaveSigningKey inserts or replaces a key by KID.
-func (s *Store) SaveSigningKey(ctx context.Context, k *domain.SigningKey) error {
-	d := record.FromSigningKey(k)
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *wtx) error {
-		_, err := exec(ctx, tx, `INSERT INTO signing_keys (kid, doc) VALUES (?, ?) ON CONFLICT (kid) DO UPDATE SET doc = excluded.doc`, d.KID, raw)
-		return err
-	})
-}
-
-// ListSigningKeys returns every key, oldest first (ties by KID).
-func (s *Store) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM signing_keys`)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []domain.SigningKey
-	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw); err != nil {
-			return nil, mapErr(err)
-		}
-		k, err := decode[record.SigningKeyDoc](raw)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].KID < out[j].KID
-	})
-	return out, nil
 }
