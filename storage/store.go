@@ -302,6 +302,58 @@ type Settings interface {
 	SaveCreditPolicy(ctx context.Context, p *domain.CreditPolicy) error
 }
 
+// Courses stores the institutions' course catalogues, one document per
+// course guarded by Version.
+type Courses interface {
+	// CreateCourse inserts a course (Version as for accounts). The same ID,
+	// or a second course with the same Code at the same institution, is
+	// domain.ErrConflict.
+	CreateCourse(ctx context.Context, c *domain.Course) error
+	GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error)
+	// UpdateCourse is compare-and-swap on Version; taking a code another
+	// course of the institution has is domain.ErrConflict.
+	UpdateCourse(ctx context.Context, c *domain.Course) error
+	// DeleteCourse removes a course; domain.ErrNotFound if absent. Outcomes
+	// issued for it keep their own copy of title, code and hours.
+	DeleteCourse(ctx context.Context, id uuid.UUID) error
+	// ListCourses pages the courses q matches (domain.CourseQuery.Matches is
+	// the semantics), in ascending ID order.
+	ListCourses(ctx context.Context, q domain.CourseQuery, p Page) ([]domain.Course, string, error)
+	// ScanCourses streams every course in ascending ID order.
+	ScanCourses(ctx context.Context, fn func(domain.Course) error) error
+	// CountCoursesByCategory counts the catalogue's courses (every stored
+	// course is published: withdrawing one deletes it) per category, without
+	// loading them. Categories without a course are absent.
+	CountCoursesByCategory(ctx context.Context) (map[domain.Category]int, error)
+}
+
+// Frameworks stores the district's learning-outcomes framework, one
+// document beside the credit policy.
+type Frameworks interface {
+	// GetFramework returns the stored framework, or domain.ErrNotFound
+	// before the first save.
+	GetFramework(ctx context.Context) (*domain.Framework, error)
+	// SaveFramework is compare-and-swap on Version (0 = first save), like
+	// SaveCreditPolicy; on success f.Version is the new version.
+	SaveFramework(ctx context.Context, f *domain.Framework) error
+}
+
+// Units stores certification units, one document per unit keyed by its code
+// and guarded by Version.
+type Units interface {
+	// CreateUnit inserts a unit at Version 1 (kept when > 0, a restore); a
+	// second unit with the same code is domain.ErrConflict.
+	CreateUnit(ctx context.Context, u *domain.Unit) error
+	// GetUnit loads a unit by its (normalised) code, or domain.ErrNotFound.
+	GetUnit(ctx context.Context, code string) (*domain.Unit, error)
+	// UpdateUnit is compare-and-swap on Version; on success u.Version is
+	// incremented.
+	UpdateUnit(ctx context.Context, u *domain.Unit) error
+	// ListUnits pages the units q matches in ascending code order; the
+	// cursor is the last code.
+	ListUnits(ctx context.Context, q domain.UnitQuery, p Page) ([]domain.Unit, string, error)
+}
+
 // Store is everything the service layer needs from persistence.
 type Store interface {
 	Accounts
