@@ -17,6 +17,7 @@ import (
 
 	"creditbank/auth/vc"
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // credentialKeyPurpose binds sealed credential keys to their use, apart
@@ -26,7 +27,7 @@ const credentialKeyPurpose = "credential-key"
 // CredentialKey is one public credential key as the DID document lists it.
 type CredentialKey struct {
 	KID       string // the DID URL fragment
-	Use       domain.KeyUse
+	Use       storage.KeyUse
 	Ed25519   ed25519.PublicKey
 	P256      *ecdsa.PublicKey
 	CreatedAt time.Time
@@ -90,10 +91,10 @@ func (ck *CredentialKeys) reloadLocked(ctx context.Context) error {
 		return fmt.Errorf("auth: list credential keys: %w", err)
 	}
 	var public []CredentialKey
-	var newestEd, newestJWT *domain.SigningKey
+	var newestEd, newestJWT *storage.SigningKey
 	for i := range stored {
 		sk := &stored[i]
-		if sk.Use != domain.KeyUseCredentialProof && sk.Use != domain.KeyUseCredentialJWT {
+		if sk.Use != storage.KeyUseCredentialProof && sk.Use != storage.KeyUseCredentialJWT {
 			continue
 		}
 		k, err := toCredentialKey(sk)
@@ -105,10 +106,10 @@ func (ck *CredentialKeys) reloadLocked(ctx context.Context) error {
 		if sk.RetiredAt != nil {
 			continue
 		}
-		if sk.Use == domain.KeyUseCredentialProof && (newestEd == nil || isNewer(sk, newestEd)) {
+		if sk.Use == storage.KeyUseCredentialProof && (newestEd == nil || isNewer(sk, newestEd)) {
 			newestEd = sk
 		}
-		if sk.Use == domain.KeyUseCredentialJWT && (newestJWT == nil || isNewer(sk, newestJWT)) {
+		if sk.Use == storage.KeyUseCredentialJWT && (newestJWT == nil || isNewer(sk, newestJWT)) {
 			newestJWT = sk
 		}
 	}
@@ -141,10 +142,10 @@ func (ck *CredentialKeys) reloadLocked(ctx context.Context) error {
 
 // toCredentialKey recomputes the kid from the public key, so a stored row
 // cannot claim another key's identity.
-func toCredentialKey(sk *domain.SigningKey) (CredentialKey, error) {
+func toCredentialKey(sk *storage.SigningKey) (CredentialKey, error) {
 	k := CredentialKey{KID: sk.KID, Use: sk.Use, CreatedAt: sk.CreatedAt, RetiredAt: sk.RetiredAt}
 	switch sk.Use {
-	case domain.KeyUseCredentialProof:
+	case storage.KeyUseCredentialProof:
 		if len(sk.Public) != ed25519.PublicKeySize {
 			return k, errors.New("public key has the wrong size")
 		}
@@ -152,7 +153,7 @@ func toCredentialKey(sk *domain.SigningKey) (CredentialKey, error) {
 		if vc.EncodeMultikey(k.Ed25519) != sk.KID {
 			return k, errors.New("kid is not the key's Multikey")
 		}
-	case domain.KeyUseCredentialJWT:
+	case storage.KeyUseCredentialJWT:
 		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), sk.Public)
 		if err != nil {
 			return k, err
@@ -167,7 +168,7 @@ func toCredentialKey(sk *domain.SigningKey) (CredentialKey, error) {
 	return k, nil
 }
 
-func (ck *CredentialKeys) unsealEd25519(sk *domain.SigningKey) (ed25519.PrivateKey, error) {
+func (ck *CredentialKeys) unsealEd25519(sk *storage.SigningKey) (ed25519.PrivateKey, error) {
 	raw, err := ck.unseal(sk)
 	if err != nil || len(raw) != ed25519.SeedSize {
 		return nil, fmt.Errorf("auth: credential key %s cannot be unsealed: %v", sk.KID, err)
@@ -179,7 +180,7 @@ func (ck *CredentialKeys) unsealEd25519(sk *domain.SigningKey) (ed25519.PrivateK
 	return priv, nil
 }
 
-func (ck *CredentialKeys) unsealP256(sk *domain.SigningKey) (*ecdsa.PrivateKey, error) {
+func (ck *CredentialKeys) unsealP256(sk *storage.SigningKey) (*ecdsa.PrivateKey, error) {
 	raw, err := ck.unseal(sk)
 	if err != nil {
 		return nil, fmt.Errorf("auth: credential key %s cannot be unsealed: %v", sk.KID, err)
@@ -195,7 +196,7 @@ func (ck *CredentialKeys) unsealP256(sk *domain.SigningKey) (*ecdsa.PrivateKey, 
 	return priv, nil
 }
 
-func (ck *CredentialKeys) unseal(sk *domain.SigningKey) ([]byte, error) {
+func (ck *CredentialKeys) unseal(sk *storage.SigningKey) ([]byte, error) {
 	enc, err := ck.vault.Open(credentialKeyPurpose, sk.PrivateSealed)
 	if err != nil {
 		return nil, fmt.Errorf("is the master key the one it was created with? %w", err)
@@ -225,9 +226,9 @@ func (ck *CredentialKeys) Rotate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fresh := []*domain.SigningKey{
-		{KID: vc.EncodeMultikey(edPub), Use: domain.KeyUseCredentialProof, Public: edPub, CreatedAt: now},
-		{KID: P256Thumbprint(&jwtPriv.PublicKey), Use: domain.KeyUseCredentialJWT, Public: jwtPub, CreatedAt: now},
+	fresh := []*storage.SigningKey{
+		{KID: vc.EncodeMultikey(edPub), Use: storage.KeyUseCredentialProof, Public: edPub, CreatedAt: now},
+		{KID: P256Thumbprint(&jwtPriv.PublicKey), Use: storage.KeyUseCredentialJWT, Public: jwtPub, CreatedAt: now},
 	}
 	for i, secret := range [][]byte{edPriv.Seed(), jwtRaw} {
 		if fresh[i].PrivateSealed, err = ck.vault.Seal(credentialKeyPurpose, base64.RawURLEncoding.EncodeToString(secret)); err != nil {
@@ -246,7 +247,7 @@ func (ck *CredentialKeys) Rotate(ctx context.Context) error {
 	for i := range stored {
 		sk := stored[i]
 		if sk.RetiredAt != nil || sk.KID == fresh[0].KID || sk.KID == fresh[1].KID ||
-			(sk.Use != domain.KeyUseCredentialProof && sk.Use != domain.KeyUseCredentialJWT) {
+			(sk.Use != storage.KeyUseCredentialProof && sk.Use != storage.KeyUseCredentialJWT) {
 			continue
 		}
 		sk.RetiredAt = &now

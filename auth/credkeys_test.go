@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"creditbank/auth/vc"
-	"creditbank/domain"
+	"creditbank/storage"
 )
 
 const testDID = "did:web:bank.example"
@@ -133,7 +133,7 @@ func TestCredentialKeyRowsAreChecked(t *testing.T) {
 	ck, _, store, _, clock := credentialFixture(t)
 	pub, _, _ := ed25519.GenerateKey(nil)
 	vm, _, _ := ck.ProofKey()
-	forged := domain.SigningKey{KID: vm[len(testDID)+1:], Use: domain.KeyUseCredentialProof, Public: pub, PrivateSealed: "x", CreatedAt: clock.Now().Add(time.Hour)}
+	forged := storage.SigningKey{KID: vm[len(testDID)+1:], Use: storage.KeyUseCredentialProof, Public: pub, PrivateSealed: "x", CreatedAt: clock.Now().Add(time.Hour)}
 	if err := store.SaveSigningKey(context.Background(), &forged); err != nil {
 		t.Fatal(err)
 	}

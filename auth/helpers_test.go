@@ -3,11 +3,10 @@ package auth
 import (
 	"bytes"
 	"context"
+	"creditbank/storage"
 	"sync"
 	"testing"
 	"time"
-
-	"creditbank/domain"
 )
 
 // fakeClock is a settable clock shared by everything under test.
@@ -36,14 +35,14 @@ func (c *fakeClock) Advance(d time.Duration) {
 // as a real store would.
 type memKeyStore struct {
 	mu   sync.Mutex
-	keys map[string]domain.SigningKey
+	keys map[string]storage.SigningKey
 	// order keeps insertion order so listings are stable.
 	order []string
 }
 
-func newMemKeyStore() *memKeyStore { return &memKeyStore{keys: map[string]domain.SigningKey{}} }
+func newMemKeyStore() *memKeyStore { return &memKeyStore{keys: map[string]storage.SigningKey{}} }
 
-func copyKey(k domain.SigningKey) domain.SigningKey {
+func copyKey(k storage.SigningKey) storage.SigningKey {
 	k.Public = bytes.Clone(k.Public)
 	if k.RetiredAt != nil {
 		t := *k.RetiredAt
@@ -52,7 +51,7 @@ func copyKey(k domain.SigningKey) domain.SigningKey {
 	return k
 }
 
-func (s *memKeyStore) SaveSigningKey(_ context.Context, k *domain.SigningKey) error {
+func (s *memKeyStore) SaveSigningKey(_ context.Context, k *storage.SigningKey) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.keys[k.KID]; !ok {
@@ -62,17 +61,17 @@ func (s *memKeyStore) SaveSigningKey(_ context.Context, k *domain.SigningKey) er
 	return nil
 }
 
-func (s *memKeyStore) ListSigningKeys(context.Context) ([]domain.SigningKey, error) {
+func (s *memKeyStore) ListSigningKeys(context.Context) ([]storage.SigningKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]domain.SigningKey, 0, len(s.order))
+	out := make([]storage.SigningKey, 0, len(s.order))
 	for _, kid := range s.order {
 		out = append(out, copyKey(s.keys[kid]))
 	}
 	return out, nil
 }
 
-func (s *memKeyStore) all() []domain.SigningKey {
+func (s *memKeyStore) all() []storage.SigningKey {
 	l, _ := s.ListSigningKeys(context.Background())
 	return l
 }

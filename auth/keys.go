@@ -15,13 +15,14 @@ import (
 	"time"
 
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // KeyStore persists signing keys. The real stores implement exactly these
 // methods (storage.Keys); tests use an in-memory fake.
 type KeyStore interface {
-	SaveSigningKey(ctx context.Context, k *domain.SigningKey) error
-	ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error)
+	SaveSigningKey(ctx context.Context, k *storage.SigningKey) error
+	ListSigningKeys(ctx context.Context) ([]storage.SigningKey, error)
 }
 
 // signingKeyPurpose binds sealed private keys to their use, so a sealed
@@ -95,10 +96,10 @@ func (ks *KeySet) reloadLocked(ctx context.Context) error {
 	}
 	now := ks.clock()
 	keys := make(map[string]verifyKey, len(stored))
-	var newest *domain.SigningKey
+	var newest *storage.SigningKey
 	for i := range stored {
 		sk := &stored[i]
-		if sk.Use != domain.KeyUseAccess {
+		if sk.Use != storage.KeyUseAccess {
 			continue // credential keys are CredentialKeys'
 		}
 		vk, err := toVerifyKey(sk)
@@ -132,14 +133,14 @@ func (ks *KeySet) reloadLocked(ctx context.Context) error {
 
 // isNewer orders active keys; the kid breaks ties so that every server
 // picks the same signer when two keys were created in the same instant.
-func isNewer(a, b *domain.SigningKey) bool {
+func isNewer(a, b *storage.SigningKey) bool {
 	if !a.CreatedAt.Equal(b.CreatedAt) {
 		return a.CreatedAt.After(b.CreatedAt)
 	}
 	return a.KID > b.KID
 }
 
-func toVerifyKey(sk *domain.SigningKey) (verifyKey, error) {
+func toVerifyKey(sk *storage.SigningKey) (verifyKey, error) {
 	if len(sk.Public) != ed25519.PublicKeySize {
 		return verifyKey{}, errors.New("public key has the wrong size")
 	}
@@ -152,7 +153,7 @@ func toVerifyKey(sk *domain.SigningKey) (verifyKey, error) {
 	return verifyKey{kid: sk.KID, public: pub, createdAt: sk.CreatedAt, retiredAt: sk.RetiredAt}, nil
 }
 
-func (ks *KeySet) unseal(sk *domain.SigningKey) (ed25519.PrivateKey, error) {
+func (ks *KeySet) unseal(sk *storage.SigningKey) (ed25519.PrivateKey, error) {
 	enc, err := ks.vault.Open(signingKeyPurpose, sk.PrivateSealed)
 	if err != nil {
 		return nil, fmt.Errorf("auth: signing key %s cannot be unsealed (is the master key the one it was created with?): %w", sk.KID, err)
@@ -182,7 +183,7 @@ func (ks *KeySet) Rotate(ctx context.Context) error {
 		return err
 	}
 	now := domain.Now(ks.clock())
-	fresh := &domain.SigningKey{KID: Thumbprint(pub), PrivateSealed: sealed, Public: pub, CreatedAt: now}
+	fresh := &storage.SigningKey{KID: Thumbprint(pub), PrivateSealed: sealed, Public: pub, CreatedAt: now}
 	// Save the new key before retiring the old ones: a crash in between
 	// leaves two verifying keys, never none.
 	if err := ks.store.SaveSigningKey(ctx, fresh); err != nil {
@@ -194,7 +195,7 @@ func (ks *KeySet) Rotate(ctx context.Context) error {
 	}
 	for i := range stored {
 		sk := stored[i]
-		if sk.KID == fresh.KID || sk.RetiredAt != nil || sk.Use != domain.KeyUseAccess {
+		if sk.KID == fresh.KID || sk.RetiredAt != nil || sk.Use != storage.KeyUseAccess {
 			continue
 		}
 		sk.RetiredAt = &now
@@ -372,8 +373,8 @@ func ResealSigningKeys(ctx context.Context, store KeyStore, vault *Vault) (total
 // sealPurpose is what a key of this use was sealed for: access-token keys
 // and credential keys are bound to their own purposes, so that one kind's
 // sealed value never opens as the other.
-func sealPurpose(use domain.KeyUse) string {
-	if use == domain.KeyUseAccess {
+func sealPurpose(use storage.KeyUse) string {
+	if use == storage.KeyUseAccess {
 		return signingKeyPurpose
 	}
 	return credentialKeyPurpose

@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"creditbank/storage"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -10,8 +11,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"creditbank/domain"
 )
 
 func decodeJWKS(t *testing.T, ks *KeySet) JWKSet {
@@ -128,7 +127,7 @@ func TestKeyWithForeignKIDIsIgnored(t *testing.T) {
 	// A row whose kid does not match its public key must not verify anything,
 	// or it could hijack another key's kid.
 	pub, _, _ := ed25519.GenerateKey(nil)
-	bad := domain.SigningKey{KID: strings.Repeat("A", 43), PrivateSealed: good.PrivateSealed, Public: pub, CreatedAt: good.CreatedAt}
+	bad := storage.SigningKey{KID: strings.Repeat("A", 43), PrivateSealed: good.PrivateSealed, Public: pub, CreatedAt: good.CreatedAt}
 	_ = f.store.SaveSigningKey(context.Background(), &bad)
 	if err := f.keys.Reload(context.Background()); err != nil {
 		t.Fatal(err)
@@ -268,7 +267,7 @@ type countingStore struct {
 	lists int
 }
 
-func (c *countingStore) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error) {
+func (c *countingStore) ListSigningKeys(ctx context.Context) ([]storage.SigningKey, error) {
 	c.lists++
 	return c.KeyStore.ListSigningKeys(ctx)
 }

@@ -1,14 +1,13 @@
 package auth
 
 import (
+	"creditbank/storage"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
-
-	"creditbank/domain"
 )
 
 // PublicKeys maps a kid to the Ed25519 key that verifies what it signed.
@@ -17,10 +16,10 @@ type PublicKeys map[string]ed25519.PublicKey
 
 // StoredPublicKeys takes the public halves of every key the bank ever
 // signed with; a stored key whose kid is not its thumbprint is left out.
-func StoredPublicKeys(keys []domain.SigningKey) PublicKeys {
+func StoredPublicKeys(keys []storage.SigningKey) PublicKeys {
 	out := PublicKeys{}
 	for _, k := range keys {
-		if k.Use != domain.KeyUseAccess {
+		if k.Use != storage.KeyUseAccess {
 			continue
 		}
 		if vk, err := toVerifyKey(&k); err == nil {

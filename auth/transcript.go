@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"creditbank/storage"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,8 +9,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
-	"creditbank/domain"
 )
 
 // TranscriptType is the JWT typ of a signed transcript (a W3C Verifiable
@@ -99,7 +98,7 @@ func (r TranscriptResult) Valid() bool {
 // signed with: transcripts are kept for months, far beyond the retention of
 // retired keys for access tokens, so verification takes the stored public
 // keys rather than the key set's current ones.
-func VerifyTranscript(token, issuer string, keys []domain.SigningKey, now time.Time) TranscriptResult {
+func VerifyTranscript(token, issuer string, keys []storage.SigningKey, now time.Time) TranscriptResult {
 	return VerifyTranscriptWith(token, issuer, StoredPublicKeys(keys), now)
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
-
-	"creditbank/domain"
 )
 
 // ErrKeyTaken is returned by a write that carried a request's pending
@@ -21,7 +19,7 @@ var ErrKeyTaken = errors.New("idempotency key already held")
 // keyed request then waits for one commit, not two, and a crash keeps the
 // reservation and that write together or neither.
 type PendingReservation struct {
-	Record *domain.IdempotencyRecord
+	Record *IdempotencyRecord
 	// placed is set once a write carrying it committed; unsure once one
 	// ended without telling whether it committed (the store became
 	// unavailable around its commit).

@@ -132,12 +132,12 @@ type Clients interface {
 
 // RefreshTokens stores hashed refresh tokens.
 type RefreshTokens interface {
-	CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error
-	GetRefreshToken(ctx context.Context, hash string) (*domain.RefreshToken, error)
+	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+	GetRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
 	// UseRefreshToken atomically marks an unused token used and returns it.
 	// An already used token is domain.ErrConflict (the caller then revokes
 	// the family); an unknown one domain.ErrNotFound.
-	UseRefreshToken(ctx context.Context, hash string, at time.Time) (*domain.RefreshToken, error)
+	UseRefreshToken(ctx context.Context, hash string, at time.Time) (*RefreshToken, error)
 	RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error
 }
 
@@ -147,13 +147,13 @@ type RefreshTokens interface {
 type Idempotency interface {
 	// ReserveIdempotency inserts a record with Status 0; an existing key is
 	// domain.ErrConflict.
-	ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error
-	GetIdempotency(ctx context.Context, key string) (*domain.IdempotencyRecord, error)
+	ReserveIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	GetIdempotency(ctx context.Context, key string) (*IdempotencyRecord, error)
 	// TakeOverIdempotency replaces the reservation of r.Key with r, only if
 	// it is still unfinished and held by prevOwner (compare-and-swap: of two
 	// retries taking over one abandoned reservation, one wins). Otherwise
 	// domain.ErrStale, or domain.ErrNotFound if the key is gone.
-	TakeOverIdempotency(ctx context.Context, r *domain.IdempotencyRecord, prevOwner string) error
+	TakeOverIdempotency(ctx context.Context, r *IdempotencyRecord, prevOwner string) error
 	// CompleteIdempotency stores the response of a reservation held by
 	// owner; domain.ErrStale if another owner took it over, ErrNotFound if
 	// there is none.
@@ -174,14 +174,14 @@ type Epochs interface {
 	// BeginEpoch records a starting process. Earlier epochs of the same
 	// Instance are over (one live process per instance) and are removed,
 	// as are epochs whose heartbeat stopped long ago.
-	BeginEpoch(ctx context.Context, e *domain.Epoch) error
+	BeginEpoch(ctx context.Context, e *Epoch) error
 	// RenewEpoch moves an epoch's heartbeat; domain.ErrNotFound if it was
 	// removed (a newer process of the same instance started).
 	RenewEpoch(ctx context.Context, id string, at time.Time) error
 	// EndEpoch removes an epoch at a clean exit; an absent one is no error.
 	EndEpoch(ctx context.Context, id string) error
 	// GetEpoch returns a recorded epoch or domain.ErrNotFound.
-	GetEpoch(ctx context.Context, id string) (*domain.Epoch, error)
+	GetEpoch(ctx context.Context, id string) (*Epoch, error)
 }
 
 // EpochRetention is how long an epoch whose heartbeat stopped is kept before
@@ -190,8 +190,8 @@ const EpochRetention = 24 * time.Hour
 
 // Keys stores token-signing keys.
 type Keys interface {
-	SaveSigningKey(ctx context.Context, k *domain.SigningKey) error // insert or replace by KID
-	ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error)
+	SaveSigningKey(ctx context.Context, k *SigningKey) error // insert or replace by KID
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
 }
 
 // Rules stores conversion rules; each version is its own document.

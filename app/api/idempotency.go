@@ -20,7 +20,7 @@ import (
 // that reserves it.
 type keyedRequest struct {
 	scope, reqHash string
-	rec            *domain.IdempotencyRecord
+	rec            *storage.IdempotencyRecord
 }
 
 // idempotent makes a POST safe to retry: the first response to an
@@ -50,7 +50,7 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 		scope:   string(actor.Role) + ":" + owner + ":" + c.Method() + ":" + c.Path() + ":" + key,
 		reqHash: hex.EncodeToString(sum[:]),
 	}
-	k.rec = &domain.IdempotencyRecord{Key: k.scope, RequestHash: k.reqHash, CreatedAt: domain.Now(s.now()),
+	k.rec = &storage.IdempotencyRecord{Key: k.scope, RequestHash: k.reqHash, CreatedAt: domain.Now(s.now()),
 		Owner: s.svc.Epoch(), ObjectID: domain.NewID()}
 	ctx := context.WithoutCancel(c.UserContext())
 	store := s.svc.Store()
@@ -120,7 +120,7 @@ func (s *Server) answerHeld(c *fiber.Ctx, ctx context.Context, k *keyedRequest) 
 // answerFromRecord answers a request from the record of its key held by
 // another request: a conflict if that one had another body, its stored
 // response if it finished. Otherwise (still unfinished) it answers nothing.
-func answerFromRecord(c *fiber.Ctx, k *keyedRequest, prev *domain.IdempotencyRecord) (answered bool, err error) {
+func answerFromRecord(c *fiber.Ctx, k *keyedRequest, prev *storage.IdempotencyRecord) (answered bool, err error) {
 	if prev.RequestHash != k.reqHash {
 		return true, errKeyMismatch
 	}

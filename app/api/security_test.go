@@ -19,6 +19,7 @@ import (
 
 	"creditbank/auth"
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // serverKey unseals the server's current signing key from the store, so
@@ -27,9 +28,9 @@ import (
 func serverKey(t *testing.T, e *env) (string, ed25519.PrivateKey) {
 	t.Helper()
 	all, err := e.store.ListSigningKeys(context.Background())
-	var keys []domain.SigningKey
+	var keys []storage.SigningKey
 	for _, k := range all {
-		if k.Use == domain.KeyUseAccess { // credential keys sign no tokens
+		if k.Use == storage.KeyUseAccess { // credential keys sign no tokens
 			keys = append(keys, k)
 		}
 	}

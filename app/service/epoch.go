@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // Why epochs. A request holding an Idempotency-Key reservation (or running
@@ -22,9 +23,9 @@ import (
 //     the OS lets only one process at a time listen there) removes the
 //     records of its earlier epochs at start, so their work is abandoned
 //     at once;
-//   - every live process renews its record each domain.EpochHeartbeat, so
+//   - every live process renews its record each storage.EpochHeartbeat, so
 //     an instance that never comes back (a replaced container) is declared
-//     dead after domain.EpochLease of silence, while a live one keeps its
+//     dead after storage.EpochLease of silence, while a live one keeps its
 //     work;
 //   - a clean exit removes the record.
 // Misjudging an epoch dead (a process frozen for longer than the lease, or a
@@ -47,7 +48,7 @@ func newEpochID() string {
 // channel closes when that is done.
 func (s *Service) BeginEpoch(ctx context.Context, instance string) (<-chan struct{}, error) {
 	n := domain.Now(s.now())
-	e := &domain.Epoch{ID: s.epoch, Instance: instance, StartedAt: n, HeartbeatAt: n}
+	e := &storage.Epoch{ID: s.epoch, Instance: instance, StartedAt: n, HeartbeatAt: n}
 	if err := s.store.BeginEpoch(ctx, e); err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ func (s *Service) BeginEpoch(ctx context.Context, instance string) (<-chan struc
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(domain.EpochHeartbeat)
+		t := time.NewTicker(storage.EpochHeartbeat)
 		defer t.Stop()
 		for {
 			select {
@@ -75,7 +76,7 @@ func (s *Service) BeginEpoch(ctx context.Context, instance string) (<-chan struc
 					// requests are not taken over while we run.
 					s.log.Error("epoch removed by another process of the same instance", "epoch", s.epoch, "instance", instance)
 					n := domain.Now(s.now())
-					err = s.store.BeginEpoch(ctx, &domain.Epoch{ID: s.epoch, Instance: instance + "#" + s.epoch, StartedAt: n, HeartbeatAt: n})
+					err = s.store.BeginEpoch(ctx, &storage.Epoch{ID: s.epoch, Instance: instance + "#" + s.epoch, StartedAt: n, HeartbeatAt: n})
 				}
 				if err != nil && ctx.Err() == nil {
 					s.log.Warn("epoch heartbeat failed", "epoch", s.epoch, "err", err)

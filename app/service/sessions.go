@@ -9,6 +9,7 @@ import (
 
 	"creditbank/auth"
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // TokenPair is what a successful login or refresh returns.
@@ -86,7 +87,7 @@ func (s *Service) openSession(ctx context.Context, p auth.Principal, family uuid
 	}
 	refresh, hash := auth.NewRefreshToken()
 	now := domain.Now(s.now())
-	rt := &domain.RefreshToken{
+	rt := &storage.RefreshToken{
 		Hash: hash, FamilyID: family, Subject: p.Subject, Role: p.Role,
 		InstitutionID: p.InstitutionID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL),
 		SessionGen: p.Gen,

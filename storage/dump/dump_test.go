@@ -113,7 +113,7 @@ func TestImportRefusesNonEmptyStore(t *testing.T) {
 			mustDo(t, s.CreateUser(ctx, &domain.User{ID: domain.NewID(), Username: "other", Role: domain.RoleAdmin}))
 		}, "users"},
 		{"signing keys", func(t *testing.T, s storage.Store) {
-			mustDo(t, s.SaveSigningKey(ctx, &domain.SigningKey{KID: "zz", PrivateSealed: "x"}))
+			mustDo(t, s.SaveSigningKey(ctx, &storage.SigningKey{KID: "zz", PrivateSealed: "x"}))
 		}, "signing keys"},
 	}
 	for _, tt := range tests {

@@ -102,8 +102,8 @@ func seed(t *testing.T, s storage.Store) seeded {
 	}
 
 	retired := now.Add(-time.Hour)
-	mustDo(t, s.SaveSigningKey(ctx, &domain.SigningKey{KID: "k-2", PrivateSealed: "sealed:b", Public: []byte{1, 2, 3}, CreatedAt: now}))
-	mustDo(t, s.SaveSigningKey(ctx, &domain.SigningKey{KID: "k-1", PrivateSealed: "sealed:a", Public: []byte{4, 5}, CreatedAt: now.Add(-48 * time.Hour), RetiredAt: &retired}))
+	mustDo(t, s.SaveSigningKey(ctx, &storage.SigningKey{KID: "k-2", PrivateSealed: "sealed:b", Public: []byte{1, 2, 3}, CreatedAt: now}))
+	mustDo(t, s.SaveSigningKey(ctx, &storage.SigningKey{KID: "k-1", PrivateSealed: "sealed:a", Public: []byte{4, 5}, CreatedAt: now.Add(-48 * time.Hour), RetiredAt: &retired}))
 
 	issuer, err := domain.NewInstitution(domain.InstitutionInput{
 		Name: "社区教育学院", Kind: "community_college", Region: "渝北区",
@@ -155,8 +155,8 @@ func seed(t *testing.T, s storage.Store) seeded {
 	mustDo(t, err)
 	mustDo(t, s.SaveVerificationCode(ctx, &domain.VerificationCode{Code: "K7Q2M9XW4P", Token: "h.p.s", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 
-	mustDo(t, s.CreateRefreshToken(ctx, &domain.RefreshToken{Hash: "rt", FamilyID: domain.NewID(), Subject: rich.ID, Role: domain.RoleLearner, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
-	mustDo(t, s.ReserveIdempotency(ctx, &domain.IdempotencyRecord{Key: "idem", RequestHash: "rh", CreatedAt: now}))
+	mustDo(t, s.CreateRefreshToken(ctx, &storage.RefreshToken{Hash: "rt", FamilyID: domain.NewID(), Subject: rich.ID, Role: domain.RoleLearner, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
+	mustDo(t, s.ReserveIdempotency(ctx, &storage.IdempotencyRecord{Key: "idem", RequestHash: "rh", CreatedAt: now}))
 	mustDo(t, s.SaveImportJob(ctx, &domain.ImportJob{ID: domain.NewID(), InstitutionID: issuer.ID, State: domain.ImportDone, CreatedAt: now, UpdatedAt: now}))
 
 	return seeded{

@@ -209,7 +209,7 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 			return restorePolicy(ctx, s, p)
 		})
 	case KindSigningKey:
-		return decodeAnd(doc, record.SigningKeyDoc.ToDomain, func(k *domain.SigningKey) error {
+		return decodeAnd(doc, record.SigningKeyDoc.ToDomain, func(k *storage.SigningKey) error {
 			return s.SaveSigningKey(ctx, k)
 		})
 	case KindInstitution:

@@ -15,7 +15,7 @@ import (
 // BeginEpoch records a starting process after removing its instance's
 // earlier epochs and long-silent ones. Two writes without a transaction: a
 // crash between them leaves old epochs that expire by their heartbeat.
-func (s *Store) BeginEpoch(ctx context.Context, e *domain.Epoch) error {
+func (s *Store) BeginEpoch(ctx context.Context, e *storage.Epoch) error {
 	cutoff := e.StartedAt.Add(-storage.EpochRetention)
 	stale := bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "instance", Value: e.Instance}},
@@ -48,7 +48,7 @@ func (s *Store) EndEpoch(ctx context.Context, id string) error {
 }
 
 // GetEpoch loads an epoch.
-func (s *Store) GetEpoch(ctx context.Context, id string) (*domain.Epoch, error) {
+func (s *Store) GetEpoch(ctx context.Context, id string) (*storage.Epoch, error) {
 	var d record.EpochDoc
 	if err := s.epochs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
 		return nil, mapErr("get epoch", err)

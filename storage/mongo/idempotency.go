@@ -8,13 +8,14 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"creditbank/domain"
+	"creditbank/storage"
 	"creditbank/storage/record"
 )
 
 // ReserveIdempotency inserts a pending record; the key is _id, so a second
 // reservation of the same key fails on the primary-key index (a conflict)
 // even when two requests race.
-func (s *Store) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
+func (s *Store) ReserveIdempotency(ctx context.Context, r *storage.IdempotencyRecord) error {
 	d := record.FromIdempotency(r)
 	d.Status = 0
 	d.Body = nil
@@ -26,7 +27,7 @@ func (s *Store) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRec
 }
 
 // GetIdempotency loads the record of one key.
-func (s *Store) GetIdempotency(ctx context.Context, key string) (*domain.IdempotencyRecord, error) {
+func (s *Store) GetIdempotency(ctx context.Context, key string) (*storage.IdempotencyRecord, error) {
 	var d record.IdempotencyDoc
 	if err := s.idempotency.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d); err != nil {
 		return nil, mapErr("get idempotency key", err)
@@ -47,7 +48,7 @@ func ownedReservation(key, owner string) bson.D {
 
 // TakeOverIdempotency replaces prevOwner's unfinished reservation with r; the
 // filter makes it a single-document compare-and-swap on the server.
-func (s *Store) TakeOverIdempotency(ctx context.Context, r *domain.IdempotencyRecord, prevOwner string) error {
+func (s *Store) TakeOverIdempotency(ctx context.Context, r *storage.IdempotencyRecord, prevOwner string) error {
 	d := record.FromIdempotency(r)
 	d.Status, d.Body = 0, nil
 	unlock := s.locks.lock(collIdempotency, d.Key)

@@ -6,17 +6,17 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
-	"creditbank/domain"
+	"creditbank/storage"
 	"creditbank/storage/record"
 )
 
 // SaveSigningKey inserts or replaces a key by KID.
-func (s *Store) SaveSigningKey(ctx context.Context, k *domain.SigningKey) error {
+func (s *Store) SaveSigningKey(ctx context.Context, k *storage.SigningKey) error {
 	return s.upsert(ctx, s.signingKeys, "save signing key", k.KID, record.FromSigningKey(k))
 }
 
 // ListSigningKeys returns every key, oldest first (ties by KID).
-func (s *Store) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error) {
+func (s *Store) ListSigningKeys(ctx context.Context) ([]storage.SigningKey, error) {
 	cur, err := s.signingKeys.Find(ctx, bson.D{},
 		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {

@@ -11,17 +11,18 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"creditbank/domain"
+	"creditbank/storage"
 	"creditbank/storage/record"
 )
 
 // CreateRefreshToken stores a hashed refresh token.
-func (s *Store) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error {
+func (s *Store) CreateRefreshToken(ctx context.Context, t *storage.RefreshToken) error {
 	_, err := s.refreshTokens.InsertOne(ctx, record.FromRefreshToken(t))
 	return mapErr("create refresh token", err)
 }
 
 // GetRefreshToken loads a refresh token by its hash.
-func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*domain.RefreshToken, error) {
+func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*storage.RefreshToken, error) {
 	var d record.RefreshTokenDoc
 	if err := s.refreshTokens.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d); err != nil {
 		return nil, mapErr("get refresh token", err)
@@ -33,7 +34,7 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*domain.Refre
 // find-and-modify, so of two concurrent refreshes with the same token exactly
 // one wins. A used or revoked token is a conflict (the caller then revokes
 // the family), an unknown one not-found.
-func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*domain.RefreshToken, error) {
+func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*storage.RefreshToken, error) {
 	filter := bson.D{
 		{Key: "_id", Value: hash},
 		{Key: "usedAt", Value: bson.D{{Key: "$exists", Value: false}}},

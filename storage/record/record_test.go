@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"creditbank/domain"
+	"creditbank/storage"
 	"creditbank/storage/record"
 	"creditbank/storage/storetest"
 )
@@ -184,18 +185,18 @@ func TestOtherDocsRoundTrip(t *testing.T) {
 		roundTrip(t, c, c, record.FromAPIClient, record.APIClientDoc.ToDomain)
 	})
 	t.Run("RefreshToken", func(t *testing.T) {
-		rt := &domain.RefreshToken{Hash: "abc", FamilyID: domain.NewID(), Subject: domain.NewID(), Role: domain.RoleStaff,
+		rt := &storage.RefreshToken{Hash: "abc", FamilyID: domain.NewID(), Subject: domain.NewID(), Role: domain.RoleStaff,
 			InstitutionID: inst, CreatedAt: n, ExpiresAt: later, UsedAt: &later, Revoked: true}
 		roundTrip(t, rt, rt, record.FromRefreshToken, record.RefreshTokenDoc.ToDomain)
 	})
 	t.Run("Idempotency", func(t *testing.T) {
-		r := &domain.IdempotencyRecord{Key: "k", RequestHash: "rh", Status: 201, Body: []byte(`{"id":1}`), CreatedAt: n}
+		r := &storage.IdempotencyRecord{Key: "k", RequestHash: "rh", Status: 201, Body: []byte(`{"id":1}`), CreatedAt: n}
 		roundTrip(t, r, r, record.FromIdempotency, record.IdempotencyDoc.ToDomain)
 	})
 	t.Run("SigningKey", func(t *testing.T) {
-		k := &domain.SigningKey{KID: "kid1", PrivateSealed: "sealed", Public: []byte{1, 2, 3}, CreatedAt: n, RetiredAt: &later}
+		k := &storage.SigningKey{KID: "kid1", PrivateSealed: "sealed", Public: []byte{1, 2, 3}, CreatedAt: n, RetiredAt: &later}
 		roundTrip(t, k, k, record.FromSigningKey, record.SigningKeyDoc.ToDomain)
-		c := &domain.SigningKey{KID: "kid2", Use: domain.KeyUseCredentialJWT, PrivateSealed: "sealed", Public: []byte{4}, CreatedAt: n}
+		c := &storage.SigningKey{KID: "kid2", Use: storage.KeyUseCredentialJWT, PrivateSealed: "sealed", Public: []byte{4}, CreatedAt: n}
 		roundTrip(t, c, c, record.FromSigningKey, record.SigningKeyDoc.ToDomain)
 		if _, err := (record.SigningKeyDoc{KID: "k", Use: "wrapping"}).ToDomain(); err == nil {
 			t.Error("a key of unknown use was loaded")
@@ -239,7 +240,7 @@ func TestEmptyCollectionsNormalise(t *testing.T) {
 		roundTrip(t, i, &want, record.FromInstitution, record.InstitutionDoc.ToDomain)
 	})
 	t.Run("IdempotencyBody", func(t *testing.T) {
-		r := &domain.IdempotencyRecord{Key: "k", Body: []byte{}, CreatedAt: n}
+		r := &storage.IdempotencyRecord{Key: "k", Body: []byte{}, CreatedAt: n}
 		want := *r
 		want.Body = nil
 		roundTrip(t, r, &want, record.FromIdempotency, record.IdempotencyDoc.ToDomain)

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // IdempotencyDoc remembers the first response to a keyed request.
@@ -21,18 +22,18 @@ type IdempotencyDoc struct {
 }
 
 // FromIdempotency converts an idempotency record.
-func FromIdempotency(r *domain.IdempotencyRecord) IdempotencyDoc {
+func FromIdempotency(r *storage.IdempotencyRecord) IdempotencyDoc {
 	return IdempotencyDoc{Key: r.Key, RequestHash: r.RequestHash, Status: r.Status, Body: optBytes(r.Body), CreatedAt: r.CreatedAt,
 		Owner: r.Owner, ObjectID: optIDString(r.ObjectID)}
 }
 
 // ToDomain converts back.
-func (d IdempotencyDoc) ToDomain() (*domain.IdempotencyRecord, error) {
+func (d IdempotencyDoc) ToDomain() (*storage.IdempotencyRecord, error) {
 	obj, err := parseID("objectId", d.ObjectID)
 	if err != nil {
 		return nil, err
 	}
-	return &domain.IdempotencyRecord{Key: d.Key, RequestHash: d.RequestHash, Status: d.Status, Body: optBytes(d.Body), CreatedAt: utc(d.CreatedAt),
+	return &storage.IdempotencyRecord{Key: d.Key, RequestHash: d.RequestHash, Status: d.Status, Body: optBytes(d.Body), CreatedAt: utc(d.CreatedAt),
 		Owner: d.Owner, ObjectID: obj}, nil
 }
 
@@ -45,13 +46,13 @@ type EpochDoc struct {
 }
 
 // FromEpoch converts an epoch.
-func FromEpoch(e *domain.Epoch) EpochDoc {
+func FromEpoch(e *storage.Epoch) EpochDoc {
 	return EpochDoc{ID: e.ID, Instance: e.Instance, StartedAt: e.StartedAt, HeartbeatAt: e.HeartbeatAt}
 }
 
 // ToDomain converts back.
-func (d EpochDoc) ToDomain() (*domain.Epoch, error) {
-	return &domain.Epoch{ID: d.ID, Instance: d.Instance, StartedAt: utc(d.StartedAt), HeartbeatAt: utc(d.HeartbeatAt)}, nil
+func (d EpochDoc) ToDomain() (*storage.Epoch, error) {
+	return &storage.Epoch{ID: d.ID, Instance: d.Instance, StartedAt: utc(d.StartedAt), HeartbeatAt: utc(d.HeartbeatAt)}, nil
 }
 
 // SigningKeyDoc is a token-signing key; the private part is already sealed.
@@ -65,17 +66,17 @@ type SigningKeyDoc struct {
 }
 
 // FromSigningKey converts a signing key.
-func FromSigningKey(k *domain.SigningKey) SigningKeyDoc {
+func FromSigningKey(k *storage.SigningKey) SigningKeyDoc {
 	return SigningKeyDoc{KID: k.KID, Use: string(k.Use), PrivateSealed: k.PrivateSealed, Public: optBytes(k.Public), CreatedAt: k.CreatedAt, RetiredAt: optTime(k.RetiredAt)}
 }
 
 // ToDomain converts back.
-func (d SigningKeyDoc) ToDomain() (*domain.SigningKey, error) {
-	use := domain.KeyUse(d.Use)
+func (d SigningKeyDoc) ToDomain() (*storage.SigningKey, error) {
+	use := storage.KeyUse(d.Use)
 	if !use.Valid() {
 		return nil, fmt.Errorf("signing key %s: unknown use %q", d.KID, d.Use)
 	}
-	return &domain.SigningKey{KID: d.KID, Use: use, PrivateSealed: d.PrivateSealed, Public: optBytes(d.Public), CreatedAt: utc(d.CreatedAt), RetiredAt: optTime(d.RetiredAt)}, nil
+	return &storage.SigningKey{KID: d.KID, Use: use, PrivateSealed: d.PrivateSealed, Public: optBytes(d.Public), CreatedAt: utc(d.CreatedAt), RetiredAt: optTime(d.RetiredAt)}, nil
 }
 
 // AuditDoc is one hash-chained audit entry; its sequence number is the key.

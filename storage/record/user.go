@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"creditbank/domain"
+	"creditbank/storage"
 )
 
 // UserDoc is an admin or staff member; Username is unique.
@@ -118,7 +119,7 @@ type RefreshTokenDoc struct {
 }
 
 // FromRefreshToken converts a refresh token.
-func FromRefreshToken(t *domain.RefreshToken) RefreshTokenDoc {
+func FromRefreshToken(t *storage.RefreshToken) RefreshTokenDoc {
 	return RefreshTokenDoc{
 		Hash:          t.Hash,
 		FamilyID:      idString(t.FamilyID),
@@ -134,7 +135,7 @@ func FromRefreshToken(t *domain.RefreshToken) RefreshTokenDoc {
 }
 
 // ToDomain converts back.
-func (d RefreshTokenDoc) ToDomain() (*domain.RefreshToken, error) {
+func (d RefreshTokenDoc) ToDomain() (*storage.RefreshToken, error) {
 	family, err := parseID("refresh familyId", d.FamilyID)
 	if err != nil {
 		return nil, err
@@ -147,7 +148,7 @@ func (d RefreshTokenDoc) ToDomain() (*domain.RefreshToken, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &domain.RefreshToken{
+	return &storage.RefreshToken{
 		Hash:          d.Hash,
 		FamilyID:      family,
 		Subject:       subject,

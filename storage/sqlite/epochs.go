@@ -11,7 +11,7 @@ import (
 
 // BeginEpoch records a starting process and forgets its instance's earlier
 // epochs and those long silent, in one transaction.
-func (s *Store) BeginEpoch(ctx context.Context, e *domain.Epoch) error {
+func (s *Store) BeginEpoch(ctx context.Context, e *storage.Epoch) error {
 	raw, err := encode(record.FromEpoch(e))
 	if err != nil {
 		return err
@@ -53,6 +53,6 @@ func (s *Store) EndEpoch(ctx context.Context, id string) error {
 }
 
 // GetEpoch loads an epoch.
-func (s *Store) GetEpoch(ctx context.Context, id string) (*domain.Epoch, error) {
+func (s *Store) GetEpoch(ctx context.Context, id string) (*storage.Epoch, error) {
 	return getDoc[record.EpochDoc](ctx, s.rc, `SELECT doc FROM epochs WHERE id = ?`, id)
 }

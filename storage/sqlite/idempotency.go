@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 
-	"creditbank/domain"
+	"creditbank/storage"
 	"creditbank/storage/record"
 )
 
@@ -13,7 +13,7 @@ import (
 func (s *Store) CarriesReservations() bool { return true }
 
 // ReserveIdempotency inserts a reservation; an existing key is ErrConflict.
-func (s *Store) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
+func (s *Store) ReserveIdempotency(ctx context.Context, r *storage.IdempotencyRecord) error {
 	d := record.FromIdempotency(r)
 	raw, err := encode(d)
 	if err != nil {
@@ -26,7 +26,7 @@ func (s *Store) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRec
 }
 
 // GetIdempotency loads a record by key.
-func (s *Store) GetIdempotency(ctx context.Context, key string) (*domain.IdempotencyRecord, error) {
+func (s *Store) GetIdempotency(ctx context.Context, key string) (*storage.IdempotencyRecord, error) {
 	return getDoc[record.IdempotencyDoc](ctx, s.rc, `SELECT doc FROM idempotency WHERE key = ?`, key)
 }
 
@@ -35,7 +35,7 @@ func (s *Store) GetIdempotency(ctx context.Context, key string) (*domain.Idempot
 const ownedReservation = `key = ? AND json_extract(doc, '$.status') = 0 AND COALESCE(json_extract(doc, '$.owner'), '') = ?`
 
 // TakeOverIdempotency hands an unfinished reservation from prevOwner to r.Owner.
-func (s *Store) TakeOverIdempotency(ctx context.Context, r *domain.IdempotencyRecord, prevOwner string) error {
+func (s *Store) TakeOverIdempotency(ctx context.Context, r *storage.IdempotencyRecord, prevOwner string) error {
 	d := record.FromIdempotency(r)
 	d.Status, d.Body = 0, nil
 	raw, err := encode(d)

@@ -4,12 +4,12 @@ import (
 	"context"
 	"sort"
 
-	"creditbank/domain"
+	"creditbank/storage"
 	"creditbank/storage/record"
 )
 
 // SaveSigningKey inserts or replaces a key by KID.
-func (s *Store) SaveSigningKey(ctx context.Context, k *domain.SigningKey) error {
+func (s *Store) SaveSigningKey(ctx context.Context, k *storage.SigningKey) error {
 	d := record.FromSigningKey(k)
 	raw, err := encode(d)
 	if err != nil {
@@ -22,13 +22,13 @@ func (s *Store) SaveSigningKey(ctx context.Context, k *domain.SigningKey) error 
 }
 
 // ListSigningKeys returns every key, oldest first (ties by KID).
-func (s *Store) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error) {
+func (s *Store) ListSigningKeys(ctx context.Context) ([]storage.SigningKey, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM signing_keys`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var out []domain.SigningKey
+	var out []storage.SigningKey
 	for rows.Next() {
 		var raw string
 		if err := rows.Scan(&raw); err != nil {

@@ -7,11 +7,12 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
+	"creditbank/storage"
 	"creditbank/storage/record"
 )
 
 // CreateRefreshToken inserts a hashed refresh token.
-func (s *Store) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error {
+func (s *Store) CreateRefreshToken(ctx context.Context, t *storage.RefreshToken) error {
 	d := record.FromRefreshToken(t)
 	raw, err := encode(d)
 	if err != nil {
@@ -24,15 +25,15 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) 
 }
 
 // GetRefreshToken loads a token by its hash.
-func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*domain.RefreshToken, error) {
+func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*storage.RefreshToken, error) {
 	return getDoc[record.RefreshTokenDoc](ctx, s.rc, `SELECT doc FROM refresh_tokens WHERE hash = ?`, hash)
 }
 
 // UseRefreshToken marks an unused, unrevoked token used and returns it. A
 // used or revoked token is domain.ErrConflict: either way presenting it again
 // is a reuse, and the caller revokes the family.
-func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*domain.RefreshToken, error) {
-	var out *domain.RefreshToken
+func (s *Store) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*storage.RefreshToken, error) {
+	var out *storage.RefreshToken
 	err := s.write(ctx, func(tx *wtx) error {
 		t, err := getDoc[record.RefreshTokenDoc](ctx, tx, `SELECT doc FROM refresh_tokens WHERE hash = ?`, hash)
 		if err != nil {
@@ -63,7 +64,7 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error
 		if err != nil {
 			return mapErr(err)
 		}
-		var tokens []*domain.RefreshToken
+		var tokens []*storage.RefreshToken
 		for rows.Next() {
 			var raw string
 			if err := rows.Scan(&raw); err != nil {

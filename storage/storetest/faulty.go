@@ -339,19 +339,19 @@ func (f *Faulty) ListClients(ctx context.Context, p storage.Page) ([]domain.APIC
 	return guard3(f.read, func() ([]domain.APIClient, string, error) { return f.inner.ListClients(ctx, p) })
 }
 
-func (f *Faulty) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error {
+func (f *Faulty) CreateRefreshToken(ctx context.Context, t *storage.RefreshToken) error {
 	if err := f.write(); err != nil {
 		return err
 	}
 	return f.inner.CreateRefreshToken(ctx, t)
 }
 
-func (f *Faulty) GetRefreshToken(ctx context.Context, hash string) (*domain.RefreshToken, error) {
-	return guard(f.read, func() (*domain.RefreshToken, error) { return f.inner.GetRefreshToken(ctx, hash) })
+func (f *Faulty) GetRefreshToken(ctx context.Context, hash string) (*storage.RefreshToken, error) {
+	return guard(f.read, func() (*storage.RefreshToken, error) { return f.inner.GetRefreshToken(ctx, hash) })
 }
 
-func (f *Faulty) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*domain.RefreshToken, error) {
-	return guard(f.write, func() (*domain.RefreshToken, error) { return f.inner.UseRefreshToken(ctx, hash, at) })
+func (f *Faulty) UseRefreshToken(ctx context.Context, hash string, at time.Time) (*storage.RefreshToken, error) {
+	return guard(f.write, func() (*storage.RefreshToken, error) { return f.inner.UseRefreshToken(ctx, hash, at) })
 }
 
 func (f *Faulty) RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error {
@@ -361,18 +361,18 @@ func (f *Faulty) RevokeRefreshFamily(ctx context.Context, family uuid.UUID) erro
 	return f.inner.RevokeRefreshFamily(ctx, family)
 }
 
-func (f *Faulty) ReserveIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
+func (f *Faulty) ReserveIdempotency(ctx context.Context, r *storage.IdempotencyRecord) error {
 	if err := f.write(); err != nil {
 		return err
 	}
 	return f.inner.ReserveIdempotency(ctx, r)
 }
 
-func (f *Faulty) GetIdempotency(ctx context.Context, key string) (*domain.IdempotencyRecord, error) {
-	return guard(f.read, func() (*domain.IdempotencyRecord, error) { return f.inner.GetIdempotency(ctx, key) })
+func (f *Faulty) GetIdempotency(ctx context.Context, key string) (*storage.IdempotencyRecord, error) {
+	return guard(f.read, func() (*storage.IdempotencyRecord, error) { return f.inner.GetIdempotency(ctx, key) })
 }
 
-func (f *Faulty) TakeOverIdempotency(ctx context.Context, r *domain.IdempotencyRecord, prevOwner string) error {
+func (f *Faulty) TakeOverIdempotency(ctx context.Context, r *storage.IdempotencyRecord, prevOwner string) error {
 	if err := f.write(); err != nil {
 		return err
 	}
@@ -395,7 +395,7 @@ func (f *Faulty) DeleteIdempotency(ctx context.Context, key, owner string) error
 
 func (f *Faulty) CarriesReservations() bool { return f.inner.CarriesReservations() }
 
-func (f *Faulty) BeginEpoch(ctx context.Context, e *domain.Epoch) error {
+func (f *Faulty) BeginEpoch(ctx context.Context, e *storage.Epoch) error {
 	if err := f.write(); err != nil {
 		return err
 	}
@@ -416,8 +416,8 @@ func (f *Faulty) EndEpoch(ctx context.Context, id string) error {
 	return f.inner.EndEpoch(ctx, id)
 }
 
-func (f *Faulty) GetEpoch(ctx context.Context, id string) (*domain.Epoch, error) {
-	return guard(f.read, func() (*domain.Epoch, error) { return f.inner.GetEpoch(ctx, id) })
+func (f *Faulty) GetEpoch(ctx context.Context, id string) (*storage.Epoch, error) {
+	return guard(f.read, func() (*storage.Epoch, error) { return f.inner.GetEpoch(ctx, id) })
 }
 
 func (f *Faulty) AppendAudits(ctx context.Context, es []*domain.AuditEntry) (int, error) {
@@ -445,15 +445,15 @@ func (f *Faulty) ListAccountsHelpedBy(ctx context.Context, helperID uuid.UUID, p
 	return f.inner.ListAccountsHelpedBy(ctx, helperID, p)
 }
 
-func (f *Faulty) SaveSigningKey(ctx context.Context, k *domain.SigningKey) error {
+func (f *Faulty) SaveSigningKey(ctx context.Context, k *storage.SigningKey) error {
 	if err := f.write(); err != nil {
 		return err
 	}
 	return f.inner.SaveSigningKey(ctx, k)
 }
 
-func (f *Faulty) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error) {
-	return guard(f.read, func() ([]domain.SigningKey, error) { return f.inner.ListSigningKeys(ctx) })
+func (f *Faulty) ListSigningKeys(ctx context.Context) ([]storage.SigningKey, error) {
+	return guard(f.read, func() ([]storage.SigningKey, error) { return f.inner.ListSigningKeys(ctx) })
 }
 
 func (f *Faulty) CreateRule(ctx context.Context, r *domain.Rule) error {

@@ -13,9 +13,9 @@ import (
 )
 
 // NewRefreshToken returns an unused token of family.
-func NewRefreshToken(family uuid.UUID) *domain.RefreshToken {
+func NewRefreshToken(family uuid.UUID) *storage.RefreshToken {
 	n := now()
-	return &domain.RefreshToken{
+	return &storage.RefreshToken{
 		Hash: randomHash(), FamilyID: family, Subject: domain.NewID(), Role: domain.RoleStaff,
 		InstitutionID: domain.NewID(), CreatedAt: n, ExpiresAt: n.Add(30 * 24 * time.Hour),
 		SessionGen: 3,
@@ -52,14 +52,14 @@ func refreshTokenTests() []contractTest {
 		{"FamilyRevocation", func(t *testing.T, s storage.Store) {
 			family, other := domain.NewID(), domain.NewID()
 			a, b, c := NewRefreshToken(family), NewRefreshToken(family), NewRefreshToken(other)
-			for _, rt := range []*domain.RefreshToken{a, b, c} {
+			for _, rt := range []*storage.RefreshToken{a, b, c} {
 				noErr(t, s.CreateRefreshToken(t.Context(), rt), "create")
 			}
 			_, err := s.UseRefreshToken(t.Context(), a.Hash, now())
 			noErr(t, err, "use a")
 			noErr(t, s.RevokeRefreshFamily(t.Context(), family), "revoke family")
 			for _, tc := range []struct {
-				rt      *domain.RefreshToken
+				rt      *storage.RefreshToken
 				revoked bool
 			}{{a, true}, {b, true}, {c, false}} {
 				got, err := s.GetRefreshToken(t.Context(), tc.rt.Hash)
@@ -84,7 +84,7 @@ func refreshTokenTests() []contractTest {
 func idempotencyTests() []contractTest {
 	return []contractTest{
 		{"ReserveCompleteDelete", func(t *testing.T, s storage.Store) {
-			r := &domain.IdempotencyRecord{Key: "client:abc|key-1", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+			r := &storage.IdempotencyRecord{Key: "client:abc|key-1", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			noErr(t, s.ReserveIdempotency(t.Context(), r), "reserve")
 			again := *r
 			again.RequestHash = "h2"
@@ -111,7 +111,7 @@ func idempotencyTests() []contractTest {
 			deepEqual(t, got, &want, "completed record kept")
 		}},
 		{"DeleteOnlyOwnReservation", func(t *testing.T, s storage.Store) {
-			r := &domain.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "epoch-a"}
+			r := &storage.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "epoch-a"}
 			noErr(t, s.ReserveIdempotency(t.Context(), r), "reserve")
 			noErr(t, s.DeleteIdempotency(t.Context(), r.Key, "epoch-b"), "delete by another owner")
 			_, err := s.GetIdempotency(t.Context(), r.Key)
@@ -123,7 +123,7 @@ func idempotencyTests() []contractTest {
 			noErr(t, s.ReserveIdempotency(t.Context(), r), "reserve after delete")
 		}},
 		{"TakeOver", func(t *testing.T, s storage.Store) {
-			dead := &domain.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "dead", ObjectID: domain.NewID()}
+			dead := &storage.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "dead", ObjectID: domain.NewID()}
 			noErr(t, s.ReserveIdempotency(t.Context(), dead), "reserve")
 			next := *dead
 			next.Owner, next.CreatedAt = "alive", now().Add(time.Second)
@@ -152,7 +152,7 @@ func idempotencyTests() []contractTest {
 		}},
 		{"TakeOverWithoutOwner", func(t *testing.T, s storage.Store) {
 			// Reservations written before owners existed have none.
-			old := &domain.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now()}
+			old := &storage.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now()}
 			noErr(t, s.ReserveIdempotency(t.Context(), old), "reserve")
 			next := *old
 			next.Owner, next.ObjectID = "alive", domain.NewID()
@@ -162,7 +162,7 @@ func idempotencyTests() []contractTest {
 			deepEqual(t, got, &next, "taken over")
 		}},
 		{"ConcurrentTakeOverHasOneWinner", func(t *testing.T, s storage.Store) {
-			dead := &domain.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "dead"}
+			dead := &storage.IdempotencyRecord{Key: "k", RequestHash: "h", CreatedAt: now(), Owner: "dead"}
 			noErr(t, s.ReserveIdempotency(t.Context(), dead), "reserve")
 			const n = 8
 			errs := make(chan error, n)
@@ -194,12 +194,12 @@ func epochTests() []contractTest {
 	return []contractTest{
 		{"BeginRenewEnd", func(t *testing.T, s storage.Store) {
 			n := now()
-			e := &domain.Epoch{ID: "e1", Instance: "host:8080", StartedAt: n, HeartbeatAt: n}
+			e := &storage.Epoch{ID: "e1", Instance: "host:8080", StartedAt: n, HeartbeatAt: n}
 			noErr(t, s.BeginEpoch(t.Context(), e), "begin")
 			got, err := s.GetEpoch(t.Context(), e.ID)
 			noErr(t, err, "get")
 			deepEqual(t, got, e, "epoch")
-			later := n.Add(domain.EpochHeartbeat)
+			later := n.Add(storage.EpochHeartbeat)
 			noErr(t, s.RenewEpoch(t.Context(), e.ID, later), "renew")
 			got, err = s.GetEpoch(t.Context(), e.ID)
 			noErr(t, err, "get renewed")
@@ -214,13 +214,13 @@ func epochTests() []contractTest {
 		}},
 		{"RestartEndsEarlierEpochsOfInstance", func(t *testing.T, s storage.Store) {
 			n := now()
-			first := &domain.Epoch{ID: "first", Instance: "host:8080", StartedAt: n, HeartbeatAt: n}
-			other := &domain.Epoch{ID: "other", Instance: "host:8081", StartedAt: n, HeartbeatAt: n}
-			silent := &domain.Epoch{ID: "silent", Instance: "gone:8080", StartedAt: n.Add(-48 * time.Hour), HeartbeatAt: n.Add(-storage.EpochRetention - time.Hour)}
-			for _, e := range []*domain.Epoch{silent, first, other} {
+			first := &storage.Epoch{ID: "first", Instance: "host:8080", StartedAt: n, HeartbeatAt: n}
+			other := &storage.Epoch{ID: "other", Instance: "host:8081", StartedAt: n, HeartbeatAt: n}
+			silent := &storage.Epoch{ID: "silent", Instance: "gone:8080", StartedAt: n.Add(-48 * time.Hour), HeartbeatAt: n.Add(-storage.EpochRetention - time.Hour)}
+			for _, e := range []*storage.Epoch{silent, first, other} {
 				noErr(t, s.BeginEpoch(t.Context(), e), "begin "+e.ID)
 			}
-			restarted := &domain.Epoch{ID: "second", Instance: first.Instance, StartedAt: n.Add(time.Second), HeartbeatAt: n.Add(time.Second)}
+			restarted := &storage.Epoch{ID: "second", Instance: first.Instance, StartedAt: n.Add(time.Second), HeartbeatAt: n.Add(time.Second)}
 			noErr(t, s.BeginEpoch(t.Context(), restarted), "begin after restart")
 			for _, tc := range []struct {
 				id   string
@@ -246,8 +246,8 @@ func signingKeyTests() []contractTest {
 				t.Fatalf("fresh store has %d keys", len(keys))
 			}
 			n := now()
-			newer := &domain.SigningKey{KID: "a-newer", PrivateSealed: "sealed2", Public: []byte{2, 2}, CreatedAt: n}
-			older := &domain.SigningKey{KID: "z-older", PrivateSealed: "sealed1", Public: []byte{1, 1}, CreatedAt: n.Add(-time.Hour)}
+			newer := &storage.SigningKey{KID: "a-newer", PrivateSealed: "sealed2", Public: []byte{2, 2}, CreatedAt: n}
+			older := &storage.SigningKey{KID: "z-older", PrivateSealed: "sealed1", Public: []byte{1, 1}, CreatedAt: n.Add(-time.Hour)}
 			noErr(t, s.SaveSigningKey(t.Context(), newer), "save newer")
 			noErr(t, s.SaveSigningKey(t.Context(), older), "save older")
 			retired := n.Add(time.Minute)
@@ -255,7 +255,7 @@ func signingKeyTests() []contractTest {
 			noErr(t, s.SaveSigningKey(t.Context(), older), "replace older")
 			keys, err = s.ListSigningKeys(t.Context())
 			noErr(t, err, "list")
-			deepEqual(t, keys, []domain.SigningKey{*older, *newer}, "keys oldest first, replaced in place")
+			deepEqual(t, keys, []storage.SigningKey{*older, *newer}, "keys oldest first, replaced in place")
 		}},
 	}
 }
@@ -269,7 +269,7 @@ func carriedReservationTests() []contractTest {
 			if !s.CarriesReservations() {
 				t.Skip("the store reserves keys with writes of their own")
 			}
-			rec := &domain.IdempotencyRecord{Key: "client:abc|carried", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+			rec := &storage.IdempotencyRecord{Key: "client:abc|carried", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			pending := &storage.PendingReservation{Record: rec}
 			ctx := storage.WithPendingReservation(t.Context(), pending)
 
@@ -289,7 +289,7 @@ func carriedReservationTests() []contractTest {
 			if !s.CarriesReservations() {
 				t.Skip("the store reserves keys with writes of their own")
 			}
-			held := &domain.IdempotencyRecord{Key: "client:abc|held", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+			held := &storage.IdempotencyRecord{Key: "client:abc|held", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			noErr(t, s.ReserveIdempotency(t.Context(), held), "reserve")
 			a := createAccount(t, s, NewAccount(now()))
 
@@ -319,7 +319,7 @@ func carriedReservationTests() []contractTest {
 			stale := *a
 			stale.Version-- // loses its compare-and-swap
 			stale.Name = "赵六"
-			rec := &domain.IdempotencyRecord{Key: "client:abc|failed", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+			rec := &storage.IdempotencyRecord{Key: "client:abc|failed", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			pending := &storage.PendingReservation{Record: rec}
 			ctx := storage.WithPendingReservation(t.Context(), pending)
 			wantErr(t, s.UpdateAccount(ctx, &stale), domain.ErrStale, "stale update carrying a reservation")
