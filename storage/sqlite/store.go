@@ -1,8 +1,11 @@
 // Package sqlite is the embedded default store: one SQLite file (WAL mode)
-// through the pure-Go modernc.org/sqlite driver. Aggregates are stored as
-// JSON of the storage/record shapes in a doc column; keys and lookups are
-// real columns and side tables written in the same transaction as the
-// document, so they can never disagree with it.
+// through the pure-Go modernc.org/sqlite driver. Each aggregate is one
+// document in a doc column: accounts in a compact binary layout of their
+// own (accountdoc.go says why; JSON accounts of earlier versions still
+// read), everything else as JSON of the storage/record shapes. Keys and
+// lookups are real columns and side tables written in the same transaction
+// as the document, so they can never disagree with it, and no query looks
+// into an account document.
 package sqlite
 
 import (
