@@ -3,17 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -29,9 +25,9 @@ import (
 	"creditbank/auth"
 	"creditbank/domain"
 	"creditbank/storage"
+	"creditbank/storage/mongo"
+	"creditbank/storage/sqlite"
 )
-
-func init() { commands["bench"] = cmdBench }
 
 // benchOptions are the bench command's flags.
 type benchOptions struct {
@@ -41,13 +37,57 @@ type benchOptions struct {
 	growth                                                bool
 }
 
-// cmdBench seeds a district on a scratch store, starts the real server on
+// Product is the credit bank wired on one store, as the main package opens
+// it to serve.
+type Product struct {
+	Service *service.Service
+	// Store is the product's store: the bench reads a sample account from
+	// it, and asks the concrete store behind it for raw baselines and
+	// group-commit counters.
+	Store   storage.Accounts
+	Tokens  *auth.TokenService
+	Handler func() *fiber.App
+	Close   func() error
+}
+
+// Scratch is a fresh store that one run seeds.
+type Scratch struct {
+	// Label names the store in the run's header line.
+	Label string
+	// Open wires the product on the store; the start-up measurement opens
+	// it a second time, after the first is closed.
+	Open func(ctx context.Context) (*Product, error)
+	// Remove deletes the store.
+	Remove func()
+}
+
+// Command is `creditbank bench`. The main package supplies what only it
+// knows: how to make a store and wire the product on it.
+type Command struct {
+	// Scratch prepares a fresh store for the --store flag's target ("": a
+	// temporary SQLite file).
+	Scratch func(ctx context.Context, target string) (*Scratch, error)
+	// Sizes are the stores --growth seeds; nil means GrowthSizes.
+	Sizes []GrowthSize
+}
+
+// exitStatus ends the command with a status of its own: 2 for bad flags,
+// 1 when requests failed.
+type exitStatus struct {
+	code int
+	msg  string
+}
+
+func (e exitStatus) Error() string { return e.msg }
+func (e exitStatus) ExitCode() int { return e.code }
+
+// Run seeds a district on a scratch store, starts the real server on
 // loopback in this process and measures it over HTTP with real tokens from
 // concurrent connections, next to baselines taken in the same run: the
 // store's raw compare-and-swap writes and point reads, and a Fiber handler
 // answering a constant. Every figure is a ratio to its baseline, because the
 // machines this runs on are shared and noisy.
-func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func (c Command) Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o benchOptions
@@ -67,14 +107,14 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if o.learners < 1 || o.perLearner < 1 || o.rules < 1 || o.conns < 1 || o.duration <= 0 {
-		return exitError{code: 2, msg: "bench: --learners, --outcomes-per-learner, --rules, --conns and --duration must be positive"}
+		return exitStatus{code: 2, msg: "bench: --learners, --outcomes-per-learner, --rules, --conns and --duration must be positive"}
 	}
 	var results []measurement
 	var err error
 	if o.growth {
-		results, err = benchGrowth(ctx, o, stdout, stderr)
+		results, err = c.growth(ctx, o, stdout, stderr)
 	} else {
-		results, err = benchRun(ctx, o, benchAll, stdout, stderr)
+		results, err = c.run(ctx, o, benchAll, stdout, stderr)
 	}
 	if err != nil {
 		return err
@@ -94,7 +134,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		errs += m.Errors
 	}
 	if errs > 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("bench: %d requests failed", errs)}
+		return exitStatus{code: 1, msg: fmt.Sprintf("bench: %d requests failed", errs)}
 	}
 	return nil
 }
@@ -107,52 +147,10 @@ const (
 	benchPointOnly
 )
 
-// scratchStore prepares the store a run seeds: a fresh SQLite file in a
-// temporary directory, or a fresh database on the named MongoDB. cleanup
-// removes it.
-func scratchStore(ctx context.Context, target string) (cfg Config, cleanup func(), err error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return cfg, nil, err
-	}
-	cfg = Config{Audience: "creditbank", Issuer: "http://bench.local", MasterKey: base64.StdEncoding.EncodeToString(key),
-		// The load comes from one loopback address standing for many
-		// clients: the per-address connection cap would refuse it.
-		Limits: Limits{MaxConnsPerAddr: 1 << 20}}
-	switch {
-	case target == "":
-		dir, err := os.MkdirTemp("", "creditbank-bench-")
-		if err != nil {
-			return cfg, nil, err
-		}
-		cfg.Store = "sqlite:" + filepath.Join(dir, "bench.db")
-		return cfg, func() { os.RemoveAll(dir) }, nil
-	case strings.HasPrefix(target, "sqlite:"):
-		cfg.Store = target
-		if _, err := os.Stat(strings.TrimPrefix(target, "sqlite:")); err == nil {
-			return cfg, nil, fmt.Errorf("bench: %s exists; name a new file", target)
-		}
-		return cfg, func() {}, nil
-	default:
-		cfg.Store = target
-		cfg.mongoDatabase = "creditbank_bench_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-		return cfg, func() {
-			store, err := openStore(context.WithoutCancel(ctx), cfg)
-			if err == nil {
-				if d, ok := store.(interface{ Drop(context.Context) error }); ok {
-					_ = d.Drop(context.WithoutCancel(ctx))
-				}
-				store.Close()
-			}
-		}, nil
-	}
-}
-
 // benchSession is one seeded store with the server running on it.
 type benchSession struct {
 	o        benchOptions
-	cfg      Config
-	app      *application
+	app      *Product
 	d        *benchDistrict
 	server   *fiber.App
 	addr     string
@@ -166,47 +164,46 @@ type benchSession struct {
 }
 
 // benchRun seeds one district and measures it.
-func benchRun(ctx context.Context, o benchOptions, phases benchPhases, stdout, stderr io.Writer) ([]measurement, error) {
-	cfg, cleanup, err := scratchStore(ctx, o.store)
+func (c Command) run(ctx context.Context, o benchOptions, phases benchPhases, stdout, stderr io.Writer) ([]measurement, error) {
+	scratch, err := c.Scratch(ctx, o.store)
 	if err != nil {
 		return nil, err
 	}
-	defer cleanup()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := openApplication(ctx, cfg, quiet, nil)
+	defer scratch.Remove()
+	app, err := scratch.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { app.Close() }()
 	adminPassword := auth.RandomPassword()
-	if _, err := app.svc.EnsureAdmin(ctx, adminPassword); err != nil {
+	if _, err := app.Service.EnsureAdmin(ctx, adminPassword); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(stdout, "creditbank bench: %d learners × %d outcomes, %d rules, %d connections, %s per measurement, GOMAXPROCS=%d, store %s\n",
-		o.learners, o.perLearner, o.rules, o.conns, o.duration, runtime.GOMAXPROCS(0), storeLabel(cfg))
+		o.learners, o.perLearner, o.rules, o.conns, o.duration, runtime.GOMAXPROCS(0), scratch.Label)
 	heavy := o.heavy
 	if phases != benchAll {
 		heavy = 0
 	}
 	seedStart := time.Now()
-	d, err := seedBenchDistrict(ctx, app.svc, o.learners, o.perLearner, o.rules, heavy, stderr)
+	d, err := seedBenchDistrict(ctx, app.Service, o.learners, o.perLearner, o.rules, heavy, stderr)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(stdout, "seeded %d outcomes in %s\n", o.learners*o.perLearner+heavy, time.Since(seedStart).Round(time.Millisecond))
 	reviewerPassword := auth.RandomPassword()
-	if _, err := app.svc.CreateStaff(ctx, service.System, d.converter.ID, service.StaffInput{
+	if _, err := app.Service.CreateStaff(ctx, service.System, d.converter.ID, service.StaffInput{
 		Username: "bench.reviewer", Password: reviewerPassword, Perms: []string{"review"}}); err != nil {
 		return nil, err
 	}
 
 	var results []measurement
 	// Store baselines, before the server adds any load of its own.
-	sample, err := app.store.GetAccount(ctx, d.learners[len(d.learners)/2].ID)
+	sample, err := app.Store.GetAccount(ctx, d.learners[len(d.learners)/2].ID)
 	if err != nil {
 		return nil, err
 	}
-	storeBase, err := benchStoreBaselines(ctx, app.store, sample, o, stderr)
+	storeBase, err := benchStoreBaselines(ctx, app.Store, sample, o, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +214,7 @@ func benchRun(ctx context.Context, o benchOptions, phases benchPhases, stdout, s
 	}
 	results = append(results, constBase)
 
-	s := &benchSession{o: o, cfg: cfg, app: app, d: d, stdout: stdout, stderr: stderr}
+	s := &benchSession{o: o, app: app, d: d, stdout: stdout, stderr: stderr}
 	if err := s.start(adminPassword, reviewerPassword); err != nil {
 		return nil, err
 	}
@@ -249,7 +246,7 @@ func benchRun(ctx context.Context, o benchOptions, phases benchPhases, stdout, s
 	}
 	s.server.Shutdown()
 	app.Close()
-	startup, err := benchStartup(ctx, cfg)
+	startup, err := benchStartup(ctx, scratch)
 	if err != nil {
 		return results, err
 	}
@@ -292,20 +289,42 @@ func withRatios(ms []measurement) []measurement {
 	return ms
 }
 
-// rawBaseliner is offered by stores that can measure their own raw
-// document writes and reads, with no product code around them.
-type rawBaseliner interface {
-	RawBaseline(ctx context.Context, sample *domain.Account, docs int) (storage.RawDocs, error)
+// rawDocs is a scratch collection of account-sized documents on which the
+// bench measures what the store itself can do, with no product code around
+// it: compare-and-swap writes, one or many per transaction, and point reads
+// by key, at the same durability settings as the product's own writes.
+type rawDocs interface {
+	CAS(ctx context.Context, i int) error
+	CASBatch(ctx context.Context, is []int) error
+	Read(ctx context.Context, i int) error
+	// Close drops the scratch collection.
+	Close(ctx context.Context) error
 }
 
-func benchStoreBaselines(ctx context.Context, store storage.Store, sample *domain.Account, o benchOptions, stderr io.Writer) ([]measurement, error) {
-	rb, ok := store.(rawBaseliner)
-	if !ok {
-		return nil, errors.New("bench: this store offers no raw baseline")
+// rawBaseline makes docs copies of sample's document in the store's
+// scratch collection. Only the concrete adapters offer one, to the bench
+// alone: it is no part of the storage port.
+func rawBaseline(ctx context.Context, store storage.Accounts, sample *domain.Account, docs int) (rawDocs, error) {
+	var raw rawDocs
+	var err error
+	switch s := store.(type) {
+	case *sqlite.Store:
+		raw, err = s.RawBaseline(ctx, sample, docs)
+	case *mongo.Store:
+		raw, err = s.RawBaseline(ctx, sample, docs)
+	default:
+		return nil, fmt.Errorf("bench: a %T offers no raw baseline", store)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+func benchStoreBaselines(ctx context.Context, store storage.Accounts, sample *domain.Account, o benchOptions, stderr io.Writer) ([]measurement, error) {
 	docs := min(o.learners, 10000)
 	fmt.Fprintf(stderr, "baselines: %d raw documents of %d outcomes\n", docs, len(sample.Outcomes))
-	raw, err := rb.RawBaseline(ctx, sample, docs)
+	raw, err := rawBaseline(ctx, store, sample, docs)
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +379,7 @@ func (s *benchSession) start(adminPassword, reviewerPassword string) error {
 	if err != nil {
 		return err
 	}
-	s.server = s.app.httpHandler()
+	s.server = s.app.Handler()
 	go func() { _ = s.server.Listener(ln) }()
 	s.addr = ln.Addr().String()
 	s.client = newBenchHTTP(s.addr, s.o.conns)
@@ -406,7 +425,7 @@ func (s *benchSession) load(ctx context.Context, endpoint, name string, conns in
 
 // writeGroups reads the store's group-commit counters, where it has them.
 func (s *benchSession) writeGroups() (groups, writes int64) {
-	if g, ok := s.app.store.(interface{ WriteGroups() (int64, int64) }); ok {
+	if g, ok := s.app.Store.(interface{ WriteGroups() (int64, int64) }); ok {
 		return g.WriteGroups()
 	}
 	return 0, 0
@@ -415,7 +434,7 @@ func (s *benchSession) writeGroups() (groups, writes int64) {
 // learnerToken signs a learner in the way a login would, without paying
 // for a password hash per learner.
 func (s *benchSession) learnerToken(l benchLearner) (string, error) {
-	tok, _, err := s.app.tokens.Issue(auth.Principal{Role: domain.RoleLearner, Subject: l.ID})
+	tok, _, err := s.app.Tokens.Issue(auth.Principal{Role: domain.RoleLearner, Subject: l.ID})
 	return tok, err
 }
 
@@ -630,21 +649,21 @@ func (s *benchSession) measureImport(ctx context.Context) (measurement, error) {
 
 // benchStartup reopens the seeded store as a server start would and times
 // it until /healthz answers.
-func benchStartup(ctx context.Context, cfg Config) (measurement, error) {
+func benchStartup(ctx context.Context, scratch *Scratch) (measurement, error) {
 	start := time.Now()
-	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	app, err := scratch.Open(ctx)
 	if err != nil {
 		return measurement{}, err
 	}
 	defer app.Close()
-	if _, err := app.svc.EnsureAdmin(ctx, auth.RandomPassword()); err != nil {
+	if _, err := app.Service.EnsureAdmin(ctx, auth.RandomPassword()); err != nil {
 		return measurement{}, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return measurement{}, err
 	}
-	server := app.httpHandler()
+	server := app.Handler()
 	go func() { _ = server.Listener(ln) }()
 	defer server.Shutdown()
 	client := newBenchHTTP(ln.Addr().String(), 1)
@@ -676,25 +695,29 @@ func peakRSS() measurement {
 	return m
 }
 
-// benchGrowth measures point operations on stores of growing size and on
+// GrowthSize is one store the growth measurement seeds.
+type GrowthSize struct{ Learners, OutcomesPerLearner int }
+
+// GrowthSizes are 10 000, 100 000 and 1 000 000 outcomes at 10 per learner,
+// then 5, 50 and 500 outcomes per learner.
+var GrowthSizes = []GrowthSize{{1000, 10}, {10000, 10}, {100000, 10}, {2000, 5}, {2000, 50}, {2000, 500}}
+
+// growth measures point operations on stores of growing size and on
 // learners of growing record length.
-// growthSize is one store size the growth measurement seeds.
-type growthSize struct{ learners, per int }
-
-// growthSizes are 10 000, 100 000 and 1 000 000 outcomes at 10 per learner,
-// then 5, 50 and 500 outcomes per learner (tests measure smaller ones).
-var growthSizes = []growthSize{{1000, 10}, {10000, 10}, {100000, 10}, {2000, 5}, {2000, 50}, {2000, 500}}
-
-func benchGrowth(ctx context.Context, o benchOptions, stdout, stderr io.Writer) ([]measurement, error) {
+func (c Command) growth(ctx context.Context, o benchOptions, stdout, stderr io.Writer) ([]measurement, error) {
+	sizes := c.Sizes
+	if sizes == nil {
+		sizes = GrowthSizes
+	}
 	var out []measurement
-	for _, sz := range growthSizes {
+	for _, sz := range sizes {
 		run := o
-		run.learners, run.perLearner = sz.learners, sz.per
-		ms, err := benchRun(ctx, run, benchPointOnly, stdout, stderr)
+		run.learners, run.perLearner = sz.Learners, sz.OutcomesPerLearner
+		ms, err := c.run(ctx, run, benchPointOnly, stdout, stderr)
 		if err != nil {
 			return out, err
 		}
-		label := fmt.Sprintf(" @ %d outcomes, %d per learner", sz.learners*sz.per, sz.per)
+		label := fmt.Sprintf(" @ %d outcomes, %d per learner", sz.Learners*sz.OutcomesPerLearner, sz.OutcomesPerLearner)
 		for _, m := range ms {
 			if strings.HasPrefix(m.Name, "baseline: store CAS write, 100") || strings.HasPrefix(m.Name, "baseline: Fiber") ||
 				strings.HasPrefix(m.Name, "issue") || strings.HasPrefix(m.Name, "read") {

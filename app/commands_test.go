@@ -341,13 +341,12 @@ func TestProcessIOCountsWrites(t *testing.T) {
 // The growth measurement seeds one store per size and measures issue and
 // read at each, every one against the baselines of its own store.
 func TestBenchGrowthMeasuresEverySize(t *testing.T) {
-	saved := growthSizes
-	growthSizes = []growthSize{{30, 2}, {60, 2}, {20, 8}}
-	t.Cleanup(func() { growthSizes = saved })
+	bench := benchCommand()
+	bench.Sizes = []GrowthSize{{30, 2}, {60, 2}, {20, 8}}
 	out := filepath.Join(t.TempDir(), "growth.json")
-	code, stdout, stderr := cli(t, "bench", "--growth", "--rules", "6", "--duration", "200ms", "--conns", "2", "--json", out)
-	if code != 0 {
-		t.Fatalf("bench --growth: exit %d\n%s\n%s", code, stdout, stderr)
+	var stdout, stderr bytes.Buffer
+	if err := bench.Run(t.Context(), []string{"--growth", "--rules", "6", "--duration", "200ms", "--conns", "2", "--json", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("bench --growth: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
 	raw, err := os.ReadFile(out)
 	if err != nil {

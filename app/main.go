@@ -37,6 +37,7 @@ func main() {
 // commands maps a subcommand to its implementation.
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
 	"serve": cmdServe,
+	"bench": cmdBench,
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -59,10 +60,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		var ee exitError
+		var ee exitCoder
 		if errors.As(err, &ee) {
-			fmt.Fprintln(stderr, "creditbank:", ee.msg)
-			return ee.code
+			fmt.Fprintln(stderr, "creditbank:", ee.Error())
+			return ee.ExitCode()
 		}
 		fmt.Fprintln(stderr, "creditbank:", err)
 		return 1
@@ -77,6 +78,14 @@ type exitError struct {
 }
 
 func (e exitError) Error() string { return e.msg }
+func (e exitError) ExitCode() int { return e.code }
+
+// exitCoder is an error that ends the process with a status of its own,
+// whichever package the command lives in.
+type exitCoder interface {
+	error
+	ExitCode() int
+}
 
 // newLogger writes JSON lines (one object per event, for log collectors)
 // unless format is "text".

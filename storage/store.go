@@ -377,15 +377,3 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
-
-// RawDocs is a scratch collection of account-sized documents on which the
-// bench measures what the store itself can do, with no product code around
-// it: compare-and-swap writes, one or many per transaction, and point reads
-// by key, at the same durability settings as the product's own writes.
-type RawDocs interface {
-	CAS(ctx context.Context, i int) error
-	CASBatch(ctx context.Context, is []int) error
-	Read(ctx context.Context, i int) error
-	// Close drops the scratch collection.
-	Close(ctx context.Context) error
-}

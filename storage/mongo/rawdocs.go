@@ -9,22 +9,21 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"creditbank/domain"
-	"creditbank/storage"
 	"creditbank/storage/record"
 )
 
-// rawDocs measures the server itself: a scratch collection of account
+// RawDocs measures the server itself: a scratch collection of account
 // documents replaced by {_id, version} with the product's write concern,
 // without locks, indexes beyond _id or any product code.
-type rawDocs struct {
+type RawDocs struct {
 	coll     *mongo.Collection
 	doc      record.AccountDoc
 	versions []atomic.Int64
 }
 
 // RawBaseline creates the scratch collection with docs copies of sample.
-func (s *Store) RawBaseline(ctx context.Context, sample *domain.Account, docs int) (storage.RawDocs, error) {
-	r := &rawDocs{coll: s.db.Collection("bench_raw"), doc: record.FromAccount(sample), versions: make([]atomic.Int64, docs)}
+func (s *Store) RawBaseline(ctx context.Context, sample *domain.Account, docs int) (*RawDocs, error) {
+	r := &RawDocs{coll: s.db.Collection("bench_raw"), doc: record.FromAccount(sample), versions: make([]atomic.Int64, docs)}
 	batch := make([]any, 0, 500)
 	for i := 0; i < docs; i++ {
 		d := r.doc
@@ -41,7 +40,7 @@ func (s *Store) RawBaseline(ctx context.Context, sample *domain.Account, docs in
 	return r, nil
 }
 
-func (r *rawDocs) model(i int) mongo.WriteModel {
+func (r *RawDocs) model(i int) mongo.WriteModel {
 	v := r.versions[i].Load()
 	d := r.doc
 	d.ID, d.Version = fmt.Sprint(i), v+1
@@ -49,9 +48,9 @@ func (r *rawDocs) model(i int) mongo.WriteModel {
 	return mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: v}}).SetReplacement(d)
 }
 
-func (r *rawDocs) CAS(ctx context.Context, i int) error { return r.CASBatch(ctx, []int{i}) }
+func (r *RawDocs) CAS(ctx context.Context, i int) error { return r.CASBatch(ctx, []int{i}) }
 
-func (r *rawDocs) CASBatch(ctx context.Context, is []int) error {
+func (r *RawDocs) CASBatch(ctx context.Context, is []int) error {
 	models := make([]mongo.WriteModel, len(is))
 	for k, i := range is {
 		models[k] = r.model(i)
@@ -60,12 +59,12 @@ func (r *rawDocs) CASBatch(ctx context.Context, is []int) error {
 	return err
 }
 
-func (r *rawDocs) Read(ctx context.Context, i int) error {
+func (r *RawDocs) Read(ctx context.Context, i int) error {
 	var d record.AccountDoc
 	return r.coll.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprint(i)}}).Decode(&d)
 }
 
-func (r *rawDocs) Close(ctx context.Context) error { return r.coll.Drop(ctx) }
+func (r *RawDocs) Close(ctx context.Context) error { return r.coll.Drop(ctx) }
 
 // Drop deletes the whole database (the bench's scratch database).
 func (s *Store) Drop(ctx context.Context) error { return s.DropDatabase(ctx) }

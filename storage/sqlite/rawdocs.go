@@ -7,15 +7,14 @@ import (
 	"sync/atomic"
 
 	"creditbank/domain"
-	"creditbank/storage"
 )
 
-// rawDocs measures the file itself: a scratch table shaped like accounts
+// RawDocs measures the file itself: a scratch table shaped like accounts
 // (key, version, document in the product's format), written on the store's own writer connection
 // (so in WAL mode, each commit followed by a sync of the log before it
 // counts as done, as the product writes) but without group commit, side
 // tables or any product code.
-type rawDocs struct {
+type RawDocs struct {
 	s        *Store
 	doc      []byte
 	versions []atomic.Int64
@@ -23,9 +22,9 @@ type rawDocs struct {
 
 // RawBaseline creates the scratch table with docs copies of sample's
 // document.
-func (s *Store) RawBaseline(ctx context.Context, sample *domain.Account, docs int) (storage.RawDocs, error) {
+func (s *Store) RawBaseline(ctx context.Context, sample *domain.Account, docs int) (*RawDocs, error) {
 	doc := encodeAccount(sample, sample.Version)
-	r := &rawDocs{s: s, doc: doc, versions: make([]atomic.Int64, docs)}
+	r := &RawDocs{s: s, doc: doc, versions: make([]atomic.Int64, docs)}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, mapErr(err)
@@ -48,7 +47,7 @@ func (s *Store) RawBaseline(ctx context.Context, sample *domain.Account, docs in
 	return r, mapErr(tx.Commit())
 }
 
-func (r *rawDocs) cas(ctx context.Context, tx *sql.Tx, i int) error {
+func (r *RawDocs) cas(ctx context.Context, tx *sql.Tx, i int) error {
 	v := r.versions[i].Load()
 	res, err := tx.ExecContext(ctx, `UPDATE bench_raw SET version = ?, doc = ? WHERE id = ? AND version = ?`, v+1, r.doc, i, v)
 	if err != nil {
@@ -60,9 +59,9 @@ func (r *rawDocs) cas(ctx context.Context, tx *sql.Tx, i int) error {
 	return nil
 }
 
-func (r *rawDocs) CAS(ctx context.Context, i int) error { return r.CASBatch(ctx, []int{i}) }
+func (r *RawDocs) CAS(ctx context.Context, i int) error { return r.CASBatch(ctx, []int{i}) }
 
-func (r *rawDocs) CASBatch(ctx context.Context, is []int) error {
+func (r *RawDocs) CASBatch(ctx context.Context, is []int) error {
 	tx, err := r.s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
@@ -79,12 +78,12 @@ func (r *rawDocs) CASBatch(ctx context.Context, is []int) error {
 	return r.s.log.sync()
 }
 
-func (r *rawDocs) Read(ctx context.Context, i int) error {
+func (r *RawDocs) Read(ctx context.Context, i int) error {
 	var raw string
 	return mapErr(r.s.r.QueryRowContext(ctx, `SELECT doc FROM bench_raw WHERE id = ?`, i).Scan(&raw))
 }
 
-func (r *rawDocs) Close(ctx context.Context) error {
+func (r *RawDocs) Close(ctx context.Context) error {
 	_, err := r.s.w.ExecContext(ctx, `DROP TABLE IF EXISTS bench_raw`)
 	return mapErr(err)
 }
