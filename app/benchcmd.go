@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"creditbank/app/bench"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -15,7 +16,7 @@ import (
 )
 
 // benchCommand is `creditbank bench` on this binary's own wiring.
-func benchCommand() Command { return Command{Scratch: benchScratch} }
+func benchCommand() bench.Command { return bench.Command{Scratch: benchScratch} }
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return benchCommand().Run(ctx, args, stdout, stderr)
@@ -24,19 +25,19 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // benchScratch prepares the store a bench run seeds: a fresh SQLite file in
 // a temporary directory, or a fresh database on the named MongoDB, with a
 // master key of its own.
-func benchScratch(ctx context.Context, target string) (*Scratch, error) {
+func benchScratch(ctx context.Context, target string) (*bench.Scratch, error) {
 	cfg, remove, err := benchConfig(ctx, target)
 	if err != nil {
 		return nil, err
 	}
-	open := func(ctx context.Context) (*Product, error) {
+	open := func(ctx context.Context) (*bench.Product, error) {
 		app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 		if err != nil {
 			return nil, err
 		}
-		return &Product{Service: app.svc, Store: app.store, Tokens: app.tokens, Handler: app.httpHandler, Close: app.Close}, nil
+		return &bench.Product{Service: app.svc, Store: app.store, Tokens: app.tokens, Handler: app.httpHandler, Close: app.Close}, nil
 	}
-	return &Scratch{Label: storeLabel(cfg), Open: open, Remove: remove}, nil
+	return &bench.Scratch{Label: storeLabel(cfg), Open: open, Remove: remove}, nil
 }
 
 // benchConfig is the configuration of a scratch store; remove deletes it.

@@ -15,6 +15,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"creditbank/app/bench"
 	"creditbank/app/service"
 	"creditbank/auth"
 	"creditbank/storage"
@@ -320,32 +321,14 @@ func TestBenchCommandMeasuresEveryEndpointAgainstBaselines(t *testing.T) {
 	}
 }
 
-// processIO counts this process's own file writes.
-func TestProcessIOCountsWrites(t *testing.T) {
-	before := processIO()
-	if before == (ioCounters{}) {
-		t.Skip("this system does not count file I/O per process")
-	}
-	path := filepath.Join(t.TempDir(), "f")
-	for i := 0; i < 4; i++ {
-		if err := os.WriteFile(path, make([]byte, 64<<10), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := processIO().since(before)
-	if got.writes < 4 || got.writtenBytes < 4*64<<10 {
-		t.Fatalf("4 writes of 64 kB counted as %d writes of %d bytes", got.writes, got.writtenBytes)
-	}
-}
-
 // The growth measurement seeds one store per size and measures issue and
 // read at each, every one against the baselines of its own store.
 func TestBenchGrowthMeasuresEverySize(t *testing.T) {
-	bench := benchCommand()
-	bench.Sizes = []GrowthSize{{30, 2}, {60, 2}, {20, 8}}
+	cmd := benchCommand()
+	cmd.Sizes = []bench.GrowthSize{{Learners: 30, OutcomesPerLearner: 2}, {Learners: 60, OutcomesPerLearner: 2}, {Learners: 20, OutcomesPerLearner: 8}}
 	out := filepath.Join(t.TempDir(), "growth.json")
 	var stdout, stderr bytes.Buffer
-	if err := bench.Run(t.Context(), []string{"--growth", "--rules", "6", "--duration", "200ms", "--conns", "2", "--json", out}, &stdout, &stderr); err != nil {
+	if err := cmd.Run(t.Context(), []string{"--growth", "--rules", "6", "--duration", "200ms", "--conns", "2", "--json", out}, &stdout, &stderr); err != nil {
 		t.Fatalf("bench --growth: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
 	raw, err := os.ReadFile(out)

@@ -1,4 +1,8 @@
-package main
+// Package bench is the `creditbank bench` command: it seeds a district on a
+// scratch store, serves it on loopback and measures the product over HTTP
+// against baselines taken in the same run. It is a tool beside the product,
+// not part of it; the main package hands it the wiring.
+package bench
 
 import (
 	"bytes"
