@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-func init() { commands["backup"] = cmdBackup }
-
 // backuper is a store that can snapshot itself to a file (SQLite).
 type backuper interface {
 	Backup(ctx context.Context, path string) error

@@ -20,14 +20,6 @@ import (
 	"creditbank/storage/dump"
 )
 
-func init() {
-	commands["export"] = cmdExport
-	commands["import"] = cmdImport
-	commands["keys"] = cmdKeys
-	commands["audit"] = cmdAudit
-	commands["verify"] = cmdVerify
-}
-
 // openStoreFromArgs opens only the store: export and import must not create
 // keys or an admin, or the target would no longer be empty.
 func openStoreFromArgs(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (storage.Store, *flag.FlagSet, error) {

@@ -11,33 +11,43 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
 
-const usage = `usage: creditbank [command] [flags]
+// command is one subcommand: how it is called, the line the usage text
+// gives it, and what runs it.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
 
-commands:
-  serve          run the HTTP API and web UI (default); --demo seeds a demo district
-  export [FILE]  write every record as JSON lines (stdout if no FILE)
-  import FILE    load an export into an empty store (--force: into a non-empty one)
-  backup FILE    consistent copy of a SQLite store while it keeps serving
-  keys rotate    add a new token-signing key; old tokens stay valid until they expire
-  audit verify   check the audit log's hash chain; exits 1 naming the first bad entry
-  verify FILE    check a signed transcript
-  bench          measure deposit, record and evaluation throughput on a scratch store
+// commands is every subcommand, in the order the usage text lists them.
+var commands = []command{
+	{"serve", "", "run the HTTP API and web UI (default); --demo seeds a demo district", cmdServe},
+	{"export", "[FILE]", "write every record as JSON lines (stdout if no FILE)", cmdExport},
+	{"import", "FILE", "load an export into an empty store (--force: into a non-empty one)", cmdImport},
+	{"backup", "FILE", "consistent copy of a SQLite store while it keeps serving", cmdBackup},
+	{"keys", "rotate", "add a new token-signing key; old tokens stay valid until they expire", cmdKeys},
+	{"audit", "verify", "check the audit log's hash chain; exits 1 naming the first bad entry", cmdAudit},
+	{"verify", "FILE", "check a signed transcript", cmdVerify},
+	{"bench", "", "measure deposit, record and evaluation throughput on a scratch store", cmdBench},
+}
 
-Configuration comes from CREDITBANK_* environment variables; flags override them.
-`
+// usage lists the commands.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: creditbank [command] [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-15s%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	b.WriteString("\nConfiguration comes from CREDITBANK_* environment variables; flags override them.\n")
+	return b.String()
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// commands maps a subcommand to its implementation.
-var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
-	"serve": cmdServe,
-	"bench": cmdBench,
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -46,14 +56,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		name, args = args[0], args[1:]
 	}
 	if name == "help" {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return 0
 	}
-	cmd, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(stderr, "creditbank: unknown command %q\n\n%s", name, usage)
+	i := slices.IndexFunc(commands, func(c command) bool { return c.name == name })
+	if i < 0 {
+		fmt.Fprintf(stderr, "creditbank: unknown command %q\n\n%s", name, usage())
 		return 2
 	}
+	cmd := commands[i].run
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := cmd(ctx, args, stdout, stderr); err != nil {
