@@ -16,17 +16,21 @@ import (
 
 // CreateAccount inserts a; a Version > 0 is kept (restores), otherwise 1.
 func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
-	prev := a.Version
-	if a.Version <= 0 {
-		a.Version = 1
-	}
-	d := record.FromAccount(a)
-	d.Tallies = record.FromTallies(a.StatTallies())
-	if _, err := s.accounts.InsertOne(ctx, d); err != nil {
-		a.Version = prev
-		return mapErr("create account", err)
+	if err := insertVersioned(ctx, s.accounts, "create account", &a.Version, s.accountDoc(a)); err != nil {
+		return err
 	}
 	return s.recordAfterSave(ctx, audit)
+}
+
+// accountDoc makes a's document at a version, with the tallies the
+// district statistics sum.
+func (s *Store) accountDoc(a *domain.Account) func(version int64) any {
+	return func(version int64) any {
+		d := record.FromAccount(a)
+		d.Version = version
+		d.Tallies = record.FromTallies(a.StatTallies())
+		return d
+	}
 }
 
 // recordAfterSave records the audit entries of an account change that has
@@ -43,7 +47,7 @@ func (s *Store) recordAfterSave(ctx context.Context, audit []domain.AuditEntry) 
 
 // GetAccount loads one account.
 func (s *Store) GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error) {
-	return s.findAccount(ctx, "get account", bson.D{{Key: "_id", Value: id.String()}})
+	return s.findAccount(ctx, "get account", byID(id.String()))
 }
 
 // GetAccountByNationalIDHash finds the account of one person.
@@ -64,24 +68,16 @@ func (s *Store) GetAccountByConversionID(ctx context.Context, conversionID uuid.
 }
 
 func (s *Store) findAccount(ctx context.Context, what string, filter bson.D) (*domain.Account, error) {
-	var d record.AccountDoc
-	if err := s.accounts.FindOne(ctx, filter).Decode(&d); err != nil {
-		return nil, mapErr(what, err)
-	}
-	return d.ToDomain()
+	return getDoc[record.AccountDoc](ctx, s.accounts, what, filter)
 }
 
 // UpdateAccount is compare-and-swap on Version. The derived index arrays
 // (issuerIds, queueKeys) are rewritten with the document, so they can never
 // disagree with the outcomes and conversions they index.
 func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
-	d := record.FromAccount(a)
-	d.Version = a.Version + 1
-	d.Tallies = record.FromTallies(a.StatTallies())
-	if err := s.replaceIfVersion(ctx, s.accounts, "update account", d.ID, "version", a.Version, d); err != nil {
+	if err := s.replaceVersioned(ctx, s.accounts, "update account", a.ID.String(), "version", &a.Version, s.accountDoc(a)); err != nil {
 		return err
 	}
-	a.Version = d.Version
 	return s.recordAfterSave(ctx, audit)
 }
 
@@ -126,8 +122,7 @@ func (s *Store) ListAccountsSharedWith(ctx context.Context, institutionID uuid.U
 // accountsWhere pages, in ID order, the accounts whose derived index array
 // field holds key.
 func (s *Store) accountsWhere(ctx context.Context, what, field string, key uuid.UUID, p storage.Page) ([]*domain.Account, string, error) {
-	docs, next, err := pageDocs(ctx, s.accounts, what, bson.D{{Key: field, Value: key.String()}}, p,
-		func(d record.AccountDoc) string { return d.ID })
+	docs, next, err := pageDocs[record.AccountDoc](ctx, s.accounts, what, bson.D{{Key: field, Value: key.String()}}, p)
 	if err != nil {
 		return nil, "", err
 	}

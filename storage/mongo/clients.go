@@ -18,11 +18,7 @@ func (s *Store) CreateClient(ctx context.Context, c *domain.APIClient) error {
 
 // GetClient loads an API client by its public client ID.
 func (s *Store) GetClient(ctx context.Context, clientID string) (*domain.APIClient, error) {
-	var d record.APIClientDoc
-	if err := s.clients.FindOne(ctx, bson.D{{Key: "clientId", Value: clientID}}).Decode(&d); err != nil {
-		return nil, mapErr("get client", err)
-	}
-	return d.ToDomain()
+	return getDoc[record.APIClientDoc](ctx, s.clients, "get client", bson.D{{Key: "clientId", Value: clientID}})
 }
 
 // UpdateClient replaces an API client by ID.
@@ -32,11 +28,5 @@ func (s *Store) UpdateClient(ctx context.Context, c *domain.APIClient) error {
 
 // ListClients pages API clients by ID.
 func (s *Store) ListClients(ctx context.Context, p storage.Page) ([]domain.APIClient, string, error) {
-	docs, next, err := pageDocs(ctx, s.clients, "list clients", bson.D{}, p,
-		func(d record.APIClientDoc) string { return d.ID })
-	if err != nil {
-		return nil, "", err
-	}
-	out, err := convertAll(docs, record.APIClientDoc.ToDomain)
-	return out, next, err
+	return listDocs[record.APIClientDoc](ctx, s.clients, "list clients", bson.D{}, p)
 }

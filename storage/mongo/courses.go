@@ -22,41 +22,31 @@ func (s *Store) courses() *mongo.Collection { return s.db.Collection(collCourses
 // CreateCourse inserts a course; the unique (institutionId, code) index
 // makes a second course with the same code at one institution a conflict.
 func (s *Store) CreateCourse(ctx context.Context, c *domain.Course) error {
-	d := record.FromCourse(c)
-	if d.Version <= 0 {
-		d.Version = 1
-	}
-	if _, err := s.courses().InsertOne(ctx, d); err != nil {
-		return mapErr("create course", err)
-	}
-	c.Version = d.Version
-	return nil
+	return insertVersioned(ctx, s.courses(), "create course", &c.Version, func(v int64) any {
+		d := record.FromCourse(c)
+		d.Version = v
+		return d
+	})
 }
 
 // GetCourse loads one course.
 func (s *Store) GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error) {
-	var d record.CourseDoc
-	if err := s.courses().FindOne(ctx, bson.D{{Key: "_id", Value: id.String()}}).Decode(&d); err != nil {
-		return nil, mapErr("get course", err)
-	}
-	return d.ToDomain()
+	return getDoc[record.CourseDoc](ctx, s.courses(), "get course", byID(id.String()))
 }
 
 // UpdateCourse is compare-and-swap on Version.
 func (s *Store) UpdateCourse(ctx context.Context, c *domain.Course) error {
-	d := record.FromCourse(c)
-	d.Version = c.Version + 1
-	if err := s.replaceIfVersion(ctx, s.courses(), "update course", d.ID, "version", c.Version, d); err != nil {
-		return err
-	}
-	c.Version = d.Version
-	return nil
+	return s.replaceVersioned(ctx, s.courses(), "update course", c.ID.String(), "version", &c.Version, func(v int64) any {
+		d := record.FromCourse(c)
+		d.Version = v
+		return d
+	})
 }
 
 // DeleteCourse removes a course.
 func (s *Store) DeleteCourse(ctx context.Context, id uuid.UUID) error {
 	unlock := s.locks.lock(collCourses, id.String())
-	res, err := s.courses().DeleteOne(ctx, bson.D{{Key: "_id", Value: id.String()}})
+	res, err := s.courses().DeleteOne(ctx, byID(id.String()))
 	unlock()
 	if err != nil {
 		return mapErr("delete course", err)
@@ -82,13 +72,7 @@ func (s *Store) ListCourses(ctx context.Context, q domain.CourseQuery, p storage
 	if q.InstitutionID != uuid.Nil {
 		filter = append(filter, bson.E{Key: "institutionId", Value: q.InstitutionID.String()})
 	}
-	docs, next, err := pageDocs(ctx, s.courses(), "list courses", filter, p,
-		func(d record.CourseDoc) string { return d.ID })
-	if err != nil {
-		return nil, "", err
-	}
-	out, err := convertAll(docs, record.CourseDoc.ToDomain)
-	return out, next, err
+	return listDocs[record.CourseDoc](ctx, s.courses(), "list courses", filter, p)
 }
 
 // ScanCourses streams every course in _id order through a server cursor.

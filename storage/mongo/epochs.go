@@ -30,7 +30,7 @@ func (s *Store) BeginEpoch(ctx context.Context, e *storage.Epoch) error {
 
 // RenewEpoch moves the heartbeat of a recorded epoch.
 func (s *Store) RenewEpoch(ctx context.Context, id string, at time.Time) error {
-	res, err := s.epochs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+	res, err := s.epochs.UpdateOne(ctx, byID(id),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "heartbeatAt", Value: domain.Now(at)}}}})
 	if err != nil {
 		return mapErr("renew epoch", err)
@@ -43,15 +43,11 @@ func (s *Store) RenewEpoch(ctx context.Context, id string, at time.Time) error {
 
 // EndEpoch forgets an epoch.
 func (s *Store) EndEpoch(ctx context.Context, id string) error {
-	_, err := s.epochs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	_, err := s.epochs.DeleteOne(ctx, byID(id))
 	return mapErr("end epoch", err)
 }
 
 // GetEpoch loads an epoch.
 func (s *Store) GetEpoch(ctx context.Context, id string) (*storage.Epoch, error) {
-	var d record.EpochDoc
-	if err := s.epochs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, mapErr("get epoch", err)
-	}
-	return d.ToDomain()
+	return getDoc[record.EpochDoc](ctx, s.epochs, "get epoch", byID(id))
 }

@@ -28,11 +28,7 @@ func (s *Store) ReserveIdempotency(ctx context.Context, r *storage.IdempotencyRe
 
 // GetIdempotency loads the record of one key.
 func (s *Store) GetIdempotency(ctx context.Context, key string) (*storage.IdempotencyRecord, error) {
-	var d record.IdempotencyDoc
-	if err := s.idempotency.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d); err != nil {
-		return nil, mapErr("get idempotency key", err)
-	}
-	return d.ToDomain()
+	return getDoc[record.IdempotencyDoc](ctx, s.idempotency, "get idempotency key", byID(key))
 }
 
 // ownedReservation filters the unfinished reservation of key held by

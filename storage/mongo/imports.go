@@ -5,7 +5,6 @@ import (
 
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -20,11 +19,7 @@ func (s *Store) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
 
 // GetImportJob loads a job.
 func (s *Store) GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error) {
-	var d record.ImportJobDoc
-	if err := s.importJobs.FindOne(ctx, bson.D{{Key: "_id", Value: id.String()}}).Decode(&d); err != nil {
-		return nil, mapErr("get import job", err)
-	}
-	return d.ToDomain()
+	return getDoc[record.ImportJobDoc](ctx, s.importJobs, "get import job", byID(id.String()))
 }
 
 // ListImportJobs pages an institution's jobs newest first through the
@@ -39,15 +34,10 @@ func (s *Store) ListImportJobs(ctx context.Context, institutionID uuid.UUID, p s
 		}
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: id.String()}}})
 	}
-	cur, err := s.importJobs.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(p.Limit+1)))
+	docs, next, err := findPage[record.ImportJobDoc](ctx, s.importJobs, "list import jobs", filter, p.Limit, -1)
 	if err != nil {
-		return nil, "", mapErr("list import jobs", err)
+		return nil, "", err
 	}
-	var docs []record.ImportJobDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", mapErr("list import jobs", err)
-	}
-	docs, next := trimPage(docs, p.Limit, func(d record.ImportJobDoc) string { return d.ID })
 	out, err := convertAll(docs, record.ImportJobDoc.ToDomain)
 	return out, next, err
 }

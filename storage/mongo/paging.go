@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"creditbank/domain"
 	"creditbank/storage"
@@ -27,25 +26,15 @@ func afterCursor(filter bson.D, field, cursor string) (bson.D, error) {
 	return append(filter, bson.E{Key: field, Value: bson.D{{Key: "$gt", Value: id.String()}}}), nil
 }
 
-// pageDocs runs a paged find sorted by _id. It reads one document more than
-// asked for, so that the next cursor is set only when another page exists.
-func pageDocs[D any](ctx context.Context, c *mongo.Collection, what string, filter bson.D, p storage.Page, id func(D) string) ([]D, string, error) {
+// pageDocs pages the documents filter matches in ascending _id order, after
+// the cursor.
+func pageDocs[D any](ctx context.Context, c *mongo.Collection, what string, filter bson.D, p storage.Page) ([]D, string, error) {
 	p = p.Normalized()
 	filter, err := afterCursor(filter, "_id", p.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit + 1))
-	cur, err := c.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, "", mapErr(what, err)
-	}
-	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", mapErr(what, err)
-	}
-	docs, next := trimPage(docs, p.Limit, id)
-	return docs, next, nil
+	return findPage[D](ctx, c, what, filter, p.Limit, 1)
 }
 
 // trimPage cuts the look-ahead item and returns the cursor for the next page.

@@ -23,11 +23,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *storage.RefreshToken)
 
 // GetRefreshToken loads a refresh token by its hash.
 func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*storage.RefreshToken, error) {
-	var d record.RefreshTokenDoc
-	if err := s.refreshTokens.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d); err != nil {
-		return nil, mapErr("get refresh token", err)
-	}
-	return d.ToDomain()
+	return getDoc[record.RefreshTokenDoc](ctx, s.refreshTokens, "get refresh token", byID(hash))
 }
 
 // UseRefreshToken marks an unused, unrevoked token used in one atomic

@@ -15,35 +15,25 @@ import (
 // otherwise 1. The unique (code, version) index makes a second document for
 // the same rule version a conflict.
 func (s *Store) CreateRule(ctx context.Context, r *domain.Rule) error {
-	prev := r.Revision
-	if r.Revision <= 0 {
-		r.Revision = 1
-	}
-	if _, err := s.rules.InsertOne(ctx, record.FromRule(r)); err != nil {
-		r.Revision = prev
-		return mapErr("create rule", err)
-	}
-	return nil
+	return insertVersioned(ctx, s.rules, "create rule", &r.Revision, func(v int64) any {
+		d := record.FromRule(r)
+		d.Revision = v
+		return d
+	})
 }
 
 // GetRule loads one rule version.
 func (s *Store) GetRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error) {
-	var d record.RuleDoc
-	if err := s.rules.FindOne(ctx, bson.D{{Key: "_id", Value: id.String()}}).Decode(&d); err != nil {
-		return nil, mapErr("get rule", err)
-	}
-	return d.ToDomain()
+	return getDoc[record.RuleDoc](ctx, s.rules, "get rule", byID(id.String()))
 }
 
 // UpdateRule is compare-and-swap on Revision.
 func (s *Store) UpdateRule(ctx context.Context, r *domain.Rule) error {
-	d := record.FromRule(r)
-	d.Revision = r.Revision + 1
-	if err := s.replaceIfVersion(ctx, s.rules, "update rule", d.ID, "revision", r.Revision, d); err != nil {
-		return err
-	}
-	r.Revision = d.Revision
-	return nil
+	return s.replaceVersioned(ctx, s.rules, "update rule", r.ID.String(), "revision", &r.Revision, func(v int64) any {
+		d := record.FromRule(r)
+		d.Revision = v
+		return d
+	})
 }
 
 // ListRules pages rules by ID, filtered by status, institution and code.
@@ -58,11 +48,5 @@ func (s *Store) ListRules(ctx context.Context, f storage.RuleFilter, p storage.P
 	if f.Code != "" {
 		filter = append(filter, bson.E{Key: "code", Value: f.Code})
 	}
-	docs, next, err := pageDocs(ctx, s.rules, "list rules", filter, p,
-		func(d record.RuleDoc) string { return d.ID })
-	if err != nil {
-		return nil, "", err
-	}
-	out, err := convertAll(docs, record.RuleDoc.ToDomain)
-	return out, next, err
+	return listDocs[record.RuleDoc](ctx, s.rules, "list rules", filter, p)
 }

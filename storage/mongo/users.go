@@ -19,20 +19,12 @@ func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
 
 // GetUser loads a user by ID.
 func (s *Store) GetUser(ctx context.Context, id uuid.UUID) (*domain.User, error) {
-	return s.findUser(ctx, "get user", bson.D{{Key: "_id", Value: id.String()}})
+	return getDoc[record.UserDoc](ctx, s.users, "get user", byID(id.String()))
 }
 
 // GetUserByUsername loads a user by login name.
 func (s *Store) GetUserByUsername(ctx context.Context, username string) (*domain.User, error) {
-	return s.findUser(ctx, "get user by username", bson.D{{Key: "username", Value: username}})
-}
-
-func (s *Store) findUser(ctx context.Context, what string, filter bson.D) (*domain.User, error) {
-	var d record.UserDoc
-	if err := s.users.FindOne(ctx, filter).Decode(&d); err != nil {
-		return nil, mapErr(what, err)
-	}
-	return d.ToDomain()
+	return getDoc[record.UserDoc](ctx, s.users, "get user by username", bson.D{{Key: "username", Value: username}})
 }
 
 // UpdateUser replaces a user by ID (users carry no version: their edits are
@@ -43,11 +35,5 @@ func (s *Store) UpdateUser(ctx context.Context, u *domain.User) error {
 
 // ListUsers pages users by ID.
 func (s *Store) ListUsers(ctx context.Context, p storage.Page) ([]domain.User, string, error) {
-	docs, next, err := pageDocs(ctx, s.users, "list users", bson.D{}, p,
-		func(d record.UserDoc) string { return d.ID })
-	if err != nil {
-		return nil, "", err
-	}
-	out, err := convertAll(docs, record.UserDoc.ToDomain)
-	return out, next, err
+	return listDocs[record.UserDoc](ctx, s.users, "list users", bson.D{}, p)
 }
