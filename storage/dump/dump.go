@@ -19,7 +19,28 @@ package dump
 
 import (
 	"fmt"
+
+	"creditbank/storage"
 )
+
+// Store is what Export reads and Import writes: the parts of the port that
+// hold the district's records. The server's own bookkeeping (sessions,
+// idempotency records, epochs, import jobs) is left out, as the format says.
+type Store interface {
+	storage.Settings
+	storage.Frameworks
+	storage.Units
+	storage.Keys
+	storage.Institutions
+	storage.Users
+	storage.Clients
+	storage.Rules
+	storage.Courses
+	storage.Accounts
+	storage.Audit
+	storage.StatusIndexes
+	storage.VerificationCodes
+}
 
 // Format identifies the file; Version changes when a reader of the previous
 // version could no longer load the file correctly.

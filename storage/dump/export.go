@@ -18,14 +18,14 @@ import (
 // Export writes every record of s to w as JSON lines (see the package
 // documentation for the format). Accounts and audit entries are streamed, so
 // memory does not grow with the store.
-func Export(ctx context.Context, s storage.Store, w io.Writer) error {
+func Export(ctx context.Context, s Store, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	e := &exporter{enc: json.NewEncoder(bw)}
 	// HTML escaping would turn "<" in a title into \u003c: harmless but
 	// needlessly unreadable for people inspecting a dump.
 	e.enc.SetEscapeHTML(false)
 
-	steps := []func(context.Context, storage.Store) error{
+	steps := []func(context.Context, Store) error{
 		e.format, e.policy, e.framework, e.signingKeys, e.institutions, e.users, e.clients, e.rules, e.units, e.courses, e.accounts, e.audit,
 		e.statusIndexes, e.verificationCodes,
 	}
@@ -51,11 +51,11 @@ func (e *exporter) line(kind string, doc any) error {
 	return nil
 }
 
-func (e *exporter) format(context.Context, storage.Store) error {
+func (e *exporter) format(context.Context, Store) error {
 	return e.line(KindFormat, FormatDoc{Name: FormatName, Version: FormatVersion})
 }
 
-func (e *exporter) policy(ctx context.Context, s storage.Store) error {
+func (e *exporter) policy(ctx context.Context, s Store) error {
 	p, err := s.GetCreditPolicy(ctx)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil // never edited: the default applies and needs no record
@@ -66,7 +66,7 @@ func (e *exporter) policy(ctx context.Context, s storage.Store) error {
 	return e.line(KindCreditPolicy, record.FromCreditPolicy(p))
 }
 
-func (e *exporter) signingKeys(ctx context.Context, s storage.Store) error {
+func (e *exporter) signingKeys(ctx context.Context, s Store) error {
 	keys, err := s.ListSigningKeys(ctx)
 	if err != nil {
 		return fmt.Errorf("export: signing keys: %w", err)
@@ -81,25 +81,25 @@ func (e *exporter) signingKeys(ctx context.Context, s storage.Store) error {
 	return nil
 }
 
-func (e *exporter) institutions(ctx context.Context, s storage.Store) error {
+func (e *exporter) institutions(ctx context.Context, s Store) error {
 	return eachPage(ctx, "institutions", s.ListInstitutions, func(i domain.Institution) error {
 		return e.line(KindInstitution, record.FromInstitution(&i))
 	})
 }
 
-func (e *exporter) users(ctx context.Context, s storage.Store) error {
+func (e *exporter) users(ctx context.Context, s Store) error {
 	return eachPage(ctx, "users", s.ListUsers, func(u domain.User) error {
 		return e.line(KindUser, record.FromUser(&u))
 	})
 }
 
-func (e *exporter) clients(ctx context.Context, s storage.Store) error {
+func (e *exporter) clients(ctx context.Context, s Store) error {
 	return eachPage(ctx, "clients", s.ListClients, func(c domain.APIClient) error {
 		return e.line(KindClient, record.FromAPIClient(&c))
 	})
 }
 
-func (e *exporter) rules(ctx context.Context, s storage.Store) error {
+func (e *exporter) rules(ctx context.Context, s Store) error {
 	list := func(ctx context.Context, p storage.Page) ([]domain.Rule, string, error) {
 		return s.ListRules(ctx, storage.RuleFilter{}, p)
 	}
@@ -108,7 +108,7 @@ func (e *exporter) rules(ctx context.Context, s storage.Store) error {
 	})
 }
 
-func (e *exporter) courses(ctx context.Context, s storage.Store) error {
+func (e *exporter) courses(ctx context.Context, s Store) error {
 	err := s.ScanCourses(ctx, func(c domain.Course) error {
 		return e.line(KindCourse, record.FromCourse(&c))
 	})
@@ -118,7 +118,7 @@ func (e *exporter) courses(ctx context.Context, s storage.Store) error {
 	return nil
 }
 
-func (e *exporter) accounts(ctx context.Context, s storage.Store) error {
+func (e *exporter) accounts(ctx context.Context, s Store) error {
 	err := s.ScanAccounts(ctx, func(a *domain.Account) error {
 		return e.line(KindAccount, record.FromAccount(a))
 	})
@@ -128,7 +128,7 @@ func (e *exporter) accounts(ctx context.Context, s storage.Store) error {
 	return nil
 }
 
-func (e *exporter) audit(ctx context.Context, s storage.Store) error {
+func (e *exporter) audit(ctx context.Context, s Store) error {
 	err := s.ScanAudit(ctx, func(a domain.AuditEntry) error {
 		return e.line(KindAudit, record.FromAudit(&a))
 	})
@@ -140,7 +140,7 @@ func (e *exporter) audit(ctx context.Context, s storage.Store) error {
 
 // statusIndexes writes the status list positions, list by list: lists
 // are filled in order ("1", "2", …), so the first empty one ends them.
-func (e *exporter) statusIndexes(ctx context.Context, s storage.Store) error {
+func (e *exporter) statusIndexes(ctx context.Context, s Store) error {
 	for n := 1; ; n++ {
 		list, err := s.ListStatusIndexes(ctx, strconv.Itoa(n))
 		if err != nil {
@@ -158,7 +158,7 @@ func (e *exporter) statusIndexes(ctx context.Context, s storage.Store) error {
 	}
 }
 
-func (e *exporter) verificationCodes(ctx context.Context, s storage.Store) error {
+func (e *exporter) verificationCodes(ctx context.Context, s Store) error {
 	err := s.ScanVerificationCodes(ctx, func(v domain.VerificationCode) error {
 		return e.line(KindVerificationCode, record.FromVerificationCode(&v))
 	})

@@ -10,7 +10,7 @@ import (
 	"creditbank/storage/record"
 )
 
-func (e *exporter) framework(ctx context.Context, s storage.Store) error {
+func (e *exporter) framework(ctx context.Context, s Store) error {
 	f, err := s.GetFramework(ctx)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil // never defined
@@ -21,7 +21,7 @@ func (e *exporter) framework(ctx context.Context, s storage.Store) error {
 	return e.line(KindFramework, record.FromFramework(f))
 }
 
-func (e *exporter) units(ctx context.Context, s storage.Store) error {
+func (e *exporter) units(ctx context.Context, s Store) error {
 	p := storage.Page{Limit: storage.MaxPageSize}
 	for {
 		us, next, err := s.ListUnits(ctx, domain.UnitQuery{}, p)
@@ -43,7 +43,7 @@ func (e *exporter) units(ctx context.Context, s storage.Store) error {
 // restoreFramework saves the framework and re-saves it until the stored
 // version equals the exported one, as restorePolicy does, so that levels
 // stated "under version n" keep meaning the same after a move.
-func restoreFramework(ctx context.Context, s storage.Store, f *domain.Framework) error {
+func restoreFramework(ctx context.Context, s Store, f *domain.Framework) error {
 	want := f.Version
 	if want > 10000 {
 		return fmt.Errorf("framework version %d is implausible", want)

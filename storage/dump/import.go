@@ -50,7 +50,7 @@ const maxLine = 64 << 20
 // line, the order of kinds, each account's ledger chain and the audit chain,
 // and stops at the first bad line with its number (*LineError). Records
 // before that line stay imported: re-run into a fresh store after fixing.
-func Import(ctx context.Context, s storage.Store, r io.Reader, opt Options) (Counts, error) {
+func Import(ctx context.Context, s Store, r io.Reader, opt Options) (Counts, error) {
 	var counts Counts
 	if !opt.Force {
 		if what, err := nonEmpty(ctx, s); err != nil {
@@ -110,7 +110,7 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 }
 
 // nonEmpty names the first kind of record s already holds, or "".
-func nonEmpty(ctx context.Context, s storage.Store) (string, error) {
+func nonEmpty(ctx context.Context, s Store) (string, error) {
 	one := storage.Page{Limit: 1}
 	n, err := s.CountAccounts(ctx)
 	if err != nil {
@@ -157,7 +157,7 @@ func found[T any](_ T, err error) (bool, error) {
 }
 
 type importer struct {
-	s         storage.Store
+	s         Store
 	sawFormat bool
 	lastRank  int
 	audit     domain.AuditChainVerifier
@@ -304,7 +304,7 @@ func strictJSON(raw []byte, v any) error {
 // version equals the exported one. The port's SaveCreditPolicy is
 // compare-and-swap starting from version 1, with no way to set a version;
 // policy edits are rare admin actions, so the replay is short.
-func restorePolicy(ctx context.Context, s storage.Store, p *domain.CreditPolicy) error {
+func restorePolicy(ctx context.Context, s Store, p *domain.CreditPolicy) error {
 	want := p.Version
 	cur := &domain.CreditPolicy{HoursPerCredit: p.HoursPerCredit}
 	if existing, err := s.GetCreditPolicy(ctx); err == nil {
