@@ -31,7 +31,7 @@ func (s *Service) ListAuditNamed(ctx context.Context, actor Actor, f storage.Aud
 	if err != nil {
 		return nil, "", err
 	}
-	n := auditNamer{s: s, users: map[string]string{}, insts: map[string]string{}, accounts: map[string]string{}}
+	n := auditNamer{store: s.store, users: map[string]string{}, insts: map[string]string{}, accounts: map[string]string{}}
 	out := make([]NamedAuditEntry, len(entries))
 	for i, e := range entries {
 		row := NamedAuditEntry{AuditEntry: e}
@@ -49,9 +49,21 @@ func (s *Service) ListAuditNamed(ctx context.Context, actor Actor, f storage.Aud
 	return out, next, nil
 }
 
+// auditNamer names what audit entries refer to, remembering the names it
+// looked up for the rest of the page.
 type auditNamer struct {
-	s                      *Service
+	store                  auditNameSource
 	users, insts, accounts map[string]string
+}
+
+// auditNameSource is what naming reads: who acted, where, and on what.
+type auditNameSource interface {
+	GetUser(ctx context.Context, id uuid.UUID) (*domain.User, error)
+	GetInstitution(ctx context.Context, id uuid.UUID) (*domain.Institution, error)
+	GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error)
+	GetAccountByOutcomeID(ctx context.Context, outcomeID uuid.UUID) (*domain.Account, error)
+	GetAccountByConversionID(ctx context.Context, conversionID uuid.UUID) (*domain.Account, error)
+	GetRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error)
 }
 
 // found turns "not found" (and IDs that are not IDs) into no name.
@@ -77,7 +89,7 @@ func (n *auditNamer) user(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", nil
 	}
-	u, err := n.s.store.GetUser(ctx, uid)
+	u, err := n.store.GetUser(ctx, uid)
 	name := ""
 	if err == nil {
 		name = u.Username
@@ -98,7 +110,7 @@ func (n *auditNamer) institution(ctx context.Context, id string) (string, error)
 	if err != nil {
 		return "", nil
 	}
-	inst, err := n.s.store.GetInstitution(ctx, iid)
+	inst, err := n.store.GetInstitution(ctx, iid)
 	name := ""
 	if err == nil {
 		name = inst.Name
@@ -116,7 +128,7 @@ func (n *auditNamer) account(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", nil
 	}
-	a, err := n.s.store.GetAccount(ctx, aid)
+	a, err := n.store.GetAccount(ctx, aid)
 	name := ""
 	if err == nil {
 		name = learnerLabel(a)
@@ -157,9 +169,9 @@ func (n *auditNamer) object(ctx context.Context, e domain.AuditEntry) (name, rea
 		}
 		var a *domain.Account
 		if e.ObjectType == "outcome" {
-			a, err = n.s.store.GetAccountByOutcomeID(ctx, id)
+			a, err = n.store.GetAccountByOutcomeID(ctx, id)
 		} else {
-			a, err = n.s.store.GetAccountByConversionID(ctx, id)
+			a, err = n.store.GetAccountByConversionID(ctx, id)
 		}
 		if err != nil {
 			name, err = found("", err)
@@ -179,7 +191,7 @@ func (n *auditNamer) object(ctx context.Context, e domain.AuditEntry) (name, rea
 		if perr != nil {
 			return "", "", nil
 		}
-		r, gerr := n.s.store.GetRule(ctx, id)
+		r, gerr := n.store.GetRule(ctx, id)
 		if gerr == nil {
 			name = r.Name
 		}

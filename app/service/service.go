@@ -61,9 +61,35 @@ type ImportObserver interface {
 	ImportRows(result string, n int)
 }
 
+// Store is what the use cases read and write, part by part of the port
+// with the files that use each. One Service serves every use case, so New
+// takes them all; helpers that need less declare less (auditNameSource).
+// The store's lifetime (Close) belongs to whoever wired it.
+type Store interface {
+	storage.Accounts          // every learner-facing use case
+	storage.Institutions      // access, institutions, courses, framework, sessions, stats
+	storage.Users             // access, institutions, sessions, staff, credentials, imports
+	storage.Clients           // institutions, sessions
+	storage.RefreshTokens     // sessions
+	storage.Idempotency       // keyed writes
+	storage.Epochs            // epoch
+	storage.Keys              // verify
+	storage.Rules             // rules, conversions, pathways
+	storage.Audit             // audit, and every audited change
+	storage.Imports           // imports
+	storage.Settings          // the credit policy (service.go)
+	storage.Courses           // courses, stats
+	storage.StatusIndexes     // statuslist
+	storage.VerificationCodes // transcripts
+	storage.Frameworks        // framework
+	storage.Units             // framework
+	// Ping answers whether the store is reachable (for /healthz).
+	Ping(ctx context.Context) error
+}
+
 // Service is the application core shared by the HTTP API and the CLI.
 type Service struct {
-	store      storage.Store
+	store      Store
 	vault      Sealer
 	tokens     TokenIssuer
 	now        func() time.Time
@@ -89,7 +115,7 @@ type Service struct {
 }
 
 // New wires a service.
-func New(store storage.Store, vault Sealer, tokens TokenIssuer, cfg Config) *Service {
+func New(store Store, vault Sealer, tokens TokenIssuer, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -106,7 +132,7 @@ func New(store storage.Store, vault Sealer, tokens TokenIssuer, cfg Config) *Ser
 }
 
 // Store exposes the underlying store to the CLI (export, verify).
-func (s *Service) Store() storage.Store { return s.store }
+func (s *Service) Store() Store { return s.store }
 
 // Actor is the authenticated caller of a use case. The zero Role is an
 // anonymous caller.
