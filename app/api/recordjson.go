@@ -418,7 +418,7 @@ func (w *jsonWriter) grant(g *grantDTO) {
 	w.idField("institutionId", g.InstitutionID)
 	w.timeField("createdAt", g.CreatedAt)
 	w.timeField("expiresAt", g.ExpiresAt)
-	w.omitTime("revokedAt", g.RevokedAt)
+	w.omitTime("revokedAt", g.WithdrawnAt)
 	w.boolField("live", g.Live)
 	w.b = append(w.b, '}')
 }

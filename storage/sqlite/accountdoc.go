@@ -87,7 +87,7 @@ func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
 		w.refID(g.InstitutionID)
 		w.time(g.CreatedAt)
 		w.time(g.ExpiresAt)
-		w.optTime(g.RevokedAt)
+		w.optTime(g.WithdrawnAt)
 	}
 	w.uvarint(uint64(len(a.Helpers)))
 	for _, h := range a.Helpers {
@@ -399,7 +399,7 @@ func decodeAccountBinary(raw string, format byte) (*domain.Account, error) {
 		for i := range a.Grants {
 			g := &a.Grants[i]
 			g.ID, g.InstitutionID = r.id(), r.refID()
-			g.CreatedAt, g.ExpiresAt, g.RevokedAt = r.time(), r.time(), r.optTime()
+			g.CreatedAt, g.ExpiresAt, g.WithdrawnAt = r.time(), r.time(), r.optTime()
 		}
 	}
 	if n := r.count(); n > 0 {

@@ -100,7 +100,7 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 			a.Outcomes[1].Result.Passed = &f
 			a.Conversions[0].Evaluation.Shortfall, a.Conversions[0].DecidedAt = nil, nil
 			a.Ledger[0].OutcomeID, a.Ledger[0].ConversionID = nil, nil
-			a.Grants[0].RevokedAt, a.Helpers[0].WithdrawnAt = nil, nil
+			a.Grants[0].WithdrawnAt, a.Helpers[0].WithdrawnAt = nil, nil
 			a.Conversions[1].Evaluation.Used, a.Conversions[1].Evaluation.Trace = nil, nil
 			return a
 		}},
