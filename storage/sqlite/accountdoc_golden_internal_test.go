@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"creditbank/domain"
+	"creditbank/domain/domaintest"
 	"creditbank/storage/record"
 )
 
@@ -58,7 +59,7 @@ func TestAccountDocumentGoldenFiles(t *testing.T) {
 				want.SessionGen = 0
 			}
 			if got := withoutFormat4Fields(a); !reflect.DeepEqual(got, want) {
-				t.Fatalf("%s reads differently from the JSON document of the same account:\n got %+v\nwant %+v", path, got, want)
+				t.Fatalf("%s reads differently from the JSON document of the same account: %s", path, domaintest.Difference(got, want))
 			}
 		}
 		current, err := os.ReadFile(filepath.Join("testdata", fmt.Sprintf("account-%s-%x.golden", name, accountFormatBinary4)))
