@@ -3,7 +3,9 @@
 // JWKS, access tokens, and opaque refresh tokens and client secrets.
 //
 // It knows nothing of HTTP or of any particular store; the API layer calls it
-// and the stores satisfy its small KeyStore interface.
+// and the stores satisfy its small KeyStore interface. SECURITY.md at the
+// repository root says what each of these controls defends against and how
+// the keys are rotated; ARCHITECTURE.md shows where the package sits.
 package auth
 
 import "time"
@@ -13,7 +15,8 @@ import "time"
 type Clock func() time.Time
 
 const (
-	// AccessTokenLifetime is how long an access token lives (DESIGN.md §4).
+	// AccessTokenLifetime is how long an access token lives (SECURITY.md,
+	// "Controls and what each one defends").
 	AccessTokenLifetime = 15 * time.Minute
 	// Leeway absorbs clock skew between servers when checking exp, nbf and iat.
 	Leeway = 30 * time.Second

@@ -35,7 +35,7 @@ func (a *Account) Clone() *Account {
 	if a.Grants != nil {
 		c.Grants = make([]Grant, len(a.Grants))
 		for i, g := range a.Grants {
-			g.RevokedAt = cloneTime(g.RevokedAt)
+			g.WithdrawnAt = cloneTime(g.WithdrawnAt)
 			c.Grants[i] = g
 		}
 	}

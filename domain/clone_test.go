@@ -3,56 +3,9 @@ package domain
 import (
 	"reflect"
 	"testing"
-	"time"
-)
 
-// fillAll sets every field reachable from v to a non-zero value: pointers
-// allocated, slices of one element, recursively. A field added to Account
-// later is filled too, so the test below notices a Clone that forgets it.
-func fillAll(v reflect.Value, depth int) {
-	if depth > 8 {
-		return
-	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fillAll(v.Elem(), depth+1)
-	case reflect.Slice:
-		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
-		fillAll(v.Index(0), depth+1)
-	case reflect.Map:
-		m := reflect.MakeMap(v.Type())
-		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-		fillAll(k, depth+1)
-		fillAll(e, depth+1)
-		m.SetMapIndex(k, e)
-		v.Set(m)
-	case reflect.Struct:
-		if v.Type() == reflect.TypeOf(time.Time{}) {
-			v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
-			return
-		}
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				fillAll(v.Field(i), depth+1)
-			}
-		}
-	case reflect.String:
-		v.SetString("x")
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		v.SetInt(7)
-	case reflect.Float64:
-		v.SetFloat(1.5)
-	case reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			fillAll(v.Index(i), depth+1)
-		}
-	case reflect.Uint8:
-		v.SetUint(9)
-	}
-}
+	"creditbank/domain/domaintest"
+)
 
 // sharedMemory names the first pointer, slice or map reachable from both
 // a and b at the same address.
@@ -93,11 +46,13 @@ func sharedMemory(a, b reflect.Value, path string) string {
 }
 
 func TestCloneSharesNothingAndEqualsOriginal(t *testing.T) {
+	// Every field set, so a reference field added to the account later and
+	// forgotten by Clone shows up as shared.
 	var a Account
-	fillAll(reflect.ValueOf(&a).Elem(), 0)
+	domaintest.Fill(t, &a)
 	c := a.Clone()
 	if !reflect.DeepEqual(&a, c) {
-		t.Fatalf("clone differs from the original:\n%+v\n%+v", a, *c)
+		t.Fatalf("clone differs from the original: %s", domaintest.Difference(c, &a))
 	}
 	if p := sharedMemory(reflect.ValueOf(&a).Elem(), reflect.ValueOf(c).Elem(), "Account"); p != "" {
 		t.Fatalf("clone shares %s with the original", p)

@@ -13,7 +13,7 @@ type Grant struct {
 	InstitutionID uuid.UUID
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
-	RevokedAt     *time.Time
+	WithdrawnAt   *time.Time
 }
 
 // MaxGrantDays bounds how long a record may be shared at once.
@@ -21,7 +21,7 @@ const MaxGrantDays = 365
 
 // Live reports whether the grant is in force at now.
 func (g Grant) Live(now time.Time) bool {
-	return g.RevokedAt == nil && now.Before(g.ExpiresAt)
+	return g.WithdrawnAt == nil && now.Before(g.ExpiresAt)
 }
 
 // GrantAccess shares the record with an institution for a number of days.
@@ -70,11 +70,11 @@ func (a *Account) liveGrant(institutionID uuid.UUID, now time.Time) int {
 func (a *Account) WithdrawGrant(id uuid.UUID, now time.Time) error {
 	for i := range a.Grants {
 		if a.Grants[i].ID == id {
-			if a.Grants[i].RevokedAt != nil {
+			if a.Grants[i].WithdrawnAt != nil {
 				return nil
 			}
 			t := Now(now)
-			a.Grants[i].RevokedAt = &t
+			a.Grants[i].WithdrawnAt = &t
 			return nil
 		}
 	}
@@ -98,7 +98,7 @@ func (a *Account) GrantInstitutionIDs() []uuid.UUID {
 	seen := map[uuid.UUID]bool{}
 	var out []uuid.UUID
 	for _, g := range a.Grants {
-		if g.RevokedAt == nil && !seen[g.InstitutionID] {
+		if g.WithdrawnAt == nil && !seen[g.InstitutionID] {
 			seen[g.InstitutionID] = true
 			out = append(out, g.InstitutionID)
 		}

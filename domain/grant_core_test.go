@@ -83,7 +83,7 @@ func TestCoreWithdrawGrant(t *testing.T) {
 	if err := a.WithdrawGrant(g1.ID, later); err != nil {
 		t.Fatal(err)
 	}
-	if a.Grants[0].RevokedAt == nil || !a.Grants[0].RevokedAt.Equal(later) || a.Grants[0].Live(later) {
+	if a.Grants[0].WithdrawnAt == nil || !a.Grants[0].WithdrawnAt.Equal(later) || a.Grants[0].Live(later) {
 		t.Fatalf("withdrawn grant = %+v, want revoked at %v and not live", a.Grants[0], later)
 	}
 	if a.SharedWith(inst, later) {
@@ -95,7 +95,7 @@ func TestCoreWithdrawGrant(t *testing.T) {
 	if err := a.WithdrawGrant(g1.ID, later.Add(time.Hour)); err != nil {
 		t.Fatalf("withdrawing twice: %v, want nil (idempotent)", err)
 	}
-	if !a.Grants[0].RevokedAt.Equal(later) {
+	if !a.Grants[0].WithdrawnAt.Equal(later) {
 		t.Fatal("withdrawing twice moved the revocation time")
 	}
 	if err := a.WithdrawGrant(g2.ID, later); err != nil {

@@ -257,17 +257,18 @@ func conversionFrom(c domain.Conversion) conversionDTO {
 }
 
 type grantDTO struct {
-	ID            uuid.UUID  `json:"id"`
-	InstitutionID uuid.UUID  `json:"institutionId"`
-	CreatedAt     time.Time  `json:"createdAt"`
-	ExpiresAt     time.Time  `json:"expiresAt"`
-	RevokedAt     *time.Time `json:"revokedAt,omitempty"`
-	Live          bool       `json:"live"`
+	ID            uuid.UUID `json:"id"`
+	InstitutionID uuid.UUID `json:"institutionId"`
+	CreatedAt     time.Time `json:"createdAt"`
+	ExpiresAt     time.Time `json:"expiresAt"`
+	// WithdrawnAt is revokedAt to clients, as the API has always named it.
+	WithdrawnAt *time.Time `json:"revokedAt,omitempty"`
+	Live        bool       `json:"live"`
 }
 
 func grantFrom(g domain.Grant, now time.Time) grantDTO {
 	return grantDTO{ID: g.ID, InstitutionID: g.InstitutionID, CreatedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt,
-		RevokedAt: g.RevokedAt, Live: g.Live(now)}
+		WithdrawnAt: g.WithdrawnAt, Live: g.Live(now)}
 }
 
 type recordDTO struct {

@@ -225,7 +225,7 @@ func (s *Service) WithdrawGrant(ctx context.Context, actor Actor, grantID uuid.U
 	}
 	_, err := s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
 		for _, g := range a.Grants {
-			if g.ID == grantID && g.RevokedAt != nil {
+			if g.ID == grantID && g.WithdrawnAt != nil {
 				return errUnchanged // withdrawing twice is a no-op, not a write
 			}
 		}

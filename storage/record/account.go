@@ -305,11 +305,12 @@ func (d LedgerDoc) ToDomain() (domain.LedgerEntry, error) {
 
 // GrantDoc shares the record with one institution for a while.
 type GrantDoc struct {
-	ID            string     `json:"id" bson:"id"`
-	InstitutionID string     `json:"institutionId" bson:"institutionId"`
-	CreatedAt     time.Time  `json:"createdAt" bson:"createdAt"`
-	ExpiresAt     time.Time  `json:"expiresAt" bson:"expiresAt"`
-	RevokedAt     *time.Time `json:"revokedAt,omitempty" bson:"revokedAt,omitempty"`
+	ID            string    `json:"id" bson:"id"`
+	InstitutionID string    `json:"institutionId" bson:"institutionId"`
+	CreatedAt     time.Time `json:"createdAt" bson:"createdAt"`
+	ExpiresAt     time.Time `json:"expiresAt" bson:"expiresAt"`
+	// WithdrawnAt keeps the name documents have always stored it under.
+	WithdrawnAt *time.Time `json:"revokedAt,omitempty" bson:"revokedAt,omitempty"`
 }
 
 // FromGrant converts a grant.
@@ -319,7 +320,7 @@ func FromGrant(g domain.Grant) GrantDoc {
 		InstitutionID: idString(g.InstitutionID),
 		CreatedAt:     g.CreatedAt,
 		ExpiresAt:     g.ExpiresAt,
-		RevokedAt:     optTime(g.RevokedAt),
+		WithdrawnAt:   optTime(g.WithdrawnAt),
 	}
 }
 
@@ -338,6 +339,6 @@ func (d GrantDoc) ToDomain() (domain.Grant, error) {
 		InstitutionID: inst,
 		CreatedAt:     utc(d.CreatedAt),
 		ExpiresAt:     utc(d.ExpiresAt),
-		RevokedAt:     optTime(d.RevokedAt),
+		WithdrawnAt:   optTime(d.WithdrawnAt),
 	}, nil
 }

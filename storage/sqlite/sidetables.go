@@ -48,7 +48,7 @@ var sideTables = []sideTable{
 	newSideTable("account_grants", "grant_id", []string{"institution_id"}, func(a *domain.Account) map[string]string {
 		m := map[string]string{}
 		for _, g := range a.Grants {
-			if g.RevokedAt == nil {
+			if g.WithdrawnAt == nil {
 				m[g.ID.String()] = g.InstitutionID.String()
 			}
 		}
