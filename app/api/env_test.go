@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -207,18 +206,22 @@ type req struct {
 func (e *env) do(r req) response {
 	e.t.Helper()
 	var body io.Reader
+	var sent []byte
 	switch b := r.body.(type) {
 	case nil:
 	case string:
-		body = strings.NewReader(b)
+		sent = []byte(b)
 	case []byte:
-		body = bytes.NewReader(b)
+		sent = b
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		body = bytes.NewReader(raw)
+		sent = raw
+	}
+	if r.body != nil {
+		body = bytes.NewReader(sent)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
 	if body != nil {
@@ -236,6 +239,7 @@ func (e *env) do(r req) response {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
+	checkContract(e.t, r.method, r.path, hr.Header, sent, res.StatusCode, res.Header, raw)
 	return response{status: res.StatusCode, header: res.Header, body: raw}
 }
 

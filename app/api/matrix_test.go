@@ -107,6 +107,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{method: "GET", path: "/.well-known/jwks.json", target: fixed("/.well-known/jwks.json", nil), want: everyone(200)},
 		{method: "GET", path: "/.well-known/did.json", target: fixed("/.well-known/did.json", nil), want: everyone(200)},
 		{method: "GET", path: "/v/:code", target: fixed("/v/ABCDEFGHJK", nil), want: everyone(302)},
+		{method: "GET", path: "/api/docs", target: fixed("/api/docs", nil), want: everyone(200)},
+		{method: "GET", path: "/api/docs/:asset", target: fixed("/api/docs/docs.js", nil), want: everyone(200)},
+		{method: "GET", path: v1 + "/openapi.json", target: fixed(v1+"/openapi.json", nil), want: everyone(200)},
 		{method: "POST", path: v1 + "/auth/login", target: fixed(v1+"/auth/login", map[string]string{"username": "admin", "password": adminPassword}), want: everyone(200)},
 		// A live refresh token each time: failed refreshes would (rightly)
 		// start the per-IP back-off that every test request shares.

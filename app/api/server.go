@@ -244,8 +244,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/.well-known/jwks.json", s.jwks)
 	app.Get("/.well-known/did.json", s.didDocument)
 	app.Get("/v/:code", s.shortVerify)
+	app.Get("/api/docs", s.docsPage)
+	app.Get("/api/docs/:asset", s.docsPage)
 
 	v1 := app.Group("/api/v1")
+	v1.Get("/openapi.json", s.openAPIDocument)
 	v1.Post("/auth/login", s.login)
 	v1.Post("/auth/refresh", s.refresh)
 	v1.Post("/auth/token", s.clientToken)
