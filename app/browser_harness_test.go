@@ -433,3 +433,84 @@ func (b *browser) sharedRows() []sharedRow {
 	  soon: !!r.querySelector('.ends-soon'),
 	}))`))
 }
+
+// setLanguage chooses the UI language the way the toggle remembers it and
+// reloads, so every screen renders afresh in that language.
+func (b *browser) setLanguage(lang string) {
+	b.t.Helper()
+	b.do("language "+lang,
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('cb.lang', '`+lang+`')`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS("main .view")),
+	)
+}
+
+// plainWordsProbe lists, for the page as shown, every text that a reader
+// should never meet: internal codes ("match.ok"), JSON paths ("items[0]"),
+// category codes in the Chinese UI, English sentences in the Chinese UI and
+// Chinese sentences in the English UI. Elements marked data-own-words
+// (people's names, course titles typed by institutions) and closed
+// technical-detail sections are not the UI's own words and are skipped.
+const plainWordsProbe = `((lang) => {
+  const found = [];
+  const code = /\b[a-z]+\.[a-z_]+(\.[a-z_]+)*\b/;
+  const path = /\b[A-Za-z]+\[\d+\]/;
+  const category = /\b(academic|vocational|certificate|community|senior|online|other|exemption|admission|per_year|lifetime|n_of)\b/;
+  const english = /[A-Za-z]{2,}[,']?(\s+[A-Za-z]{2,}[,.']?){2,}/;
+  const han = /[\u4e00-\u9fff]/;
+  const hanSentence = /[的请已了您吗将在是和或为不]|[，。；：！？]/;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('script, style, textarea, [data-own-words], [hidden], template')) continue;
+    if (!el.checkVisibility || !el.checkVisibility()) continue;
+    const s = n.textContent.trim();
+    if (!s) continue;
+    const hit = (why) => found.push(why + ': ' + JSON.stringify(s.slice(0, 160)));
+    if (code.test(s)) hit('internal code');
+    if (path.test(s)) hit('JSON path');
+    if (lang === 'zh' && category.test(s)) hit('code word');
+    if (lang === 'zh' && english.test(s)) hit('English in Chinese UI');
+    if (lang === 'en' && han.test(s) && hanSentence.test(s)) hit('Chinese in English UI');
+  }
+  return found;
+})`
+
+// plainWords fails the test for every text plainWordsProbe finds on the
+// current page, naming the page.
+func (b *browser) plainWords(page, lang string) {
+	b.t.Helper()
+	found := browserRun(b, "plain words on "+page, chromedp.Evaluate[[]string](plainWordsProbe+`('`+lang+`')`))
+	for _, f := range found {
+		b.t.Errorf("%s (%s): %s", page, lang, f)
+	}
+}
+
+// navPaths lists the screens in the navigation of the signed-in user.
+func (b *browser) navPaths() []string {
+	b.t.Helper()
+	return browserRun(b, "navigation", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('#nav a')].map(a => a.getAttribute('href').replace(/^#\//, ''))`))
+}
+
+// visitAllInBothLanguages opens every screen of the navigation (and the
+// extra paths given) in Chinese and in English and checks the words on
+// each; after runs on each page once it has rendered, for a role's own
+// interactions.
+func (b *browser) visitAllInBothLanguages(extra []string, after func(path, lang string)) {
+	b.t.Helper()
+	for _, lang := range []string{"zh", "en"} {
+		b.setLanguage(lang)
+		paths := append(b.navPaths(), extra...)
+		for _, p := range paths {
+			b.open(p)
+			// Screens fill in after their data arrives; wait for the busy
+			// indicator to settle before reading.
+			b.waitJS("settled "+p, `!document.body.classList.contains('is-busy') && !document.querySelector('main [aria-busy="true"]')`)
+			if after != nil {
+				after(p, lang)
+			}
+			b.plainWords(p, lang)
+		}
+	}
+}
