@@ -179,6 +179,9 @@ export function table(cols, rows, captionKey) {
         const td = h('td', { class: c.class }, c.cell(r));
         td.dataset.label = t(c.key);
         td.dataset.i18nLabel = c.key;
+        // Text that institutions or people wrote themselves stays in their
+        // language whatever the UI's.
+        if (c.own) td.dataset.ownWords = '';
         return td;
       })))),
     ));

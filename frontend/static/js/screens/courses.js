@@ -17,20 +17,20 @@ export function whereCell(c) {
 // between the title and the rest.
 export function courseColumns(afterTitle = []) {
   return [
-    { key: 'course.title', cell: (c) => h('span', {}, h('strong', { text: c.title }), h('span', { class: 'sub', text: c.code })) },
+    { key: 'course.title', own: true, cell: (c) => h('span', {}, h('strong', { text: c.title }), h('span', { class: 'sub', text: c.code })) },
     ...afterTitle,
     { key: 'course.category', cell: (c) => tx(`cat.${c.category}`) },
     { key: 'course.hours', class: 'n', cell: (c) => num(c.hours) },
     { key: 'course.credits', class: 'n', cell: (c) => (c.credits ? num(c.credits) : '—') },
     { key: 'course.nextStart', cell: (c) => date(c.nextStart) },
-    { key: 'course.where', cell: whereCell },
-    { key: 'course.capacity', cell: (c) => c.capacityNote || '—' },
+    { key: 'course.where', own: true, cell: whereCell },
+    { key: 'course.capacity', own: true, cell: (c) => c.capacityNote || '—' },
   ];
 }
 
 function resultsTable(items, names) {
   return table(courseColumns([
-    { key: 'course.institution', cell: (c) => names.get(c.institutionId)?.name || '—' },
+    { key: 'course.institution', own: true, cell: (c) => names.get(c.institutionId)?.name || '—' },
   ]), items, 'courses.results');
 }
 

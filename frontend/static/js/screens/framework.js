@@ -18,7 +18,7 @@ function levelView(l) {
     h('h3', {}, h('span', { t: 'framework.levelHeading', targs: { n: l.level } }), ' ',
       h('span', { class: 'level-name', text: levelName(l) })),
     h('dl', { class: 'kv' },
-      DESCRIPTORS.map((d) => [h('dt', { t: `framework.${d}` }), h('dd', { text: l[d] })]),
+      DESCRIPTORS.map((d) => [h('dt', { t: `framework.${d}` }), h('dd', { text: l[d], data: { ownWords: '' } })]),
       h('dt', { t: 'framework.eqf' }),
       h('dd', {}, l.eqf ? tx('framework.eqfValue', { n: l.eqf }) : tx('framework.eqfNone'))));
 }
@@ -55,7 +55,7 @@ export default {
       return;
     }
     const title = h('h2', { id: 'framework-name', text: getLang() === 'en' ? fw.nameEn : fw.nameZh });
-    const note = fw.note ? h('p', { class: 'alert alert-warning', id: 'framework-note', text: fw.note }) : null;
+    const note = fw.note ? h('p', { class: 'alert alert-warning', id: 'framework-note', text: fw.note, data: { ownWords: '' } }) : null;
     if (!admin) {
       view.replaceChildren(head, h('section', { class: 'card' }, title, note, version),
         h('div', { id: 'framework-levels' }, fw.levels.map(levelView)));

@@ -44,7 +44,7 @@ export default {
       const done = flashKey ? h('p', { class: 'alert alert-success', role: 'status', t: flashKey }) : null;
       const body = items.length ? table([
         { key: 'notices.learner', cell: (n) => h('strong', { class: 'masked', text: n.learner }) },
-        { key: 'notices.rule', cell: (n) => h('span', {}, h('span', { text: n.ruleName }), h('span', { class: 'sub', t: `purpose.${n.purpose}` })) },
+        { key: 'notices.rule', cell: (n) => h('span', {}, h('span', { text: n.ruleName, data: { ownWords: '' } }), h('span', { class: 'sub', t: `purpose.${n.purpose}` })) },
         { key: 'notices.institution', cell: (n) => n.institutionName },
         { key: 'notices.recognised', cell: (n) => h('ul', { class: 'plain' }, n.recognised.map((r) =>
           h('li', {}, h('span', { text: r.title }), ' ', h('span', { class: 'sub-inline' }, tx(`cat.${r.category}`), ' · ', num(r.credits), ' ', tx('unit.credits'))))) },

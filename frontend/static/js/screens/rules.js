@@ -33,7 +33,7 @@ export default {
     const names = byId(insts);
     const cols = [
       { key: 'convert.code', cell: (r) => h('code', { text: r.code }) },
-      { key: 'rule.name', cell: (r) => h('span', {}, h('strong', { text: r.name }),
+      { key: 'rule.name', cell: (r) => h('span', {}, h('strong', { text: r.name, data: { ownWords: '' } }),
         admin ? h('span', { class: 'sub', text: names.get(r.institutionId)?.name || '' }) : null) },
       { key: 'conversion.version', class: 'n', cell: (r) => String(r.version) },
       { key: 'rule.status', cell: (r) => ruleStatusBadge(r.status) },

@@ -40,7 +40,7 @@ export function staffList(instId, me) {
     const page = await api.get(`/api/v1/institutions/${encodeURIComponent(instId)}/staff`);
     const users = page.items || [];
     slot.replaceChildren(users.length ? table([
-      { key: 'staff.username', cell: (u) => h('strong', { text: u.username }) },
+      { key: 'staff.username', own: true, cell: (u) => h('strong', { text: u.username }) },
       { key: 'staff.perms', cell: (u) => h('span', { class: 'tags' }, (u.perms || []).map((p) => badge(`perm.${p}`, 'neutral'))) },
       { key: 'inst.status', cell: (u) => badge(`status.${u.status}`, u.status === 'active' ? 'active' : 'revoked') },
       { key: 'common.actions', cell: (u) => {

@@ -32,7 +32,7 @@ export default {
         { key: 'outcome.credits', class: 'n', cell: (u) => num(u.credits) },
         { key: 'outcome.hours', class: 'n', cell: (u) => num(u.hours) },
         { key: 'units.assessment', cell: (u) => tx(`assess.${u.assessment}`) },
-        { key: 'units.outcomes', cell: (u) => h('span', { text: u.learningOutcomes }) },
+        { key: 'units.outcomes', own: true, cell: (u) => h('span', { text: u.learningOutcomes }) },
       ], rows, 'units.title') : h('p', { class: 'empty', t: 'units.none' }));
     };
     filter.addEventListener('change', draw);
