@@ -8,6 +8,7 @@ import * as api from '../api.js';
 import { pageHeader, loading } from '../ui.js';
 import { institutions, byId } from '../lookups.js';
 import { targetText } from './convert.js';
+import { shortfallView } from '../evaluation.js';
 
 // alertLine words one alert; the institution name comes from the directory.
 function alertLine(a, names) {
@@ -57,9 +58,7 @@ function pathwayCard(p, names) {
     ready
       ? h('p', {}, tx('next.readyText'), ' ', h('a', { href: '#/convert', t: 'next.toConvert' }))
       : [
-        p.shortfall ? h('div', { class: 'shortfall' },
-          h('p', { class: 'shortfall-title', t: 'eval.shortfall' }),
-          h('p', { class: 'shortfall-message', text: p.shortfall.message })) : null,
+        p.shortfall ? shortfallView(p.shortfall) : null,
         p.suggestions.length
           ? [h('h4', { t: 'next.suggested' }), h('ol', { class: 'suggestion-list' }, p.suggestions.map((s, i) => suggestionView(s, i, names)))]
           : h('p', { class: 'empty', t: 'next.noCourses' }),

@@ -42,7 +42,7 @@ function decisionForm(conv, onDecided) {
     } catch (err) {
       if (err.code === 'not_eligible' && err.details) {
         where.append(h('div', { class: 'alert alert-error', role: 'alert' }, h('p', { class: 'alert-title', t: 'review.changed' })),
-          evaluationView(err.details));
+          evaluationView(err.details, { technical: true }));
       } else {
         where.append(alertFor(err));
       }
@@ -82,7 +82,7 @@ function conversionCard(conv, onDecided) {
       (conv.objections || []).length ? [h('dt', { t: 'review.objections' }),
         h('dd', {}, h('ul', { class: 'plain' }, conv.objections.map((o) => h('li', { text: o.reason }))))] : null),
     conv.status === 'appealed' ? h('p', { class: 'hint', t: 'review.appealHint' }) : null,
-    evaluationView(conv.evaluation),
+    evaluationView(conv.evaluation, { technical: true }),
     open ? decisionForm(conv, onDecided) : null);
 }
 
