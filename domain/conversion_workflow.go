@@ -127,23 +127,26 @@ func (a *Account) Approve(convID uuid.UUID, reviewer, note string, rule Rule, no
 	return c, nil
 }
 
-// Reject decides a conversion negatively. A pending one releases its
-// earmark; one in needs_review had its credits reversed already.
+// Reject decides a conversion negatively, with the reason (note) the
+// learner is given. A pending one releases its earmark; one in
+// needs_review had its credits reversed already.
 func (a *Account) Reject(convID uuid.UUID, reviewer, note string, now time.Time) (*Conversion, error) {
 	c, note, err := a.decidable(convID, reviewer, note)
 	if err != nil {
 		return nil, err
 	}
-	switch c.Status {
-	case ConversionPending:
-		if c.Earmarked > 0 {
-			held := c.Earmarked
-			c.Earmarked = 0
-			a.appendLedger(LedgerRelease, held, nil, &c.ID, now)
-		}
-	case ConversionNeedsReview:
-	default:
+	if c.Status != ConversionPending && c.Status != ConversionNeedsReview {
 		return nil, fmt.Errorf("%w: conversion is %s", ErrConflict, c.Status)
+	}
+	if note == "" {
+		// The learner is told why; a refusal without a reason cannot be
+		// understood or appealed.
+		return nil, Invalid("note", "required: the reason the learner is given")
+	}
+	if c.Status == ConversionPending && c.Earmarked > 0 {
+		held := c.Earmarked
+		c.Earmarked = 0
+		a.appendLedger(LedgerRelease, held, nil, &c.ID, now)
 	}
 	c.Status = ConversionRejected
 	c.decided(reviewer, note, now)
