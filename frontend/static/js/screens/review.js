@@ -6,6 +6,7 @@ import { h, tx, num, date, field } from '../dom.js';
 import * as api from '../api.js';
 import { pageHeader, button, loading, alertFor, onLoadMore } from '../ui.js';
 import { evaluationView, conversionBadge } from '../evaluation.js';
+import { rejectDialog } from '../rejectdialog.js';
 
 const STATUSES = ['pending', 'needs_review', 'appealed', 'in_notice', 'approved', 'final', 'rejected'];
 const PAGE = 20;
@@ -53,7 +54,8 @@ function decisionForm(conv, onDecided) {
     }
   };
   approve.addEventListener('click', decide(approve, 'approve'));
-  reject.addEventListener('click', decide(reject, 'reject'));
+  // A refusal is confirmed with its reason in a dialog (rejectdialog.js).
+  reject.addEventListener('click', () => rejectDialog(conv, note.value, onDecided));
   return h('div', { class: 'decision' },
     field({ name: 'note', label: 'review.note', control: note }),
     h('div', { class: 'actions' }, approve, reject),
