@@ -175,10 +175,10 @@ func TestBrowserLearnerChecksAndAppliesForConversion(t *testing.T) {
 	if got := browserRun(b, "eligible flag", chromedp.Evaluate[string](`document.querySelector('`+exempt+` .evaluation').dataset.eligible`)); got != "false" {
 		t.Errorf("evaluation eligible = %q, want false", got)
 	}
-	if got := b.text(exempt + ` .shortfall-message`); got != "需要再获得 2.5 学分 community 类成果" {
+	if got := b.text(exempt + ` .shortfall-message`); got != "还需要 2.5 学分的社区教育类成果" {
 		t.Errorf("shortfall shown = %q", got)
 	}
-	if got := b.text(exempt + ` .trace-list`); !strings.Contains(got, "total.short") || !strings.Contains(got, "要求 4 学分") {
+	if got := b.text(exempt + ` .trace-list`); !strings.Contains(got, "符合条件的成果共 1.5 学分，要求 4 学分") {
 		t.Errorf("trace lacks the failing step: %q", got)
 	}
 

@@ -23,7 +23,7 @@ func TestBrowserLearnerSeesNextSteps(t *testing.T) {
 		t.Errorf("heading = %q", got)
 	}
 	exempt := `#pathways [data-rule-code="OU-EXEMPT-CS101"]`
-	if got := b.text(exempt + ` .shortfall-message`); got != "需要再获得 2.5 学分 community 类成果" {
+	if got := b.text(exempt + ` .shortfall-message`); got != "还需要 2.5 学分的社区教育类成果" {
 		t.Errorf("shortfall shown = %q", got)
 	}
 	first := b.text(exempt + ` .suggestion[data-rank="1"]`)

@@ -18,6 +18,9 @@ const (
 	// AlertObjection: someone objected to a conversion in public notice;
 	// the alert never says who.
 	AlertObjection AlertKind = "conversion_objection"
+	// Kinds kept in the notice history only.
+	AlertOutcomeRevoked     AlertKind = "outcome_revoked"
+	AlertCertificateExpired AlertKind = "certificate_expired"
 )
 
 // Alert windows: how far ahead an expiry or a grant's end is worth a notice.
@@ -41,6 +44,9 @@ type Alert struct {
 	// New is true for what happened after the last look (decisions) or
 	// what is still open (reviews, coming expiries never acknowledged).
 	New bool
+	// Note is the reviewer's reason for a decision or the issuer's for a
+	// revocation, as the learner is told it.
+	Note string
 }
 
 // MarkAlertsSeen records that the learner has seen the alerts as they stood
@@ -76,7 +82,7 @@ func (a *Account) Alerts(now time.Time) []Alert {
 				Status: c.Status, InstitutionID: c.InstitutionID, New: true})
 		case c.decidedAlertAt().After(since):
 			decided = append(decided, Alert{Kind: AlertConversionDecided, Ref: c.ID, Title: c.RuleName, At: c.decidedAlertAt(),
-				Status: c.Status, InstitutionID: c.InstitutionID, New: true})
+				Status: c.Status, InstitutionID: c.InstitutionID, New: true, Note: c.Note})
 		}
 		decided = append(decided, c.objectionAlerts(since)...)
 	}
@@ -121,4 +127,49 @@ func UnseenAlerts(as []Alert) int {
 		}
 	}
 	return n
+}
+
+// NoticeHistory is every notice the learner has had, newest first, so that
+// one seen and gone from Alerts can be read again: each conversion's latest
+// decision with its reason, conversions sent back for review, objections,
+// outcomes revoked with the issuer's reason, and certificates that expire
+// within ExpiryAlertDays or have expired. New marks what came after the
+// learner's last look.
+func (a *Account) NoticeHistory(now time.Time) []Alert {
+	var out []Alert
+	after := func(t time.Time) bool { return a.AlertsSeenAt == nil || t.After(*a.AlertsSeenAt) }
+	for _, c := range a.Conversions {
+		if c.Status == ConversionNeedsReview {
+			out = append(out, Alert{Kind: AlertConversionReview, Ref: c.ID, Title: c.RuleName, At: c.AppliedAt,
+				Status: c.Status, InstitutionID: c.InstitutionID, New: true})
+		}
+		if at := c.decidedAlertAt(); !at.IsZero() {
+			out = append(out, Alert{Kind: AlertConversionDecided, Ref: c.ID, Title: c.RuleName, At: at,
+				Status: c.Status, InstitutionID: c.InstitutionID, New: after(at), Note: c.Note})
+		}
+		for _, o := range c.objectionAlerts(time.Time{}) {
+			o.New = after(o.At)
+			out = append(out, o)
+		}
+	}
+	today := DateOf(now)
+	for _, o := range a.Outcomes {
+		switch {
+		case o.Status == OutcomeRevoked && o.RevokedAt != nil:
+			out = append(out, Alert{Kind: AlertOutcomeRevoked, Ref: o.ID, Title: o.Title, At: *o.RevokedAt,
+				InstitutionID: o.IssuerID, New: after(*o.RevokedAt), Note: o.RevokedReason})
+		case o.Status == OutcomeActive && o.ExpiresOn != nil:
+			days := int(o.ExpiresOn.Sub(today).Hours() / 24)
+			kind := AlertCertificateExpiring
+			if days < 0 {
+				kind = AlertCertificateExpired
+			} else if days > ExpiryAlertDays {
+				continue
+			}
+			out = append(out, Alert{Kind: kind, Ref: o.ID, Title: o.Title, At: *o.ExpiresOn, DaysLeft: days,
+				InstitutionID: o.IssuerID, New: after(o.ExpiresOn.AddDate(0, 0, -ExpiryAlertDays))})
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Alert) int { return y.At.Compare(x.At) })
+	return out
 }

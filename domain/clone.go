@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Clone returns a deep copy: nothing the copy holds is shared with a, so a
 // caller may change either freely. Stores keep decoded accounts and hand
@@ -92,9 +95,48 @@ func (e Evaluation) clone() Evaluation {
 	}
 	if e.Trace != nil {
 		e.Trace = append([]TraceStep(nil), e.Trace...)
+		for i := range e.Trace {
+			e.Trace[i].Facts = e.Trace[i].Facts.clone()
+		}
 	}
-	e.Shortfall = clonePtr(e.Shortfall)
+	if e.Shortfall != nil {
+		sf := *e.Shortfall
+		sf.Categories = slices.Clone(sf.Categories)
+		if sf.Missing != nil {
+			sf.Missing = slices.Clone(sf.Missing)
+			for i := range sf.Missing {
+				sf.Missing[i].Item = *sf.Missing[i].Item.clone()
+			}
+		}
+		e.Shortfall = &sf
+	}
 	return e
+}
+
+func (f *StepFacts) clone() *StepFacts {
+	if f == nil {
+		return nil
+	}
+	c := *f
+	c.Item = c.Item.clone()
+	c.Outcomes = slices.Clone(c.Outcomes)
+	c.Misses = slices.Clone(c.Misses)
+	c.Date = cloneTime(c.Date)
+	return &c
+}
+
+func (r *ItemRef) clone() *ItemRef {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	if c.Match != nil {
+		m := *c.Match
+		m.IssuerIDs = slices.Clone(m.IssuerIDs)
+		m.UnitCodes = slices.Clone(m.UnitCodes)
+		c.Match = &m
+	}
+	return &c
 }
 
 func cloneTime(t *time.Time) *time.Time { return clonePtr(t) }

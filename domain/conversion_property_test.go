@@ -128,7 +128,7 @@ func TestConversionWorkflowProperty(t *testing.T) {
 					}
 				} else {
 					op = fmt.Sprintf("reject %s (%s)", c.RuleCode, c.Status)
-					_, err = a.Reject(c.ID, "reviewer", "", now)
+					_, err = a.Reject(c.ID, "reviewer", "材料不全", now)
 					if err != nil && !errors.Is(err, domain.ErrConflict) {
 						fail("reject: unexpected %v", err)
 					}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,7 +76,7 @@ func (a *Account) ApplyWithID(id uuid.UUID, rule Rule, now time.Time) (*Conversi
 		Purpose:       rule.Purpose,
 		Exclusive:     rule.Exclusive,
 		Status:        ConversionPending,
-		Evaluation:    ev,
+		Evaluation:    ev.recorded(),
 		AppliedAt:     Now(now),
 	}
 	a.Conversions = append(a.Conversions, c)
@@ -126,33 +127,54 @@ func (a *Account) Approve(convID uuid.UUID, reviewer, note string, rule Rule, no
 	return c, nil
 }
 
-// Reject decides a conversion negatively. A pending one releases its
-// earmark; one in needs_review had its credits reversed already.
+// Reject decides a conversion negatively, with the reason (note) the
+// learner is given. A pending one releases its earmark; one in
+// needs_review had its credits reversed already.
 func (a *Account) Reject(convID uuid.UUID, reviewer, note string, now time.Time) (*Conversion, error) {
 	c, note, err := a.decidable(convID, reviewer, note)
 	if err != nil {
 		return nil, err
 	}
-	switch c.Status {
-	case ConversionPending:
-		if c.Earmarked > 0 {
-			held := c.Earmarked
-			c.Earmarked = 0
-			a.appendLedger(LedgerRelease, held, nil, &c.ID, now)
-		}
-	case ConversionNeedsReview:
-	default:
+	if c.Status != ConversionPending && c.Status != ConversionNeedsReview {
 		return nil, fmt.Errorf("%w: conversion is %s", ErrConflict, c.Status)
+	}
+	if note == "" {
+		// The learner is told why; a refusal without a reason cannot be
+		// understood or appealed.
+		return nil, Invalid("note", "required: the reason the learner is given")
+	}
+	if c.Status == ConversionPending && c.Earmarked > 0 {
+		held := c.Earmarked
+		c.Earmarked = 0
+		a.appendLedger(LedgerRelease, held, nil, &c.ID, now)
 	}
 	c.Status = ConversionRejected
 	c.decided(reviewer, note, now)
 	return c, nil
 }
 
+// recorded is the evaluation as a conversion keeps it: the steps' Facts
+// and the shortfall's data serve the reader of a fresh evaluation, and the
+// record keeps what it has always kept, each step's code and Chinese
+// wording, so that a stored conversion reads the same before and after a
+// reload.
+func (e Evaluation) recorded() Evaluation {
+	if e.Trace != nil {
+		e.Trace = slices.Clone(e.Trace)
+		for i := range e.Trace {
+			e.Trace[i].Facts = nil
+		}
+	}
+	if e.Shortfall != nil {
+		e.Shortfall = &Shortfall{Credits: e.Shortfall.Credits, Message: e.Shortfall.Message}
+	}
+	return e
+}
+
 // approve records a positive decision with the evaluation it rests on; an
 // exclusive conversion spends the credits of the outcomes it uses.
 func (a *Account) approve(c *Conversion, ev Evaluation, reviewer, note string, now time.Time) {
-	c.Evaluation = ev
+	c.Evaluation = ev.recorded()
 	c.Status = ConversionApproved
 	c.decided(reviewer, note, now)
 	if c.Exclusive && ev.UsedCredits > 0 {

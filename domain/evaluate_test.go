@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -589,8 +590,8 @@ func TestEvaluateIsDeterministic(t *testing.T) {
 
 func engSameEvaluation(a, b domain.Evaluation) bool {
 	return a.Eligible == b.Eligible && a.AwardedCredits == b.AwardedCredits && a.UsedCredits == b.UsedCredits &&
-		slices.Equal(a.Used, b.Used) && slices.Equal(a.Trace, b.Trace) && a.EvaluatedAt.Equal(b.EvaluatedAt) &&
-		(a.Shortfall == nil) == (b.Shortfall == nil) && (a.Shortfall == nil || *a.Shortfall == *b.Shortfall)
+		slices.Equal(a.Used, b.Used) && reflect.DeepEqual(a.Trace, b.Trace) && a.EvaluatedAt.Equal(b.EvaluatedAt) &&
+		reflect.DeepEqual(a.Shortfall, b.Shortfall)
 }
 
 func TestEvaluateInvalidRuleIsNotEligible(t *testing.T) {

@@ -42,7 +42,7 @@ func (e *evalRun) traceSelection(root *condNode, sel *selection) {
 		if n.match != nil {
 			i, ok := byLeaf[n]
 			if ok {
-				e.step("match.ok", "%s（%s）：使用%s", n.path, n.match.describe(), e.outcomeLabel(i))
+				e.step("match.ok", &StepFacts{Form: "used", Item: n.ref(), Outcomes: []OutcomeRef{e.outcomeRef(i)}}, "%s（%s）：使用%s", n.path, n.match.describe(), e.outcomeLabel(i))
 			}
 			return ok
 		}
@@ -57,7 +57,7 @@ func (e *evalRun) traceSelection(root *condNode, sel *selection) {
 			if held < n.need() {
 				status = "fail"
 			}
-			e.step("group."+string(n.op)+"."+status, "%s（%s）：满足 %d/%d 项", n.path, opLabel(n), held, len(n.children))
+			e.step("group."+string(n.op)+"."+status, &StepFacts{Form: "held", Item: n.ref(), Held: held, Of: len(n.children), Need: n.need()}, "%s（%s）：满足 %d/%d 项", n.path, opLabel(n), held, len(n.children))
 		}
 		return held >= n.need()
 	}
@@ -71,14 +71,15 @@ func (e *evalRun) traceFeasibility(root *condNode) {
 	walk = func(n *condNode) {
 		if n.match != nil {
 			if len(n.accepts) > 0 {
-				e.step("match.ok", "%s（%s）：符合的成果 %d 项：%s", n.path, n.match.describe(), len(n.accepts), e.listed(n.accepts))
+				refs, more := e.refs(n.accepts)
+				e.step("match.ok", &StepFacts{Form: "possible", Item: n.ref(), Count: len(n.accepts), Outcomes: refs, More: more}, "%s（%s）：符合的成果 %d 项：%s", n.path, n.match.describe(), len(n.accepts), e.listed(n.accepts))
 				return
 			}
 			msg := fmt.Sprintf("%s（%s）：没有符合的成果", n.path, n.match.describe())
 			if near := e.nearMisses(n.match); near != "" {
 				msg += "；" + near
 			}
-			e.step("match.fail", "%s", msg)
+			e.step("match.fail", &StepFacts{Item: n.ref(), Misses: e.nearMissFacts(n.match)}, "%s", msg)
 			return
 		}
 		for _, c := range n.children {
@@ -88,7 +89,7 @@ func (e *evalRun) traceFeasibility(root *condNode) {
 		if !n.feasible {
 			status = "fail"
 		}
-		e.step("group."+string(n.op)+"."+status, "%s（%s）：可满足 %d/%d 项，需要 %d 项", n.path, opLabel(n), n.okKids, len(n.children), n.need())
+		e.step("group."+string(n.op)+"."+status, &StepFacts{Form: "possible", Item: n.ref(), Held: n.okKids, Of: len(n.children), Need: n.need()}, "%s（%s）：可满足 %d/%d 项，需要 %d 项", n.path, opLabel(n), n.okKids, len(n.children), n.need())
 	}
 	walk(root)
 }
@@ -103,6 +104,35 @@ func (e *evalRun) listed(idx []int) string {
 		names = append(names, e.outcomeLabel(i))
 	}
 	return strings.Join(names, "、")
+}
+
+// refs is listed as data: at most maxListed outcomes and how many more.
+func (e *evalRun) refs(idx []int) ([]OutcomeRef, int) {
+	var out []OutcomeRef
+	for k, i := range idx {
+		if k == maxListed {
+			return out, len(idx) - maxListed
+		}
+		out = append(out, e.outcomeRef(i))
+	}
+	return out, 0
+}
+
+// nearMissFacts is nearMisses as data.
+func (e *evalRun) nearMissFacts(m *Match) []NearMiss {
+	var out []NearMiss
+	for _, o := range e.cands {
+		if len(out) == 3 {
+			break
+		}
+		if m.Category != "" && o.Category != m.Category {
+			continue
+		}
+		if field, have, want := m.mismatchOf(o, e.now); field != "" {
+			out = append(out, NearMiss{Title: o.Title, Field: field, Have: have, Want: want})
+		}
+	}
+	return out
 }
 
 // nearMisses names up to three candidates of the right kind and what each
@@ -131,21 +161,23 @@ func (e *evalRun) shortfall(root *condNode, sel *selector, target int) Shortfall
 	credits := float64(deficit) / 2
 	need := fmt.Sprintf("需要再获得 %s 学分%s", num(credits), kindPhrase(root))
 	if deficit > 0 {
-		e.step("total.short", "符合条件的成果合计 %s 学分，要求 %s 学分", num(float64(sel.maxUnits())/2), num(float64(target)/2))
+		e.step("total.short", &StepFacts{Credits: float64(sel.maxUnits()) / 2, Required: float64(target) / 2}, "符合条件的成果合计 %s 学分，要求 %s 学分", num(float64(sel.maxUnits())/2), num(float64(target)/2))
 	}
+	cats := categoriesOf(root)
 	switch {
 	case !root.feasible && deficit > 0:
-		return Shortfall{Credits: credits, Message: "条件未满足：" + explainMissing(root) + "；另外" + need}
+		return Shortfall{Credits: credits, Message: "条件未满足：" + explainMissing(root) + "；另外" + need,
+			Reason: ShortItemsAndCredits, Missing: missingParts(root), Categories: cats}
 	case !root.feasible:
-		return Shortfall{Message: "条件未满足：" + explainMissing(root)}
+		return Shortfall{Message: "条件未满足：" + explainMissing(root), Reason: ShortItems, Missing: missingParts(root)}
 	case deficit > 0:
-		return Shortfall{Credits: credits, Message: need}
+		return Shortfall{Credits: credits, Message: need, Reason: ShortCredits, Categories: cats}
 	case sel.exhausted():
-		e.step("select.fail", "组合过多，在搜索上限内未找到满足条件的成果组合")
-		return Shortfall{Message: "在搜索上限内未找到满足条件的成果组合"}
+		e.step("select.fail", &StepFacts{Form: "search_limit"}, "组合过多，在搜索上限内未找到满足条件的成果组合")
+		return Shortfall{Message: "在搜索上限内未找到满足条件的成果组合", Reason: ShortSearchLimit}
 	default:
-		e.step("select.fail", "符合各条件项的成果有重叠，同一成果只能使用一次")
-		return Shortfall{Message: "符合各条件项的成果有重叠，同一成果只能使用一次：需要更多不同的成果"}
+		e.step("select.fail", &StepFacts{Form: "overlap"}, "符合各条件项的成果有重叠，同一成果只能使用一次")
+		return Shortfall{Message: "符合各条件项的成果有重叠，同一成果只能使用一次：需要更多不同的成果", Reason: ShortOverlap}
 	}
 }
 

@@ -26,6 +26,14 @@ func countedKey(o Outcome) string {
 	return ""
 }
 
+// countedCode is the unit or course code a key stands for.
+func countedCode(o Outcome) string {
+	if o.UnitCode != "" {
+		return o.UnitCode
+	}
+	return strings.TrimSpace(o.CourseCode)
+}
+
 // countedLabel names a key's unit or course for the trace.
 func countedLabel(o Outcome) string {
 	if o.UnitCode != "" {
@@ -97,16 +105,19 @@ func (e *evalRun) applyRuleCap(award float64) (float64, bool) {
 	got := e.awardedByRule()
 	left := FloorHalf(e.rule.CapPerYear - got)
 	year := e.now.In(DistrictZone).Year()
+	f := func(form string) *StepFacts {
+		return &StepFacts{Form: form, Rule: e.rule.Name, Year: year, Got: got, Max: e.rule.CapPerYear, Left: left, From: award, Credits: min(award, max(left, 0))}
+	}
 	switch {
 	case left <= 0:
-		e.step("cap.rule_per_year", "本规则「%s」%d 年度已授予 %s 学分，已达本规则年度上限 %s 学分", e.rule.Name, year, num(got), num(e.rule.CapPerYear))
+		e.step("cap.rule_per_year", f("reached"), "本规则「%s」%d 年度已授予 %s 学分，已达本规则年度上限 %s 学分", e.rule.Name, year, num(got), num(e.rule.CapPerYear))
 		return 0, false
 	case award > left:
-		e.step("cap.rule_per_year", "本规则「%s」%d 年度已授予 %s 学分，本规则年度上限 %s 学分，剩余 %s 学分：授予由 %s 减为 %s 学分",
+		e.step("cap.rule_per_year", f("reduced"), "本规则「%s」%d 年度已授予 %s 学分，本规则年度上限 %s 学分，剩余 %s 学分：授予由 %s 减为 %s 学分",
 			e.rule.Name, year, num(got), num(e.rule.CapPerYear), num(left), num(award), num(left))
 		return left, true
 	default:
-		e.step("cap.rule_per_year", "本规则「%s」%d 年度已授予 %s 学分，本次 %s 学分，未超过本规则年度上限 %s 学分",
+		e.step("cap.rule_per_year", f("within"), "本规则「%s」%d 年度已授予 %s 学分，本次 %s 学分，未超过本规则年度上限 %s 学分",
 			e.rule.Name, year, num(got), num(award), num(e.rule.CapPerYear))
 		return award, true
 	}

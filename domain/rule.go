@@ -143,9 +143,14 @@ type Rule struct {
 }
 
 // TraceStep is one human-readable step of an evaluation.
+//
+// Code names the kind of step; Facts are its parts, for a client to word
+// in its reader's language (nil in evaluations stored before they
+// existed); Message is the step worded in Chinese for the record.
 type TraceStep struct {
 	Code    string
 	Message string
+	Facts   *StepFacts
 }
 
 // UsedOutcome is an outcome an evaluation relies on.
@@ -157,9 +162,18 @@ type UsedOutcome struct {
 }
 
 // Shortfall says what is missing for eligibility.
+// Credits are the credits still needed; Reason, Missing and Categories
+// say the rest as data (see ShortfallReason), Message in Chinese. For a
+// cap, Scope, Max and Year name it.
 type Shortfall struct {
-	Credits float64
-	Message string
+	Credits    float64
+	Message    string
+	Reason     ShortfallReason
+	Missing    []MissingPart
+	Categories []Category
+	Scope      CapScope
+	Max        float64
+	Year       int
 }
 
 // Evaluation is the explainable result of applying a rule to an account.

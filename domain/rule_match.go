@@ -61,33 +61,62 @@ func (m Match) Accepts(o Outcome, now time.Time) bool {
 // fails, or returns "" when it matches. Category comes first so that a trace
 // can tell "wrong kind of outcome" from "right kind, not good enough".
 func (m Match) mismatch(o Outcome, now time.Time) string {
-	switch {
-	case m.Category != "" && o.Category != m.Category:
-		return fmt.Sprintf("类别为 %s，不是 %s", o.Category, m.Category)
-	case len(m.IssuerIDs) > 0 && !slices.Contains(m.IssuerIDs, o.IssuerID):
+	field, have, want := m.mismatchOf(o, now)
+	switch field {
+	case "category":
+		return fmt.Sprintf("类别为 %s，不是 %s", have, want)
+	case "issuer":
 		return "颁发机构不在指定范围内"
-	case len(m.UnitCodes) > 0 && !slices.Contains(m.UnitCodes, o.UnitCode):
-		if o.UnitCode == "" {
-			return "未对应认证单元，要求 " + strings.Join(m.UnitCodes, "、")
+	case "unit":
+		if have == "" {
+			return "未对应认证单元，要求 " + want
 		}
-		return fmt.Sprintf("认证单元为 %s，要求 %s", o.UnitCode, strings.Join(m.UnitCodes, "、"))
-	case strings.TrimSpace(m.CourseCode) != "" && !strings.EqualFold(strings.TrimSpace(o.CourseCode), strings.TrimSpace(m.CourseCode)):
-		return fmt.Sprintf("课程代码为 %q，要求 %q", o.CourseCode, strings.TrimSpace(m.CourseCode))
-	case strings.TrimSpace(m.TitleContains) != "" &&
-		!strings.Contains(strings.ToLower(o.Title), strings.ToLower(strings.TrimSpace(m.TitleContains))):
-		return fmt.Sprintf("名称不含「%s」", strings.TrimSpace(m.TitleContains))
-	case m.MinLevel > 0 && o.Level < m.MinLevel:
-		return fmt.Sprintf("等级 %d 低于 %d", o.Level, m.MinLevel)
-	case m.MinScore > 0 && o.Result.ScoreValue() < m.MinScore:
-		return fmt.Sprintf("成绩 %s 低于 %s", num(o.Result.ScoreValue()), num(m.MinScore))
-	case m.MinCredits > 0 && o.Credits < m.MinCredits:
-		return fmt.Sprintf("学分 %s 低于 %s", num(o.Credits), num(m.MinCredits))
-	case m.MinHours > 0 && o.Hours < m.MinHours:
-		return fmt.Sprintf("学时 %s 低于 %s", num(o.Hours), num(m.MinHours))
-	case m.MaxAgeYears > 0 && DateOf(o.CompletedOn).Before(DateOf(now).AddDate(-m.MaxAgeYears, 0, 0)):
-		return fmt.Sprintf("完成于 %s，已超过 %d 年", o.CompletedOn.Format("2006-01-02"), m.MaxAgeYears)
+		return fmt.Sprintf("认证单元为 %s，要求 %s", have, want)
+	case "course":
+		return fmt.Sprintf("课程代码为 %q，要求 %q", have, want)
+	case "title":
+		return fmt.Sprintf("名称不含「%s」", want)
+	case "level":
+		return fmt.Sprintf("等级 %s 低于 %s", have, want)
+	case "score":
+		return fmt.Sprintf("成绩 %s 低于 %s", have, want)
+	case "credits":
+		return fmt.Sprintf("学分 %s 低于 %s", have, want)
+	case "hours":
+		return fmt.Sprintf("学时 %s 低于 %s", have, want)
+	case "age":
+		return fmt.Sprintf("完成于 %s，已超过 %s 年", have, want)
 	}
 	return ""
+}
+
+// mismatchOf names the first requirement o fails (see NearMiss), what o has
+// and what the match wants; "" when o is accepted.
+func (m Match) mismatchOf(o Outcome, now time.Time) (field, have, want string) {
+	switch {
+	case m.Category != "" && o.Category != m.Category:
+		return "category", string(o.Category), string(m.Category)
+	case len(m.IssuerIDs) > 0 && !slices.Contains(m.IssuerIDs, o.IssuerID):
+		return "issuer", "", ""
+	case len(m.UnitCodes) > 0 && !slices.Contains(m.UnitCodes, o.UnitCode):
+		return "unit", o.UnitCode, strings.Join(m.UnitCodes, "、")
+	case strings.TrimSpace(m.CourseCode) != "" && !strings.EqualFold(strings.TrimSpace(o.CourseCode), strings.TrimSpace(m.CourseCode)):
+		return "course", o.CourseCode, strings.TrimSpace(m.CourseCode)
+	case strings.TrimSpace(m.TitleContains) != "" &&
+		!strings.Contains(strings.ToLower(o.Title), strings.ToLower(strings.TrimSpace(m.TitleContains))):
+		return "title", "", strings.TrimSpace(m.TitleContains)
+	case m.MinLevel > 0 && o.Level < m.MinLevel:
+		return "level", strconv.Itoa(o.Level), strconv.Itoa(m.MinLevel)
+	case m.MinScore > 0 && o.Result.ScoreValue() < m.MinScore:
+		return "score", num(o.Result.ScoreValue()), num(m.MinScore)
+	case m.MinCredits > 0 && o.Credits < m.MinCredits:
+		return "credits", num(o.Credits), num(m.MinCredits)
+	case m.MinHours > 0 && o.Hours < m.MinHours:
+		return "hours", num(o.Hours), num(m.MinHours)
+	case m.MaxAgeYears > 0 && DateOf(o.CompletedOn).Before(DateOf(now).AddDate(-m.MaxAgeYears, 0, 0)):
+		return "age", o.CompletedOn.Format("2006-01-02"), strconv.Itoa(m.MaxAgeYears)
+	}
+	return "", "", ""
 }
 
 // describe renders the match's constraints for the trace.

@@ -182,8 +182,9 @@ func ledgerFrom(e domain.LedgerEntry) ledgerDTO {
 }
 
 type traceDTO struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Facts   *stepFactsJSON `json:"facts,omitempty"`
 }
 
 type usedDTO struct {
@@ -196,6 +197,14 @@ type usedDTO struct {
 type shortfallDTO struct {
 	Credits float64 `json:"credits"`
 	Message string  `json:"message"`
+	// Reason, Missing and Categories say the same as data (dto_trace.go);
+	// Scope, Max and Year name a cap that is reached.
+	Reason     string            `json:"reason,omitempty"`
+	Missing    []missingPartJSON `json:"missing"`
+	Categories []string          `json:"categories"`
+	Scope      string            `json:"scope,omitempty"`
+	Max        float64           `json:"max,omitempty"`
+	Year       int               `json:"year,omitempty"`
 }
 
 type evaluationJSON struct {
@@ -215,11 +224,9 @@ func evaluationDTO(e domain.Evaluation) evaluationJSON {
 		out.Used = append(out.Used, usedDTO{OutcomeID: u.OutcomeID, Title: u.Title, Category: string(u.Category), Credits: u.Credits})
 	}
 	for _, t := range e.Trace {
-		out.Trace = append(out.Trace, traceDTO{Code: t.Code, Message: t.Message})
+		out.Trace = append(out.Trace, traceDTO{Code: t.Code, Message: t.Message, Facts: stepFactsFrom(t.Facts)})
 	}
-	if e.Shortfall != nil {
-		out.Shortfall = &shortfallDTO{Credits: e.Shortfall.Credits, Message: e.Shortfall.Message}
-	}
+	out.Shortfall = shortfallFrom(e.Shortfall)
 	return out
 }
 

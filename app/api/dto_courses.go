@@ -133,11 +133,13 @@ type alertDTO struct {
 	Status        string     `json:"status,omitempty"`
 	InstitutionID *uuid.UUID `json:"institutionId,omitempty"`
 	New           bool       `json:"new"`
+	// Note is the reason the learner was given (a decision, a revocation).
+	Note string `json:"note,omitempty"`
 }
 
 func alertFrom(a domain.Alert) alertDTO {
-	out := alertDTO{Kind: string(a.Kind), Ref: a.Ref, Title: a.Title, At: a.At, Status: string(a.Status), New: a.New}
-	if a.Kind == domain.AlertCertificateExpiring || a.Kind == domain.AlertGrantEnding {
+	out := alertDTO{Kind: string(a.Kind), Ref: a.Ref, Title: a.Title, At: a.At, Status: string(a.Status), New: a.New, Note: a.Note}
+	if a.Kind == domain.AlertCertificateExpiring || a.Kind == domain.AlertCertificateExpired || a.Kind == domain.AlertGrantEnding {
 		d := a.DaysLeft
 		out.DaysLeft = &d
 	}

@@ -258,6 +258,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			want: signedInAs(422, staffAIssue, staffAManage, staffB, clientA)},
 		{method: "GET", path: v1 + "/learners/me/pathways", target: fixed(v1+"/learners/me/pathways", nil), want: signedInAs(200, learnerA, learnerB)},
 		{method: "GET", path: v1 + "/learners/me/alerts", target: fixed(v1+"/learners/me/alerts", nil), want: signedInAs(200, learnerA, learnerB)},
+		{method: "GET", path: v1 + "/learners/me/alerts/history", target: fixed(v1+"/learners/me/alerts/history", nil), want: signedInAs(200, learnerA, learnerB)},
 		{method: "POST", path: v1 + "/learners/me/alerts/seen", target: fixed(v1+"/learners/me/alerts/seen", map[string]string{"seenAt": "yesterday"}),
 			want: signedInAs(422, learnerA, learnerB)},
 	}

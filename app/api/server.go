@@ -335,6 +335,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/institutions/me/courses", s.idempotent, s.createCourse)
 	v1.Get("/learners/me/pathways", s.myPathways)
 	v1.Get("/learners/me/alerts", s.myAlerts)
+	v1.Get("/learners/me/alerts/history", s.myNoticeHistory)
 	v1.Post("/learners/me/alerts/seen", s.markAlertsSeen)
 
 	if s.cfg.UI != nil {

@@ -3,11 +3,13 @@
 // missing, the outcomes used and every step of the decision.
 
 import { h, tx, num, badge } from './dom.js';
+import { stepText, shortfallText } from './explain.js';
 
 // evaluationView renders {eligible, awardedCredits, usedCredits, used,
-// trace, shortfall}. The trace messages are written by the server in
-// Chinese; their codes are shown small so staff can refer to a step.
-export function evaluationView(ev, { headingLevel = 'h3' } = {}) {
+// trace, shortfall}. Steps and the shortfall are worded from their data in
+// the reader's language (explain.js); with technical, a reviewer may open
+// the steps' codes and condition paths, which a learner never sees.
+export function evaluationView(ev, { headingLevel = 'h3', technical = false } = {}) {
   const ok = Boolean(ev && ev.eligible);
   const used = (ev && ev.used) || [];
   const trace = (ev && ev.trace) || [];
@@ -20,11 +22,7 @@ export function evaluationView(ev, { headingLevel = 'h3' } = {}) {
       h('dt', { t: 'eval.awarded' }), h('dd', { class: 'awarded' }, h('strong', {}, num(ev.awardedCredits || 0)), ' ', tx('unit.credits')),
       h('dt', { t: 'eval.usedCredits' }), h('dd', {}, num(ev.usedCredits || 0), ' ', tx('unit.credits'))));
   }
-  if (ev && ev.shortfall && ev.shortfall.message) {
-    box.append(h('div', { class: 'shortfall' },
-      h('p', { class: 'shortfall-title', t: 'eval.shortfall' }),
-      h('p', { class: 'shortfall-message', text: ev.shortfall.message })));
-  }
+  if (ev && ev.shortfall) box.append(shortfallView(ev.shortfall));
   if (used.length) {
     box.append(h(headingLevel, { class: 'evaluation-sub', t: 'eval.used' }),
       h('ul', { class: 'used-list' }, used.map((u) => h('li', {},
@@ -34,11 +32,31 @@ export function evaluationView(ev, { headingLevel = 'h3' } = {}) {
   if (trace.length) {
     box.append(h('details', { class: 'trace', open: !ok },
       h('summary', { t: 'eval.trace' }),
-      h('ol', { class: 'trace-list' }, trace.map((s) => h('li', { class: traceClass(s.code) },
-        h('span', { class: 'trace-message', text: s.message }), ' ',
-        h('code', { class: 'trace-code', tattr: { title: 'eval.step' }, text: s.code }))))));
+      h('ol', { class: 'trace-list' }, trace.map((s) => h('li', { class: traceClass(s.code), data: { step: s.code } },
+        stepText(s).map((p, i) => [i ? ' ' : null, h('span', { class: i ? 'trace-more' : 'trace-message', t: p.k, targs: p.a })]))))));
+    if (technical) box.append(technicalView(trace));
   }
   return box;
+}
+
+// shortfallView says what is missing, worded from the shortfall's data.
+export function shortfallView(sf) {
+  const w = shortfallText(sf);
+  return h('div', { class: 'shortfall' },
+    h('p', { class: 'shortfall-title', t: 'eval.shortfall' }),
+    h('p', { class: 'shortfall-message', t: w.k, targs: w.a }));
+}
+
+// technicalView lists each step's code and condition path for staff who
+// need to refer to a step precisely.
+function technicalView(trace) {
+  return h('details', { class: 'tech-details' },
+    h('summary', { t: 'tech.details' }),
+    h('table', { class: 'table tech-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', t: 'tech.stepCode' }), h('th', { scope: 'col', t: 'tech.path' }))),
+      h('tbody', {}, trace.map((s) => h('tr', {},
+        h('td', {}, h('code', { text: s.code })),
+        h('td', {}, s.facts && s.facts.item ? h('code', { text: s.facts.item.path }) : '—'))))));
 }
 
 // traceClass colours a step by how its code ends, so a reader can spot the

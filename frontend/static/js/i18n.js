@@ -2,6 +2,7 @@
 // date formats of each language. The choice is remembered per browser.
 
 import { zhFramework, enFramework } from './i18n_framework.js';
+import { zhLearner, enLearner } from './i18n_learner.js';
 
 const LANG_KEY = 'cb.lang';
 
@@ -1925,6 +1926,8 @@ const en = {
 
 Object.assign(zh, zhFramework);
 Object.assign(en, enFramework);
+Object.assign(zh, zhLearner);
+Object.assign(en, enLearner);
 
 const dictionaries = { zh, en };
 
@@ -1963,8 +1966,22 @@ export function t(key, args) {
   let s = dictionaries[lang][key];
   if (s === undefined && lang === 'en' && key.startsWith('reason.')) s = key.slice('reason.'.length);
   if (s === undefined) s = zh[key] ?? key;
-  if (args) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in args ? String(args[k]) : m));
+  if (args) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in args ? argText(args[k]) : m));
   return s;
+}
+
+// argText renders a placeholder's value: {k, a} is another key's text, so a
+// sentence re-translated on a language switch is whole in the new language;
+// {num} and {date} are formatted for the language; a list is joined.
+function argText(v) {
+  if (Array.isArray(v)) return v.map(argText).join(t('list.sep'));
+  if (v && typeof v === 'object') {
+    if ('k' in v) return t(v.k, v.a);
+    if ('num' in v) return fmtNumber(v.num);
+    if ('date' in v) return fmtDate(v.date);
+    if ('join' in v) return v.join.map(argText).join(t(v.with));
+  }
+  return String(v);
 }
 
 const locale = () => (lang === 'zh' ? 'zh-CN' : 'en-GB');

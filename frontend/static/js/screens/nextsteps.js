@@ -8,6 +8,7 @@ import * as api from '../api.js';
 import { pageHeader, loading } from '../ui.js';
 import { institutions, byId } from '../lookups.js';
 import { targetText } from './convert.js';
+import { shortfallView } from '../evaluation.js';
 
 // alertLine words one alert; the institution name comes from the directory.
 function alertLine(a, names) {
@@ -15,13 +16,28 @@ function alertLine(a, names) {
   const args = { title: a.title || '', days: a.daysLeft ?? 0, institution: inst };
   let link = null;
   if (a.kind === 'grant_ending') link = h('a', { href: '#/sharing', t: 'next.toSharing' });
-  else if (a.kind.startsWith('conversion_')) link = h('a', { href: '#/record', t: 'next.toRecord' });
+  else if (a.kind.startsWith('conversion_') || a.kind.startsWith('outcome_')) link = h('a', { href: '#/record', t: 'next.toRecord' });
+  const instant = a.kind.startsWith('conversion_') || a.kind.startsWith('outcome_');
   return h('li', { class: ['alert-item', a.new ? 'alert-new' : null], data: { kind: a.kind } },
     a.new ? h('span', { class: 'badge badge-pending', t: 'next.new' }) : null, ' ',
     tx(`alert.${a.kind}`, args),
     a.status ? [' ', badge(`conv.${a.status}`, a.status)] : null,
-    ' ', h('span', { class: 'sub-inline' }, date(a.at, a.kind.startsWith('conversion_'))),
-    link ? [' ', link] : null);
+    ' ', h('span', { class: 'sub-inline' }, date(a.at, instant)),
+    link ? [' ', link] : null,
+    a.note ? h('p', { class: 'alert-reason', t: 'alert.reason', targs: { note: a.note } }) : null);
+}
+
+// historyView lists every notice the learner has had, seen or not, folded
+// away under its count so that the page leads with what is new.
+function historyView(items, names) {
+  return h('section', { class: 'card', id: 'notice-history', 'aria-labelledby': 'history-title' },
+    h('h2', { id: 'history-title', t: 'history.title' }),
+    h('p', { class: 'hint', t: 'history.intro' }),
+    items.length
+      ? h('details', { class: 'history' },
+        h('summary', { t: 'history.open', targs: { n: items.length } }),
+        h('ul', { id: 'history-list', class: 'alert-list' }, items.map((a) => alertLine(a, names))))
+      : h('p', { class: 'empty', t: 'history.none' }));
 }
 
 function courseLine(c, names) {
@@ -57,9 +73,7 @@ function pathwayCard(p, names) {
     ready
       ? h('p', {}, tx('next.readyText'), ' ', h('a', { href: '#/convert', t: 'next.toConvert' }))
       : [
-        p.shortfall ? h('div', { class: 'shortfall' },
-          h('p', { class: 'shortfall-title', t: 'eval.shortfall' }),
-          h('p', { class: 'shortfall-message', text: p.shortfall.message })) : null,
+        p.shortfall ? shortfallView(p.shortfall) : null,
         p.suggestions.length
           ? [h('h4', { t: 'next.suggested' }), h('ol', { class: 'suggestion-list' }, p.suggestions.map((s, i) => suggestionView(s, i, names)))]
           : h('p', { class: 'empty', t: 'next.noCourses' }),
@@ -79,10 +93,11 @@ export default {
   allowed: (me) => me?.role === 'learner',
   async render(view) {
     view.append(loading());
-    const [alerts, pathways, insts] = await Promise.all([
+    const [alerts, pathways, insts, history] = await Promise.all([
       api.get('/api/v1/learners/me/alerts'),
       api.get('/api/v1/learners/me/pathways'),
       institutions().catch(() => []),
+      api.get('/api/v1/learners/me/alerts/history'),
     ]);
     const names = byId(insts);
     const items = alerts.items || [];
@@ -95,6 +110,7 @@ export default {
         h('p', { id: 'alert-count' }, h('span', { class: 'count-badge', text: String(alerts.unseen || 0) }), ' ', tx('next.unseen')),
         items.length ? h('ul', { id: 'alert-list', class: 'alert-list' }, items.map((a) => alertLine(a, names)))
           : h('p', { class: 'empty', t: 'next.noAlerts' })),
+      historyView(history.items || [], names),
       section('next.readyTitle', ready.length
         ? h('div', { id: 'pathways-ready' }, ready.map((p) => pathwayCard(p, names)))
         : h('p', { class: 'empty', t: 'next.noneReady' })),

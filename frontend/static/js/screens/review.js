@@ -6,6 +6,7 @@ import { h, tx, num, date, field } from '../dom.js';
 import * as api from '../api.js';
 import { pageHeader, button, loading, alertFor, onLoadMore } from '../ui.js';
 import { evaluationView, conversionBadge } from '../evaluation.js';
+import { rejectDialog } from '../rejectdialog.js';
 
 const STATUSES = ['pending', 'needs_review', 'appealed', 'in_notice', 'approved', 'final', 'rejected'];
 const PAGE = 20;
@@ -42,7 +43,7 @@ function decisionForm(conv, onDecided) {
     } catch (err) {
       if (err.code === 'not_eligible' && err.details) {
         where.append(h('div', { class: 'alert alert-error', role: 'alert' }, h('p', { class: 'alert-title', t: 'review.changed' })),
-          evaluationView(err.details));
+          evaluationView(err.details, { technical: true }));
       } else {
         where.append(alertFor(err));
       }
@@ -53,7 +54,8 @@ function decisionForm(conv, onDecided) {
     }
   };
   approve.addEventListener('click', decide(approve, 'approve'));
-  reject.addEventListener('click', decide(reject, 'reject'));
+  // A refusal is confirmed with its reason in a dialog (rejectdialog.js).
+  reject.addEventListener('click', () => rejectDialog(conv, note.value, onDecided));
   return h('div', { class: 'decision' },
     field({ name: 'note', label: 'review.note', control: note }),
     h('div', { class: 'actions' }, approve, reject),
@@ -82,7 +84,7 @@ function conversionCard(conv, onDecided) {
       (conv.objections || []).length ? [h('dt', { t: 'review.objections' }),
         h('dd', {}, h('ul', { class: 'plain' }, conv.objections.map((o) => h('li', { text: o.reason }))))] : null),
     conv.status === 'appealed' ? h('p', { class: 'hint', t: 'review.appealHint' }) : null,
-    evaluationView(conv.evaluation),
+    evaluationView(conv.evaluation, { technical: true }),
     open ? decisionForm(conv, onDecided) : null);
 }
 
