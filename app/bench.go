@@ -195,7 +195,7 @@ func benchRun(ctx context.Context, o benchOptions, phases benchPhases, stdout, s
 	}
 	fmt.Fprintf(stdout, "seeded %d outcomes in %s\n", o.learners*o.perLearner+heavy, time.Since(seedStart).Round(time.Millisecond))
 	reviewerPassword := auth.RandomPassword()
-	if _, err := app.svc.CreateStaff(ctx, service.System, d.converter.ID, service.StaffInput{
+	if _, err := app.svc.CreateStaff(ctx, service.System, service.Op{}, d.converter.ID, service.StaffInput{
 		Username: "bench.reviewer", Password: reviewerPassword, Perms: []string{"review"}}); err != nil {
 		return nil, err
 	}

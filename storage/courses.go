@@ -14,7 +14,7 @@ type Courses interface {
 	// CreateCourse inserts a course (Version as for accounts). The same ID,
 	// or a second course with the same Code at the same institution, is
 	// domain.ErrConflict.
-	CreateCourse(ctx context.Context, c *domain.Course) error
+	CreateCourse(ctx context.Context, key *PendingReservation, c *domain.Course) error
 	GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error)
 	// UpdateCourse is compare-and-swap on Version; taking a code another
 	// course of the institution has is domain.ErrConflict.

@@ -22,7 +22,7 @@ type Frameworks interface {
 type Units interface {
 	// CreateUnit inserts a unit at Version 1 (kept when > 0, a restore); a
 	// second unit with the same code is domain.ErrConflict.
-	CreateUnit(ctx context.Context, u *domain.Unit) error
+	CreateUnit(ctx context.Context, key *PendingReservation, u *domain.Unit) error
 	// GetUnit loads a unit by its (normalised) code, or domain.ErrNotFound.
 	GetUnit(ctx context.Context, code string) (*domain.Unit, error)
 	// UpdateUnit is compare-and-swap on Version; on success u.Version is

@@ -15,7 +15,7 @@ import (
 )
 
 // CreateAccount inserts a; a Version > 0 is kept (restores), otherwise 1.
-func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (s *Store) CreateAccount(ctx context.Context, _ *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	prev := a.Version
 	if a.Version <= 0 {
 		a.Version = 1
@@ -74,7 +74,7 @@ func (s *Store) findAccount(ctx context.Context, what string, filter bson.D) (*d
 // UpdateAccount is compare-and-swap on Version. The derived index arrays
 // (issuerIds, queueKeys) are rewritten with the document, so they can never
 // disagree with the outcomes and conversions they index.
-func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (s *Store) UpdateAccount(ctx context.Context, _ *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	d := record.FromAccount(a)
 	d.Version = a.Version + 1
 	d.Tallies = record.FromTallies(a.StatTallies())

@@ -37,7 +37,7 @@ func (s *Store) SaveFramework(ctx context.Context, f *domain.Framework) error {
 }
 
 // CreateUnit inserts a unit; the code is _id, so a second one conflicts.
-func (s *Store) CreateUnit(ctx context.Context, u *domain.Unit) error {
+func (s *Store) CreateUnit(ctx context.Context, _ *storage.PendingReservation, u *domain.Unit) error {
 	d := record.FromUnit(u)
 	if d.Version <= 0 {
 		d.Version = 1

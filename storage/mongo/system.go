@@ -104,7 +104,8 @@ func (s *Store) CompleteIdempotency(ctx context.Context, key, owner string, stat
 
 // CarriesReservations: no. Without multi-document transactions a
 // reservation inserted beside a request's first write could outlive a
-// failed write, so requests reserve their key before they run.
+// failed write, so requests reserve their key before they run, and the
+// writes taking a key are never passed one (they ignore it).
 func (s *Store) CarriesReservations() bool { return false }
 
 // DeleteIdempotency drops owner's unfinished reservation; anything else
@@ -181,7 +182,7 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, error
 }
 
 // SaveImportJob inserts or replaces a job by ID.
-func (s *Store) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
+func (s *Store) SaveImportJob(ctx context.Context, _ *storage.PendingReservation, j *domain.ImportJob) error {
 	d := record.FromImportJob(j)
 	return s.upsert(ctx, s.importJobs, "save import job", d.ID, d)
 }

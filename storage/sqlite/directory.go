@@ -11,7 +11,7 @@ import (
 )
 
 // CreateInstitution inserts an institution.
-func (s *Store) CreateInstitution(ctx context.Context, i *domain.Institution) error {
+func (s *Store) CreateInstitution(ctx context.Context, key *storage.PendingReservation, i *domain.Institution) error {
 	version := initialVersion(i.Version)
 	d := record.FromInstitution(i)
 	d.Version = version
@@ -19,7 +19,7 @@ func (s *Store) CreateInstitution(ctx context.Context, i *domain.Institution) er
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *wtx) error {
+	if err := s.writeKeyed(ctx, key, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO institutions (id, version, doc) VALUES (?, ?, ?)`, d.ID, version, raw)
 		return err
 	}); err != nil {
@@ -64,13 +64,13 @@ func (s *Store) ListInstitutions(ctx context.Context, p storage.Page) ([]domain.
 }
 
 // CreateUser inserts a user; the username is unique.
-func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
+func (s *Store) CreateUser(ctx context.Context, key *storage.PendingReservation, u *domain.User) error {
 	d := record.FromUser(u)
 	raw, err := encode(d)
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *wtx) error {
+	return s.writeKeyed(ctx, key, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO users (id, username, doc) VALUES (?, ?, ?)`, d.ID, d.Username, raw)
 		return err
 	})

@@ -100,8 +100,8 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, family uuid.UUID) error
 	})
 }
 
-// CarriesReservations: writes insert their context's pending reservation
-// in their own transaction (see write).
+// CarriesReservations: the writes taking a key insert it while it is
+// pending, in their own transaction (see writeKeyed).
 func (s *Store) CarriesReservations() bool { return true }
 
 // ReserveIdempotency inserts a reservation; an existing key is ErrConflict.

@@ -190,11 +190,11 @@ func guard3[T any](check func() error, call func() ([]T, string, error)) ([]T, s
 	return call()
 }
 
-func (f *Faulty) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (f *Faulty) CreateAccount(ctx context.Context, key *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	return f.inner.CreateAccount(ctx, a, audit...)
+	return f.inner.CreateAccount(ctx, key, a, audit...)
 }
 
 func (f *Faulty) GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error) {
@@ -207,11 +207,11 @@ func (f *Faulty) GetAccountByNationalIDHash(ctx context.Context, hash string) (*
 
 // UpdateAccount is where lost acknowledgements are injected: the account is
 // the aggregate whose every credit movement must happen exactly once.
-func (f *Faulty) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (f *Faulty) UpdateAccount(ctx context.Context, key *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	err := f.inner.UpdateAccount(ctx, a, audit...)
+	err := f.inner.UpdateAccount(ctx, key, a, audit...)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err == nil && f.lostAcks > 0 {
@@ -269,11 +269,11 @@ func (f *Faulty) CountAccounts(ctx context.Context) (int64, error) {
 	return guard(f.read, func() (int64, error) { return f.inner.CountAccounts(ctx) })
 }
 
-func (f *Faulty) CreateInstitution(ctx context.Context, i *domain.Institution) error {
+func (f *Faulty) CreateInstitution(ctx context.Context, key *storage.PendingReservation, i *domain.Institution) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	return f.inner.CreateInstitution(ctx, i)
+	return f.inner.CreateInstitution(ctx, key, i)
 }
 
 func (f *Faulty) GetInstitution(ctx context.Context, id uuid.UUID) (*domain.Institution, error) {
@@ -291,11 +291,11 @@ func (f *Faulty) ListInstitutions(ctx context.Context, p storage.Page) ([]domain
 	return guard3(f.read, func() ([]domain.Institution, string, error) { return f.inner.ListInstitutions(ctx, p) })
 }
 
-func (f *Faulty) CreateUser(ctx context.Context, u *domain.User) error {
+func (f *Faulty) CreateUser(ctx context.Context, key *storage.PendingReservation, u *domain.User) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	return f.inner.CreateUser(ctx, u)
+	return f.inner.CreateUser(ctx, key, u)
 }
 
 func (f *Faulty) GetUser(ctx context.Context, id uuid.UUID) (*domain.User, error) {
@@ -456,11 +456,11 @@ func (f *Faulty) ListSigningKeys(ctx context.Context) ([]domain.SigningKey, erro
 	return guard(f.read, func() ([]domain.SigningKey, error) { return f.inner.ListSigningKeys(ctx) })
 }
 
-func (f *Faulty) CreateRule(ctx context.Context, r *domain.Rule) error {
+func (f *Faulty) CreateRule(ctx context.Context, key *storage.PendingReservation, r *domain.Rule) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	return f.inner.CreateRule(ctx, r)
+	return f.inner.CreateRule(ctx, key, r)
 }
 
 func (f *Faulty) GetRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error) {
@@ -507,11 +507,11 @@ func (f *Faulty) ScanAuditIndexed(ctx context.Context, fn func(domain.AuditEntry
 	return f.inner.ScanAuditIndexed(ctx, fn)
 }
 
-func (f *Faulty) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
+func (f *Faulty) SaveImportJob(ctx context.Context, key *storage.PendingReservation, j *domain.ImportJob) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	return f.inner.SaveImportJob(ctx, j)
+	return f.inner.SaveImportJob(ctx, key, j)
 }
 
 func (f *Faulty) GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error) {
@@ -539,11 +539,11 @@ func (f *Faulty) Ping(ctx context.Context) error {
 
 func (f *Faulty) Close() error { return f.inner.Close() }
 
-func (f *Faulty) CreateCourse(ctx context.Context, c *domain.Course) error {
+func (f *Faulty) CreateCourse(ctx context.Context, key *storage.PendingReservation, c *domain.Course) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	return f.inner.CreateCourse(ctx, c)
+	return f.inner.CreateCourse(ctx, key, c)
 }
 
 func (f *Faulty) GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error) {

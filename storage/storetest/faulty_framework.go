@@ -18,11 +18,11 @@ func (f *Faulty) SaveFramework(ctx context.Context, fw *domain.Framework) error 
 	return f.inner.SaveFramework(ctx, fw)
 }
 
-func (f *Faulty) CreateUnit(ctx context.Context, u *domain.Unit) error {
+func (f *Faulty) CreateUnit(ctx context.Context, key *storage.PendingReservation, u *domain.Unit) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	return f.inner.CreateUnit(ctx, u)
+	return f.inner.CreateUnit(ctx, key, u)
 }
 
 func (f *Faulty) GetUnit(ctx context.Context, code string) (*domain.Unit, error) {

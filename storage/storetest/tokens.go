@@ -261,8 +261,9 @@ func signingKeyTests() []contractTest {
 }
 
 // carriedReservationTests check a store that says it carries pending
-// reservations (CarriesReservations): the reservation is inserted with the
-// context's first write, atomically with it, and only once.
+// reservations (CarriesReservations): the reservation passed to a request's
+// writes is inserted with the first of them to commit, atomically with it,
+// and only once.
 func carriedReservationTests() []contractTest {
 	return []contractTest{
 		{"ReservationRidesOnTheFirstWrite", func(t *testing.T, s storage.Store) {
@@ -271,10 +272,10 @@ func carriedReservationTests() []contractTest {
 			}
 			rec := &domain.IdempotencyRecord{Key: "client:abc|carried", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			pending := &storage.PendingReservation{Record: rec}
-			ctx := storage.WithPendingReservation(t.Context(), pending)
+			ctx := t.Context()
 
 			a := NewAccount(now())
-			noErr(t, s.CreateAccount(ctx, a), "create account carrying the reservation")
+			noErr(t, s.CreateAccount(ctx, pending, a), "create account carrying the reservation")
 			got, err := s.GetIdempotency(t.Context(), rec.Key)
 			noErr(t, err, "get the carried reservation")
 			deepEqual(t, got, rec, "carried reservation")
@@ -283,7 +284,7 @@ func carriedReservationTests() []contractTest {
 			}
 			// Later writes of the same request do not insert it again.
 			a.Name = "李四"
-			noErr(t, s.UpdateAccount(ctx, a), "a second write of the request")
+			noErr(t, s.UpdateAccount(ctx, pending, a), "a second write of the request")
 		}},
 		{"HeldKeyFailsTheWriteAndAppliesNothing", func(t *testing.T, s storage.Store) {
 			if !s.CarriesReservations() {
@@ -296,11 +297,11 @@ func carriedReservationTests() []contractTest {
 			loser := *held
 			loser.RequestHash, loser.ObjectID = "h2", domain.NewID()
 			pending := &storage.PendingReservation{Record: &loser}
-			ctx := storage.WithPendingReservation(t.Context(), pending)
+			ctx := t.Context()
 			changed := *a
 			changed.Name = "王五"
-			wantErr(t, s.UpdateAccount(ctx, &changed), storage.ErrKeyTaken, "update carrying a held key")
-			if errors.Is(s.UpdateAccount(ctx, &changed), domain.ErrConflict) {
+			wantErr(t, s.UpdateAccount(ctx, pending, &changed), storage.ErrKeyTaken, "update carrying a held key")
+			if errors.Is(s.UpdateAccount(ctx, pending, &changed), domain.ErrConflict) {
 				t.Fatal("a held key must not read as a conflict of the write itself")
 			}
 			if placed, maybe := pending.State(); placed || maybe {
@@ -321,8 +322,8 @@ func carriedReservationTests() []contractTest {
 			stale.Name = "赵六"
 			rec := &domain.IdempotencyRecord{Key: "client:abc|failed", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			pending := &storage.PendingReservation{Record: rec}
-			ctx := storage.WithPendingReservation(t.Context(), pending)
-			wantErr(t, s.UpdateAccount(ctx, &stale), domain.ErrStale, "stale update carrying a reservation")
+			ctx := t.Context()
+			wantErr(t, s.UpdateAccount(ctx, pending, &stale), domain.ErrStale, "stale update carrying a reservation")
 			_, err := s.GetIdempotency(t.Context(), rec.Key)
 			wantErr(t, err, domain.ErrNotFound, "reservation of a failed write")
 			if placed, maybe := pending.State(); placed || maybe {
@@ -332,7 +333,7 @@ func carriedReservationTests() []contractTest {
 			}
 			// The retry with the current version carries it again.
 			a.Name = "赵六"
-			noErr(t, s.UpdateAccount(ctx, a), "retried update")
+			noErr(t, s.UpdateAccount(ctx, pending, a), "retried update")
 			got, err := s.GetIdempotency(t.Context(), rec.Key)
 			noErr(t, err, "reservation after the retry")
 			deepEqual(t, got, rec, "reservation after the retry")
