@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -286,6 +287,32 @@ func carriedReservationTests() []contractTest {
 			a.Name = "李四"
 			noErr(t, s.UpdateAccount(ctx, pending, a), "a second write of the request")
 		}},
+		{"EveryKeyedWriteCarriesIt", func(t *testing.T, s storage.Store) {
+			if !s.CarriesReservations() {
+				t.Skip("the store reserves keys with writes of their own")
+			}
+			// Each write that takes a key stores a pending one with itself,
+			// and with a key already held stores neither.
+			for _, w := range keyedWrites() {
+				t.Run(w.name, func(t *testing.T) {
+					ctx := t.Context()
+					rec := &domain.IdempotencyRecord{Key: "client:abc|" + w.name, RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+					pending := &storage.PendingReservation{Record: rec}
+					read, err := w.write(ctx, s, pending)
+					noErr(t, err, "write carrying the reservation")
+					noErr(t, read(), "read what the write stored")
+					got, err := s.GetIdempotency(ctx, rec.Key)
+					noErr(t, err, "get the carried reservation")
+					deepEqual(t, got, rec, "carried reservation")
+
+					loser := *rec
+					loser.RequestHash = "h2"
+					read, err = w.write(ctx, s, &storage.PendingReservation{Record: &loser})
+					wantErr(t, err, storage.ErrKeyTaken, "write carrying a held key")
+					wantErr(t, read(), domain.ErrNotFound, "what the refused write would have stored")
+				})
+			}
+		}},
 		{"HeldKeyFailsTheWriteAndAppliesNothing", func(t *testing.T, s storage.Store) {
 			if !s.CarriesReservations() {
 				t.Skip("the store reserves keys with writes of their own")
@@ -337,6 +364,60 @@ func carriedReservationTests() []contractTest {
 			got, err := s.GetIdempotency(t.Context(), rec.Key)
 			noErr(t, err, "reservation after the retry")
 			deepEqual(t, got, rec, "reservation after the retry")
+		}},
+	}
+}
+
+// keyedWrite is one of the writes that take an Idempotency-Key reservation:
+// write stores a fresh object passing key and returns a read of it.
+type keyedWrite struct {
+	name  string
+	write func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (read func() error, err error)
+}
+
+func keyedWrites() []keyedWrite {
+	inst := NewInstitution("键校")
+	readErr := func(_ any, err error) error { return err }
+	return []keyedWrite{
+		{"CreateAccount", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			a := NewAccount(now())
+			return func() error { return readErr(s.GetAccount(ctx, a.ID)) }, s.CreateAccount(ctx, key, a)
+		}},
+		{"UpdateAccount", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			a := NewAccount(now())
+			if err := s.CreateAccount(ctx, nil, a); err != nil {
+				return nil, err
+			}
+			o := NewOutcome(inst.ID, "键入", 1, now())
+			if err := a.Deposit(o, now()); err != nil {
+				return nil, err
+			}
+			return func() error { return readErr(s.GetAccountByOutcomeID(ctx, o.ID)) }, s.UpdateAccount(ctx, key, a)
+		}},
+		{"CreateInstitution", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			i := NewInstitution("键入学院")
+			return func() error { return readErr(s.GetInstitution(ctx, i.ID)) }, s.CreateInstitution(ctx, key, i)
+		}},
+		{"CreateUser", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			u := NewStaff("keyed."+domain.NewID().String()[24:], inst)
+			return func() error { return readErr(s.GetUser(ctx, u.ID)) }, s.CreateUser(ctx, key, u)
+		}},
+		{"CreateRule", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			r := NewRule(inst.ID, "KEY-"+domain.NewID().String()[24:], 1, now())
+			return func() error { return readErr(s.GetRule(ctx, r.ID)) }, s.CreateRule(ctx, key, r)
+		}},
+		{"CreateUnit", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			u := ExampleUnit(domain.NormalizeUnitCode("K"+domain.NewID().String()[24:]), domain.CategoryCommunity, 2)
+			return func() error { return readErr(s.GetUnit(ctx, u.Code)) }, s.CreateUnit(ctx, key, &u)
+		}},
+		{"CreateCourse", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			c := NewCourse(inst.ID, "K-"+domain.NewID().String()[24:], "键入课程", domain.CategoryCommunity, now())
+			return func() error { return readErr(s.GetCourse(ctx, c.ID)) }, s.CreateCourse(ctx, key, c)
+		}},
+		{"SaveImportJob", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			j := &domain.ImportJob{ID: domain.NewID(), InstitutionID: inst.ID, CreatedBy: "staff-a",
+				State: domain.ImportQueued, Total: 1, CreatedAt: now(), UpdatedAt: now()}
+			return func() error { return readErr(s.GetImportJob(ctx, j.ID)) }, s.SaveImportJob(ctx, key, j)
 		}},
 	}
 }
