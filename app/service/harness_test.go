@@ -71,15 +71,18 @@ func onEachStore(t *testing.T, fn func(t *testing.T, b *bank)) {
 	}
 }
 
-// bank is the service on a fresh store, with a clock the test moves and a
+// bank is the service on a fresh store, with a clock the test moves, and a
 // small district: a community college that issues, an open university that
 // converts (with a manager and a reviewer), and a learner registered with
 // a password.
 type bank struct {
-	t      *testing.T
-	ctx    context.Context
-	svc    *service.Service
-	offset atomic.Int64 // added to the wall clock: time passing in the test
+	t   *testing.T
+	ctx context.Context
+	svc *service.Service
+	// The bank's clock stands still at the start of the test, plus the
+	// time the test lets pass: what a use case stamps is known exactly.
+	start  time.Time
+	offset atomic.Int64
 
 	college, university domain.Institution
 	issuer              service.Actor // college staff who issues
@@ -106,9 +109,9 @@ func newBank(t *testing.T, store storage.Store) *bank {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &bank{t: t, ctx: t.Context()}
+	b := &bank{t: t, ctx: t.Context(), start: time.Now().Truncate(time.Millisecond)}
 	b.svc = service.New(store, vault, nil, service.Config{
-		Now:    func() time.Time { return time.Now().Add(time.Duration(b.offset.Load())) },
+		Now:    func() time.Time { return b.start.Add(time.Duration(b.offset.Load())) },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	t.Cleanup(b.svc.WaitForImports)
