@@ -100,7 +100,7 @@ func TestBackupWhileWriting(t *testing.T) {
 					return
 				default:
 				}
-				_, err := app.svc.IssueOutcome(ctx, actor, service.IssueInput{
+				_, err := app.svc.IssueOutcome(ctx, actor, service.Op{}, service.IssueInput{
 					NationalID: testNationalID(t, w*100000+i), Name: "备份测试",
 					Outcome: domain.OutcomeInput{Category: "community", Title: fmt.Sprintf("课程 %d-%d", w, i), Hours: 16,
 						Result: domain.Result{Passed: ptr(true)}, CompletedOn: time.Now().AddDate(0, -1, 0)},

@@ -115,7 +115,7 @@ func seedDemoCatalogue(ctx context.Context, svc *service.Service) error {
 				start := firstOfMonth.AddDate(0, c.startIn, 0)
 				in.NextStart = &start
 			}
-			if _, err := svc.CreateCourse(ctx, actor, service.CourseInput{CourseInput: in}); err != nil {
+			if _, err := svc.CreateCourse(ctx, actor, service.Op{}, service.CourseInput{CourseInput: in}); err != nil {
 				return fmt.Errorf("course %s: %w", c.code, err)
 			}
 		}

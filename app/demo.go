@@ -141,13 +141,13 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 	insts := map[string]domain.Institution{}
 	issuers := map[string]service.Actor{}
 	for _, di := range demoInstitutions {
-		created, err := svc.CreateInstitution(ctx, service.System, di.input)
+		created, err := svc.CreateInstitution(ctx, service.System, service.Op{}, di.input)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", di.input.Name, err)
 		}
 		insts[di.key] = created.Institution
 		for _, st := range di.staff {
-			u, err := svc.CreateStaff(ctx, service.System, created.Institution.ID, service.StaffInput{
+			u, err := svc.CreateStaff(ctx, service.System, service.Op{}, created.Institution.ID, service.StaffInput{
 				Username: st.username, Password: demoStaffPassword, Perms: st.perms})
 			if err != nil {
 				return nil, fmt.Errorf("staff %s: %w", st.username, err)
@@ -167,13 +167,13 @@ func seedDemo(ctx context.Context, svc *service.Service) ([]demoLogin, error) {
 			return nil, err
 		}
 		if l.claimed {
-			if _, _, err := svc.RegisterLearner(ctx, service.Actor{}, service.RegisterInput{
+			if _, _, err := svc.RegisterLearner(ctx, service.Actor{}, service.Op{}, service.RegisterInput{
 				NationalID: string(id), Name: l.name, Phone: l.phone, Password: demoLearnerPassword}); err != nil {
 				return nil, fmt.Errorf("learner %s: %w", l.name, err)
 			}
 		}
 		for _, o := range l.items {
-			if _, err := svc.IssueOutcome(ctx, issuers[o.issuer], service.IssueInput{
+			if _, err := svc.IssueOutcome(ctx, issuers[o.issuer], service.Op{}, service.IssueInput{
 				NationalID: string(id), Name: l.name, Outcome: o.input(svc.Now())}); err != nil && !errors.Is(err, domain.ErrDuplicate) {
 				return nil, fmt.Errorf("outcome %s: %w", o.title, err)
 			}

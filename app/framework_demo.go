@@ -93,7 +93,7 @@ func seedDemoFramework(ctx context.Context, svc *service.Service) error {
 		} else if !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
-		_, err := svc.CreateUnit(ctx, service.System, domain.UnitInput{Code: u.code, TitleZH: u.zh, TitleEN: u.en,
+		_, err := svc.CreateUnit(ctx, service.System, service.Op{}, domain.UnitInput{Code: u.code, TitleZH: u.zh, TitleEN: u.en,
 			Level: u.level, Credits: u.credits, Hours: u.hours, Category: u.category, LearningOutcomes: u.outcomes,
 			Assessment: u.assessment, QANote: "由颁发机构与区学分银行中心联合抽查评审材料（演示）", Status: string(domain.UnitActive)})
 		if err != nil {
@@ -165,7 +165,7 @@ func seedDemoDecisions(ctx context.Context, svc *service.Service) error {
 			ruleIDs[r.Code] = got[0]
 			continue
 		}
-		created, err := svc.CreateRule(ctx, service.System, r)
+		created, err := svc.CreateRule(ctx, service.System, service.Op{}, r)
 		if err != nil {
 			return fmt.Errorf("rule %s: %w", r.Code, err)
 		}
@@ -177,7 +177,7 @@ func seedDemoDecisions(ctx context.Context, svc *service.Service) error {
 	}
 	// 赵丽 applies for admission; the college approves; the notice runs.
 	if err := demoFlow(ctx, svc, "11010519900214331", ruleIDs["HV-ADMIT-UNITS"], "hv.reviewer", func(reviewer service.Actor, learner service.Actor, id uuid.UUID) error {
-		_, err := svc.DecideConversion(ctx, reviewer, id, service.Approve, "两项认证单元均达第 4 级，拟同意，公示 5 天（演示）")
+		_, err := svc.DecideConversion(ctx, reviewer, service.Op{}, id, service.Approve, "两项认证单元均达第 4 级，拟同意，公示 5 天（演示）")
 		return err
 	}); err != nil {
 		return err
@@ -185,10 +185,10 @@ func seedDemoDecisions(ctx context.Context, svc *service.Service) error {
 	// 孙伟 applies for unit credits; a reviewer rejects; he appeals, and
 	// the appeal waits for the other reviewer.
 	return demoFlow(ctx, svc, "11010519850611247", ruleIDs["OU-CREDIT-UNITS"], "ou.reviewer", func(reviewer service.Actor, learner service.Actor, id uuid.UUID) error {
-		if _, err := svc.DecideConversion(ctx, reviewer, id, service.Reject, "学习证明材料未上传，暂不认定（演示）"); err != nil {
+		if _, err := svc.DecideConversion(ctx, reviewer, service.Op{}, id, service.Reject, "学习证明材料未上传，暂不认定（演示）"); err != nil {
 			return err
 		}
-		_, err := svc.AppealConversion(ctx, learner, id, "两个单元的结业证书已由社区教育学院补报，请复核（演示）")
+		_, err := svc.AppealConversion(ctx, learner, service.Op{}, id, "两个单元的结业证书已由社区教育学院补报，请复核（演示）")
 		return err
 	})
 }
@@ -222,7 +222,7 @@ func demoFlow(ctx context.Context, svc *service.Service, first17 string, rule do
 	}
 	reviewer := service.Actor{Role: domain.RoleStaff, ID: u.ID, InstitutionID: u.InstitutionID, Perms: u.Perms}
 	learner := service.Actor{Role: domain.RoleLearner, ID: acc.ID}
-	c, err := svc.ApplyConversion(ctx, learner, rule.ID)
+	c, err := svc.ApplyConversion(ctx, learner, service.Op{}, rule.ID)
 	if err != nil {
 		return fmt.Errorf("demo application %s: %w", rule.Code, err)
 	}

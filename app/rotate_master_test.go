@@ -208,7 +208,7 @@ func TestKeysRotateMasterResumesOnBothStores(t *testing.T) {
 				t.Fatal(err)
 			}
 			desk := service.Actor{Role: domain.RoleAdmin, ID: domain.NewID()}
-			unclaimed, _, err := before.svc.RegisterLearner(ctx, desk, service.RegisterInput{NationalID: string(unclaimedID), Name: "陈晓"})
+			unclaimed, _, err := before.svc.RegisterLearner(ctx, desk, service.Op{}, service.RegisterInput{NationalID: string(unclaimedID), Name: "陈晓"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,7 +253,7 @@ func TestKeysRotateMasterResumesOnBothStores(t *testing.T) {
 			}
 			// Claiming the account still under the old key claims it: no
 			// second account for the same person under the new key's hash.
-			claimed, created, err := both.svc.RegisterLearner(ctx, service.Actor{}, service.RegisterInput{NationalID: string(unclaimedID), Name: "陈晓", Password: "claim-half-way-2026"})
+			claimed, created, err := both.svc.RegisterLearner(ctx, service.Actor{}, service.Op{}, service.RegisterInput{NationalID: string(unclaimedID), Name: "陈晓", Password: "claim-half-way-2026"})
 			if err != nil || created || claimed.ID != unclaimed.ID {
 				t.Fatalf("half-way claim: created %v, err %v, same account %v", created, err, err == nil && claimed.ID == unclaimed.ID)
 			}
@@ -332,7 +332,7 @@ func seedLearners(t *testing.T, rs rotationStore, n int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := app.store.CreateAccount(ctx, acc); err != nil {
+		if err := app.store.CreateAccount(ctx, nil, acc); err != nil {
 			t.Fatal(err)
 		}
 	}

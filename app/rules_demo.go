@@ -68,7 +68,7 @@ func demoRules(insts map[string]domain.Institution, from time.Time) []domain.Rul
 func seedDemoRules(ctx context.Context, svc *service.Service, insts map[string]domain.Institution) error {
 	from := time.Date(2024, 1, 1, 0, 0, 0, 0, domain.DistrictZone)
 	for _, r := range demoRules(insts, from) {
-		created, err := svc.CreateRule(ctx, service.System, r)
+		created, err := svc.CreateRule(ctx, service.System, service.Op{}, r)
 		if err != nil {
 			return fmt.Errorf("rule %s: %w", r.Code, err)
 		}

@@ -145,7 +145,7 @@ func newOfflineKit(t *testing.T) *offlineKit {
 		if _, err := acc.Revoke(o.ID, o.IssuerID, "录入错误", time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := app.store.UpdateAccount(ctx, acc); err != nil {
+		if err := app.store.UpdateAccount(ctx, nil, acc); err != nil {
 			t.Fatal(err)
 		}
 	}

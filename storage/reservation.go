@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"context"
 	"errors"
 	"sync/atomic"
 )
@@ -18,6 +17,11 @@ var ErrKeyTaken = errors.New("idempotency key already held")
 // first write, instead of a write of its own before the request runs: a
 // keyed request then waits for one commit, not two, and a crash keeps the
 // reservation and that write together or neither.
+//
+// The writes that can be a keyed request's first take it as their key
+// parameter; nil is a write without one. A request passes the same value to
+// each of its writes: the first to commit inserts the record, the others
+// see it placed and leave it alone.
 type PendingReservation struct {
 	Record *IdempotencyRecord
 	// placed is set once a write carrying it committed; unsure once one
@@ -26,22 +30,9 @@ type PendingReservation struct {
 	placed, unsure atomic.Bool
 }
 
-type reservationKey struct{}
-
-// WithPendingReservation makes the writes of ctx carry r until one commits.
-func WithPendingReservation(ctx context.Context, r *PendingReservation) context.Context {
-	return context.WithValue(ctx, reservationKey{}, r)
-}
-
-// PendingReservationOf returns ctx's reservation if none of its writes has
-// committed it yet.
-func PendingReservationOf(ctx context.Context) *PendingReservation {
-	r, _ := ctx.Value(reservationKey{}).(*PendingReservation)
-	if r == nil || r.placed.Load() {
-		return nil
-	}
-	return r
-}
+// Pending reports whether a write passed r must insert it: r is a
+// reservation none of whose writes has committed yet.
+func (r *PendingReservation) Pending() bool { return r != nil && !r.placed.Load() }
 
 // Placed records that a write carrying r committed.
 func (r *PendingReservation) Placed() { r.placed.Store(true) }

@@ -62,15 +62,17 @@ type Accounts interface {
 	// second account with the same national-ID hash, or the same ID, is
 	// domain.ErrConflict. Every Create* below follows the same two rules.
 	// Audit entries passed along are recorded as by RecordAudits, with the
-	// account (see ErrAuditNotRecorded).
-	CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error
+	// account (see ErrAuditNotRecorded). key is the Idempotency-Key
+	// reservation of the request this write belongs to, or nil (see
+	// Idempotency.CarriesReservations); every write taking one does the same.
+	CreateAccount(ctx context.Context, key *PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error
 	GetAccount(ctx context.Context, id uuid.UUID) (*domain.Account, error)
 	GetAccountByNationalIDHash(ctx context.Context, hash string) (*domain.Account, error)
 	// UpdateAccount saves a only if the stored version still equals a.Version;
 	// on success a.Version is incremented. Otherwise domain.ErrStale (or
 	// domain.ErrNotFound if the account does not exist). Audit entries are
 	// recorded with the change, as for CreateAccount.
-	UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error
+	UpdateAccount(ctx context.Context, key *PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error
 	// GetAccountByOutcomeID finds the account holding an outcome (revocation
 	// arrives with the outcome id only); domain.ErrNotFound if none.
 	GetAccountByOutcomeID(ctx context.Context, outcomeID uuid.UUID) (*domain.Account, error)
@@ -107,7 +109,7 @@ type Accounts interface {
 
 // Institutions stores institutions, guarded by Version like accounts.
 type Institutions interface {
-	CreateInstitution(ctx context.Context, i *domain.Institution) error
+	CreateInstitution(ctx context.Context, key *PendingReservation, i *domain.Institution) error
 	GetInstitution(ctx context.Context, id uuid.UUID) (*domain.Institution, error)
 	UpdateInstitution(ctx context.Context, i *domain.Institution) error
 	ListInstitutions(ctx context.Context, p Page) ([]domain.Institution, string, error)
@@ -115,7 +117,7 @@ type Institutions interface {
 
 // Users stores admins and staff; usernames are unique.
 type Users interface {
-	CreateUser(ctx context.Context, u *domain.User) error
+	CreateUser(ctx context.Context, key *PendingReservation, u *domain.User) error
 	GetUser(ctx context.Context, id uuid.UUID) (*domain.User, error)
 	GetUserByUsername(ctx context.Context, username string) (*domain.User, error)
 	UpdateUser(ctx context.Context, u *domain.User) error
@@ -162,9 +164,12 @@ type Idempotency interface {
 	// request failed, so the client may retry with the same key. A key that
 	// is absent or held by another owner is left alone, without error.
 	DeleteIdempotency(ctx context.Context, key, owner string) error
-	// CarriesReservations reports whether the store's writes insert the
-	// pending reservation of their context (WithPendingReservation) in the
-	// same transaction; if not, callers reserve before the request runs.
+	// CarriesReservations reports whether the writes that take a key
+	// (*PendingReservation) insert it in their own transaction, the first
+	// of them to commit (Pending): then a key passed along is stored with
+	// that write or not at all, and a write finding the key held fails
+	// with ErrKeyTaken, applying nothing. If not, callers reserve before
+	// the request runs and pass no key.
 	CarriesReservations() bool
 }
 
@@ -196,7 +201,7 @@ type Keys interface {
 
 // Rules stores conversion rules; each version is its own document.
 type Rules interface {
-	CreateRule(ctx context.Context, r *domain.Rule) error // Revision as Version above; same ID or same (Code, Version) is ErrConflict
+	CreateRule(ctx context.Context, key *PendingReservation, r *domain.Rule) error // Revision as Version above; same ID or same (Code, Version) is ErrConflict
 	GetRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error)
 	// UpdateRule is compare-and-swap on Revision, like UpdateAccount.
 	UpdateRule(ctx context.Context, r *domain.Rule) error
@@ -264,7 +269,7 @@ type AuditFilter struct {
 
 // Imports stores bulk-import jobs.
 type Imports interface {
-	SaveImportJob(ctx context.Context, j *domain.ImportJob) error // insert or replace by ID
+	SaveImportJob(ctx context.Context, key *PendingReservation, j *domain.ImportJob) error // insert or replace by ID
 	GetImportJob(ctx context.Context, id uuid.UUID) (*domain.ImportJob, error)
 	// ListImportJobs pages one institution's jobs newest first (descending
 	// ID; the cursor is the last ID seen): its import history.
@@ -308,7 +313,7 @@ type Courses interface {
 	// CreateCourse inserts a course (Version as for accounts). The same ID,
 	// or a second course with the same Code at the same institution, is
 	// domain.ErrConflict.
-	CreateCourse(ctx context.Context, c *domain.Course) error
+	CreateCourse(ctx context.Context, key *PendingReservation, c *domain.Course) error
 	GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, error)
 	// UpdateCourse is compare-and-swap on Version; taking a code another
 	// course of the institution has is domain.ErrConflict.
@@ -343,7 +348,7 @@ type Frameworks interface {
 type Units interface {
 	// CreateUnit inserts a unit at Version 1 (kept when > 0, a restore); a
 	// second unit with the same code is domain.ErrConflict.
-	CreateUnit(ctx context.Context, u *domain.Unit) error
+	CreateUnit(ctx context.Context, key *PendingReservation, u *domain.Unit) error
 	// GetUnit loads a unit by its (normalised) code, or domain.ErrNotFound.
 	GetUnit(ctx context.Context, code string) (*domain.Unit, error)
 	// UpdateUnit is compare-and-swap on Version; on success u.Version is

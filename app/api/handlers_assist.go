@@ -60,7 +60,7 @@ func helperFrom(h domain.HelperGrant, now time.Time) helperDTO {
 
 // nameHelper is throttled per learner on misses: the form answers whether
 // an ID and name belong to a registered learner.
-func (s *Server) nameHelper(c *fiber.Ctx) error {
+func (s *Server) nameHelper(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (s *Server) nameHelper(c *fiber.Ctx) error {
 		c.Locals(retryAfterKey, retryAfterSeconds(wait))
 		return domain.ErrRateLimited
 	}
-	g, err := s.svc.NameHelper(c.UserContext(), actor, req.NationalID, req.Name, req.Days)
+	g, err := s.svc.NameHelper(c.UserContext(), actor, op, req.NationalID, req.Name, req.Days)
 	if err != nil {
 		if service.IsHelperLookupMiss(err) {
 			s.limiter.failure(key)
@@ -128,12 +128,12 @@ func (s *Server) previewFor(c *fiber.Ctx, actor service.Actor, id uuid.UUID) err
 	return c.JSON(previewDTO{evaluationDTO(ev), rule.ID, rule.Version})
 }
 
-func (s *Server) applyFor(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
+func (s *Server) applyFor(c *fiber.Ctx, op service.Op, actor service.Actor, id uuid.UUID) error {
 	var req ruleRef
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	conv, err := s.svc.ApplyConversionFor(c.UserContext(), actor, id, req.RuleID)
+	conv, err := s.svc.ApplyConversionFor(c.UserContext(), actor, op, id, req.RuleID)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (s *Server) previewConversion(c *fiber.Ctx) error {
 	return c.JSON(previewDTO{evaluationDTO(ev), rule.ID, rule.Version})
 }
 
-func (s *Server) applyConversion(c *fiber.Ctx) error {
+func (s *Server) applyConversion(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (s *Server) applyConversion(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	conv, err := s.svc.ApplyConversion(c.UserContext(), actor, req.RuleID)
+	conv, err := s.svc.ApplyConversion(c.UserContext(), actor, op, req.RuleID)
 	if err != nil {
 		return err
 	}
@@ -78,15 +78,15 @@ type decisionRequest struct {
 	Note string `json:"note"`
 }
 
-func (s *Server) decideConversion(decision service.Decision) fiber.Handler {
-	return onObject(func(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
+func (s *Server) decideConversion(decision service.Decision) keyedHandler {
+	return onKeyedObject(func(c *fiber.Ctx, op service.Op, actor service.Actor, id uuid.UUID) error {
 		var req decisionRequest
 		if len(c.Body()) > 0 {
 			if err := s.decodeJSON(c, &req); err != nil {
 				return err
 			}
 		}
-		conv, err := s.svc.DecideConversion(c.UserContext(), actor, id, decision, req.Note)
+		conv, err := s.svc.DecideConversion(c.UserContext(), actor, op, id, decision, req.Note)
 		if err != nil {
 			return err
 		}

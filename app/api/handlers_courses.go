@@ -66,7 +66,7 @@ func (s *Server) myCourses(c *fiber.Ctx) error {
 	}, courseFrom)
 }
 
-func (s *Server) createCourse(c *fiber.Ctx) error {
+func (s *Server) createCourse(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (s *Server) createCourse(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	course, err := s.svc.CreateCourse(c.UserContext(), actor, req.toInput())
+	course, err := s.svc.CreateCourse(c.UserContext(), actor, op, req.toInput())
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"creditbank/app/service"
 	"creditbank/domain"
 )
 
@@ -170,7 +171,7 @@ func (s *Server) getUnit(c *fiber.Ctx) error {
 	return c.JSON(unitFrom(u))
 }
 
-func (s *Server) createUnit(c *fiber.Ctx) error {
+func (s *Server) createUnit(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -179,7 +180,7 @@ func (s *Server) createUnit(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u, err := s.svc.CreateUnit(c.UserContext(), actor, req.toInput())
+	u, err := s.svc.CreateUnit(c.UserContext(), actor, op, req.toInput())
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func importJobFrom(j domain.ImportJob) importJobDTO {
 
 // importOutcomes takes a CSV as the raw body (text/csv) or as the "file"
 // field of a form upload, and answers 202 with the job to poll.
-func (s *Server) importOutcomes(c *fiber.Ctx) error {
+func (s *Server) importOutcomes(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ func (s *Server) importOutcomes(c *fiber.Ctx) error {
 	if len(data) == 0 {
 		return badRequest("empty upload: send a CSV file", nil)
 	}
-	job, err := s.svc.StartImport(c.UserContext(), actor, cleanFileName(name), data)
+	job, err := s.svc.StartImport(c.UserContext(), actor, op, cleanFileName(name), data)
 	if err != nil {
 		return err
 	}

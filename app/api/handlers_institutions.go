@@ -32,7 +32,7 @@ func (s *Server) getInstitution(c *fiber.Ctx) error {
 	return c.JSON(institutionFrom(*inst))
 }
 
-func (s *Server) createInstitution(c *fiber.Ctx) error {
+func (s *Server) createInstitution(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func (s *Server) createInstitution(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	created, err := s.svc.CreateInstitution(c.UserContext(), actor, domain.InstitutionInput{
+	created, err := s.svc.CreateInstitution(c.UserContext(), actor, op, domain.InstitutionInput{
 		Name: req.Name, Kind: req.Kind, Region: req.Region, Capabilities: req.Capabilities, Categories: req.Categories,
 	})
 	if err != nil {
@@ -74,12 +74,12 @@ type staffRequest struct {
 	Perms    []string `json:"perms"`
 }
 
-func (s *Server) createStaff(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
+func (s *Server) createStaff(c *fiber.Ctx, op service.Op, actor service.Actor, id uuid.UUID) error {
 	var req staffRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u, err := s.svc.CreateStaff(c.UserContext(), actor, id, service.StaffInput{Username: req.Username, Password: req.Password, Perms: req.Perms})
+	u, err := s.svc.CreateStaff(c.UserContext(), actor, op, id, service.StaffInput{Username: req.Username, Password: req.Password, Perms: req.Perms})
 	if err != nil {
 		return err
 	}

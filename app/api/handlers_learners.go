@@ -21,7 +21,7 @@ type registerRequest struct {
 // registerLearner is throttled per client IP like the credential endpoints:
 // its 409 for an existing account would otherwise let anyone test national
 // IDs at speed.
-func (s *Server) registerLearner(c *fiber.Ctx) error {
+func (s *Server) registerLearner(c *fiber.Ctx, op service.Op) error {
 	var req registerRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
@@ -34,7 +34,7 @@ func (s *Server) registerLearner(c *fiber.Ctx) error {
 			return domain.ErrRateLimited
 		}
 	}
-	acc, created, err := s.svc.RegisterLearner(c.UserContext(), actor, service.RegisterInput{
+	acc, created, err := s.svc.RegisterLearner(c.UserContext(), actor, op, service.RegisterInput{
 		NationalID: req.NationalID, Name: req.Name, Phone: req.Phone, Password: req.Password,
 	})
 	if err != nil {
@@ -135,7 +135,7 @@ type grantRequest struct {
 	Days          int       `json:"days"`
 }
 
-func (s *Server) createGrant(c *fiber.Ctx) error {
+func (s *Server) createGrant(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (s *Server) createGrant(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	g, extended, err := s.svc.Grant(c.UserContext(), actor, req.InstitutionID, req.Days)
+	g, extended, err := s.svc.Grant(c.UserContext(), actor, op, req.InstitutionID, req.Days)
 	if err != nil {
 		return err
 	}

@@ -93,12 +93,12 @@ type reasonRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) objectToConversion(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
+func (s *Server) objectToConversion(c *fiber.Ctx, op service.Op, actor service.Actor, id uuid.UUID) error {
 	var req reasonRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	conv, err := s.svc.ObjectToConversion(c.UserContext(), actor, id, req.Reason)
+	conv, err := s.svc.ObjectToConversion(c.UserContext(), actor, op, id, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -106,12 +106,12 @@ func (s *Server) objectToConversion(c *fiber.Ctx, actor service.Actor, id uuid.U
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"conversionId": conv.ID, "status": string(conv.Status)})
 }
 
-func (s *Server) appealConversion(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
+func (s *Server) appealConversion(c *fiber.Ctx, op service.Op, actor service.Actor, id uuid.UUID) error {
 	var req reasonRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	conv, err := s.svc.AppealConversion(c.UserContext(), actor, id, req.Reason)
+	conv, err := s.svc.AppealConversion(c.UserContext(), actor, op, id, req.Reason)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type issuedOutcomeDTO struct {
 	AccountCreated bool `json:"accountCreated"`
 }
 
-func (s *Server) issueOutcome(c *fiber.Ctx) error {
+func (s *Server) issueOutcome(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -31,7 +31,7 @@ func (s *Server) issueOutcome(c *fiber.Ctx) error {
 	if req.CourseID != nil {
 		issue.CourseID = *req.CourseID
 	}
-	res, err := s.svc.IssueOutcome(c.UserContext(), actor, issue)
+	res, err := s.svc.IssueOutcome(c.UserContext(), actor, op, issue)
 	if err != nil {
 		return err
 	}
@@ -42,12 +42,12 @@ type revokeRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) revokeOutcome(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error {
+func (s *Server) revokeOutcome(c *fiber.Ctx, op service.Op, actor service.Actor, id uuid.UUID) error {
 	var req revokeRequest
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	o, err := s.svc.RevokeOutcome(c.UserContext(), actor, id, req.Reason)
+	o, err := s.svc.RevokeOutcome(c.UserContext(), actor, op, id, req.Reason)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func (s *Server) decodeRule(c *fiber.Ctx) (domain.Rule, error) {
 	return req.toDomain(s.now())
 }
 
-func (s *Server) createRule(c *fiber.Ctx) error {
+func (s *Server) createRule(c *fiber.Ctx, op service.Op) error {
 	actor, err := signedIn(c)
 	if err != nil {
 		return err
@@ -64,7 +64,7 @@ func (s *Server) createRule(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.svc.CreateRule(c.UserContext(), actor, in)
+	r, err := s.svc.CreateRule(c.UserContext(), actor, op, in)
 	if err != nil {
 		return err
 	}

@@ -23,55 +23,61 @@ type keyedRequest struct {
 	rec            *storage.IdempotencyRecord
 }
 
+// keyedHandler handles a POST that may carry an Idempotency-Key. It hands
+// op to the use case it calls, which makes the write safe to retry; a
+// request without a key gets the zero Op.
+type keyedHandler func(c *fiber.Ctx, op service.Op) error
+
 // idempotent makes a POST safe to retry: the first response to an
 // Idempotency-Key is stored and replayed for the same body; the same key
 // with a different body is a conflict.
 //
 // On a store that carries reservations, a key seen for the first time is
-// reserved by the request's own first write (in its transaction), so the
-// request waits for one commit instead of two; a key already on record
-// goes the reserving way, which deals with replays, requests in flight and
-// reservations of dead processes.
-func (s *Server) idempotent(c *fiber.Ctx) error {
-	key := c.Get("Idempotency-Key")
-	if key == "" {
-		return c.Next()
-	}
-	if len(key) > 200 {
-		return badRequest("Idempotency-Key is longer than 200 characters", nil)
-	}
-	actor := actorOf(c)
-	owner := actor.ID.String()
-	if actor.Anonymous() {
-		owner = actor.ClientIP
-	}
-	sum := sha256.Sum256(c.Body())
-	k := &keyedRequest{
-		scope:   string(actor.Role) + ":" + owner + ":" + c.Method() + ":" + c.Path() + ":" + key,
-		reqHash: hex.EncodeToString(sum[:]),
-	}
-	k.rec = &storage.IdempotencyRecord{Key: k.scope, RequestHash: k.reqHash, CreatedAt: domain.Now(s.now()),
-		Owner: s.svc.Epoch(), ObjectID: domain.NewID()}
-	ctx := context.WithoutCancel(c.UserContext())
-	store := s.svc.Store()
-	if store.CarriesReservations() {
-		_, err := store.GetIdempotency(ctx, k.scope)
-		if errors.Is(err, domain.ErrNotFound) {
-			return s.runCarried(c, ctx, k)
+// reserved by the request's own first write (in its transaction: the Op
+// carries the reservation), so the request waits for one commit instead of
+// two; a key already on record goes the reserving way, which deals with
+// replays, requests in flight and reservations of dead processes.
+func (s *Server) idempotent(h keyedHandler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		key := c.Get("Idempotency-Key")
+		if key == "" {
+			return h(c, service.Op{})
 		}
-		if err != nil {
-			return err
+		if len(key) > 200 {
+			return badRequest("Idempotency-Key is longer than 200 characters", nil)
 		}
+		actor := actorOf(c)
+		owner := actor.ID.String()
+		if actor.Anonymous() {
+			owner = actor.ClientIP
+		}
+		sum := sha256.Sum256(c.Body())
+		k := &keyedRequest{
+			scope:   string(actor.Role) + ":" + owner + ":" + c.Method() + ":" + c.Path() + ":" + key,
+			reqHash: hex.EncodeToString(sum[:]),
+		}
+		k.rec = &storage.IdempotencyRecord{Key: k.scope, RequestHash: k.reqHash, CreatedAt: domain.Now(s.now()),
+			Owner: s.svc.Epoch(), ObjectID: domain.NewID()}
+		ctx := context.WithoutCancel(c.UserContext())
+		if s.svc.CarriesReservations() {
+			_, err := s.svc.KeyRecord(ctx, k.scope)
+			if errors.Is(err, domain.ErrNotFound) {
+				return s.runCarried(c, ctx, k, h)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return s.runReserved(c, ctx, k, h)
 	}
-	return s.runReserved(c, ctx, k)
 }
 
 // runCarried runs the handler with the reservation riding on its first
 // write. If another request took the key meanwhile, that write applied
 // nothing, and this one is answered as a retry of the other.
-func (s *Server) runCarried(c *fiber.Ctx, ctx context.Context, k *keyedRequest) error {
+func (s *Server) runCarried(c *fiber.Ctx, ctx context.Context, k *keyedRequest, h keyedHandler) error {
 	pending := &storage.PendingReservation{Record: k.rec}
-	c.SetUserContext(storage.WithPendingReservation(service.WithObjectID(c.UserContext(), k.rec.ObjectID), pending))
+	op := service.Op{Key: k.scope, ObjectID: k.rec.ObjectID, Reservation: pending}
 	settled := false
 	defer func() {
 		// A panic below must not leave the key reserved for ever.
@@ -79,7 +85,7 @@ func (s *Server) runCarried(c *fiber.Ctx, ctx context.Context, k *keyedRequest) 
 			s.release(c, ctx, k)
 		}
 	}()
-	err := c.Next()
+	err := h(c, op)
 	settled = true
 	if errors.Is(err, storage.ErrKeyTaken) {
 		return s.answerHeld(c, ctx, k)
@@ -89,7 +95,7 @@ func (s *Server) runCarried(c *fiber.Ctx, ctx context.Context, k *keyedRequest) 
 		// It failed before writing anything: if a copy of it took the key
 		// meanwhile, its failure is likely that copy's doing (the outcome
 		// is already banked), and the client is owed the copy's answer.
-		if _, getErr := s.svc.Store().GetIdempotency(ctx, k.scope); getErr == nil {
+		if _, getErr := s.svc.KeyRecord(ctx, k.scope); getErr == nil {
 			return s.answerHeld(c, ctx, k)
 		}
 	}
@@ -104,7 +110,7 @@ func (s *Server) runCarried(c *fiber.Ctx, ctx context.Context, k *keyedRequest) 
 // request's stored response, or a conflict.
 func (s *Server) answerHeld(c *fiber.Ctx, ctx context.Context, k *keyedRequest) error {
 	s.completions.wait(ctx, k.scope)
-	prev, err := s.svc.Store().GetIdempotency(ctx, k.scope)
+	prev, err := s.svc.KeyRecord(ctx, k.scope)
 	if errors.Is(err, domain.ErrNotFound) {
 		return errInProgress // released again: the other request failed
 	}
@@ -138,11 +144,10 @@ var (
 )
 
 // runReserved reserves the key in a write of its own, then runs the handler.
-func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest) error {
-	store := s.svc.Store()
+func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest, h keyedHandler) error {
 	rec := k.rec
 	for attempt := 0; ; attempt++ {
-		err := store.ReserveIdempotency(ctx, rec)
+		err := s.svc.ReserveKey(ctx, rec)
 		if err == nil {
 			break
 		}
@@ -150,7 +155,7 @@ func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest)
 			return err
 		}
 		s.completions.wait(ctx, k.scope) // our own first response may still be being stored
-		prev, err := store.GetIdempotency(ctx, k.scope)
+		prev, err := s.svc.KeyRecord(ctx, k.scope)
 		if errors.Is(err, domain.ErrNotFound) && attempt < maxReserveAttempts {
 			continue // released between our insert and read
 		}
@@ -173,7 +178,7 @@ func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest)
 		if prev.ObjectID != uuid.Nil {
 			rec.ObjectID = prev.ObjectID
 		}
-		err = store.TakeOverIdempotency(ctx, rec, prev.Owner)
+		err = s.svc.TakeOverKey(ctx, rec, prev.Owner)
 		if err == nil {
 			s.log.Info("idempotency reservation taken over", "requestId", requestID(c), "from", prev.Owner)
 			break
@@ -183,7 +188,6 @@ func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest)
 		}
 		// Another retry took it, or it was released: look again.
 	}
-	c.SetUserContext(service.WithObjectID(c.UserContext(), rec.ObjectID))
 	settled := false
 	defer func() {
 		// A panic below must not leave the key reserved for ever.
@@ -191,7 +195,7 @@ func (s *Server) runReserved(c *fiber.Ctx, ctx context.Context, k *keyedRequest)
 			s.release(c, ctx, k)
 		}
 	}()
-	if err := c.Next(); err != nil {
+	if err := h(c, service.Op{Key: k.scope, ObjectID: rec.ObjectID}); err != nil {
 		_ = s.writeError(c, err)
 	}
 	s.settle(c, ctx, k, true, true)
@@ -211,21 +215,20 @@ func (s *Server) settle(c *fiber.Ctx, ctx context.Context, k *keyedRequest, plac
 		}
 		return
 	}
-	store := s.svc.Store()
 	body := bytes.Clone(c.Response().Body())
-	reqID, owner := requestID(c), k.rec.Owner
+	reqID := requestID(c)
 	s.completions.start(k.scope, func() {
 		var err error
 		if !placed {
 			// Never stored, or not known to be: store the answer whole.
 			done := *k.rec
 			done.Status, done.Body = status, body
-			err = store.ReserveIdempotency(ctx, &done)
+			err = s.svc.ReserveKey(ctx, &done)
 			if errors.Is(err, domain.ErrConflict) && maybe {
-				err = store.CompleteIdempotency(ctx, k.scope, owner, status, body)
+				err = s.svc.CompleteKey(ctx, k.scope, status, body)
 			}
 		} else {
-			err = store.CompleteIdempotency(ctx, k.scope, owner, status, body)
+			err = s.svc.CompleteKey(ctx, k.scope, status, body)
 		}
 		if err != nil {
 			s.log.Error("idempotency record not saved", "requestId", reqID, "err", err)
@@ -234,7 +237,7 @@ func (s *Server) settle(c *fiber.Ctx, ctx context.Context, k *keyedRequest, plac
 }
 
 func (s *Server) release(c *fiber.Ctx, ctx context.Context, k *keyedRequest) {
-	if err := s.svc.Store().DeleteIdempotency(ctx, k.scope, k.rec.Owner); err != nil {
+	if err := s.svc.ReleaseKey(ctx, k.scope); err != nil {
 		s.log.Error("idempotency reservation not released", "requestId", requestID(c), "err", err)
 	}
 }

@@ -448,7 +448,7 @@ func newMatrixFixture(e *env) *matrixFixture {
 	}{{f.instA.id, &f.importA}, {f.instB.id, &f.importB}} {
 		job := &domain.ImportJob{ID: domain.NewID(), InstitutionID: uuid.MustParse(j.inst), CreatedBy: "matrix",
 			State: domain.ImportDone, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-		if err := e.store.SaveImportJob(context.Background(), job); err != nil {
+		if err := e.store.SaveImportJob(context.Background(), nil, job); err != nil {
 			t.Fatal(err)
 		}
 		*j.id = job.ID.String()

@@ -292,16 +292,33 @@ func listPage[S, T any](c *fiber.Ctx, list func(context.Context, service.Actor, 
 // (a malformed one is 404 like an unknown one).
 func onObject(fn func(c *fiber.Ctx, actor service.Actor, id uuid.UUID) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		actor, err := signedIn(c)
-		if err != nil {
-			return err
-		}
-		id, err := idParam(c, "id")
+		actor, id, err := objectRoute(c)
 		if err != nil {
 			return err
 		}
 		return fn(c, actor, id)
 	}
+}
+
+// onKeyedObject is onObject for a write that may carry an Idempotency-Key
+// (see idempotent).
+func onKeyedObject(fn func(c *fiber.Ctx, op service.Op, actor service.Actor, id uuid.UUID) error) keyedHandler {
+	return func(c *fiber.Ctx, op service.Op) error {
+		actor, id, err := objectRoute(c)
+		if err != nil {
+			return err
+		}
+		return fn(c, op, actor, id)
+	}
+}
+
+func objectRoute(c *fiber.Ctx) (service.Actor, uuid.UUID, error) {
+	actor, err := signedIn(c)
+	if err != nil {
+		return actor, uuid.Nil, err
+	}
+	id, err := idParam(c, "id")
+	return actor, id, err
 }
 
 // idParam parses a UUID path parameter; a malformed one cannot name any

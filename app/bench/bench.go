@@ -196,7 +196,7 @@ func (c Command) run(ctx context.Context, o benchOptions, phases benchPhases, st
 	}
 	fmt.Fprintf(stdout, "seeded %d outcomes in %s\n", o.learners*o.perLearner+heavy, time.Since(seedStart).Round(time.Millisecond))
 	reviewerPassword := auth.RandomPassword()
-	if _, err := app.Service.CreateStaff(ctx, service.System, d.converter.ID, service.StaffInput{
+	if _, err := app.Service.CreateStaff(ctx, service.System, service.Op{}, d.converter.ID, service.StaffInput{
 		Username: "bench.reviewer", Password: reviewerPassword, Perms: []string{"review"}}); err != nil {
 		return nil, err
 	}

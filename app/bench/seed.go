@@ -148,14 +148,14 @@ func seedBenchDistrict(ctx context.Context, svc *service.Service, learners, perL
 		for i, c := range s.cats {
 			cats[i] = string(c)
 		}
-		ni, err := svc.CreateInstitution(ctx, service.System, domain.InstitutionInput{Name: s.name, Kind: s.kind, Region: "铜梁区",
+		ni, err := svc.CreateInstitution(ctx, service.System, service.Op{}, domain.InstitutionInput{Name: s.name, Kind: s.kind, Region: "铜梁区",
 			Capabilities: []string{"issue"}, Categories: cats})
 		if err != nil {
 			return nil, err
 		}
 		d.issuers = append(d.issuers, benchIssuer{Inst: ni.Institution, ClientID: ni.ClientID, Secret: ni.ClientSecret, Categories: s.cats})
 	}
-	ou, err := svc.CreateInstitution(ctx, service.System, domain.InstitutionInput{Name: "重庆开放大学铜梁分校", Kind: "open_university",
+	ou, err := svc.CreateInstitution(ctx, service.System, service.Op{}, domain.InstitutionInput{Name: "重庆开放大学铜梁分校", Kind: "open_university",
 		Region: "铜梁区", Capabilities: []string{"convert"}})
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func seedBenchDistrict(ctx context.Context, svc *service.Service, learners, perL
 			for i := range next {
 				acc, l, err := benchAccount(r, svc, d, i, perLearner, policy, now)
 				if err == nil {
-					err = svc.Store().CreateAccount(ctx, acc)
+					err = svc.Store().CreateAccount(ctx, nil, acc)
 				}
 				if err != nil {
 					once.Do(func() { firstErr = err })
@@ -211,7 +211,7 @@ func seedBenchDistrict(ctx context.Context, svc *service.Service, learners, perL
 		if err != nil {
 			return nil, err
 		}
-		if err := svc.Store().CreateAccount(ctx, acc); err != nil {
+		if err := svc.Store().CreateAccount(ctx, nil, acc); err != nil {
 			return nil, err
 		}
 		d.heavy = l
@@ -262,7 +262,7 @@ func (d *benchDistrict) seedRules(ctx context.Context, svc *service.Service, n i
 			}}
 			r.Approval = domain.ApprovalAuto
 		}
-		created, err := svc.CreateRule(ctx, service.System, r)
+		created, err := svc.CreateRule(ctx, service.System, service.Op{}, r)
 		if err != nil {
 			return fmt.Errorf("bench rule %d: %w", i, err)
 		}

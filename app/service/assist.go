@@ -15,7 +15,7 @@ import (
 // assisted access. The learner identifies the helper by national ID and
 // name together, so that the form is not a way to find out who is
 // registered from an ID alone; both misses read the same.
-func (s *Service) NameHelper(ctx context.Context, actor Actor, nationalID, name string, days int) (domain.HelperGrant, error) {
+func (s *Service) NameHelper(ctx context.Context, actor Actor, op Op, nationalID, name string, days int) (domain.HelperGrant, error) {
 	if actor.Role != domain.RoleLearner {
 		return domain.HelperGrant{}, domain.ErrForbidden
 	}
@@ -38,7 +38,7 @@ func (s *Service) NameHelper(ctx context.Context, actor Actor, nationalID, name 
 		return domain.HelperGrant{}, noSuch
 	}
 	var g domain.HelperGrant
-	_, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, op.Reservation, actor.ID, nil, func(a *domain.Account) error {
 		var err error
 		g, err = a.NameHelper(helper, days, s.now())
 		return err
@@ -63,7 +63,7 @@ func (s *Service) WithdrawHelper(ctx context.Context, actor Actor, grantID uuid.
 	if actor.Role != domain.RoleLearner {
 		return domain.ErrForbidden
 	}
-	_, err := s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+	_, err := s.updateAudited(ctx, nil, actor.ID, nil, func(a *domain.Account) error {
 		changed, err := a.WithdrawHelper(grantID, s.now())
 		if err == nil && !changed {
 			return errUnchanged

@@ -53,15 +53,15 @@ func (s *Service) publishedRule(ctx context.Context, id uuid.UUID) (*domain.Rule
 // ApplyConversion is a learner's application. Concurrent applications of the
 // same rule race on the account's version; the loser re-evaluates and finds
 // the winner's live conversion (409) or its outcomes used (422).
-func (s *Service) ApplyConversion(ctx context.Context, actor Actor, ruleID uuid.UUID) (domain.Conversion, error) {
-	return s.ApplyConversionFor(ctx, actor, actor.ID, ruleID)
+func (s *Service) ApplyConversion(ctx context.Context, actor Actor, op Op, ruleID uuid.UUID) (domain.Conversion, error) {
+	return s.ApplyConversionFor(ctx, actor, op, actor.ID, ruleID)
 }
 
 // ApplyConversionFor applies for the learner's own account or, as a helper,
 // for one they assist. The helper's grant is checked again inside the
 // compare-and-swap, so an application racing a withdrawal cannot land
 // after it; the access-log entry is written in the same save.
-func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID, ruleID uuid.UUID) (domain.Conversion, error) {
+func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, op Op, accountID, ruleID uuid.UUID) (domain.Conversion, error) {
 	acc, _, err := s.actingFor(ctx, actor, accountID)
 	if err != nil {
 		return domain.Conversion{}, err
@@ -75,7 +75,7 @@ func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID
 		e := domain.AccessEntry{Kind: domain.AccessorHelper, ActorID: actor.ID, Action: domain.AccessApplyConversion, Detail: rule.Code}
 		entry = &e
 	}
-	id, _ := objectID(ctx)
+	id, _ := op.objectID()
 	var conv domain.Conversion
 	applied := func(retry bool) domain.AuditEntry {
 		detail := "rule=" + rule.Code
@@ -88,7 +88,7 @@ func (s *Service) ApplyConversionFor(ctx context.Context, actor Actor, accountID
 		}
 		return auditEntry(s.now(), actor, "conversion.apply", "conversion", conv.ID.String(), detail)
 	}
-	_, err = s.updateAudited(ctx, accountID, acc, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, op.Reservation, accountID, acc, func(a *domain.Account) error {
 		if entry != nil {
 			g, ok := a.HelpedBy(actor.ID, s.now())
 			if !ok {
@@ -176,7 +176,7 @@ const (
 
 // DecideConversion approves or rejects a conversion. Only reviewers of the
 // rule's institution may; to anyone else the conversion does not exist.
-func (s *Service) DecideConversion(ctx context.Context, actor Actor, conversionID uuid.UUID, decision Decision, note string) (domain.Conversion, error) {
+func (s *Service) DecideConversion(ctx context.Context, actor Actor, op Op, conversionID uuid.UUID, decision Decision, note string) (domain.Conversion, error) {
 	if (actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient) || !actor.Can(domain.PermReview) {
 		return domain.Conversion{}, domain.ErrForbidden
 	}
@@ -200,7 +200,7 @@ func (s *Service) DecideConversion(ctx context.Context, actor Actor, conversionI
 	if rule != nil {
 		ruleV = *rule
 	}
-	_, err = s.updateAudited(ctx, acc.ID, nil, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, op.Reservation, acc.ID, nil, func(a *domain.Account) error {
 		c, err := a.Decide(conversionID, reviewer, note, decision == Approve, ruleV, s.now())
 		if err != nil {
 			return err

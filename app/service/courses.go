@@ -54,7 +54,7 @@ func (in CourseInput) validated(err error) error {
 }
 
 // CreateCourse publishes a course in the actor's institution's catalogue.
-func (s *Service) CreateCourse(ctx context.Context, actor Actor, in CourseInput) (domain.Course, error) {
+func (s *Service) CreateCourse(ctx context.Context, actor Actor, op Op, in CourseInput) (domain.Course, error) {
 	inst, err := s.checkCatalogueEditor(ctx, actor)
 	if err != nil {
 		return domain.Course{}, err
@@ -69,7 +69,7 @@ func (s *Service) CreateCourse(ctx context.Context, actor Actor, in CourseInput)
 	if err := s.checkCourseUnit(ctx, c); err != nil {
 		return domain.Course{}, err
 	}
-	if err := s.store.CreateCourse(ctx, &c); err != nil {
+	if err := s.store.CreateCourse(ctx, op.Reservation, &c); err != nil {
 		return domain.Course{}, codeTaken(err)
 	}
 	s.catalogue.invalidate()

@@ -41,7 +41,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next
 	switch actor.Role {
 	case domain.RoleLearner:
 		var acc *domain.Account
-		acc, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+		acc, err = s.updateAudited(ctx, nil, actor.ID, nil, func(a *domain.Account) error {
 			if ok, _ := auth.VerifyPassword(a.PasswordHash, current); !ok {
 				return wrong
 			}
@@ -129,7 +129,7 @@ func (s *Service) ResetLearner(ctx context.Context, actor Actor, accountID uuid.
 	if actor.Role != domain.RoleAdmin {
 		return nil, domain.ErrForbidden
 	}
-	acc, err := s.updateAudited(ctx, accountID, nil, func(a *domain.Account) error {
+	acc, err := s.updateAudited(ctx, nil, accountID, nil, func(a *domain.Account) error {
 		return a.ResetCredentials(s.now())
 	}, func(*domain.Account) []domain.AuditEntry {
 		return []domain.AuditEntry{auditEntry(s.now(), actor, "learner.reset", "account", accountID.String(), "")}

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
-
 	"creditbank/domain"
 	"creditbank/storage"
 )
@@ -105,25 +103,4 @@ func (s *Service) EpochLive(ctx context.Context, epoch string) (bool, error) {
 		return false, err
 	}
 	return e.Live(s.now()), nil
-}
-
-type objectIDKey struct{}
-
-// WithObjectID names the object a request will create. A retried request
-// (same Idempotency-Key) carries the same ID, so that the use case finds
-// what an earlier attempt committed instead of creating it again.
-func WithObjectID(ctx context.Context, id uuid.UUID) context.Context {
-	return context.WithValue(ctx, objectIDKey{}, id)
-}
-
-// errAlreadyDone stops an account change that an interrupted earlier
-// attempt of the same request already committed.
-var errAlreadyDone = errors.New("already done by an earlier attempt")
-
-// objectID returns the request's chosen ID (true), or a fresh one.
-func objectID(ctx context.Context) (uuid.UUID, bool) {
-	if id, ok := ctx.Value(objectIDKey{}).(uuid.UUID); ok && id != uuid.Nil {
-		return id, true
-	}
-	return domain.NewID(), false
 }

@@ -89,7 +89,7 @@ func (s *Service) Unit(ctx context.Context, code string) (domain.Unit, error) {
 }
 
 // CreateUnit defines a certification unit.
-func (s *Service) CreateUnit(ctx context.Context, actor Actor, in domain.UnitInput) (domain.Unit, error) {
+func (s *Service) CreateUnit(ctx context.Context, actor Actor, op Op, in domain.UnitInput) (domain.Unit, error) {
 	if !mayEditUnits(actor) {
 		return domain.Unit{}, domain.ErrForbidden
 	}
@@ -104,7 +104,7 @@ func (s *Service) CreateUnit(ctx context.Context, actor Actor, in domain.UnitInp
 	if err := s.checkUnitEditor(ctx, actor, u.Category); err != nil {
 		return domain.Unit{}, err
 	}
-	if err := s.store.CreateUnit(ctx, &u); err != nil {
+	if err := s.store.CreateUnit(ctx, op.Reservation, &u); err != nil {
 		if errors.Is(err, domain.ErrConflict) && !errors.Is(err, domain.ErrStale) {
 			return domain.Unit{}, domain.Invalid("code", "a unit with this code already exists")
 		}

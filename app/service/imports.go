@@ -43,12 +43,12 @@ const maxReportedRowErrors = 1000
 // progress is saved after every window of rows; the rows after the last
 // save are looked up by their IDs, and those banked are counted and named
 // (settleInterrupted).
-func (s *Service) StartImport(ctx context.Context, actor Actor, fileName string, data []byte) (*domain.ImportJob, error) {
+func (s *Service) StartImport(ctx context.Context, actor Actor, op Op, fileName string, data []byte) (*domain.ImportJob, error) {
 	inst, err := s.checkIssuer(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	jobID, chosen := objectID(ctx)
+	jobID, chosen := op.objectID()
 	if chosen {
 		// A retried upload whose first attempt got as far as starting.
 		if prev, err := s.store.GetImportJob(ctx, jobID); err == nil && prev.InstitutionID == inst.ID {
@@ -66,7 +66,7 @@ func (s *Service) StartImport(ctx context.Context, actor Actor, fileName string,
 	job := &domain.ImportJob{ID: jobID, InstitutionID: inst.ID, CreatedBy: actor.ID.String(),
 		State: domain.ImportQueued, Total: len(rows), CreatedAt: now, UpdatedAt: now, Owner: s.epoch,
 		FileName: fileName, Header: file.header, Skipped: len(file.examples), Errors: file.examples}
-	if err := s.store.SaveImportJob(ctx, job); err != nil {
+	if err := s.store.SaveImportJob(ctx, op.Reservation, job); err != nil {
 		return nil, err
 	}
 	s.audit(ctx, actor, "import.start", "import", job.ID.String(), "")
@@ -215,7 +215,7 @@ func (s *Service) bankRows(ctx context.Context, actor Actor, inst *domain.Instit
 					return
 				}
 				for _, i := range learners[n] {
-					results[i-start] = s.importRow(WithObjectID(ctx, rowOutcomeID(jobID, i)), actor, inst, policy, jobID, rows[i])
+					results[i-start] = s.importRow(ctx, actor, inst, policy, jobID, i, rows[i])
 				}
 			}
 		}()
@@ -257,12 +257,12 @@ type rowResult struct {
 	problems           []domain.ImportRowError // nil unless the row failed
 }
 
-// importRow banks one row.
-func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Institution, policy domain.CreditPolicy, jobID uuid.UUID, row csvRow) rowResult {
+// importRow banks row i of job jobID under its derived outcome ID.
+func (s *Service) importRow(ctx context.Context, actor Actor, inst *domain.Institution, policy domain.CreditPolicy, jobID uuid.UUID, i int, row csvRow) rowResult {
 	if row.err != nil {
 		return rowResult{problems: []domain.ImportRowError{*row.err}}
 	}
-	res, err := s.issueFor(ctx, actor, inst, policy, row.input)
+	res, err := s.issueFor(ctx, actor, Op{ObjectID: rowOutcomeID(jobID, i)}, inst, policy, row.input)
 	var ve *domain.ValidationError
 	switch {
 	case err == nil:
@@ -325,7 +325,7 @@ func (s *Service) interrupt(job *domain.ImportJob, why string, bankedAfter []int
 // saveJob persists progress and reports whether it was saved.
 func (s *Service) saveJob(ctx context.Context, job *domain.ImportJob) bool {
 	job.UpdatedAt = domain.Now(s.now())
-	if err := s.store.SaveImportJob(ctx, job); err != nil {
+	if err := s.store.SaveImportJob(ctx, nil, job); err != nil {
 		s.log.Error("import progress not saved", "job", job.ID.String(), "err", err)
 		return false
 	}

@@ -78,7 +78,7 @@ func TestSettlingFindsRowsBankedUnderEitherDerivation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := store.CreateAccount(ctx, acc); err != nil {
+	if err := store.CreateAccount(ctx, nil, acc); err != nil {
 		t.Fatal(err)
 	}
 	settled, err := svc.settleInterrupted(ctx, job)

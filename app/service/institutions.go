@@ -21,7 +21,7 @@ type NewInstitution struct {
 }
 
 // CreateInstitution registers an institution and its first API client.
-func (s *Service) CreateInstitution(ctx context.Context, actor Actor, in domain.InstitutionInput) (NewInstitution, error) {
+func (s *Service) CreateInstitution(ctx context.Context, actor Actor, op Op, in domain.InstitutionInput) (NewInstitution, error) {
 	if actor.Role != domain.RoleAdmin {
 		return NewInstitution{}, domain.ErrForbidden
 	}
@@ -29,7 +29,7 @@ func (s *Service) CreateInstitution(ctx context.Context, actor Actor, in domain.
 	if err != nil {
 		return NewInstitution{}, err
 	}
-	if err := s.store.CreateInstitution(ctx, &inst); err != nil {
+	if err := s.store.CreateInstitution(ctx, op.Reservation, &inst); err != nil {
 		return NewInstitution{}, err
 	}
 	// The client id is the client's own UUID, so a client token's subject
@@ -98,7 +98,7 @@ type StaffInput struct {
 
 // CreateStaff adds a staff user. Admins may add staff anywhere; a staff
 // member with the manage permission only at their own institution.
-func (s *Service) CreateStaff(ctx context.Context, actor Actor, institutionID uuid.UUID, in StaffInput) (*domain.User, error) {
+func (s *Service) CreateStaff(ctx context.Context, actor Actor, op Op, institutionID uuid.UUID, in StaffInput) (*domain.User, error) {
 	switch {
 	case actor.Role == domain.RoleAdmin:
 	case actor.Role == domain.RoleStaff && actor.InstitutionID == institutionID && actor.Can(domain.PermManage):
@@ -140,7 +140,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor Actor, institutionID uu
 		ID: domain.NewID(), Username: username, PasswordHash: hash, Role: domain.RoleStaff,
 		InstitutionID: institutionID, Perms: perms, Status: domain.UserActive, CreatedAt: domain.Now(s.now()),
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	if err := s.store.CreateUser(ctx, op.Reservation, u); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
 			return nil, fmt.Errorf("%w: %s", domain.ErrConflict, "username is taken")
 		}
@@ -169,7 +169,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error
 		ID: domain.NewID(), Username: "admin", PasswordHash: hash, Role: domain.RoleAdmin,
 		Status: domain.UserActive, CreatedAt: domain.Now(s.now()),
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	if err := s.store.CreateUser(ctx, nil, u); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
 			return false, nil
 		}

@@ -56,7 +56,7 @@ func (s *Service) sealPhone(pii *domain.PersonalData, phone string) error {
 // a password; if an institution already banked outcomes for their ID, they
 // claim that account (the name must match). Staff and admins may register a
 // learner without a password.
-func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterInput) (*domain.Account, bool, error) {
+func (s *Service) RegisterLearner(ctx context.Context, actor Actor, op Op, in RegisterInput) (*domain.Account, bool, error) {
 	switch actor.Role {
 	case "", domain.RoleAdmin, domain.RoleStaff:
 	default:
@@ -97,7 +97,7 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 		if existing.Claimed() || hash == "" || existing.Name != name {
 			return nil, false, fmt.Errorf("%w: %s", domain.ErrConflict, "an account already exists for this national ID")
 		}
-		acc, err := s.updateAudited(ctx, existing.ID, nil, func(a *domain.Account) error {
+		acc, err := s.updateAudited(ctx, op.Reservation, existing.ID, nil, func(a *domain.Account) error {
 			if a.Claimed() {
 				return domain.ErrConflict
 			}
@@ -123,7 +123,7 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, in RegisterI
 		return nil, false, err
 	}
 	acc.PasswordHash = hash
-	if err := s.store.CreateAccount(ctx, acc); err != nil {
+	if err := s.store.CreateAccount(ctx, op.Reservation, acc); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
 			return nil, false, fmt.Errorf("%w: %s", domain.ErrConflict, "an account already exists for this national ID")
 		}
@@ -187,7 +187,7 @@ func (s *Service) Record(ctx context.Context, actor Actor, accountID uuid.UUID) 
 
 // Grant shares the learner's record with an institution. A live share with
 // the same institution is extended instead (extended reports which).
-func (s *Service) Grant(ctx context.Context, actor Actor, institutionID uuid.UUID, days int) (g domain.Grant, extended bool, err error) {
+func (s *Service) Grant(ctx context.Context, actor Actor, op Op, institutionID uuid.UUID, days int) (g domain.Grant, extended bool, err error) {
 	if actor.Role != domain.RoleLearner {
 		return domain.Grant{}, false, domain.ErrForbidden
 	}
@@ -198,7 +198,7 @@ func (s *Service) Grant(ctx context.Context, actor Actor, institutionID uuid.UUI
 		return domain.Grant{}, false, err
 	}
 	var before time.Time
-	_, err = s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, op.Reservation, actor.ID, nil, func(a *domain.Account) error {
 		var live domain.Grant
 		live, extended = a.LiveGrant(institutionID, s.now())
 		before = live.ExpiresAt
@@ -223,7 +223,7 @@ func (s *Service) WithdrawGrant(ctx context.Context, actor Actor, grantID uuid.U
 	if actor.Role != domain.RoleLearner {
 		return domain.ErrForbidden
 	}
-	_, err := s.updateAudited(ctx, actor.ID, nil, func(a *domain.Account) error {
+	_, err := s.updateAudited(ctx, nil, actor.ID, nil, func(a *domain.Account) error {
 		for _, g := range a.Grants {
 			if g.ID == grantID && g.WithdrawnAt != nil {
 				return errUnchanged // withdrawing twice is a no-op, not a write

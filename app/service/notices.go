@@ -98,7 +98,7 @@ func (s *Service) FinalizeDueNotices(ctx context.Context) (int, error) {
 	n := 0
 	for id := range due {
 		var done []uuid.UUID
-		_, err := s.updateAudited(ctx, id, nil, func(a *domain.Account) error {
+		_, err := s.updateAudited(ctx, nil, id, nil, func(a *domain.Account) error {
 			done = a.FinalizeNotices(now)
 			if len(done) == 0 {
 				return errNothingToDo
@@ -166,7 +166,7 @@ func (s *Service) Notices(ctx context.Context) ([]Notice, error) {
 // signed-in person (API clients are not persons). A conversion that is not
 // in notice is not public: to anyone but its learner and reviewers it does
 // not exist.
-func (s *Service) ObjectToConversion(ctx context.Context, actor Actor, conversionID uuid.UUID, reason string) (domain.Conversion, error) {
+func (s *Service) ObjectToConversion(ctx context.Context, actor Actor, op Op, conversionID uuid.UUID, reason string) (domain.Conversion, error) {
 	switch actor.Role {
 	case domain.RoleLearner, domain.RoleStaff, domain.RoleAdmin:
 	default:
@@ -187,7 +187,7 @@ func (s *Service) ObjectToConversion(ctx context.Context, actor Actor, conversio
 	now := s.now()
 	var out domain.Conversion
 	var finalized []uuid.UUID
-	_, err = s.updateAudited(ctx, acc.ID, acc, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, op.Reservation, acc.ID, acc, func(a *domain.Account) error {
 		finalized = a.FinalizeNotices(now)
 		c, err := a.Object(conversionID, actor.ID.String(), reason, now)
 		if err != nil {
@@ -228,7 +228,7 @@ func (e errFinalizedFirst) Error() string { return e.err.Error() }
 func (e errFinalizedFirst) Unwrap() error { return e.err }
 
 // AppealConversion is the learner's appeal against a rejection.
-func (s *Service) AppealConversion(ctx context.Context, actor Actor, conversionID uuid.UUID, reason string) (domain.Conversion, error) {
+func (s *Service) AppealConversion(ctx context.Context, actor Actor, op Op, conversionID uuid.UUID, reason string) (domain.Conversion, error) {
 	if actor.Role != domain.RoleLearner {
 		return domain.Conversion{}, domain.ErrForbidden
 	}
@@ -240,7 +240,7 @@ func (s *Service) AppealConversion(ctx context.Context, actor Actor, conversionI
 		return domain.Conversion{}, domain.ErrNotFound
 	}
 	var out domain.Conversion
-	_, err = s.updateAudited(ctx, acc.ID, acc, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, op.Reservation, acc.ID, acc, func(a *domain.Account) error {
 		c, err := a.Appeal(conversionID, reason, s.now())
 		if err != nil {
 			return err

@@ -54,7 +54,7 @@ func (s *Service) checkIssuer(ctx context.Context, actor Actor) (*domain.Institu
 // IssueOutcome validates and banks one outcome. An unknown learner gets an
 // account (unclaimed, no password) so that nothing an institution reports is
 // lost; the learner claims it by registering with the same ID and name.
-func (s *Service) IssueOutcome(ctx context.Context, actor Actor, in IssueInput) (IssueResult, error) {
+func (s *Service) IssueOutcome(ctx context.Context, actor Actor, op Op, in IssueInput) (IssueResult, error) {
 	inst, err := s.checkIssuer(ctx, actor)
 	if err != nil {
 		return IssueResult{}, err
@@ -63,12 +63,12 @@ func (s *Service) IssueOutcome(ctx context.Context, actor Actor, in IssueInput) 
 	if err != nil {
 		return IssueResult{}, err
 	}
-	return s.issueFor(ctx, actor, inst, policy, in)
+	return s.issueFor(ctx, actor, op, inst, policy, in)
 }
 
-// issueFor banks one outcome, crediting it by policy (an import reads the
-// policy once per window of rows, not once per row).
-func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Institution, policy domain.CreditPolicy, in IssueInput) (IssueResult, error) {
+// issueFor banks one outcome under op's object ID, crediting it by policy
+// (an import reads the policy once per window of rows, not once per row).
+func (s *Service) issueFor(ctx context.Context, actor Actor, op Op, inst *domain.Institution, policy domain.CreditPolicy, in IssueInput) (IssueResult, error) {
 	v := &domain.ValidationError{}
 	id, err := domain.ParseNationalID(in.NationalID)
 	prefixed(v, "learner.", err)
@@ -95,7 +95,7 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 		return IssueResult{}, err
 	}
 	outcome.IssuedBy = actor.ID.String()
-	outcome.ID, _ = objectID(ctx)
+	outcome.ID, _ = op.objectID()
 	deposit := func(a *domain.Account) error {
 		if _, ok := a.Outcome(outcome.ID); ok {
 			return errAlreadyDone
@@ -108,7 +108,7 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 	issued := func(a *domain.Account) domain.AuditEntry {
 		return auditEntry(s.now(), actor, "outcome.issue", "outcome", outcome.ID.String(), "account="+a.ID.String())
 	}
-	acc, created, err := s.accountFor(ctx, id, name, deposit, func(a *domain.Account) []domain.AuditEntry {
+	acc, created, err := s.accountFor(ctx, op.Reservation, id, name, deposit, func(a *domain.Account) []domain.AuditEntry {
 		return []domain.AuditEntry{auditEntry(s.now(), actor, "learner.create_on_issue", "account", a.ID.String(), ""), issued(a)}
 	})
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 	}
 	saved := acc
 	if !created {
-		saved, err = s.updateAudited(ctx, acc.ID, acc, deposit, func(a *domain.Account) []domain.AuditEntry {
+		saved, err = s.updateAudited(ctx, op.Reservation, acc.ID, acc, deposit, func(a *domain.Account) []domain.AuditEntry {
 			return []domain.AuditEntry{issued(a)}
 		})
 	}
@@ -138,8 +138,9 @@ func (s *Service) issueFor(ctx context.Context, actor Actor, inst *domain.Instit
 
 // accountFor finds the learner's account or opens an unclaimed one. The name
 // must match the one on file: a typo in a national ID must not bank an
-// outcome on a stranger's record.
-func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name string, prepare func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, bool, error) {
+// outcome on a stranger's record. A new account's creation carries key (see
+// updateAudited).
+func (s *Service) accountFor(ctx context.Context, key *storage.PendingReservation, id domain.NationalID, name string, prepare func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, bool, error) {
 	// Sealing (encrypting) the national ID is only needed to open an
 	// account; most deposits are for learners the bank knows.
 	var pii *domain.PersonalData
@@ -169,7 +170,7 @@ func (s *Service) accountFor(ctx context.Context, id domain.NationalID, name str
 			return nil, false, err
 		}
 		entries := audit(acc)
-		err = s.store.CreateAccount(ctx, acc, entries...)
+		err = s.store.CreateAccount(ctx, key, acc, entries...)
 		if errors.Is(err, storage.ErrAuditNotRecorded) {
 			s.logAuditGap(entries, err)
 			err = nil
@@ -215,7 +216,7 @@ func prefixed(v *domain.ValidationError, prefix string, err error) {
 
 // RevokeOutcome withdraws an outcome. Only its issuer can; to other
 // institutions the outcome does not exist.
-func (s *Service) RevokeOutcome(ctx context.Context, actor Actor, outcomeID uuid.UUID, reason string) (domain.Outcome, error) {
+func (s *Service) RevokeOutcome(ctx context.Context, actor Actor, op Op, outcomeID uuid.UUID, reason string) (domain.Outcome, error) {
 	if (actor.Role != domain.RoleStaff && actor.Role != domain.RoleClient) || !actor.Can(domain.PermIssue) {
 		return domain.Outcome{}, domain.ErrForbidden
 	}
@@ -227,7 +228,7 @@ func (s *Service) RevokeOutcome(ctx context.Context, actor Actor, outcomeID uuid
 		return domain.Outcome{}, domain.ErrNotFound
 	}
 	var revoked domain.Outcome
-	_, err = s.updateAudited(ctx, acc.ID, nil, func(a *domain.Account) error {
+	_, err = s.updateAudited(ctx, op.Reservation, acc.ID, nil, func(a *domain.Account) error {
 		o, err := a.Revoke(outcomeID, actor.InstitutionID, reason, s.now())
 		if err != nil {
 			return err

@@ -40,7 +40,7 @@ func BenchmarkPathwaysService(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if err := store.CreateAccount(ctx, acc); err != nil {
+	if err := store.CreateAccount(ctx, nil, acc); err != nil {
 		b.Fatal(err)
 	}
 	for i := range 50 {
@@ -49,7 +49,7 @@ func BenchmarkPathwaysService(b *testing.B) {
 			InstitutionID: converter, Purpose: domain.PurposeCredit, Condition: domain.Group{Op: domain.OpAll, Items: []domain.Item{{Match: &m}}},
 			MinTotalCredits: float64(2 + i%5*10), Award: domain.Award{Mode: domain.AwardFixed, Credits: 1}, Approval: domain.ApprovalManual,
 			EffectiveFrom: now.AddDate(-1, 0, 0)}
-		if err := store.CreateRule(ctx, &r); err != nil {
+		if err := store.CreateRule(ctx, nil, &r); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -60,7 +60,7 @@ func BenchmarkPathwaysService(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := store.CreateCourse(ctx, &c); err != nil {
+		if err := store.CreateCourse(ctx, nil, &c); err != nil {
 			b.Fatal(err)
 		}
 	}

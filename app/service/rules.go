@@ -37,7 +37,7 @@ func canSeeDrafts(actor Actor, institutionID uuid.UUID) bool {
 
 // CreateRule stores a new rule as a draft (version 1). Staff may only write
 // rules their own institution honours; the institution must be able to convert.
-func (s *Service) CreateRule(ctx context.Context, actor Actor, in domain.Rule) (domain.Rule, error) {
+func (s *Service) CreateRule(ctx context.Context, actor Actor, op Op, in domain.Rule) (domain.Rule, error) {
 	if actor.Role == domain.RoleStaff && in.InstitutionID == uuid.Nil {
 		in.InstitutionID = actor.InstitutionID
 	}
@@ -51,7 +51,7 @@ func (s *Service) CreateRule(ctx context.Context, actor Actor, in domain.Rule) (
 	if err != nil {
 		return domain.Rule{}, err
 	}
-	if err := s.store.CreateRule(ctx, &r); err != nil {
+	if err := s.store.CreateRule(ctx, op.Reservation, &r); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
 			return domain.Rule{}, fmt.Errorf("%w: %s", domain.ErrConflict, "a rule with code "+r.Code+" already exists; edit it to make a new version")
 		}
@@ -134,7 +134,7 @@ func (s *Service) EditRule(ctx context.Context, actor Actor, id uuid.UUID, in do
 	if err := next.UpdateDraft(in); err != nil {
 		return domain.Rule{}, false, err
 	}
-	if err := s.store.CreateRule(ctx, &next); err != nil {
+	if err := s.store.CreateRule(ctx, nil, &next); err != nil {
 		return domain.Rule{}, false, err
 	}
 	s.audit(ctx, actor, "rule.new_version", "rule", next.ID.String(), current.Code)

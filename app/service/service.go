@@ -210,7 +210,7 @@ const maxUnknownOutcomes = 2
 // version on (the save landed: done), or it is not (it did not land, or
 // someone else saved first: run the change again on what is there).
 func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*domain.Account) error) (*domain.Account, error) {
-	return s.updateAudited(ctx, id, nil, change, nil)
+	return s.updateAudited(ctx, nil, id, nil, change, nil)
 }
 
 // updateAudited is updateAccount whose save carries the audit entries
@@ -225,7 +225,11 @@ func (s *Service) updateAccount(ctx context.Context, id uuid.UUID, change func(*
 // hands loaded over: the first attempt changes it in place (copying it cost
 // a deposit as much as decoding it), so the caller must not use it
 // afterwards.
-func (s *Service) updateAudited(ctx context.Context, id uuid.UUID, loaded *domain.Account, change func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, error) {
+//
+// key is the reservation of the request's Idempotency-Key (Op.Reservation)
+// when the change is its first write, or nil: each attempt passes it to the
+// save, and the save that commits stores it too.
+func (s *Service) updateAudited(ctx context.Context, key *storage.PendingReservation, id uuid.UUID, loaded *domain.Account, change func(*domain.Account) error, audit func(*domain.Account) []domain.AuditEntry) (*domain.Account, error) {
 	defer s.accountLocks.lock(id)()
 	var sent *domain.Account // the last save whose outcome is unknown
 	unknown := 0
@@ -253,7 +257,7 @@ func (s *Service) updateAudited(ctx context.Context, id uuid.UUID, loaded *domai
 		if audit != nil {
 			entries = audit(a)
 		}
-		err = s.store.UpdateAccount(ctx, a, entries...)
+		err = s.store.UpdateAccount(ctx, key, a, entries...)
 		if err == nil {
 			return a, nil
 		}

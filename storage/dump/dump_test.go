@@ -56,7 +56,7 @@ func TestRoundTripSQLiteMongoSQLite(t *testing.T) {
 			if a.Version != want.account.Version {
 				t.Fatalf("migrated version = %d, want %d", a.Version, want.account.Version)
 			}
-			if err := mid.UpdateAccount(ctx, a); err != nil {
+			if err := mid.UpdateAccount(ctx, nil, a); err != nil {
 				t.Fatalf("compare-and-swap after migration: %v", err)
 			}
 			p, err := mid.GetCreditPolicy(ctx)
@@ -108,9 +108,11 @@ func TestImportRefusesNonEmptyStore(t *testing.T) {
 		fill  func(t *testing.T, s storage.Store)
 		names string
 	}{
-		{"accounts", func(t *testing.T, s storage.Store) { mustDo(t, s.CreateAccount(ctx, storetest.NewAccount(time.Now()))) }, "accounts"},
+		{"accounts", func(t *testing.T, s storage.Store) {
+			mustDo(t, s.CreateAccount(ctx, nil, storetest.NewAccount(time.Now())))
+		}, "accounts"},
 		{"users", func(t *testing.T, s storage.Store) {
-			mustDo(t, s.CreateUser(ctx, &domain.User{ID: domain.NewID(), Username: "other", Role: domain.RoleAdmin}))
+			mustDo(t, s.CreateUser(ctx, nil, &domain.User{ID: domain.NewID(), Username: "other", Role: domain.RoleAdmin}))
 		}, "users"},
 		{"signing keys", func(t *testing.T, s storage.Store) {
 			mustDo(t, s.SaveSigningKey(ctx, &storage.SigningKey{KID: "zz", PrivateSealed: "x"}))

@@ -95,7 +95,7 @@ func seed(t *testing.T, s storage.Store) seeded {
 	mustDo(t, s.SaveFramework(ctx, &fw))
 	for _, code := range []string{"VT-2", "CE-1"} {
 		u := storetest.ExampleUnit(code, domain.CategoryCommunity, 2)
-		mustDo(t, s.CreateUnit(ctx, &u))
+		mustDo(t, s.CreateUnit(ctx, nil, &u))
 		if code == "CE-1" {
 			mustDo(t, s.UpdateUnit(ctx, &u))
 		}
@@ -110,32 +110,32 @@ func seed(t *testing.T, s storage.Store) seeded {
 		Capabilities: []string{"issue"}, Categories: []string{"community", "senior"},
 	}, now)
 	mustDo(t, err)
-	mustDo(t, s.CreateInstitution(ctx, &issuer))
+	mustDo(t, s.CreateInstitution(ctx, nil, &issuer))
 	mustDo(t, s.UpdateInstitution(ctx, &issuer)) // version 2
 	converter, err := domain.NewInstitution(domain.InstitutionInput{
 		Name: "开放大学", Kind: "open_university", Capabilities: []string{"convert"},
 	}, now)
 	mustDo(t, err)
-	mustDo(t, s.CreateInstitution(ctx, &converter))
+	mustDo(t, s.CreateInstitution(ctx, nil, &converter))
 
-	mustDo(t, s.CreateUser(ctx, &domain.User{ID: domain.NewID(), Username: "admin", PasswordHash: "h1", Role: domain.RoleAdmin, Status: domain.UserActive, CreatedAt: now}))
-	mustDo(t, s.CreateUser(ctx, &domain.User{ID: domain.NewID(), Username: "li.staff", PasswordHash: "h2", Role: domain.RoleStaff,
+	mustDo(t, s.CreateUser(ctx, nil, &domain.User{ID: domain.NewID(), Username: "admin", PasswordHash: "h1", Role: domain.RoleAdmin, Status: domain.UserActive, CreatedAt: now}))
+	mustDo(t, s.CreateUser(ctx, nil, &domain.User{ID: domain.NewID(), Username: "li.staff", PasswordHash: "h2", Role: domain.RoleStaff,
 		InstitutionID: issuer.ID, Perms: []domain.Perm{domain.PermIssue, domain.PermManage}, Status: domain.UserSuspended, CreatedAt: now}))
 	mustDo(t, s.CreateClient(ctx, &domain.APIClient{ID: domain.NewID(), ClientID: "cli_1", SecretHash: "h3", InstitutionID: issuer.ID, Status: domain.UserActive, CreatedAt: now}))
 
-	mustDo(t, s.CreateRule(ctx, storetest.NewRule(converter.ID, "R-1", 1, now)))
-	mustDo(t, s.CreateRule(ctx, storetest.NewRichRule(converter.ID, "R-2", now)))
+	mustDo(t, s.CreateRule(ctx, nil, storetest.NewRule(converter.ID, "R-1", 1, now)))
+	mustDo(t, s.CreateRule(ctx, nil, storetest.NewRichRule(converter.ID, "R-2", now)))
 	course := storetest.NewCourse(issuer.ID, "SF-101", "硬笔书法入门", domain.CategoryCommunity, now)
-	mustDo(t, s.CreateCourse(ctx, course))
+	mustDo(t, s.CreateCourse(ctx, nil, course))
 	mustDo(t, s.UpdateCourse(ctx, course)) // version 2
 	online := storetest.NewCourse(issuer.ID, "OL-1", "网上课堂", domain.CategoryOnline, now)
 	online.Credits, online.NextStart, online.Online, online.Place = nil, nil, true, ""
-	mustDo(t, s.CreateCourse(ctx, online))
+	mustDo(t, s.CreateCourse(ctx, nil, online))
 
 	rich := storetest.NewRichAccount(issuer.ID, converter.ID, now)
-	mustDo(t, s.CreateAccount(ctx, rich))
-	mustDo(t, s.UpdateAccount(ctx, rich)) // version 2
-	mustDo(t, s.CreateAccount(ctx, storetest.NewAccount(now)))
+	mustDo(t, s.CreateAccount(ctx, nil, rich))
+	mustDo(t, s.UpdateAccount(ctx, nil, rich)) // version 2
+	mustDo(t, s.CreateAccount(ctx, nil, storetest.NewAccount(now)))
 
 	var prev *domain.AuditEntry
 	for i, action := range []string{"institution.create", "outcome.deposit", "policy.update"} {
@@ -157,7 +157,7 @@ func seed(t *testing.T, s storage.Store) seeded {
 
 	mustDo(t, s.CreateRefreshToken(ctx, &storage.RefreshToken{Hash: "rt", FamilyID: domain.NewID(), Subject: rich.ID, Role: domain.RoleLearner, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 	mustDo(t, s.ReserveIdempotency(ctx, &storage.IdempotencyRecord{Key: "idem", RequestHash: "rh", CreatedAt: now}))
-	mustDo(t, s.SaveImportJob(ctx, &domain.ImportJob{ID: domain.NewID(), InstitutionID: issuer.ID, State: domain.ImportDone, CreatedAt: now, UpdatedAt: now}))
+	mustDo(t, s.SaveImportJob(ctx, nil, &domain.ImportJob{ID: domain.NewID(), InstitutionID: issuer.ID, State: domain.ImportDone, CreatedAt: now, UpdatedAt: now}))
 
 	return seeded{
 		counts:  dump.Counts{CreditPolicy: 1, Framework: 1, Units: 2, SigningKeys: 2, Institutions: 2, Users: 2, Clients: 1, Rules: 2, Courses: 2, Accounts: 2, Audit: 3, StatusIndex: len(rich.Outcomes) + 1, Codes: 1},

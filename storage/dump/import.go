@@ -214,11 +214,11 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 		})
 	case KindInstitution:
 		return decodeAnd(doc, record.InstitutionDoc.ToDomain, func(i *domain.Institution) error {
-			return s.CreateInstitution(ctx, i)
+			return s.CreateInstitution(ctx, nil, i)
 		})
 	case KindUser:
 		return decodeAnd(doc, record.UserDoc.ToDomain, func(u *domain.User) error {
-			return s.CreateUser(ctx, u)
+			return s.CreateUser(ctx, nil, u)
 		})
 	case KindClient:
 		return decodeAnd(doc, record.APIClientDoc.ToDomain, func(c *domain.APIClient) error {
@@ -226,11 +226,11 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 		})
 	case KindRule:
 		return decodeAnd(doc, record.RuleDoc.ToDomain, func(r *domain.Rule) error {
-			return s.CreateRule(ctx, r)
+			return s.CreateRule(ctx, nil, r)
 		})
 	case KindCourse:
 		return decodeAnd(doc, record.CourseDoc.ToDomain, func(c *domain.Course) error {
-			return s.CreateCourse(ctx, c)
+			return s.CreateCourse(ctx, nil, c)
 		})
 	case KindFramework:
 		return decodeAnd(doc, record.FrameworkDoc.ToDomain, func(f *domain.Framework) error {
@@ -238,7 +238,7 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 		})
 	case KindUnit:
 		return decodeAnd(doc, record.UnitDoc.ToDomain, func(u *domain.Unit) error {
-			return s.CreateUnit(ctx, u)
+			return s.CreateUnit(ctx, nil, u)
 		})
 	case KindAccount:
 		return decodeAnd(doc, record.AccountDoc.ToDomain, func(a *domain.Account) error {
@@ -247,7 +247,7 @@ func (im *importer) store(ctx context.Context, kind string, doc json.RawMessage)
 			if err := a.VerifyLedger(); err != nil {
 				return fmt.Errorf("account %s: %w", a.ID, err)
 			}
-			return s.CreateAccount(ctx, a)
+			return s.CreateAccount(ctx, nil, a)
 		})
 	case KindAudit:
 		return decodeAnd(doc, record.AuditDoc.ToDomain, func(e *domain.AuditEntry) error {

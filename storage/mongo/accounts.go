@@ -15,7 +15,7 @@ import (
 )
 
 // CreateAccount inserts a; a Version > 0 is kept (restores), otherwise 1.
-func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (s *Store) CreateAccount(ctx context.Context, _ *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	if err := insertVersioned(ctx, s.accounts, "create account", &a.Version, s.accountDoc(a)); err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Store) findAccount(ctx context.Context, what string, filter bson.D) (*d
 // UpdateAccount is compare-and-swap on Version. The derived index arrays
 // (issuerIds, queueKeys) are rewritten with the document, so they can never
 // disagree with the outcomes and conversions they index.
-func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (s *Store) UpdateAccount(ctx context.Context, _ *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	if err := s.replaceVersioned(ctx, s.accounts, "update account", a.ID.String(), "version", &a.Version, s.accountDoc(a)); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (s *Store) courses() *mongo.Collection { return s.db.Collection(collCourses
 
 // CreateCourse inserts a course; the unique (institutionId, code) index
 // makes a second course with the same code at one institution a conflict.
-func (s *Store) CreateCourse(ctx context.Context, c *domain.Course) error {
+func (s *Store) CreateCourse(ctx context.Context, _ *storage.PendingReservation, c *domain.Course) error {
 	return insertVersioned(ctx, s.courses(), "create course", &c.Version, func(v int64) any {
 		d := record.FromCourse(c)
 		d.Version = v

@@ -73,16 +73,16 @@ func TestStepDownAfterWriteIsNotAppliedTwice(t *testing.T) {
 	t.Cleanup(func() { _ = s.DropDatabase(context.Background()); _ = s.Close() })
 	f := storetest.NewFaulty(s)
 	a := storetest.NewAccount(domain.Now(time.Now()))
-	if err := f.CreateAccount(ctx, a); err != nil {
+	if err := f.CreateAccount(ctx, nil, a); err != nil {
 		t.Fatal(err)
 	}
 	f.LoseUpdateAcks(1, mapErr("update account", stepDown))
 	a.Name = "王秀兰（更名）"
-	err = f.UpdateAccount(ctx, a)
+	err = f.UpdateAccount(ctx, nil, a)
 	if !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("save with a lost acknowledgement: %v, want ErrUnavailable", err)
 	}
-	if err := f.UpdateAccount(ctx, a); !errors.Is(err, domain.ErrStale) {
+	if err := f.UpdateAccount(ctx, nil, a); !errors.Is(err, domain.ErrStale) {
 		t.Fatalf("blind retry of the same save: %v, want ErrStale (already applied)", err)
 	}
 	got, err := f.GetAccount(ctx, a.ID)
@@ -103,7 +103,7 @@ func TestLostConnectionIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := storetest.NewAccount(domain.Now(time.Now()))
-	if err := s.CreateAccount(ctx, a); err != nil {
+	if err := s.CreateAccount(ctx, nil, a); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DropDatabase(ctx); err != nil {
@@ -115,7 +115,7 @@ func TestLostConnectionIsUnavailable(t *testing.T) {
 	if _, err := s.GetAccount(ctx, a.ID); !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("read after the connection is gone: %v, want ErrUnavailable", err)
 	}
-	if err := s.UpdateAccount(ctx, a); !errors.Is(err, domain.ErrUnavailable) {
+	if err := s.UpdateAccount(ctx, nil, a); !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("write after the connection is gone: %v, want ErrUnavailable", err)
 	}
 	if err := s.Ping(ctx); err == nil {

@@ -30,7 +30,7 @@ func (s *Store) SaveFramework(ctx context.Context, f *domain.Framework) error {
 }
 
 // CreateUnit inserts a unit; the code is _id, so a second one conflicts.
-func (s *Store) CreateUnit(ctx context.Context, u *domain.Unit) error {
+func (s *Store) CreateUnit(ctx context.Context, _ *storage.PendingReservation, u *domain.Unit) error {
 	return insertVersioned(ctx, s.units(), "create unit", &u.Version, func(v int64) any {
 		d := record.FromUnit(u)
 		d.Version = v

@@ -97,7 +97,8 @@ func (s *Store) CompleteIdempotency(ctx context.Context, key, owner string, stat
 
 // CarriesReservations: no. Without multi-document transactions a
 // reservation inserted beside a request's first write could outlive a
-// failed write, so requests reserve their key before they run.
+// failed write, so requests reserve their key before they run, and the
+// writes taking a key are never passed one (they ignore it).
 func (s *Store) CarriesReservations() bool { return false }
 
 // DeleteIdempotency drops owner's unfinished reservation; anything else

@@ -12,7 +12,7 @@ import (
 )
 
 // SaveImportJob inserts or replaces a job by ID.
-func (s *Store) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
+func (s *Store) SaveImportJob(ctx context.Context, _ *storage.PendingReservation, j *domain.ImportJob) error {
 	d := record.FromImportJob(j)
 	return s.upsert(ctx, s.importJobs, "save import job", d.ID, d)
 }

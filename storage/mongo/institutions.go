@@ -12,7 +12,7 @@ import (
 )
 
 // CreateInstitution inserts i; a Version > 0 is kept (restores), otherwise 1.
-func (s *Store) CreateInstitution(ctx context.Context, i *domain.Institution) error {
+func (s *Store) CreateInstitution(ctx context.Context, _ *storage.PendingReservation, i *domain.Institution) error {
 	return insertVersioned(ctx, s.institutions, "create institution", &i.Version, func(v int64) any {
 		d := record.FromInstitution(i)
 		d.Version = v

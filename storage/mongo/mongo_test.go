@@ -29,7 +29,7 @@ func TestConcurrentUpdateAccountLosesNoUpdate(t *testing.T) {
 		ctx := testCtx(t)
 		now := time.Now()
 		a := storetest.NewAccount(now)
-		if err := s.CreateAccount(ctx, a); err != nil {
+		if err := s.CreateAccount(ctx, nil, a); err != nil {
 			t.Fatalf("create: %v", err)
 		}
 		issuer := domain.NewID()
@@ -54,7 +54,7 @@ func TestConcurrentUpdateAccountLosesNoUpdate(t *testing.T) {
 						errs <- err
 						return
 					}
-					err = s.UpdateAccount(ctx, cur)
+					err = s.UpdateAccount(ctx, nil, cur)
 					if errors.Is(err, domain.ErrStale) {
 						mu.Lock()
 						stale++
@@ -101,13 +101,13 @@ func TestErrorsMapToDomainVocabulary(t *testing.T) {
 		now := time.Now()
 
 		a := storetest.NewAccount(now)
-		mustDo(t, s.CreateAccount(ctx, a))
+		mustDo(t, s.CreateAccount(ctx, nil, a))
 		twin := storetest.NewAccount(now)
 		twin.PII.NationalIDHash = a.PII.NationalIDHash
 		inst := domain.NewID()
-		mustDo(t, s.CreateRule(ctx, storetest.NewRule(inst, "R-1", 1, now)))
+		mustDo(t, s.CreateRule(ctx, nil, storetest.NewRule(inst, "R-1", 1, now)))
 		user := &domain.User{ID: domain.NewID(), Username: "alice", Role: domain.RoleAdmin, Status: domain.UserActive, CreatedAt: domain.Now(now)}
-		mustDo(t, s.CreateUser(ctx, user))
+		mustDo(t, s.CreateUser(ctx, nil, user))
 		stale := *a
 		stale.Version = 7
 
@@ -116,12 +116,12 @@ func TestErrorsMapToDomainVocabulary(t *testing.T) {
 			err  error
 			want error
 		}{
-			{"same national ID hash", s.CreateAccount(ctx, twin), domain.ErrConflict},
-			{"same account id", s.CreateAccount(ctx, &domain.Account{ID: a.ID, PII: domain.PersonalData{NationalIDHash: "other"}}), domain.ErrConflict},
-			{"same rule code and version", s.CreateRule(ctx, storetest.NewRule(inst, "R-1", 1, now)), domain.ErrConflict},
-			{"same username", s.CreateUser(ctx, &domain.User{ID: domain.NewID(), Username: "alice"}), domain.ErrConflict},
-			{"stale account version", s.UpdateAccount(ctx, &stale), domain.ErrStale},
-			{"update missing account", s.UpdateAccount(ctx, storetest.NewAccount(now)), domain.ErrNotFound},
+			{"same national ID hash", s.CreateAccount(ctx, nil, twin), domain.ErrConflict},
+			{"same account id", s.CreateAccount(ctx, nil, &domain.Account{ID: a.ID, PII: domain.PersonalData{NationalIDHash: "other"}}), domain.ErrConflict},
+			{"same rule code and version", s.CreateRule(ctx, nil, storetest.NewRule(inst, "R-1", 1, now)), domain.ErrConflict},
+			{"same username", s.CreateUser(ctx, nil, &domain.User{ID: domain.NewID(), Username: "alice"}), domain.ErrConflict},
+			{"stale account version", s.UpdateAccount(ctx, nil, &stale), domain.ErrStale},
+			{"update missing account", s.UpdateAccount(ctx, nil, storetest.NewAccount(now)), domain.ErrNotFound},
 			{"update missing user", s.UpdateUser(ctx, &domain.User{ID: domain.NewID(), Username: "bob"}), domain.ErrNotFound},
 			{"get missing account", second(s.GetAccount(ctx, domain.NewID())), domain.ErrNotFound},
 			{"get by unknown hash", second(s.GetAccountByNationalIDHash(ctx, "nope")), domain.ErrNotFound},
@@ -139,7 +139,7 @@ func TestErrorsMapToDomainVocabulary(t *testing.T) {
 		}
 		// A conflict must not echo the duplicate key: it is an HMAC of a
 		// national ID and error messages reach logs.
-		if err := s.CreateAccount(ctx, twin); strings.Contains(err.Error(), a.PII.NationalIDHash) {
+		if err := s.CreateAccount(ctx, nil, twin); strings.Contains(err.Error(), a.PII.NationalIDHash) {
 			t.Fatalf("conflict error leaks the national-ID hash: %v", err)
 		}
 	})
@@ -173,7 +173,7 @@ func TestIssuerAndQueueListsPageAcrossAccounts(t *testing.T) {
 				}
 			}
 			a.Conversions = append(a.Conversions, storetest.NewConversion(a.ID, domain.NewID(), domain.ConversionPending, now))
-			mustDo(t, s.CreateAccount(ctx, a))
+			mustDo(t, s.CreateAccount(ctx, nil, a))
 		}
 		slices.Sort(wantOutcomes)
 		slices.Sort(wantPending)

@@ -14,7 +14,7 @@ import (
 // CreateRule inserts a rule version; Revision > 0 is kept (restores),
 // otherwise 1. The unique (code, version) index makes a second document for
 // the same rule version a conflict.
-func (s *Store) CreateRule(ctx context.Context, r *domain.Rule) error {
+func (s *Store) CreateRule(ctx context.Context, _ *storage.PendingReservation, r *domain.Rule) error {
 	return insertVersioned(ctx, s.rules, "create rule", &r.Revision, func(v int64) any {
 		d := record.FromRule(r)
 		d.Revision = v

@@ -12,7 +12,7 @@ import (
 )
 
 // CreateUser inserts a user; a taken username or ID is a conflict.
-func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
+func (s *Store) CreateUser(ctx context.Context, _ *storage.PendingReservation, u *domain.User) error {
 	_, err := s.users.InsertOne(ctx, record.FromUser(u))
 	return mapErr("create user", err)
 }

@@ -267,7 +267,7 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	a.Helpers, a.Grants = nil, nil
 	// What an earlier version wrote never held format 4's additions.
 	a = withoutFormat4Fields(a)
-	if err := s.CreateAccount(ctx, a); err != nil {
+	if err := s.CreateAccount(ctx, nil, a); err != nil {
 		t.Fatal(err)
 	}
 	doc := encode(t, a)
@@ -306,7 +306,7 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	s.accounts.drop(a.ID)
 	got.Name = "改名"
 	got.Outcomes[0].Status = domain.OutcomeRevoked
-	if err := s.UpdateAccount(ctx, got); err != nil {
+	if err := s.UpdateAccount(ctx, nil, got); err != nil {
 		t.Fatal(err)
 	}
 	var stored, storedTallies string

@@ -13,7 +13,7 @@ import (
 )
 
 // CreateAccount inserts the account and its index rows.
-func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (s *Store) CreateAccount(ctx context.Context, key *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	version := initialVersion(a.Version)
 	id := a.ID.String()
 	raw := encodeAccount(a, version)
@@ -21,7 +21,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 	rawTallies := encodeTallies(tallies)
 	rows := sideRowsOf(a)
 	entries := domain.PrepareAudits(audit)
-	err := s.write(ctx, func(tx *wtx) error {
+	err := s.writeKeyed(ctx, key, func(tx *wtx) error {
 		if _, err := exec(ctx, tx, `INSERT INTO accounts (id, version, national_id_hash, doc, tallies) VALUES (?, ?, ?, ?, ?)`,
 			id, version, nullable(a.PII.NationalIDHash), raw, rawTallies); err != nil {
 			return err
@@ -44,7 +44,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *domain.Account, audit ...d
 // brought in line in the same transaction so the indexes always match the
 // doc. Only the rows that differ are written: a deposit adds one outcome row
 // instead of rewriting every row of the account.
-func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (s *Store) UpdateAccount(ctx context.Context, key *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	id, version := a.ID.String(), a.Version+1
 	raw := encodeAccount(a, version)
 	tallies := a.StatTallies()
@@ -59,7 +59,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *domain.Account, audit ...d
 	if cached != nil {
 		delta = tallies.Delta(cached.tallies)
 	}
-	err := s.write(ctx, func(tx *wtx) error {
+	err := s.writeKeyed(ctx, key, func(tx *wtx) error {
 		prev, delta := cached, delta
 		if prev == nil {
 			var err error

@@ -26,7 +26,7 @@ func BenchmarkUpdateAccountParallel(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		if err := s.CreateAccount(b.Context(), a); err != nil {
+		if err := s.CreateAccount(b.Context(), nil, a); err != nil {
 			b.Fatal(err)
 		}
 		accs[i] = a
@@ -42,7 +42,7 @@ func BenchmarkUpdateAccountParallel(b *testing.B) {
 			return
 		}
 		for pb.Next() {
-			if err := s.UpdateAccount(b.Context(), fresh); err != nil {
+			if err := s.UpdateAccount(b.Context(), nil, fresh); err != nil {
 				b.Error(err)
 				return
 			}

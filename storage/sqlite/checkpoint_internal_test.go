@@ -27,7 +27,7 @@ func TestLogStaysBoundedUnderSustainedWrites(t *testing.T) {
 	ids := make([]*domain.Account, accounts)
 	for i := range ids {
 		a := &domain.Account{ID: domain.NewID(), Name: fmt.Sprintf("学员%d", i), Status: domain.AccountStatus("active"), CreatedAt: time.Now().UTC()}
-		if err := s.CreateAccount(ctx, a); err != nil {
+		if err := s.CreateAccount(ctx, nil, a); err != nil {
 			t.Fatal(err)
 		}
 		ids[i] = a
@@ -63,7 +63,7 @@ func TestLogStaysBoundedUnderSustainedWrites(t *testing.T) {
 						return
 					}
 					a.Name = fmt.Sprintf("学员 %d/%d", w, i)
-					err = s.UpdateAccount(ctx, a)
+					err = s.UpdateAccount(ctx, nil, a)
 					if err == nil {
 						saved.Add(1)
 						break
@@ -123,7 +123,7 @@ func TestFullCheckpointWaitsForTheCheckpointer(t *testing.T) {
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
 		a := &domain.Account{ID: domain.NewID(), Name: "学员", Status: domain.AccountStatus("active"), CreatedAt: time.Now().UTC()}
-		if err := s.CreateAccount(ctx, a); err != nil {
+		if err := s.CreateAccount(ctx, nil, a); err != nil {
 			t.Fatal(err)
 		}
 		wg.Add(1)
@@ -138,7 +138,7 @@ func TestFullCheckpointWaitsForTheCheckpointer(t *testing.T) {
 				default:
 				}
 				a.Name = fmt.Sprintf("学员 %d %s", i, strings.Repeat("长", 3000))
-				if err := s.UpdateAccount(ctx, a); err != nil {
+				if err := s.UpdateAccount(ctx, nil, a); err != nil {
 					t.Error(err)
 					return
 				}

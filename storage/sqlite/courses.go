@@ -12,11 +12,11 @@ import (
 )
 
 // CreateCourse inserts a course; (institution, code) is unique.
-func (s *Store) CreateCourse(ctx context.Context, c *domain.Course) error {
+func (s *Store) CreateCourse(ctx context.Context, key *storage.PendingReservation, c *domain.Course) error {
 	version := initialVersion(c.Version)
 	d := record.FromCourse(c)
 	d.Version = version
-	if err := s.writeCourse(ctx, d, func(tx *wtx, raw string) error {
+	if err := s.writeCourse(ctx, key, d, func(tx *wtx, raw string) error {
 		_, err := exec(ctx, tx, `INSERT INTO courses (id, institution_id, code, category, version, search, doc) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.InstitutionID, d.Code, d.Category, version, d.Search, raw)
 		return err
@@ -36,7 +36,7 @@ func (s *Store) GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, er
 func (s *Store) UpdateCourse(ctx context.Context, c *domain.Course) error {
 	d := record.FromCourse(c)
 	d.Version = c.Version + 1
-	if err := s.writeCourse(ctx, d, func(tx *wtx, raw string) error {
+	if err := s.writeCourse(ctx, nil, d, func(tx *wtx, raw string) error {
 		n, err := exec(ctx, tx, `UPDATE courses SET institution_id = ?, code = ?, category = ?, version = ?, search = ?, doc = ?
 			WHERE id = ? AND version = ?`, d.InstitutionID, d.Code, d.Category, d.Version, d.Search, raw, d.ID, c.Version)
 		if err != nil {
@@ -53,12 +53,12 @@ func (s *Store) UpdateCourse(ctx context.Context, c *domain.Course) error {
 	return nil
 }
 
-func (s *Store) writeCourse(ctx context.Context, d record.CourseDoc, fn func(tx *wtx, raw string) error) error {
+func (s *Store) writeCourse(ctx context.Context, key *storage.PendingReservation, d record.CourseDoc, fn func(tx *wtx, raw string) error) error {
 	raw, err := encode(d)
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *wtx) error { return fn(tx, raw) })
+	return s.writeKeyed(ctx, key, func(tx *wtx) error { return fn(tx, raw) })
 }
 
 // DeleteCourse removes a course.

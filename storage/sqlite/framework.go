@@ -52,14 +52,14 @@ func (s *Store) saveSetting(ctx context.Context, key string, expected, next int6
 }
 
 // CreateUnit inserts a unit; the code is the primary key.
-func (s *Store) CreateUnit(ctx context.Context, u *domain.Unit) error {
+func (s *Store) CreateUnit(ctx context.Context, key *storage.PendingReservation, u *domain.Unit) error {
 	d := record.FromUnit(u)
 	d.Version = initialVersion(u.Version)
 	raw, err := encode(d)
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *wtx) error {
+	if err := s.writeKeyed(ctx, key, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO units (code, category, status, level, version, doc) VALUES (?, ?, ?, ?, ?, ?)`,
 			d.Code, d.Category, d.Status, d.Level, d.Version, raw)
 		return err

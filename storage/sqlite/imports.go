@@ -11,13 +11,13 @@ import (
 )
 
 // SaveImportJob inserts or replaces a job by ID.
-func (s *Store) SaveImportJob(ctx context.Context, j *domain.ImportJob) error {
+func (s *Store) SaveImportJob(ctx context.Context, key *storage.PendingReservation, j *domain.ImportJob) error {
 	d := record.FromImportJob(j)
 	raw, err := encode(d)
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *wtx) error {
+	return s.writeKeyed(ctx, key, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO import_jobs (id, doc, institution_id) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, institution_id = excluded.institution_id`, d.ID, raw, d.InstitutionID)
 		return err

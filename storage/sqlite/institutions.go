@@ -11,7 +11,7 @@ import (
 )
 
 // CreateInstitution inserts an institution.
-func (s *Store) CreateInstitution(ctx context.Context, i *domain.Institution) error {
+func (s *Store) CreateInstitution(ctx context.Context, key *storage.PendingReservation, i *domain.Institution) error {
 	version := initialVersion(i.Version)
 	d := record.FromInstitution(i)
 	d.Version = version
@@ -19,7 +19,7 @@ func (s *Store) CreateInstitution(ctx context.Context, i *domain.Institution) er
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *wtx) error {
+	if err := s.writeKeyed(ctx, key, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO institutions (id, version, doc) VALUES (?, ?, ?)`, d.ID, version, raw)
 		return err
 	}); err != nil {

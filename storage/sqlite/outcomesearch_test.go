@@ -21,7 +21,7 @@ func TestOutcomeSearchBackfilledAtOpen(t *testing.T) {
 	issuer := domain.NewID()
 	a := storetest.NewAccount(now)
 	a.Name = "周慧敏"
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), nil, a); err != nil {
 		t.Fatal(err)
 	}
 	for _, title := range []string{"摄影", "插花"} {
@@ -32,7 +32,7 @@ func TestOutcomeSearchBackfilledAtOpen(t *testing.T) {
 		if err := acc.Deposit(storetest.NewOutcome(issuer, title, 1, now), now); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.UpdateAccount(t.Context(), acc); err != nil {
+		if err := s.UpdateAccount(t.Context(), nil, acc); err != nil {
 			t.Fatal(err)
 		}
 	}

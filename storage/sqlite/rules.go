@@ -12,7 +12,7 @@ import (
 )
 
 // CreateRule inserts one rule version; (Code, Version) is unique.
-func (s *Store) CreateRule(ctx context.Context, r *domain.Rule) error {
+func (s *Store) CreateRule(ctx context.Context, key *storage.PendingReservation, r *domain.Rule) error {
 	revision := initialVersion(r.Revision)
 	d := record.FromRule(r)
 	d.Revision = revision
@@ -20,7 +20,7 @@ func (s *Store) CreateRule(ctx context.Context, r *domain.Rule) error {
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *wtx) error {
+	if err := s.writeKeyed(ctx, key, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO rules (id, code, version, status, institution_id, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.Code, d.Version, d.Status, d.InstitutionID, revision, raw)
 		return err

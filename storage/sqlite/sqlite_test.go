@@ -67,11 +67,11 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := storetest.NewRichAccount(domain.NewID(), domain.NewID(), timeNow())
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), nil, a); err != nil {
 		t.Fatal(err)
 	}
 	r := storetest.NewRichRule(domain.NewID(), "R", timeNow())
-	if err := s.CreateRule(t.Context(), r); err != nil {
+	if err := s.CreateRule(t.Context(), nil, r); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -106,7 +106,7 @@ func TestMigrationIdempotentOnReopen(t *testing.T) {
 		t.Fatalf("schema version %d after first open", v1)
 	}
 	inst := storetest.NewInstitution("学院")
-	if err := first.CreateInstitution(t.Context(), inst); err != nil {
+	if err := first.CreateInstitution(t.Context(), nil, inst); err != nil {
 		t.Fatal(err)
 	}
 	if err := first.Close(); err != nil {
@@ -135,7 +135,7 @@ func TestMigrationIdempotentOnReopen(t *testing.T) {
 func TestFiftyConcurrentWriters(t *testing.T) {
 	s := openAt(t, filepath.Join(t.TempDir(), "creditbank.db"))
 	a := storetest.NewAccount(timeNow())
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), nil, a); err != nil {
 		t.Fatal(err)
 	}
 	issuer := domain.NewID()
@@ -178,7 +178,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "creditbank.db")
 	s1, s2 := openAt(t, path), openAt(t, path)
 	a := storetest.NewAccount(timeNow())
-	if err := s1.CreateAccount(t.Context(), a); err != nil {
+	if err := s1.CreateAccount(t.Context(), nil, a); err != nil {
 		t.Fatal(err)
 	}
 	issuer := domain.NewID()
@@ -218,7 +218,7 @@ func TestScanCrossesBatches(t *testing.T) {
 	s := openAt(t, filepath.Join(t.TempDir(), "creditbank.db"))
 	const total = 250
 	for range total {
-		if err := s.CreateAccount(t.Context(), storetest.NewAccount(timeNow())); err != nil {
+		if err := s.CreateAccount(t.Context(), nil, storetest.NewAccount(timeNow())); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -250,7 +250,7 @@ func retryDeposit(t *testing.T, s storage.Store, id uuid.UUID, o domain.Outcome)
 		if err := a.Deposit(o, timeNow()); err != nil {
 			return err
 		}
-		err = s.UpdateAccount(t.Context(), a)
+		err = s.UpdateAccount(t.Context(), nil, a)
 		if errors.Is(err, domain.ErrStale) {
 			continue
 		}
@@ -265,13 +265,13 @@ func TestMigrationTwoIndexesExistingGrants(t *testing.T) {
 	s := openAt(t, path)
 	inst := domain.NewID()
 	a := storetest.NewAccount(domain.Now(time.Now()))
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), nil, a); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.GrantAccess(inst, 30, domain.Now(time.Now())); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateAccount(t.Context(), a); err != nil {
+	if err := s.UpdateAccount(t.Context(), nil, a); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

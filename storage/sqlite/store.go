@@ -151,12 +151,15 @@ func (s *Store) Ping(ctx context.Context) error {
 // (the pool has one connection: it would wait forever), and must leave the
 // transaction usable when it returns an error (its changes are rolled back
 // to a savepoint).
-//
-// A write whose ctx holds a pending Idempotency-Key reservation inserts it
-// first, in the same savepoint (storage.PendingReservation).
 func (s *Store) write(ctx context.Context, fn func(tx *wtx) error) error {
-	r := storage.PendingReservationOf(ctx)
-	if r == nil {
+	return s.writer.do(ctx, fn)
+}
+
+// writeKeyed is write for the writes that take a request's Idempotency-Key
+// reservation: while it is pending, it is inserted first, in the same
+// savepoint (storage.PendingReservation).
+func (s *Store) writeKeyed(ctx context.Context, r *storage.PendingReservation, fn func(tx *wtx) error) error {
+	if !r.Pending() {
 		return s.writer.do(ctx, fn)
 	}
 	d := record.FromIdempotency(r.Record)

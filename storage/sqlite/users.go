@@ -11,13 +11,13 @@ import (
 )
 
 // CreateUser inserts a user; the username is unique.
-func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
+func (s *Store) CreateUser(ctx context.Context, key *storage.PendingReservation, u *domain.User) error {
 	d := record.FromUser(u)
 	raw, err := encode(d)
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *wtx) error {
+	return s.writeKeyed(ctx, key, func(tx *wtx) error {
 		_, err := exec(ctx, tx, `INSERT INTO users (id, username, doc) VALUES (?, ?, ?)`, d.ID, d.Username, raw)
 		return err
 	})

@@ -17,7 +17,7 @@ import (
 
 func createAccount(t *testing.T, s storage.Store, a *domain.Account) *domain.Account {
 	t.Helper()
-	noErr(t, s.CreateAccount(t.Context(), a), "create account")
+	noErr(t, s.CreateAccount(t.Context(), nil, a), "create account")
 	return a
 }
 
@@ -39,7 +39,7 @@ func updateWithRetry(s storage.Store, t *testing.T, id uuid.UUID, change func(*d
 		if err := change(a); err != nil {
 			return err
 		}
-		err = s.UpdateAccount(t.Context(), a)
+		err = s.UpdateAccount(t.Context(), nil, a)
 		if errors.Is(err, domain.ErrStale) {
 			continue
 		}
@@ -98,7 +98,7 @@ func accountTests() []contractTest {
 			other := createAccount(t, s, NewAccount(now()))
 			oldHash, newHash := a.PII.NationalIDHash, randomHash()
 			a.PII.NationalIDHash, a.PII.NationalIDSealed = newHash, "resealed:"+randomHash()
-			noErr(t, s.UpdateAccount(t.Context(), a), "update with a new hash")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a), "update with a new hash")
 			got, err := s.GetAccountByNationalIDHash(t.Context(), newHash)
 			noErr(t, err, "get by the new hash")
 			if got.ID != a.ID || got.PII.NationalIDSealed != a.PII.NationalIDSealed {
@@ -109,7 +109,7 @@ func accountTests() []contractTest {
 			// Two accounts still cannot share a hash.
 			taken := getAccount(t, s, other.ID)
 			taken.PII.NationalIDHash = newHash
-			if err := s.UpdateAccount(t.Context(), taken); err == nil {
+			if err := s.UpdateAccount(t.Context(), nil, taken); err == nil {
 				t.Fatal("a second account took a hash in use")
 			}
 			reuse := NewAccount(now())
@@ -125,13 +125,13 @@ func accountTests() []contractTest {
 			o1, o2 := NewOutcome(issuerA, "摄影", 1.5, now()), NewOutcome(issuerA, "太极", 1, now())
 			noErr(t, a.Deposit(o1, now()), "deposit")
 			noErr(t, a.Deposit(o2, now()), "deposit")
-			noErr(t, s.UpdateAccount(t.Context(), a), "update")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a), "update")
 			_, err := a.Revoke(o2.ID, issuerA, "录入错误", now())
 			noErr(t, err, "revoke")
-			noErr(t, s.UpdateAccount(t.Context(), a), "update after revoke")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a), "update after revoke")
 			stale := *a
 			stale.Version--
-			wantErr(t, s.UpdateAccount(t.Context(), &stale), domain.ErrStale, "stale update")
+			wantErr(t, s.UpdateAccount(t.Context(), nil, &stale), domain.ErrStale, "stale update")
 
 			want := domain.StatTallies{}
 			noErr(t, s.ScanAccounts(t.Context(), func(acc *domain.Account) error {
@@ -173,7 +173,7 @@ func accountTests() []contractTest {
 					if err := stale.Deposit(NewOutcome(issuer, "refused", 100, now()), now()); err != nil {
 						t.Errorf("stale deposit: %v", err)
 					}
-					if err := s.UpdateAccount(t.Context(), stale); !errors.Is(err, domain.ErrStale) {
+					if err := s.UpdateAccount(t.Context(), nil, stale); !errors.Is(err, domain.ErrStale) {
 						t.Errorf("stale update: %v, want ErrStale", err)
 					}
 				}()
@@ -218,16 +218,16 @@ func accountTests() []contractTest {
 			a := createAccount(t, s, NewAccount(now()))
 			b := NewAccount(now())
 			b.ID = a.ID
-			wantErr(t, s.CreateAccount(t.Context(), b), domain.ErrConflict, "same id")
+			wantErr(t, s.CreateAccount(t.Context(), nil, b), domain.ErrConflict, "same id")
 		}},
 		{"NationalIDHashUnique", func(t *testing.T, s storage.Store) {
 			a := createAccount(t, s, NewAccount(now()))
 			b := NewAccount(now())
 			b.PII.NationalIDHash = a.PII.NationalIDHash
-			wantErr(t, s.CreateAccount(t.Context(), b), domain.ErrConflict, "same hash on create")
+			wantErr(t, s.CreateAccount(t.Context(), nil, b), domain.ErrConflict, "same hash on create")
 			c := createAccount(t, s, NewAccount(now()))
 			c.PII.NationalIDHash = a.PII.NationalIDHash
-			wantErr(t, s.UpdateAccount(t.Context(), c), domain.ErrConflict, "same hash on update")
+			wantErr(t, s.UpdateAccount(t.Context(), nil, c), domain.ErrConflict, "same hash on update")
 			n, err := s.CountAccounts(t.Context())
 			noErr(t, err, "count")
 			if n != 2 {
@@ -255,15 +255,15 @@ func accountTests() []contractTest {
 				}
 			}
 			a.Name = "改名"
-			noErr(t, s.UpdateAccount(t.Context(), a), "update keeping the hash")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a), "update keeping the hash")
 			findsByHash(first, true, "hash kept")
 			second := randomHash()
 			a.PII.NationalIDHash = second
-			noErr(t, s.UpdateAccount(t.Context(), a), "update changing the hash")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a), "update changing the hash")
 			findsByHash(second, true, "new hash")
 			findsByHash(first, false, "old hash")
 			a.PII.NationalIDHash = ""
-			noErr(t, s.UpdateAccount(t.Context(), a), "update clearing the hash")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a), "update clearing the hash")
 			findsByHash(second, false, "cleared hash")
 			// A hash given up can be taken by another account.
 			b := NewAccount(now())
@@ -273,7 +273,7 @@ func accountTests() []contractTest {
 		{"UpdateIncrementsVersion", func(t *testing.T, s storage.Store) {
 			a := createAccount(t, s, NewAccount(now()))
 			a.Name = "李四"
-			noErr(t, s.UpdateAccount(t.Context(), a), "update")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a), "update")
 			if a.Version != 2 {
 				t.Fatalf("version after update = %d, want 2", a.Version)
 			}
@@ -283,9 +283,9 @@ func accountTests() []contractTest {
 			a := createAccount(t, s, NewAccount(now()))
 			first, second := getAccount(t, s, a.ID), getAccount(t, s, a.ID)
 			first.Name = "先到"
-			noErr(t, s.UpdateAccount(t.Context(), first), "first update")
+			noErr(t, s.UpdateAccount(t.Context(), nil, first), "first update")
 			second.Name = "后到"
-			err := s.UpdateAccount(t.Context(), second)
+			err := s.UpdateAccount(t.Context(), nil, second)
 			wantErr(t, err, domain.ErrStale, "stale update")
 			wantErr(t, err, domain.ErrConflict, "stale is a conflict")
 			if second.Version != 1 {

@@ -137,15 +137,15 @@ func auditTests() []contractTest {
 			a := createAccount(t, s, NewAccount(now()))
 			entry := domain.AuditEntry{At: now(), ActorID: "staff", Role: domain.RoleStaff, Action: "outcome.issue", ObjectType: "account", ObjectID: a.ID.String()}
 			stale := *a
-			noErr(t, s.UpdateAccount(t.Context(), a, entry), "update with audit")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a, entry), "update with audit")
 			// A save that loses its compare-and-swap records nothing.
 			refused := entry
 			refused.Action = "refused"
-			wantErr(t, s.UpdateAccount(t.Context(), &stale, refused), domain.ErrStale, "stale update with audit")
+			wantErr(t, s.UpdateAccount(t.Context(), nil, &stale, refused), domain.ErrStale, "stale update with audit")
 			fresh := NewAccount(now())
 			created := entry
 			created.Action, created.ObjectID = "learner.create", fresh.ID.String()
-			noErr(t, s.CreateAccount(t.Context(), fresh, created), "create with audit")
+			noErr(t, s.CreateAccount(t.Context(), nil, fresh, created), "create with audit")
 			var got []string
 			var v domain.AuditChainVerifier
 			noErr(t, s.ScanAudit(t.Context(), func(e domain.AuditEntry) error {

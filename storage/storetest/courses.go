@@ -36,7 +36,7 @@ func courseTests() []contractTest {
 	return []contractTest{
 		{"CreateAndGet", func(t *testing.T, s storage.Store) {
 			c := NewCourse(domain.NewID(), "SF-101", "硬笔书法入门", domain.CategoryCommunity, now())
-			noErr(t, s.CreateCourse(t.Context(), c), "create")
+			noErr(t, s.CreateCourse(t.Context(), nil, c), "create")
 			if c.Version != 1 {
 				t.Fatalf("version after create = %d, want 1", c.Version)
 			}
@@ -45,7 +45,7 @@ func courseTests() []contractTest {
 			deepEqual(t, got, c, "course")
 			online := NewCourse(c.InstitutionID, "OL-1", "网上课堂", domain.CategoryOnline, now())
 			online.Credits, online.NextStart, online.Online, online.Place, online.CapacityNote = nil, nil, true, "", ""
-			noErr(t, s.CreateCourse(t.Context(), online), "create with optional fields empty")
+			noErr(t, s.CreateCourse(t.Context(), nil, online), "create with optional fields empty")
 			got, err = s.GetCourse(t.Context(), online.ID)
 			noErr(t, err, "get")
 			deepEqual(t, got, online, "course without optional fields")
@@ -53,20 +53,20 @@ func courseTests() []contractTest {
 		{"CodeUniquePerInstitution", func(t *testing.T, s storage.Store) {
 			instA, instB := domain.NewID(), domain.NewID()
 			a := NewCourse(instA, "SF-101", "硬笔书法入门", domain.CategoryCommunity, now())
-			noErr(t, s.CreateCourse(t.Context(), a), "create")
-			noErr(t, s.CreateCourse(t.Context(), NewCourse(instB, "SF-101", "书法", domain.CategoryCommunity, now())), "same code, other institution")
-			wantErr(t, s.CreateCourse(t.Context(), NewCourse(instA, "SF-101", "另一门", domain.CategoryCommunity, now())), domain.ErrConflict, "same code, same institution")
+			noErr(t, s.CreateCourse(t.Context(), nil, a), "create")
+			noErr(t, s.CreateCourse(t.Context(), nil, NewCourse(instB, "SF-101", "书法", domain.CategoryCommunity, now())), "same code, other institution")
+			wantErr(t, s.CreateCourse(t.Context(), nil, NewCourse(instA, "SF-101", "另一门", domain.CategoryCommunity, now())), domain.ErrConflict, "same code, same institution")
 			other := NewCourse(instA, "SF-102", "毛笔书法", domain.CategoryCommunity, now())
-			noErr(t, s.CreateCourse(t.Context(), other), "create second")
+			noErr(t, s.CreateCourse(t.Context(), nil, other), "create second")
 			other.Code = "SF-101"
 			wantErr(t, s.UpdateCourse(t.Context(), other), domain.ErrConflict, "rename onto a taken code")
 			dup := NewCourse(instB, "X-1", "x", domain.CategoryCommunity, now())
 			dup.ID = a.ID
-			wantErr(t, s.CreateCourse(t.Context(), dup), domain.ErrConflict, "same id")
+			wantErr(t, s.CreateCourse(t.Context(), nil, dup), domain.ErrConflict, "same id")
 		}},
 		{"CASAndDelete", func(t *testing.T, s storage.Store) {
 			c := NewCourse(domain.NewID(), "SF-101", "硬笔书法入门", domain.CategoryCommunity, now())
-			noErr(t, s.CreateCourse(t.Context(), c), "create")
+			noErr(t, s.CreateCourse(t.Context(), nil, c), "create")
 			stale := *c
 			c.Title = "硬笔书法入门（周末班）"
 			noErr(t, s.UpdateCourse(t.Context(), c), "update")
@@ -91,7 +91,7 @@ func courseTests() []contractTest {
 			excel := NewCourse(instA, "IT-EXCEL", "Excel 办公应用", domain.CategoryVocational, now())
 			tai := NewCourse(instB, "TJ-24", "二十四式太极拳", domain.CategorySenior, now())
 			for _, c := range []*domain.Course{hard, brush, excel, tai} {
-				noErr(t, s.CreateCourse(t.Context(), c), "create")
+				noErr(t, s.CreateCourse(t.Context(), nil, c), "create")
 			}
 			tests := []struct {
 				name  string
@@ -134,7 +134,7 @@ func courseTests() []contractTest {
 			var want []uuid.UUID
 			for i := range 7 {
 				c := NewCourse(inst, fmt.Sprintf("C-%02d", i), fmt.Sprintf("书法 %d", i), domain.CategoryCommunity, now())
-				noErr(t, s.CreateCourse(t.Context(), c), "create")
+				noErr(t, s.CreateCourse(t.Context(), nil, c), "create")
 				want = append(want, c.ID)
 			}
 			for _, limit := range []int{1, 3, 7, 8} {
@@ -171,7 +171,7 @@ func courseTests() []contractTest {
 						NewCourse(instA, "IT-EXCEL", "Excel 办公应用", domain.CategoryVocational, now()),
 						brush,
 					} {
-						noErr(t, s.CreateCourse(t.Context(), c), "create")
+						noErr(t, s.CreateCourse(t.Context(), nil, c), "create")
 					}
 				}, map[domain.Category]int{domain.CategoryCommunity: 3, domain.CategoryVocational: 1, domain.CategorySenior: 1}},
 				{"a course moves to another category", func(t *testing.T) {

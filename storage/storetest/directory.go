@@ -39,18 +39,18 @@ func institutionTests() []contractTest {
 	return []contractTest{
 		{"CreateAndGet", func(t *testing.T, s storage.Store) {
 			i := NewInstitution("朝阳社区学院")
-			noErr(t, s.CreateInstitution(t.Context(), i), "create")
+			noErr(t, s.CreateInstitution(t.Context(), nil, i), "create")
 			if i.Version != 1 {
 				t.Fatalf("version after create = %d, want 1", i.Version)
 			}
 			got, err := s.GetInstitution(t.Context(), i.ID)
 			noErr(t, err, "get")
 			deepEqual(t, got, i, "institution")
-			wantErr(t, s.CreateInstitution(t.Context(), NewInstitutionWithID(i)), domain.ErrConflict, "same id")
+			wantErr(t, s.CreateInstitution(t.Context(), nil, NewInstitutionWithID(i)), domain.ErrConflict, "same id")
 		}},
 		{"CASConflict", func(t *testing.T, s storage.Store) {
 			i := NewInstitution("开放大学")
-			noErr(t, s.CreateInstitution(t.Context(), i), "create")
+			noErr(t, s.CreateInstitution(t.Context(), nil, i), "create")
 			stale := *i
 			noErr(t, i.SetStatus(domain.InstitutionSuspended), "suspend")
 			if i.SessionGen != 1 {
@@ -81,7 +81,7 @@ func userTests() []contractTest {
 		{"CreateAndGet", func(t *testing.T, s storage.Store) {
 			inst := NewInstitution("社区学院")
 			u := NewStaff("wang.wu", inst)
-			noErr(t, s.CreateUser(t.Context(), u), "create")
+			noErr(t, s.CreateUser(t.Context(), nil, u), "create")
 			byID, err := s.GetUser(t.Context(), u.ID)
 			noErr(t, err, "get")
 			deepEqual(t, byID, u, "by id")
@@ -89,23 +89,23 @@ func userTests() []contractTest {
 			noErr(t, err, "by username")
 			deepEqual(t, byName, u, "by username")
 			admin := &domain.User{ID: domain.NewID(), Username: "admin", PasswordHash: "h", Role: domain.RoleAdmin, Status: domain.UserActive, CreatedAt: now()}
-			noErr(t, s.CreateUser(t.Context(), admin), "create admin")
+			noErr(t, s.CreateUser(t.Context(), nil, admin), "create admin")
 			got, err := s.GetUser(t.Context(), admin.ID)
 			noErr(t, err, "get admin")
 			deepEqual(t, got, admin, "admin without institution")
 		}},
 		{"UsernameUnique", func(t *testing.T, s storage.Store) {
 			inst := NewInstitution("社区学院")
-			noErr(t, s.CreateUser(t.Context(), NewStaff("zhao.liu", inst)), "create")
-			wantErr(t, s.CreateUser(t.Context(), NewStaff("zhao.liu", inst)), domain.ErrConflict, "same username")
+			noErr(t, s.CreateUser(t.Context(), nil, NewStaff("zhao.liu", inst)), "create")
+			wantErr(t, s.CreateUser(t.Context(), nil, NewStaff("zhao.liu", inst)), domain.ErrConflict, "same username")
 			other := NewStaff("qian.qi", inst)
-			noErr(t, s.CreateUser(t.Context(), other), "create other")
+			noErr(t, s.CreateUser(t.Context(), nil, other), "create other")
 			other.Username = "zhao.liu"
 			wantErr(t, s.UpdateUser(t.Context(), other), domain.ErrConflict, "rename onto a taken username")
 		}},
 		{"Update", func(t *testing.T, s storage.Store) {
 			u := NewStaff("sun.ba", NewInstitution("社区学院"))
-			noErr(t, s.CreateUser(t.Context(), u), "create")
+			noErr(t, s.CreateUser(t.Context(), nil, u), "create")
 			u.Perms = []domain.Perm{domain.PermReview, domain.PermManage}
 			u.SetPassword("$argon2id$other", now())
 			noErr(t, u.SetStatus(domain.UserSuspended), "suspend")

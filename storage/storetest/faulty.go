@@ -180,11 +180,11 @@ func (f *Faulty) waitGate() {
 
 // UpdateAccount is where lost acknowledgements are injected: the account is
 // the aggregate whose every credit movement must happen exactly once.
-func (f *Faulty) UpdateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) error {
+func (f *Faulty) UpdateAccount(ctx context.Context, key *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) error {
 	if err := f.write(); err != nil {
 		return err
 	}
-	err := f.inner.UpdateAccount(ctx, a, audit...)
+	err := f.inner.UpdateAccount(ctx, key, a, audit...)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err == nil && f.lostAcks > 0 {

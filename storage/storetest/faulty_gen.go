@@ -12,11 +12,11 @@ import (
 	"creditbank/storage"
 )
 
-func (f *Faulty) CreateAccount(ctx context.Context, a *domain.Account, audit ...domain.AuditEntry) (r0 error) {
+func (f *Faulty) CreateAccount(ctx context.Context, key *storage.PendingReservation, a *domain.Account, audit ...domain.AuditEntry) (r0 error) {
 	if r0 = f.write(); r0 != nil {
 		return
 	}
-	return f.inner.CreateAccount(ctx, a, audit...)
+	return f.inner.CreateAccount(ctx, key, a, audit...)
 }
 
 func (f *Faulty) GetAccount(ctx context.Context, id uuid.UUID) (r0 *domain.Account, r1 error) {
@@ -103,11 +103,11 @@ func (f *Faulty) DistrictTallies(ctx context.Context) (r0 domain.StatTallies, r1
 	return f.inner.DistrictTallies(ctx)
 }
 
-func (f *Faulty) CreateInstitution(ctx context.Context, i *domain.Institution) (r0 error) {
+func (f *Faulty) CreateInstitution(ctx context.Context, key *storage.PendingReservation, i *domain.Institution) (r0 error) {
 	if r0 = f.write(); r0 != nil {
 		return
 	}
-	return f.inner.CreateInstitution(ctx, i)
+	return f.inner.CreateInstitution(ctx, key, i)
 }
 
 func (f *Faulty) GetInstitution(ctx context.Context, id uuid.UUID) (r0 *domain.Institution, r1 error) {
@@ -131,11 +131,11 @@ func (f *Faulty) ListInstitutions(ctx context.Context, p storage.Page) (r0 []dom
 	return f.inner.ListInstitutions(ctx, p)
 }
 
-func (f *Faulty) CreateUser(ctx context.Context, u *domain.User) (r0 error) {
+func (f *Faulty) CreateUser(ctx context.Context, key *storage.PendingReservation, u *domain.User) (r0 error) {
 	if r0 = f.write(); r0 != nil {
 		return
 	}
-	return f.inner.CreateUser(ctx, u)
+	return f.inner.CreateUser(ctx, key, u)
 }
 
 func (f *Faulty) GetUser(ctx context.Context, id uuid.UUID) (r0 *domain.User, r1 error) {
@@ -299,11 +299,11 @@ func (f *Faulty) ListSigningKeys(ctx context.Context) (r0 []storage.SigningKey, 
 	return f.inner.ListSigningKeys(ctx)
 }
 
-func (f *Faulty) CreateRule(ctx context.Context, r *domain.Rule) (r0 error) {
+func (f *Faulty) CreateRule(ctx context.Context, key *storage.PendingReservation, r *domain.Rule) (r0 error) {
 	if r0 = f.write(); r0 != nil {
 		return
 	}
-	return f.inner.CreateRule(ctx, r)
+	return f.inner.CreateRule(ctx, key, r)
 }
 
 func (f *Faulty) GetRule(ctx context.Context, id uuid.UUID) (r0 *domain.Rule, r1 error) {
@@ -376,11 +376,11 @@ func (f *Faulty) ScanAuditIndexed(ctx context.Context, fn func(domain.AuditEntry
 	return f.inner.ScanAuditIndexed(ctx, fn)
 }
 
-func (f *Faulty) SaveImportJob(ctx context.Context, j *domain.ImportJob) (r0 error) {
+func (f *Faulty) SaveImportJob(ctx context.Context, key *storage.PendingReservation, j *domain.ImportJob) (r0 error) {
 	if r0 = f.write(); r0 != nil {
 		return
 	}
-	return f.inner.SaveImportJob(ctx, j)
+	return f.inner.SaveImportJob(ctx, key, j)
 }
 
 func (f *Faulty) GetImportJob(ctx context.Context, id uuid.UUID) (r0 *domain.ImportJob, r1 error) {
@@ -411,11 +411,11 @@ func (f *Faulty) SaveCreditPolicy(ctx context.Context, p *domain.CreditPolicy) (
 	return f.inner.SaveCreditPolicy(ctx, p)
 }
 
-func (f *Faulty) CreateCourse(ctx context.Context, c *domain.Course) (r0 error) {
+func (f *Faulty) CreateCourse(ctx context.Context, key *storage.PendingReservation, c *domain.Course) (r0 error) {
 	if r0 = f.write(); r0 != nil {
 		return
 	}
-	return f.inner.CreateCourse(ctx, c)
+	return f.inner.CreateCourse(ctx, key, c)
 }
 
 func (f *Faulty) GetCourse(ctx context.Context, id uuid.UUID) (r0 *domain.Course, r1 error) {
@@ -509,11 +509,11 @@ func (f *Faulty) SaveFramework(ctx context.Context, x *domain.Framework) (r0 err
 	return f.inner.SaveFramework(ctx, x)
 }
 
-func (f *Faulty) CreateUnit(ctx context.Context, u *domain.Unit) (r0 error) {
+func (f *Faulty) CreateUnit(ctx context.Context, key *storage.PendingReservation, u *domain.Unit) (r0 error) {
 	if r0 = f.write(); r0 != nil {
 		return
 	}
-	return f.inner.CreateUnit(ctx, u)
+	return f.inner.CreateUnit(ctx, key, u)
 }
 
 func (f *Faulty) GetUnit(ctx context.Context, code string) (r0 *domain.Unit, r1 error) {

@@ -70,12 +70,12 @@ func unitTests() []contractTest {
 	return []contractTest{
 		{"CreateGetUpdate", func(t *testing.T, s storage.Store) {
 			u := ExampleUnit("CE-101", domain.CategoryCommunity, 3)
-			noErr(t, s.CreateUnit(t.Context(), &u), "create")
+			noErr(t, s.CreateUnit(t.Context(), nil, &u), "create")
 			if u.Version != 1 {
 				t.Fatalf("version after create = %d, want 1", u.Version)
 			}
 			dup := ExampleUnit("CE-101", domain.CategoryVocational, 2)
-			wantErr(t, s.CreateUnit(t.Context(), &dup), domain.ErrConflict, "same code twice")
+			wantErr(t, s.CreateUnit(t.Context(), nil, &dup), domain.ErrConflict, "same code twice")
 			got, err := s.GetUnit(t.Context(), " ce-101 ")
 			noErr(t, err, "get by code in other case")
 			deepEqual(t, got, &u, "stored unit")
@@ -113,7 +113,7 @@ func unitTests() []contractTest {
 			for _, sp := range specs {
 				u := ExampleUnit(sp.code, sp.cat, sp.level)
 				u.Status = sp.st
-				noErr(t, s.CreateUnit(t.Context(), &u), "create "+sp.code)
+				noErr(t, s.CreateUnit(t.Context(), nil, &u), "create "+sp.code)
 			}
 			codes := func(q domain.UnitQuery, limit int) []string {
 				t.Helper()

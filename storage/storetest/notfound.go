@@ -31,7 +31,7 @@ func notFoundTests() []contractTest {
 		{"UpdateAccount", func(t *testing.T, s storage.Store) error {
 			a := NewAccount(now())
 			a.Version = 1
-			return s.UpdateAccount(t.Context(), a)
+			return s.UpdateAccount(t.Context(), nil, a)
 		}},
 		{"GetInstitution", func(t *testing.T, s storage.Store) error {
 			_, err := s.GetInstitution(t.Context(), missing)

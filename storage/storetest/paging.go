@@ -24,7 +24,7 @@ func pagingTests() []contractTest {
 			var want []uuid.UUID
 			for i := range 7 {
 				inst := NewInstitution(fmt.Sprintf("学校%d", i))
-				noErr(t, s.CreateInstitution(t.Context(), inst), "create")
+				noErr(t, s.CreateInstitution(t.Context(), nil, inst), "create")
 				want = append(want, inst.ID)
 			}
 			for _, limit := range []int{1, 3, 7, 8} {
@@ -40,7 +40,7 @@ func pagingTests() []contractTest {
 			var want []uuid.UUID
 			for i := range 5 {
 				u := NewStaff(fmt.Sprintf("user%02d", i), inst)
-				noErr(t, s.CreateUser(t.Context(), u), "create")
+				noErr(t, s.CreateUser(t.Context(), nil, u), "create")
 				want = append(want, u.ID)
 			}
 			got := collectPages(t, 2, func(p storage.Page) ([]uuid.UUID, string, error) {
@@ -73,9 +73,9 @@ func pagingTests() []contractTest {
 		}},
 		{"CursorSeesNewItems", func(t *testing.T, s storage.Store) {
 			first := NewInstitution("一")
-			noErr(t, s.CreateInstitution(t.Context(), first), "create")
+			noErr(t, s.CreateInstitution(t.Context(), nil, first), "create")
 			second := NewInstitution("二")
-			noErr(t, s.CreateInstitution(t.Context(), second), "create")
+			noErr(t, s.CreateInstitution(t.Context(), nil, second), "create")
 			page, next, err := s.ListInstitutions(t.Context(), storage.Page{Limit: 1})
 			noErr(t, err, "first page")
 			if len(page) != 1 || next == "" {
@@ -84,7 +84,7 @@ func pagingTests() []contractTest {
 			// Added after the first page was read: UUIDv7 sorts it last, so
 			// continuing from the cursor must reach it.
 			third := NewInstitution("三")
-			noErr(t, s.CreateInstitution(t.Context(), third), "create")
+			noErr(t, s.CreateInstitution(t.Context(), nil, third), "create")
 			rest := collectPages(t, 1, func(p storage.Page) ([]uuid.UUID, string, error) {
 				if p.Cursor == "" {
 					p.Cursor = next
@@ -109,7 +109,7 @@ func pagingTests() []contractTest {
 		{"LimitDefaultAndClamp", func(t *testing.T, s storage.Store) {
 			const total = storage.MaxPageSize + 5
 			for i := range total {
-				noErr(t, s.CreateInstitution(t.Context(), NewInstitution(fmt.Sprintf("学校%03d", i))), "create")
+				noErr(t, s.CreateInstitution(t.Context(), nil, NewInstitution(fmt.Sprintf("学校%03d", i))), "create")
 			}
 			tests := []struct {
 				limit, want int

@@ -16,7 +16,7 @@ func roundTripTests() []contractTest {
 			deepEqual(t, getAccount(t, s, a.ID), a, "rich account after create")
 			g, err := a.GrantAccess(domain.NewID(), 3, now())
 			noErr(t, err, "grant")
-			noErr(t, s.UpdateAccount(t.Context(), a), "update")
+			noErr(t, s.UpdateAccount(t.Context(), nil, a), "update")
 			got := getAccount(t, s, a.ID)
 			deepEqual(t, got, a, "rich account after update")
 			if !got.SharedWith(g.InstitutionID, now()) {
@@ -36,7 +36,7 @@ func roundTripTests() []contractTest {
 		}},
 		{"RichRule", func(t *testing.T, s storage.Store) {
 			r := NewRichRule(domain.NewID(), "OU-GE", now())
-			noErr(t, s.CreateRule(t.Context(), r), "create")
+			noErr(t, s.CreateRule(t.Context(), nil, r), "create")
 			if r.Revision != 4 {
 				t.Fatalf("a restored revision changed to %d", r.Revision)
 			}

@@ -21,7 +21,7 @@ func ruleTests() []contractTest {
 	return []contractTest{
 		{"CreateAndGet", func(t *testing.T, s storage.Store) {
 			r := NewRule(domain.NewID(), "OU-1", 1, now())
-			noErr(t, s.CreateRule(t.Context(), r), "create")
+			noErr(t, s.CreateRule(t.Context(), nil, r), "create")
 			if r.Revision != 1 {
 				t.Fatalf("revision after create = %d, want 1", r.Revision)
 			}
@@ -31,20 +31,20 @@ func ruleTests() []contractTest {
 		}},
 		{"CodeVersionUnique", func(t *testing.T, s storage.Store) {
 			inst := domain.NewID()
-			noErr(t, s.CreateRule(t.Context(), NewRule(inst, "OU-2", 1, now())), "v1")
-			noErr(t, s.CreateRule(t.Context(), NewRule(inst, "OU-2", 2, now())), "v2 of the same code")
-			wantErr(t, s.CreateRule(t.Context(), NewRule(inst, "OU-2", 1, now())), domain.ErrConflict, "same code and version")
+			noErr(t, s.CreateRule(t.Context(), nil, NewRule(inst, "OU-2", 1, now())), "v1")
+			noErr(t, s.CreateRule(t.Context(), nil, NewRule(inst, "OU-2", 2, now())), "v2 of the same code")
+			wantErr(t, s.CreateRule(t.Context(), nil, NewRule(inst, "OU-2", 1, now())), domain.ErrConflict, "same code and version")
 			v3 := NewRule(inst, "OU-2", 3, now())
-			noErr(t, s.CreateRule(t.Context(), v3), "v3")
+			noErr(t, s.CreateRule(t.Context(), nil, v3), "v3")
 			v3.Version = 2
 			wantErr(t, s.UpdateRule(t.Context(), v3), domain.ErrConflict, "renumber onto a taken version")
 			dup := NewRule(inst, "OU-9", 1, now())
 			dup.ID = v3.ID
-			wantErr(t, s.CreateRule(t.Context(), dup), domain.ErrConflict, "same id")
+			wantErr(t, s.CreateRule(t.Context(), nil, dup), domain.ErrConflict, "same id")
 		}},
 		{"CASConflict", func(t *testing.T, s storage.Store) {
 			r := NewRule(domain.NewID(), "OU-3", 1, now())
-			noErr(t, s.CreateRule(t.Context(), r), "create")
+			noErr(t, s.CreateRule(t.Context(), nil, r), "create")
 			stale := *r
 			published := now()
 			r.Status, r.PublishedAt = domain.RulePublished, &published
@@ -66,7 +66,7 @@ func ruleTests() []contractTest {
 			b1 := NewRule(instB, "B", 1, now())
 			b1.Status = domain.RulePublished
 			for _, r := range []*domain.Rule{a1, a2, b1} {
-				noErr(t, s.CreateRule(t.Context(), r), "create")
+				noErr(t, s.CreateRule(t.Context(), nil, r), "create")
 			}
 			tests := []struct {
 				name   string

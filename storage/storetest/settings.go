@@ -12,7 +12,7 @@ func importTests() []contractTest {
 		{"SaveAndGet", func(t *testing.T, s storage.Store) {
 			j := &domain.ImportJob{ID: domain.NewID(), InstitutionID: domain.NewID(), CreatedBy: "staff-a",
 				State: domain.ImportQueued, Total: 3, CreatedAt: now(), UpdatedAt: now()}
-			noErr(t, s.SaveImportJob(t.Context(), j), "save queued")
+			noErr(t, s.SaveImportJob(t.Context(), nil, j), "save queued")
 			got, err := s.GetImportJob(t.Context(), j.ID)
 			noErr(t, err, "get")
 			deepEqual(t, got, j, "queued job")
@@ -21,7 +21,7 @@ func importTests() []contractTest {
 				Code: domain.ImportInvalid, Record: []string{"110105199001011230", "张三"}}}
 			j.FileName, j.Header, j.Skipped = "十月结业.csv", []string{"身份证号", "姓名"}, 1
 			j.UpdatedAt = now()
-			noErr(t, s.SaveImportJob(t.Context(), j), "save done")
+			noErr(t, s.SaveImportJob(t.Context(), nil, j), "save done")
 			got, err = s.GetImportJob(t.Context(), j.ID)
 			noErr(t, err, "get")
 			deepEqual(t, got, j, "replaced job")
@@ -32,9 +32,9 @@ func importTests() []contractTest {
 			for i := range 5 {
 				j := &domain.ImportJob{ID: domain.NewID(), InstitutionID: inst, CreatedBy: "staff-a", FileName: "f.csv",
 					State: domain.ImportDone, Total: i, CreatedAt: now(), UpdatedAt: now()}
-				noErr(t, s.SaveImportJob(t.Context(), j), "save")
+				noErr(t, s.SaveImportJob(t.Context(), nil, j), "save")
 				want = append([]domain.ImportJob{*j}, want...)
-				noErr(t, s.SaveImportJob(t.Context(), &domain.ImportJob{ID: domain.NewID(), InstitutionID: other,
+				noErr(t, s.SaveImportJob(t.Context(), nil, &domain.ImportJob{ID: domain.NewID(), InstitutionID: other,
 					State: domain.ImportDone, CreatedAt: now(), UpdatedAt: now()}), "save other")
 			}
 			var got []domain.ImportJob

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -261,8 +262,9 @@ func signingKeyTests() []contractTest {
 }
 
 // carriedReservationTests check a store that says it carries pending
-// reservations (CarriesReservations): the reservation is inserted with the
-// context's first write, atomically with it, and only once.
+// reservations (CarriesReservations): the reservation passed to a request's
+// writes is inserted with the first of them to commit, atomically with it,
+// and only once.
 func carriedReservationTests() []contractTest {
 	return []contractTest{
 		{"ReservationRidesOnTheFirstWrite", func(t *testing.T, s storage.Store) {
@@ -271,10 +273,10 @@ func carriedReservationTests() []contractTest {
 			}
 			rec := &storage.IdempotencyRecord{Key: "client:abc|carried", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			pending := &storage.PendingReservation{Record: rec}
-			ctx := storage.WithPendingReservation(t.Context(), pending)
+			ctx := t.Context()
 
 			a := NewAccount(now())
-			noErr(t, s.CreateAccount(ctx, a), "create account carrying the reservation")
+			noErr(t, s.CreateAccount(ctx, pending, a), "create account carrying the reservation")
 			got, err := s.GetIdempotency(t.Context(), rec.Key)
 			noErr(t, err, "get the carried reservation")
 			deepEqual(t, got, rec, "carried reservation")
@@ -283,7 +285,33 @@ func carriedReservationTests() []contractTest {
 			}
 			// Later writes of the same request do not insert it again.
 			a.Name = "李四"
-			noErr(t, s.UpdateAccount(ctx, a), "a second write of the request")
+			noErr(t, s.UpdateAccount(ctx, pending, a), "a second write of the request")
+		}},
+		{"EveryKeyedWriteCarriesIt", func(t *testing.T, s storage.Store) {
+			if !s.CarriesReservations() {
+				t.Skip("the store reserves keys with writes of their own")
+			}
+			// Each write that takes a key stores a pending one with itself,
+			// and with a key already held stores neither.
+			for _, w := range keyedWrites() {
+				t.Run(w.name, func(t *testing.T) {
+					ctx := t.Context()
+					rec := &storage.IdempotencyRecord{Key: "client:abc|" + w.name, RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
+					pending := &storage.PendingReservation{Record: rec}
+					read, err := w.write(ctx, s, pending)
+					noErr(t, err, "write carrying the reservation")
+					noErr(t, read(), "read what the write stored")
+					got, err := s.GetIdempotency(ctx, rec.Key)
+					noErr(t, err, "get the carried reservation")
+					deepEqual(t, got, rec, "carried reservation")
+
+					loser := *rec
+					loser.RequestHash = "h2"
+					read, err = w.write(ctx, s, &storage.PendingReservation{Record: &loser})
+					wantErr(t, err, storage.ErrKeyTaken, "write carrying a held key")
+					wantErr(t, read(), domain.ErrNotFound, "what the refused write would have stored")
+				})
+			}
 		}},
 		{"HeldKeyFailsTheWriteAndAppliesNothing", func(t *testing.T, s storage.Store) {
 			if !s.CarriesReservations() {
@@ -296,11 +324,11 @@ func carriedReservationTests() []contractTest {
 			loser := *held
 			loser.RequestHash, loser.ObjectID = "h2", domain.NewID()
 			pending := &storage.PendingReservation{Record: &loser}
-			ctx := storage.WithPendingReservation(t.Context(), pending)
+			ctx := t.Context()
 			changed := *a
 			changed.Name = "王五"
-			wantErr(t, s.UpdateAccount(ctx, &changed), storage.ErrKeyTaken, "update carrying a held key")
-			if errors.Is(s.UpdateAccount(ctx, &changed), domain.ErrConflict) {
+			wantErr(t, s.UpdateAccount(ctx, pending, &changed), storage.ErrKeyTaken, "update carrying a held key")
+			if errors.Is(s.UpdateAccount(ctx, pending, &changed), domain.ErrConflict) {
 				t.Fatal("a held key must not read as a conflict of the write itself")
 			}
 			if placed, maybe := pending.State(); placed || maybe {
@@ -321,8 +349,8 @@ func carriedReservationTests() []contractTest {
 			stale.Name = "赵六"
 			rec := &storage.IdempotencyRecord{Key: "client:abc|failed", RequestHash: "h1", CreatedAt: now(), Owner: "epoch-a", ObjectID: domain.NewID()}
 			pending := &storage.PendingReservation{Record: rec}
-			ctx := storage.WithPendingReservation(t.Context(), pending)
-			wantErr(t, s.UpdateAccount(ctx, &stale), domain.ErrStale, "stale update carrying a reservation")
+			ctx := t.Context()
+			wantErr(t, s.UpdateAccount(ctx, pending, &stale), domain.ErrStale, "stale update carrying a reservation")
 			_, err := s.GetIdempotency(t.Context(), rec.Key)
 			wantErr(t, err, domain.ErrNotFound, "reservation of a failed write")
 			if placed, maybe := pending.State(); placed || maybe {
@@ -332,10 +360,64 @@ func carriedReservationTests() []contractTest {
 			}
 			// The retry with the current version carries it again.
 			a.Name = "赵六"
-			noErr(t, s.UpdateAccount(ctx, a), "retried update")
+			noErr(t, s.UpdateAccount(ctx, pending, a), "retried update")
 			got, err := s.GetIdempotency(t.Context(), rec.Key)
 			noErr(t, err, "reservation after the retry")
 			deepEqual(t, got, rec, "reservation after the retry")
+		}},
+	}
+}
+
+// keyedWrite is one of the writes that take an Idempotency-Key reservation:
+// write stores a fresh object passing key and returns a read of it.
+type keyedWrite struct {
+	name  string
+	write func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (read func() error, err error)
+}
+
+func keyedWrites() []keyedWrite {
+	inst := NewInstitution("键校")
+	readErr := func(_ any, err error) error { return err }
+	return []keyedWrite{
+		{"CreateAccount", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			a := NewAccount(now())
+			return func() error { return readErr(s.GetAccount(ctx, a.ID)) }, s.CreateAccount(ctx, key, a)
+		}},
+		{"UpdateAccount", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			a := NewAccount(now())
+			if err := s.CreateAccount(ctx, nil, a); err != nil {
+				return nil, err
+			}
+			o := NewOutcome(inst.ID, "键入", 1, now())
+			if err := a.Deposit(o, now()); err != nil {
+				return nil, err
+			}
+			return func() error { return readErr(s.GetAccountByOutcomeID(ctx, o.ID)) }, s.UpdateAccount(ctx, key, a)
+		}},
+		{"CreateInstitution", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			i := NewInstitution("键入学院")
+			return func() error { return readErr(s.GetInstitution(ctx, i.ID)) }, s.CreateInstitution(ctx, key, i)
+		}},
+		{"CreateUser", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			u := NewStaff("keyed."+domain.NewID().String()[24:], inst)
+			return func() error { return readErr(s.GetUser(ctx, u.ID)) }, s.CreateUser(ctx, key, u)
+		}},
+		{"CreateRule", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			r := NewRule(inst.ID, "KEY-"+domain.NewID().String()[24:], 1, now())
+			return func() error { return readErr(s.GetRule(ctx, r.ID)) }, s.CreateRule(ctx, key, r)
+		}},
+		{"CreateUnit", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			u := ExampleUnit(domain.NormalizeUnitCode("K"+domain.NewID().String()[24:]), domain.CategoryCommunity, 2)
+			return func() error { return readErr(s.GetUnit(ctx, u.Code)) }, s.CreateUnit(ctx, key, &u)
+		}},
+		{"CreateCourse", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			c := NewCourse(inst.ID, "K-"+domain.NewID().String()[24:], "键入课程", domain.CategoryCommunity, now())
+			return func() error { return readErr(s.GetCourse(ctx, c.ID)) }, s.CreateCourse(ctx, key, c)
+		}},
+		{"SaveImportJob", func(ctx context.Context, s storage.Store, key *storage.PendingReservation) (func() error, error) {
+			j := &domain.ImportJob{ID: domain.NewID(), InstitutionID: inst.ID, CreatedBy: "staff-a",
+				State: domain.ImportQueued, Total: 1, CreatedAt: now(), UpdatedAt: now()}
+			return func() error { return readErr(s.GetImportJob(ctx, j.ID)) }, s.SaveImportJob(ctx, key, j)
 		}},
 	}
 }
