@@ -58,7 +58,7 @@ func TestRevokeCascade(t *testing.T) {
 						c, err = b.svc.ApplyConversion(b.ctx, b.learner.Actor, service.Op{}, rule.ID)
 						conv = c.ID
 					case "approve", "reject":
-						_, err = b.svc.DecideConversion(b.ctx, b.reviewer, service.Op{}, conv, service.Decision(act == "approve"), "")
+						_, err = b.svc.DecideConversion(b.ctx, b.reviewer, service.Op{}, conv, service.Decision(act == "approve"), "材料齐全")
 					}
 					must(t, err, act)
 				}

@@ -17,6 +17,7 @@ import (
 	"creditbank/domain/domaintest"
 	"creditbank/storage"
 	"creditbank/storage/record"
+	"creditbank/storage/storetest"
 )
 
 // filledAccount has every field set to a distinct value, so a field the
@@ -25,7 +26,7 @@ import (
 func filledAccount(t *testing.T) *domain.Account {
 	t.Helper()
 	a := &domain.Account{}
-	domaintest.Fill(t, a)
+	storetest.FillAccount(t, a)
 	return a
 }
 
