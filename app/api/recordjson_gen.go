@@ -2,6 +2,8 @@
 
 package api
 
+import "github.com/google/uuid"
+
 func (w *jsonWriter) encodeRecordDTO(v *recordDTO) {
 	w.b = append(w.b, '{')
 	w.key("account")
@@ -324,6 +326,10 @@ func (w *jsonWriter) encodeTraceDTO(v *traceDTO) {
 	w.str(v.Code)
 	w.key("message")
 	w.str(v.Message)
+	if v.Facts != nil {
+		w.key("facts")
+		w.encodeStepFactsJSON(v.Facts)
+	}
 	w.b = append(w.b, '}')
 }
 
@@ -333,5 +339,219 @@ func (w *jsonWriter) encodeShortfallDTO(v *shortfallDTO) {
 	w.number(v.Credits)
 	w.key("message")
 	w.str(v.Message)
+	if v.Reason != "" {
+		w.key("reason")
+		w.str(v.Reason)
+	}
+	w.key("missing")
+	list(w, v.Missing, w.encodeMissingPartJSON)
+	w.key("categories")
+	list(w, v.Categories, func(e *string) {
+		w.str((*e))
+	})
+	if v.Scope != "" {
+		w.key("scope")
+		w.str(v.Scope)
+	}
+	if v.Max != 0 {
+		w.key("max")
+		w.number(v.Max)
+	}
+	if v.Year != 0 {
+		w.key("year")
+		w.integer(int64(v.Year))
+	}
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) encodeStepFactsJSON(v *stepFactsJSON) {
+	w.b = append(w.b, '{')
+	if v.Form != "" {
+		w.key("form")
+		w.str(v.Form)
+	}
+	if v.Item != nil {
+		w.key("item")
+		w.encodeItemRefJSON(v.Item)
+	}
+	if len(v.Outcomes) > 0 {
+		w.key("outcomes")
+		list(w, v.Outcomes, w.encodeOutcomeRefJSON)
+	}
+	if v.More != 0 {
+		w.key("more")
+		w.integer(int64(v.More))
+	}
+	if len(v.Misses) > 0 {
+		w.key("misses")
+		list(w, v.Misses, w.encodeNearMissJSON)
+	}
+	w.key("count")
+	w.integer(int64(v.Count))
+	w.key("held")
+	w.integer(int64(v.Held))
+	w.key("of")
+	w.integer(int64(v.Of))
+	w.key("need")
+	w.integer(int64(v.Need))
+	w.key("credits")
+	w.number(v.Credits)
+	w.key("required")
+	w.number(v.Required)
+	w.key("got")
+	w.number(v.Got)
+	w.key("max")
+	w.number(v.Max)
+	w.key("left")
+	w.number(v.Left)
+	w.key("from")
+	w.number(v.From)
+	w.key("ratio")
+	w.number(v.Ratio)
+	w.key("raw")
+	w.number(v.Raw)
+	if v.Scope != "" {
+		w.key("scope")
+		w.str(v.Scope)
+	}
+	if v.Year != 0 {
+		w.key("year")
+		w.integer(int64(v.Year))
+	}
+	if v.Date != nil {
+		w.key("date")
+		w.timestamp(*v.Date)
+	}
+	if v.Rule != "" {
+		w.key("rule")
+		w.str(v.Rule)
+	}
+	if v.Other != "" {
+		w.key("other")
+		w.str(v.Other)
+	}
+	if v.Unit != "" {
+		w.key("unit")
+		w.str(v.Unit)
+	}
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) encodeMissingPartJSON(v *missingPartJSON) {
+	w.b = append(w.b, '{')
+	w.key("item")
+	w.encodeItemRefJSON(&v.Item)
+	w.key("possible")
+	w.integer(int64(v.Possible))
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) encodeItemRefJSON(v *itemRefJSON) {
+	w.b = append(w.b, '{')
+	w.key("path")
+	w.str(v.Path)
+	w.key("number")
+	w.str(v.Number)
+	if v.Op != "" {
+		w.key("op")
+		w.str(v.Op)
+	}
+	if v.N != 0 {
+		w.key("n")
+		w.integer(int64(v.N))
+	}
+	if v.Match != nil {
+		w.key("match")
+		w.encodeItemJSON(v.Match)
+	}
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) encodeOutcomeRefJSON(v *outcomeRefJSON) {
+	w.b = append(w.b, '{')
+	w.key("title")
+	w.str(v.Title)
+	w.key("category")
+	w.str(v.Category)
+	w.key("credits")
+	w.number(v.Credits)
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) encodeNearMissJSON(v *nearMissJSON) {
+	w.b = append(w.b, '{')
+	w.key("title")
+	w.str(v.Title)
+	w.key("field")
+	w.str(v.Field)
+	if v.Have != "" {
+		w.key("have")
+		w.str(v.Have)
+	}
+	if v.Want != "" {
+		w.key("want")
+		w.str(v.Want)
+	}
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) encodeItemJSON(v *itemJSON) {
+	w.b = append(w.b, '{')
+	if v.Op != "" {
+		w.key("op")
+		w.str(v.Op)
+	}
+	if v.N != 0 {
+		w.key("n")
+		w.integer(int64(v.N))
+	}
+	if len(v.Items) > 0 {
+		w.key("items")
+		list(w, v.Items, w.encodeItemJSON)
+	}
+	if v.Category != "" {
+		w.key("category")
+		w.str(v.Category)
+	}
+	if len(v.IssuerIDs) > 0 {
+		w.key("issuerIds")
+		list(w, v.IssuerIDs, func(e *uuid.UUID) {
+			w.id((*e))
+		})
+	}
+	if v.CourseCode != "" {
+		w.key("courseCode")
+		w.str(v.CourseCode)
+	}
+	if v.TitleContains != "" {
+		w.key("titleContains")
+		w.str(v.TitleContains)
+	}
+	if v.MinLevel != 0 {
+		w.key("minLevel")
+		w.integer(int64(v.MinLevel))
+	}
+	if v.MinScore != 0 {
+		w.key("minScore")
+		w.number(v.MinScore)
+	}
+	if v.MinCredits != 0 {
+		w.key("minCredits")
+		w.number(v.MinCredits)
+	}
+	if v.MinHours != 0 {
+		w.key("minHours")
+		w.number(v.MinHours)
+	}
+	if v.MaxAgeYears != 0 {
+		w.key("maxAgeYears")
+		w.integer(int64(v.MaxAgeYears))
+	}
+	if len(v.UnitCodes) > 0 {
+		w.key("unitCodes")
+		list(w, v.UnitCodes, func(e *string) {
+			w.str((*e))
+		})
+	}
 	w.b = append(w.b, '}')
 }

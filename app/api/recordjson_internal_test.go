@@ -162,6 +162,11 @@ func TestOwnRecordShowsEveryFieldOfTheAccount(t *testing.T) {
 				used[p], hidden = true, p
 			}
 		}
+		// Filling sets every leaf non-zero; a zero one is what a stored
+		// conversion does not keep (storetest.FillAccount clears it).
+		if leaf.IsZero() {
+			return
+		}
 		var forms []string
 		switch v := leaf.Interface().(type) {
 		case time.Time:

@@ -35,6 +35,9 @@ type Filler struct {
 	Zones []*time.Location
 
 	n int
+	// open counts the struct types being filled on the way down, so that a
+	// type holding itself (a tree) is filled one level deep, not forever.
+	open map[reflect.Type]int
 }
 
 // Fill sets every field of *ptr to a distinct non-zero value.
@@ -65,14 +68,14 @@ func (f *Filler) fill(t testing.TB, v reflect.Value, path string) {
 	f.n++
 	switch v.Kind() {
 	case reflect.Pointer:
-		if f.absent(3) {
+		if f.absent(3) || f.recursive(v.Type()) {
 			return
 		}
 		v.Set(reflect.New(v.Type().Elem()))
 		f.fill(t, v.Elem(), path)
 	case reflect.Slice:
 		n := f.length()
-		if n < 0 {
+		if n < 0 || f.recursive(v.Type()) {
 			return
 		}
 		v.Set(reflect.MakeSlice(v.Type(), n, n))
@@ -97,6 +100,11 @@ func (f *Filler) fill(t testing.TB, v reflect.Value, path string) {
 			v.Set(reflect.ValueOf(f.time()))
 			return
 		}
+		if f.open == nil {
+			f.open = map[reflect.Type]int{}
+		}
+		f.open[v.Type()]++
+		defer func() { f.open[v.Type()]-- }()
 		for i := 0; i < v.NumField(); i++ {
 			if field := v.Type().Field(i); field.IsExported() {
 				f.fill(t, v.Field(i), path+"."+field.Name)
@@ -124,6 +132,15 @@ func (f *Filler) fill(t testing.TB, v reflect.Value, path string) {
 	default:
 		t.Fatalf("%s: domaintest does not know %s; teach it, and every layer that stores or shows it", path, v.Kind())
 	}
+}
+
+// recursive reports whether t (a pointer or slice, through any number of
+// them) leads to a struct type already being filled further up.
+func (f *Filler) recursive(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Struct && f.open[t] > 0
 }
 
 // absent reports, at random one time in oneIn, that an optional value is
