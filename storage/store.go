@@ -359,7 +359,9 @@ type Units interface {
 	ListUnits(ctx context.Context, q domain.UnitQuery, p Page) ([]domain.Unit, string, error)
 }
 
-// Store is everything the service layer needs from persistence.
+// Store is a whole store: what the adapters implement and what the wiring
+// (package main) opens, closes and hands on. Consumers declare the parts
+// they use instead (service.Store, dump.Store, auth.KeyStore).
 type Store interface {
 	Accounts
 	Institutions

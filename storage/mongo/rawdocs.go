@@ -12,7 +12,8 @@ import (
 	"creditbank/storage/record"
 )
 
-// RawDocs measures the server itself: a scratch collection of account
+// RawDocs is the scratch collection of the bench (app/bench), no part of
+// the storage port. It measures the server itself: a scratch collection of account
 // documents replaced by {_id, version} with the product's write concern,
 // without locks, indexes beyond _id or any product code.
 type RawDocs struct {

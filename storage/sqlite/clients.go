@@ -11,11 +11,7 @@ import (
 // CreateClient inserts an API client; ClientID is unique.
 func (s *Store) CreateClient(ctx context.Context, c *domain.APIClient) error {
 	d := record.FromAPIClient(c)
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *wtx) error {
+	return s.writeDoc(ctx, nil, d, func(tx *wtx, raw string) error {
 		_, err := exec(ctx, tx, `INSERT INTO clients (id, client_id, doc) VALUES (?, ?, ?)`, d.ID, d.ClientID, raw)
 		return err
 	})
@@ -29,11 +25,7 @@ func (s *Store) GetClient(ctx context.Context, clientID string) (*domain.APIClie
 // UpdateClient replaces an API client, found by its ID.
 func (s *Store) UpdateClient(ctx context.Context, c *domain.APIClient) error {
 	d := record.FromAPIClient(c)
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *wtx) error {
+	return s.writeDoc(ctx, nil, d, func(tx *wtx, raw string) error {
 		n, err := exec(ctx, tx, `UPDATE clients SET client_id = ?, doc = ? WHERE id = ?`, d.ClientID, raw, d.ID)
 		if err == nil && n == 0 {
 			return domain.ErrNotFound

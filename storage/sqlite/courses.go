@@ -16,7 +16,7 @@ func (s *Store) CreateCourse(ctx context.Context, key *storage.PendingReservatio
 	version := initialVersion(c.Version)
 	d := record.FromCourse(c)
 	d.Version = version
-	if err := s.writeCourse(ctx, key, d, func(tx *wtx, raw string) error {
+	if err := s.writeDoc(ctx, key, d, func(tx *wtx, raw string) error {
 		_, err := exec(ctx, tx, `INSERT INTO courses (id, institution_id, code, category, version, search, doc) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.InstitutionID, d.Code, d.Category, version, d.Search, raw)
 		return err
@@ -36,29 +36,15 @@ func (s *Store) GetCourse(ctx context.Context, id uuid.UUID) (*domain.Course, er
 func (s *Store) UpdateCourse(ctx context.Context, c *domain.Course) error {
 	d := record.FromCourse(c)
 	d.Version = c.Version + 1
-	if err := s.writeCourse(ctx, nil, d, func(tx *wtx, raw string) error {
-		n, err := exec(ctx, tx, `UPDATE courses SET institution_id = ?, code = ?, category = ?, version = ?, search = ?, doc = ?
-			WHERE id = ? AND version = ?`, d.InstitutionID, d.Code, d.Category, d.Version, d.Search, raw, d.ID, c.Version)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return casMiss(ctx, tx, `SELECT 1 FROM courses WHERE id = ?`, d.ID)
-		}
-		return nil
+	if err := s.writeDoc(ctx, nil, d, func(tx *wtx, raw string) error {
+		return casExec(ctx, tx, `UPDATE courses SET institution_id = ?, code = ?, category = ?, version = ?, search = ?, doc = ?
+			WHERE id = ? AND version = ?`, []any{d.InstitutionID, d.Code, d.Category, d.Version, d.Search, raw, d.ID, c.Version},
+			`SELECT 1 FROM courses WHERE id = ?`, d.ID)
 	}); err != nil {
 		return err
 	}
 	c.Version = d.Version
 	return nil
-}
-
-func (s *Store) writeCourse(ctx context.Context, key *storage.PendingReservation, d record.CourseDoc, fn func(tx *wtx, raw string) error) error {
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return s.writeKeyed(ctx, key, func(tx *wtx) error { return fn(tx, raw) })
 }
 
 // DeleteCourse removes a course.

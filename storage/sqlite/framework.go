@@ -40,14 +40,8 @@ func (s *Store) saveSetting(ctx context.Context, key string, expected, next int6
 			}
 			return err
 		}
-		n, err := exec(ctx, tx, `UPDATE settings SET version = ?, doc = ? WHERE key = ? AND version = ?`, next, raw, key, expected)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return casMiss(ctx, tx, `SELECT 1 FROM settings WHERE key = ?`, key)
-		}
-		return nil
+		return casExec(ctx, tx, `UPDATE settings SET version = ?, doc = ? WHERE key = ? AND version = ?`, []any{next, raw, key, expected},
+			`SELECT 1 FROM settings WHERE key = ?`, key)
 	})
 }
 
@@ -55,11 +49,7 @@ func (s *Store) saveSetting(ctx context.Context, key string, expected, next int6
 func (s *Store) CreateUnit(ctx context.Context, key *storage.PendingReservation, u *domain.Unit) error {
 	d := record.FromUnit(u)
 	d.Version = initialVersion(u.Version)
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	if err := s.writeKeyed(ctx, key, func(tx *wtx) error {
+	if err := s.writeDoc(ctx, key, d, func(tx *wtx, raw string) error {
 		_, err := exec(ctx, tx, `INSERT INTO units (code, category, status, level, version, doc) VALUES (?, ?, ?, ?, ?, ?)`,
 			d.Code, d.Category, d.Status, d.Level, d.Version, raw)
 		return err
@@ -79,20 +69,9 @@ func (s *Store) GetUnit(ctx context.Context, code string) (*domain.Unit, error) 
 func (s *Store) UpdateUnit(ctx context.Context, u *domain.Unit) error {
 	d := record.FromUnit(u)
 	d.Version = u.Version + 1
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	if err := s.write(ctx, func(tx *wtx) error {
-		n, err := exec(ctx, tx, `UPDATE units SET category = ?, status = ?, level = ?, version = ?, doc = ? WHERE code = ? AND version = ?`,
-			d.Category, d.Status, d.Level, d.Version, raw, d.Code, u.Version)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return casMiss(ctx, tx, `SELECT 1 FROM units WHERE code = ?`, d.Code)
-		}
-		return nil
+	if err := s.writeDoc(ctx, nil, d, func(tx *wtx, raw string) error {
+		return casExec(ctx, tx, `UPDATE units SET category = ?, status = ?, level = ?, version = ?, doc = ? WHERE code = ? AND version = ?`,
+			[]any{d.Category, d.Status, d.Level, d.Version, raw, d.Code, u.Version}, `SELECT 1 FROM units WHERE code = ?`, d.Code)
 	}); err != nil {
 		return err
 	}

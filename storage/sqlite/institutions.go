@@ -15,11 +15,7 @@ func (s *Store) CreateInstitution(ctx context.Context, key *storage.PendingReser
 	version := initialVersion(i.Version)
 	d := record.FromInstitution(i)
 	d.Version = version
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	if err := s.writeKeyed(ctx, key, func(tx *wtx) error {
+	if err := s.writeDoc(ctx, key, d, func(tx *wtx, raw string) error {
 		_, err := exec(ctx, tx, `INSERT INTO institutions (id, version, doc) VALUES (?, ?, ?)`, d.ID, version, raw)
 		return err
 	}); err != nil {
@@ -38,19 +34,9 @@ func (s *Store) GetInstitution(ctx context.Context, id uuid.UUID) (*domain.Insti
 func (s *Store) UpdateInstitution(ctx context.Context, i *domain.Institution) error {
 	d := record.FromInstitution(i)
 	d.Version = i.Version + 1
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	if err := s.write(ctx, func(tx *wtx) error {
-		n, err := exec(ctx, tx, `UPDATE institutions SET version = ?, doc = ? WHERE id = ? AND version = ?`, d.Version, raw, d.ID, i.Version)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return casMiss(ctx, tx, `SELECT 1 FROM institutions WHERE id = ?`, d.ID)
-		}
-		return nil
+	if err := s.writeDoc(ctx, nil, d, func(tx *wtx, raw string) error {
+		return casExec(ctx, tx, `UPDATE institutions SET version = ?, doc = ? WHERE id = ? AND version = ?`, []any{d.Version, raw, d.ID, i.Version},
+			`SELECT 1 FROM institutions WHERE id = ?`, d.ID)
 	}); err != nil {
 		return err
 	}

@@ -9,7 +9,8 @@ import (
 	"creditbank/domain"
 )
 
-// RawDocs measures the file itself: a scratch table shaped like accounts
+// RawDocs is the scratch table of the bench (app/bench), no part of the
+// storage port. It measures the file itself: a scratch table shaped like accounts
 // (key, version, document in the product's format), written on the store's own writer connection
 // (so in WAL mode, each commit followed by a sync of the log before it
 // counts as done, as the product writes) but without group commit, side

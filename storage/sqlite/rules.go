@@ -16,11 +16,7 @@ func (s *Store) CreateRule(ctx context.Context, key *storage.PendingReservation,
 	revision := initialVersion(r.Revision)
 	d := record.FromRule(r)
 	d.Revision = revision
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	if err := s.writeKeyed(ctx, key, func(tx *wtx) error {
+	if err := s.writeDoc(ctx, key, d, func(tx *wtx, raw string) error {
 		_, err := exec(ctx, tx, `INSERT INTO rules (id, code, version, status, institution_id, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.Code, d.Version, d.Status, d.InstitutionID, revision, raw)
 		return err
@@ -40,20 +36,10 @@ func (s *Store) GetRule(ctx context.Context, id uuid.UUID) (*domain.Rule, error)
 func (s *Store) UpdateRule(ctx context.Context, r *domain.Rule) error {
 	d := record.FromRule(r)
 	d.Revision = r.Revision + 1
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	if err := s.write(ctx, func(tx *wtx) error {
-		n, err := exec(ctx, tx, `UPDATE rules SET code = ?, version = ?, status = ?, institution_id = ?, revision = ?, doc = ?
-			WHERE id = ? AND revision = ?`, d.Code, d.Version, d.Status, d.InstitutionID, d.Revision, raw, d.ID, r.Revision)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return casMiss(ctx, tx, `SELECT 1 FROM rules WHERE id = ?`, d.ID)
-		}
-		return nil
+	if err := s.writeDoc(ctx, nil, d, func(tx *wtx, raw string) error {
+		return casExec(ctx, tx, `UPDATE rules SET code = ?, version = ?, status = ?, institution_id = ?, revision = ?, doc = ?
+			WHERE id = ? AND revision = ?`, []any{d.Code, d.Version, d.Status, d.InstitutionID, d.Revision, raw, d.ID, r.Revision},
+			`SELECT 1 FROM rules WHERE id = ?`, d.ID)
 	}); err != nil {
 		return err
 	}

@@ -22,23 +22,7 @@ func (s *Store) SaveCreditPolicy(ctx context.Context, p *domain.CreditPolicy) er
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *wtx) error {
-		if p.Version == 0 {
-			n, err := exec(ctx, tx, `INSERT INTO settings (key, version, doc) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`, d.ID, d.Version, raw)
-			if err == nil && n == 0 {
-				return domain.ErrStale
-			}
-			return err
-		}
-		n, err := exec(ctx, tx, `UPDATE settings SET version = ?, doc = ? WHERE key = ? AND version = ?`, d.Version, raw, d.ID, p.Version)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return casMiss(ctx, tx, `SELECT 1 FROM settings WHERE key = ?`, d.ID)
-		}
-		return nil
-	}); err != nil {
+	if err := s.saveSetting(ctx, d.ID, p.Version, d.Version, raw); err != nil {
 		return err
 	}
 	p.Version = d.Version

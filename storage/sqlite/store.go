@@ -247,6 +247,31 @@ func exists(ctx context.Context, q execer, query string, args ...any) (bool, err
 	return true, nil
 }
 
+// writeDoc encodes a document and runs fn with it in one write, which
+// carries key as writeKeyed does (nil for a write without one).
+func (s *Store) writeDoc(ctx context.Context, key *storage.PendingReservation, d any, fn func(tx *wtx, raw string) error) error {
+	raw, err := encode(d)
+	if err != nil {
+		return err
+	}
+	return s.writeKeyed(ctx, key, func(tx *wtx) error { return fn(tx, raw) })
+}
+
+// casExec runs a compare-and-swap statement (an UPDATE whose WHERE names
+// the expected version). When it changes no row, the row exists asks for
+// is either there at another version (domain.ErrStale) or gone
+// (domain.ErrNotFound).
+func casExec(ctx context.Context, tx *wtx, update string, args []any, exists string, key any) error {
+	n, err := exec(ctx, tx, update, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return casMiss(ctx, tx, exists, key)
+	}
+	return nil
+}
+
 // casMiss explains a compare-and-swap that updated no row.
 func casMiss(ctx context.Context, q execer, query string, args ...any) error {
 	ok, err := exists(ctx, q, query, args...)

@@ -13,11 +13,7 @@ import (
 // CreateUser inserts a user; the username is unique.
 func (s *Store) CreateUser(ctx context.Context, key *storage.PendingReservation, u *domain.User) error {
 	d := record.FromUser(u)
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return s.writeKeyed(ctx, key, func(tx *wtx) error {
+	return s.writeDoc(ctx, key, d, func(tx *wtx, raw string) error {
 		_, err := exec(ctx, tx, `INSERT INTO users (id, username, doc) VALUES (?, ?, ?)`, d.ID, d.Username, raw)
 		return err
 	})
@@ -36,11 +32,7 @@ func (s *Store) GetUserByUsername(ctx context.Context, username string) (*domain
 // UpdateUser replaces a user (users carry no version: only admins edit them).
 func (s *Store) UpdateUser(ctx context.Context, u *domain.User) error {
 	d := record.FromUser(u)
-	raw, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *wtx) error {
+	return s.writeDoc(ctx, nil, d, func(tx *wtx, raw string) error {
 		n, err := exec(ctx, tx, `UPDATE users SET username = ?, doc = ? WHERE id = ?`, d.Username, raw, d.ID)
 		if err == nil && n == 0 {
 			return domain.ErrNotFound
