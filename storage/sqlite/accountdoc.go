@@ -3,6 +3,7 @@ package sqlite
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,8 +34,9 @@ import (
 // objections and appeal), one entry per outcome and per conversion in the
 // same order. Appending keeps the earlier formats' readers and writers
 // intact, and a field the account gains later goes the same way: a format 5
-// appended after format 4's additions. TestAccountDocumentRoundTrips fills
-// every field of the account and fails until the new one round-trips.
+// whose section follows format4 in accountLayout.account, one line per
+// field for both directions. TestAccountDocumentRoundTrips fills every
+// field of the account and fails until the new one round-trips.
 const (
 	accountFormatJSON    = '{'
 	accountFormatBinary1 = 0xB1
@@ -53,193 +55,224 @@ func encodeAccount(a *domain.Account, version int64) []byte {
 func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
 	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format >= accountFormatBinary2}
 	w.b = append(w.b, format)
-	w.id(a.ID)
-	w.ids.add(a.ID)
-	w.varint(version)
-	w.str(a.Name)
-	w.str(a.PII.NationalIDSealed)
-	w.hexStr(a.PII.NationalIDHash)
-	w.str(a.PII.NationalIDMasked)
-	w.str(a.PII.PhoneSealed)
-	w.str(a.PII.PhoneMasked)
-	w.time(a.BirthDate)
-	w.str(a.PasswordHash)
-	w.optTime(a.CredentialsChangedAt)
-	w.str(string(a.Status))
-	w.time(a.CreatedAt)
-	w.optTime(a.AlertsSeenAt)
-	w.uvarint(uint64(len(a.Outcomes)))
-	for i := range a.Outcomes {
-		w.outcome(&a.Outcomes[i])
-	}
-	w.uvarint(uint64(len(a.Conversions)))
-	for i := range a.Conversions {
-		w.conversion(&a.Conversions[i])
-	}
-	w.uvarint(uint64(len(a.Ledger)))
-	l := ledgerCursor{outcomes: a.Outcomes, conversions: a.Conversions, prevHash: domain.GenesisHash}
-	for i := range a.Ledger {
-		w.ledgerEntry(&a.Ledger[i], &l)
-	}
-	w.uvarint(uint64(len(a.Grants)))
-	for _, g := range a.Grants {
-		w.id(g.ID)
-		w.refID(g.InstitutionID)
-		w.time(g.CreatedAt)
-		w.time(g.ExpiresAt)
-		w.optTime(g.WithdrawnAt)
-	}
-	w.uvarint(uint64(len(a.Helpers)))
-	for _, h := range a.Helpers {
-		w.id(h.ID)
-		w.id(h.HelperID)
-		w.str(h.HelperName)
-		w.str(h.HelperIDMasked)
-		w.time(h.CreatedAt)
-		w.time(h.ExpiresAt)
-		w.optTime(h.WithdrawnAt)
-	}
-	w.uvarint(uint64(len(a.AccessLog)))
-	for _, e := range a.AccessLog {
-		w.id(e.ID)
-		w.time(e.At)
-		w.refStr(string(e.Kind))
-		w.refID(e.ActorID)
-		w.refID(e.InstitutionID)
-		w.refStr(e.Name)
-		w.refStr(string(e.Action))
-		w.str(e.Detail)
-	}
-	if format >= accountFormatBinary3 {
-		w.varint(a.SessionGen)
-	}
-	if format >= accountFormatBinary4 {
-		w.extensions(a)
-	}
+	l := accountLayout{w: &w, format: format}
+	l.account(a, &version)
 	return w.b
 }
 
-// extensions writes format 4's additions.
-func (w *docWriter) extensions(a *domain.Account) {
+// decodeAccount reads an account document of any format ever written.
+func decodeAccount(raw string) (*domain.Account, error) {
+	if raw == "" {
+		return nil, errors.New("sqlite: decode account: empty document")
+	}
+	switch raw[0] {
+	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4:
+		a, err := decodeAccountBinary(raw[1:], raw[0])
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: decode account: %w", err)
+		}
+		return a, nil
+	case accountFormatJSON:
+		return decodeAccountJSON(raw)
+	default:
+		return nil, fmt.Errorf("sqlite: decode account: unknown document format %#x", raw[0])
+	}
+}
+
+// decodeAccountBinary is encodeAccountAs's inverse for a format byte.
+// Strings are slices of raw, which the account then keeps alive: one
+// allocation for all of them. Empty lists load as nil and times as UTC, as
+// from the JSON documents.
+func decodeAccountBinary(raw string, format byte) (*domain.Account, error) {
+	r := docReader{s: raw, v2: format >= accountFormatBinary2}
+	a := &domain.Account{}
+	l := accountLayout{r: &r, format: format}
+	l.account(a, &a.Version)
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after the document", len(r.s))
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return a, nil
+}
+
+// accountLayout is the layout of an account document, walked the same way
+// to write one (w set) and to read one (r set): every field is named once,
+// in its place, so the writer and the reader cannot disagree, and a field
+// the account gains is added in one place (in a new format's section at
+// the end). Reading, it fills a zero account.
+type accountLayout struct {
+	w      *docWriter
+	r      *docReader
+	format byte
+}
+
+func (l *accountLayout) account(a *domain.Account, version *int64) {
+	l.id(&a.ID)
+	if l.r != nil {
+		l.r.ids.add(a.ID)
+	} else {
+		l.w.ids.add(a.ID)
+	}
+	l.varint(version)
+	l.str(&a.Name)
+	l.str(&a.PII.NationalIDSealed)
+	l.hexStr(&a.PII.NationalIDHash)
+	l.str(&a.PII.NationalIDMasked)
+	l.str(&a.PII.PhoneSealed)
+	l.str(&a.PII.PhoneMasked)
+	l.time(&a.BirthDate)
+	l.str(&a.PasswordHash)
+	l.optTime(&a.CredentialsChangedAt)
+	strAs(l, &a.Status)
+	l.time(&a.CreatedAt)
+	l.optTime(&a.AlertsSeenAt)
+	layoutList(l, &a.Outcomes, l.outcome)
+	layoutList(l, &a.Conversions, l.conversion)
+	cur := ledgerCursor{outcomes: a.Outcomes, conversions: a.Conversions, prevHash: domain.GenesisHash}
+	layoutList(l, &a.Ledger, func(e *domain.LedgerEntry) { l.ledgerEntry(e, &cur) })
+	layoutList(l, &a.Grants, func(g *domain.Grant) {
+		l.id(&g.ID)
+		l.refID(&g.InstitutionID)
+		l.time(&g.CreatedAt)
+		l.time(&g.ExpiresAt)
+		l.optTime(&g.WithdrawnAt)
+	})
+	layoutList(l, &a.Helpers, func(h *domain.HelperGrant) {
+		l.id(&h.ID)
+		l.id(&h.HelperID)
+		l.str(&h.HelperName)
+		l.str(&h.HelperIDMasked)
+		l.time(&h.CreatedAt)
+		l.time(&h.ExpiresAt)
+		l.optTime(&h.WithdrawnAt)
+	})
+	layoutList(l, &a.AccessLog, func(e *domain.AccessEntry) {
+		l.id(&e.ID)
+		l.time(&e.At)
+		refStrAs(l, &e.Kind)
+		l.refID(&e.ActorID)
+		l.refID(&e.InstitutionID)
+		l.refStr(&e.Name)
+		refStrAs(l, &e.Action)
+		l.str(&e.Detail)
+	})
+	if l.format >= accountFormatBinary3 {
+		l.varint(&a.SessionGen)
+	}
+	if l.format >= accountFormatBinary4 && (l.r == nil || l.r.err == nil) {
+		l.format4(a)
+	}
+}
+
+// format4 is format 4's additions, one entry per outcome and per
+// conversion.
+func (l *accountLayout) format4(a *domain.Account) {
 	for i := range a.Outcomes {
-		w.refStr(a.Outcomes[i].UnitCode)
+		l.refStr(&a.Outcomes[i].UnitCode)
 	}
 	for i := range a.Conversions {
 		c := &a.Conversions[i]
-		w.optTime(c.NoticeEndsAt)
-		w.uvarint(uint64(len(c.Objections)))
-		for _, o := range c.Objections {
-			w.id(o.ID)
-			w.time(o.At)
-			w.refStr(o.By)
-			w.str(o.Reason)
-			w.refStr(string(o.Resolution))
-			w.optTime(o.ResolvedAt)
-		}
-		w.boolean(c.Appeal != nil)
-		if ap := c.Appeal; ap != nil {
-			w.time(ap.At)
-			w.str(ap.Reason)
-			w.refStr(ap.RejectedBy)
-			w.refStr(string(ap.Resolution))
-			w.refStr(ap.DecidedBy)
-			w.optTime(ap.DecidedAt)
-			w.str(ap.Note)
-		}
+		l.optTime(&c.NoticeEndsAt)
+		layoutList(l, &c.Objections, func(o *domain.Objection) {
+			l.id(&o.ID)
+			l.time(&o.At)
+			l.refStr(&o.By)
+			l.str(&o.Reason)
+			refStrAs(l, &o.Resolution)
+			l.optTime(&o.ResolvedAt)
+		})
+		layoutOpt(l, &c.Appeal, func(ap *domain.Appeal) {
+			l.time(&ap.At)
+			l.str(&ap.Reason)
+			l.refStr(&ap.RejectedBy)
+			refStrAs(l, &ap.Resolution)
+			l.refStr(&ap.DecidedBy)
+			l.optTime(&ap.DecidedAt)
+			l.str(&ap.Note)
+		})
 	}
 }
 
-// extensions reads format 4's additions.
-func (r *docReader) extensions(a *domain.Account) {
-	for i := range a.Outcomes {
-		a.Outcomes[i].UnitCode = r.refStr()
-	}
-	for i := range a.Conversions {
-		c := &a.Conversions[i]
-		c.NoticeEndsAt = r.optTime()
-		if n := r.count(); n > 0 {
-			c.Objections = make([]domain.Objection, n)
-			for j := range c.Objections {
-				o := &c.Objections[j]
-				o.ID, o.At, o.By, o.Reason = r.id(), r.time(), r.refStr(), r.str()
-				o.Resolution, o.ResolvedAt = domain.Resolution(r.refStr()), r.optTime()
-			}
-		}
-		if r.boolean() {
-			ap := &domain.Appeal{}
-			ap.At, ap.Reason, ap.RejectedBy = r.time(), r.str(), r.refStr()
-			ap.Resolution, ap.DecidedBy, ap.DecidedAt, ap.Note = domain.Resolution(r.refStr()), r.refStr(), r.optTime(), r.str()
-			c.Appeal = ap
-		}
-		if r.err != nil {
-			return
-		}
-	}
+func (l *accountLayout) outcome(o *domain.Outcome) {
+	l.id(&o.ID)
+	l.refID(&o.AccountID)
+	l.refID(&o.IssuerID)
+	refStrAs(l, &o.Category)
+	l.str(&o.Title)
+	l.str(&o.CourseCode)
+	l.number(&o.Hours)
+	l.number(&o.Credits)
+	l.boolean(&o.CreditsStated)
+	l.optNumber(&o.Result.Score)
+	l.optNumber(&o.Result.PassMark)
+	l.refStr(&o.Result.Grade)
+	l.optBool(&o.Result.Passed)
+	l.int(&o.Level)
+	l.time(&o.CompletedOn)
+	l.optTime(&o.ExpiresOn)
+	refStrAs(l, &o.Status)
+	l.str(&o.RevokedReason)
+	l.optTime(&o.RevokedAt)
+	l.time(&o.IssuedAt)
+	l.refStr(&o.IssuedBy)
 }
 
-func (w *docWriter) outcome(o *domain.Outcome) {
-	w.id(o.ID)
-	w.refID(o.AccountID)
-	w.refID(o.IssuerID)
-	w.refStr(string(o.Category))
-	w.str(o.Title)
-	w.str(o.CourseCode)
-	w.number(o.Hours)
-	w.number(o.Credits)
-	w.boolean(o.CreditsStated)
-	w.optNumber(o.Result.Score)
-	w.optNumber(o.Result.PassMark)
-	w.refStr(o.Result.Grade)
-	w.optBool(o.Result.Passed)
-	w.varint(int64(o.Level))
-	w.time(o.CompletedOn)
-	w.optTime(o.ExpiresOn)
-	w.refStr(string(o.Status))
-	w.str(o.RevokedReason)
-	w.optTime(o.RevokedAt)
-	w.time(o.IssuedAt)
-	w.refStr(o.IssuedBy)
-}
-
-func (w *docWriter) conversion(c *domain.Conversion) {
-	w.id(c.ID)
-	w.refID(c.AccountID)
-	w.refID(c.RuleID)
-	w.refStr(c.RuleCode)
-	w.varint(int64(c.RuleVersion))
-	w.refStr(c.RuleName)
-	w.refID(c.InstitutionID)
-	w.refStr(string(c.Purpose))
-	w.boolean(c.Exclusive)
-	w.refStr(string(c.Status))
+func (l *accountLayout) conversion(c *domain.Conversion) {
+	l.id(&c.ID)
+	l.refID(&c.AccountID)
+	l.refID(&c.RuleID)
+	l.refStr(&c.RuleCode)
+	l.int(&c.RuleVersion)
+	l.refStr(&c.RuleName)
+	l.refID(&c.InstitutionID)
+	refStrAs(l, &c.Purpose)
+	l.boolean(&c.Exclusive)
+	refStrAs(l, &c.Status)
 	e := &c.Evaluation
-	w.boolean(e.Eligible)
-	w.number(e.AwardedCredits)
-	w.number(e.UsedCredits)
-	w.uvarint(uint64(len(e.Used)))
-	for _, u := range e.Used {
-		w.id(u.OutcomeID)
-		w.str(u.Title)
-		w.refStr(string(u.Category))
-		w.number(u.Credits)
+	l.boolean(&e.Eligible)
+	l.number(&e.AwardedCredits)
+	l.number(&e.UsedCredits)
+	layoutList(l, &e.Used, func(u *domain.UsedOutcome) {
+		l.id(&u.OutcomeID)
+		l.str(&u.Title)
+		refStrAs(l, &u.Category)
+		l.number(&u.Credits)
+	})
+	layoutList(l, &e.Trace, func(s *domain.TraceStep) {
+		l.refStr(&s.Code)
+		l.str(&s.Message)
+	})
+	layoutOpt(l, &e.Shortfall, func(s *domain.Shortfall) {
+		l.number(&s.Credits)
+		l.str(&s.Message)
+	})
+	l.time(&e.EvaluatedAt)
+	l.number(&c.Earmarked)
+	l.number(&c.Spent)
+	l.time(&c.AppliedAt)
+	l.optTime(&c.DecidedAt)
+	l.refStr(&c.DecidedBy)
+	l.str(&c.Note)
+}
+
+func (l *accountLayout) ledgerEntry(e *domain.LedgerEntry, cur *ledgerCursor) {
+	l.varint(&e.Seq)
+	l.time(&e.At)
+	refStrAs(l, &e.Kind)
+	l.number(&e.Credits)
+	l.number(&e.BalanceAfter)
+	switch {
+	case l.format < accountFormatBinary2 && l.r != nil:
+		l.r.ledgerLinksV1(e)
+	case l.format < accountFormatBinary2:
+		l.w.ledgerLinksV1(e)
+	case l.r != nil:
+		l.r.ledgerLinks(e, cur)
+	default:
+		l.w.ledgerLinks(e, cur)
 	}
-	w.uvarint(uint64(len(e.Trace)))
-	for _, s := range e.Trace {
-		w.refStr(s.Code)
-		w.str(s.Message)
-	}
-	w.boolean(e.Shortfall != nil)
-	if e.Shortfall != nil {
-		w.number(e.Shortfall.Credits)
-		w.str(e.Shortfall.Message)
-	}
-	w.time(e.EvaluatedAt)
-	w.number(c.Earmarked)
-	w.number(c.Spent)
-	w.time(c.AppliedAt)
-	w.optTime(c.DecidedAt)
-	w.refStr(c.DecidedBy)
-	w.str(c.Note)
 }
 
 // ledgerCursor is what format 2 abbreviates ledger entries against: the
@@ -309,16 +342,9 @@ const (
 	hashChained = 2
 )
 
-func (w *docWriter) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
-	w.varint(e.Seq)
-	w.time(e.At)
-	w.refStr(string(e.Kind))
-	w.number(e.Credits)
-	w.number(e.BalanceAfter)
-	if !w.v2 {
-		w.ledgerLinksV1(e)
-		return
-	}
+// ledgerLinks writes a ledger entry's outcome, conversion and hashes,
+// abbreviated against the cursor.
+func (w *docWriter) ledgerLinks(e *domain.LedgerEntry, l *ledgerCursor) {
 	if w.ledgerRef(e.OutcomeID, l.nextOutcomeID()) {
 		l.nextOutcome++
 	}
@@ -334,166 +360,8 @@ func (w *docWriter) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
 	l.prevHash = e.Hash
 }
 
-// decodeAccount reads an account document of any format ever written.
-func decodeAccount(raw string) (*domain.Account, error) {
-	if raw == "" {
-		return nil, errors.New("sqlite: decode account: empty document")
-	}
-	switch raw[0] {
-	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4:
-		a, err := decodeAccountBinary(raw[1:], raw[0])
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: decode account: %w", err)
-		}
-		return a, nil
-	case accountFormatJSON:
-		return decodeAccountJSON(raw)
-	default:
-		return nil, fmt.Errorf("sqlite: decode account: unknown document format %#x", raw[0])
-	}
-}
-
-// decodeAccountBinary is encodeAccountAs's inverse for a format byte.
-// Strings are slices of raw, which the account then keeps alive: one
-// allocation for all of them. Empty lists load as nil and times as UTC, as
-// from the JSON documents.
-func decodeAccountBinary(raw string, format byte) (*domain.Account, error) {
-	r := docReader{s: raw, v2: format >= accountFormatBinary2}
-	a := &domain.Account{}
-	a.ID = r.id()
-	r.ids.add(a.ID)
-	a.Version = r.varint()
-	a.Name = r.str()
-	a.PII.NationalIDSealed = r.str()
-	a.PII.NationalIDHash = r.hexStr()
-	a.PII.NationalIDMasked = r.str()
-	a.PII.PhoneSealed = r.str()
-	a.PII.PhoneMasked = r.str()
-	a.BirthDate = r.time()
-	a.PasswordHash = r.str()
-	a.CredentialsChangedAt = r.optTime()
-	a.Status = domain.AccountStatus(r.str())
-	a.CreatedAt = r.time()
-	a.AlertsSeenAt = r.optTime()
-	if n := r.count(); n > 0 {
-		a.Outcomes = make([]domain.Outcome, n)
-		for i := range a.Outcomes {
-			r.outcome(&a.Outcomes[i])
-		}
-	}
-	if n := r.count(); n > 0 {
-		a.Conversions = make([]domain.Conversion, n)
-		for i := range a.Conversions {
-			r.conversion(&a.Conversions[i])
-		}
-	}
-	if n := r.count(); n > 0 {
-		a.Ledger = make([]domain.LedgerEntry, n)
-		l := ledgerCursor{outcomes: a.Outcomes, conversions: a.Conversions, prevHash: domain.GenesisHash}
-		for i := range a.Ledger {
-			r.ledgerEntry(&a.Ledger[i], &l)
-		}
-	}
-	if n := r.count(); n > 0 {
-		a.Grants = make([]domain.Grant, n)
-		for i := range a.Grants {
-			g := &a.Grants[i]
-			g.ID, g.InstitutionID = r.id(), r.refID()
-			g.CreatedAt, g.ExpiresAt, g.WithdrawnAt = r.time(), r.time(), r.optTime()
-		}
-	}
-	if n := r.count(); n > 0 {
-		a.Helpers = make([]domain.HelperGrant, n)
-		for i := range a.Helpers {
-			h := &a.Helpers[i]
-			h.ID, h.HelperID = r.id(), r.id()
-			h.HelperName, h.HelperIDMasked = r.str(), r.str()
-			h.CreatedAt, h.ExpiresAt, h.WithdrawnAt = r.time(), r.time(), r.optTime()
-		}
-	}
-	if n := r.count(); n > 0 {
-		a.AccessLog = make([]domain.AccessEntry, n)
-		for i := range a.AccessLog {
-			e := &a.AccessLog[i]
-			e.ID, e.At, e.Kind = r.id(), r.time(), domain.AccessorKind(r.refStr())
-			e.ActorID, e.InstitutionID = r.refID(), r.refID()
-			e.Name, e.Action, e.Detail = r.refStr(), domain.AccessAction(r.refStr()), r.str()
-		}
-	}
-	if format >= accountFormatBinary3 {
-		a.SessionGen = r.varint()
-	}
-	if format >= accountFormatBinary4 && r.err == nil {
-		r.extensions(a)
-	}
-	if r.err == nil && len(r.s) != 0 {
-		r.fail("%d bytes after the document", len(r.s))
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return a, nil
-}
-
-func (r *docReader) outcome(o *domain.Outcome) {
-	o.ID, o.AccountID, o.IssuerID = r.id(), r.refID(), r.refID()
-	o.Category = domain.Category(r.refStr())
-	o.Title, o.CourseCode = r.str(), r.str()
-	o.Hours, o.Credits = r.number(), r.number()
-	o.CreditsStated = r.boolean()
-	o.Result.Score, o.Result.PassMark = r.optNumber(), r.optNumber()
-	o.Result.Grade = r.refStr()
-	o.Result.Passed = r.optBool()
-	o.Level = int(r.varint())
-	o.CompletedOn, o.ExpiresOn = r.time(), r.optTime()
-	o.Status = domain.OutcomeStatus(r.refStr())
-	o.RevokedReason, o.RevokedAt = r.str(), r.optTime()
-	o.IssuedAt, o.IssuedBy = r.time(), r.refStr()
-}
-
-func (r *docReader) conversion(c *domain.Conversion) {
-	c.ID, c.AccountID, c.RuleID = r.id(), r.refID(), r.refID()
-	c.RuleCode = r.refStr()
-	c.RuleVersion = int(r.varint())
-	c.RuleName = r.refStr()
-	c.InstitutionID = r.refID()
-	c.Purpose = domain.Purpose(r.refStr())
-	c.Exclusive = r.boolean()
-	c.Status = domain.ConversionStatus(r.refStr())
-	e := &c.Evaluation
-	e.Eligible = r.boolean()
-	e.AwardedCredits, e.UsedCredits = r.number(), r.number()
-	if n := r.count(); n > 0 {
-		e.Used = make([]domain.UsedOutcome, n)
-		for i := range e.Used {
-			u := &e.Used[i]
-			u.OutcomeID, u.Title, u.Category, u.Credits = r.id(), r.str(), domain.Category(r.refStr()), r.number()
-		}
-	}
-	if n := r.count(); n > 0 {
-		e.Trace = make([]domain.TraceStep, n)
-		for i := range e.Trace {
-			e.Trace[i] = domain.TraceStep{Code: r.refStr(), Message: r.str()}
-		}
-	}
-	if r.boolean() {
-		e.Shortfall = &domain.Shortfall{Credits: r.number(), Message: r.str()}
-	}
-	e.EvaluatedAt = r.time()
-	c.Earmarked, c.Spent = r.number(), r.number()
-	c.AppliedAt, c.DecidedAt = r.time(), r.optTime()
-	c.DecidedBy, c.Note = r.refStr(), r.str()
-}
-
-func (r *docReader) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
-	e.Seq = r.varint()
-	e.At = r.time()
-	e.Kind = domain.LedgerKind(r.refStr())
-	e.Credits, e.BalanceAfter = r.number(), r.number()
-	if !r.v2 {
-		r.ledgerLinksV1(e)
-		return
-	}
+// ledgerLinks reads what docWriter.ledgerLinks wrote.
+func (r *docReader) ledgerLinks(e *domain.LedgerEntry, l *ledgerCursor) {
 	var next bool
 	if e.OutcomeID, next = r.ledgerRef(l.nextOutcomeID()); next {
 		l.nextOutcome++
@@ -508,4 +376,153 @@ func (r *docReader) ledgerEntry(e *domain.LedgerEntry, l *ledgerCursor) {
 	}
 	e.Hash = r.hexStr()
 	l.prevHash = e.Hash
+}
+
+// The layout's fields, each written from or read into its place.
+
+func (l *accountLayout) str(p *string) {
+	if l.r != nil {
+		*p = l.r.str()
+	} else {
+		l.w.str(*p)
+	}
+}
+
+func (l *accountLayout) refStr(p *string) {
+	if l.r != nil {
+		*p = l.r.refStr()
+	} else {
+		l.w.refStr(*p)
+	}
+}
+
+func (l *accountLayout) hexStr(p *string) {
+	if l.r != nil {
+		*p = l.r.hexStr()
+	} else {
+		l.w.hexStr(*p)
+	}
+}
+
+// strAs and refStrAs are str and refStr for the domain's named strings
+// (statuses, kinds, categories).
+func strAs[T ~string](l *accountLayout, p *T) {
+	if l.r != nil {
+		*p = T(l.r.str())
+	} else {
+		l.w.str(string(*p))
+	}
+}
+
+func refStrAs[T ~string](l *accountLayout, p *T) {
+	if l.r != nil {
+		*p = T(l.r.refStr())
+	} else {
+		l.w.refStr(string(*p))
+	}
+}
+
+func (l *accountLayout) id(p *uuid.UUID) {
+	if l.r != nil {
+		*p = l.r.id()
+	} else {
+		l.w.id(*p)
+	}
+}
+
+func (l *accountLayout) refID(p *uuid.UUID) {
+	if l.r != nil {
+		*p = l.r.refID()
+	} else {
+		l.w.refID(*p)
+	}
+}
+
+func (l *accountLayout) varint(p *int64) {
+	if l.r != nil {
+		*p = l.r.varint()
+	} else {
+		l.w.varint(*p)
+	}
+}
+
+func (l *accountLayout) int(p *int) {
+	if l.r != nil {
+		*p = int(l.r.varint())
+	} else {
+		l.w.varint(int64(*p))
+	}
+}
+
+func (l *accountLayout) number(p *float64) {
+	if l.r != nil {
+		*p = l.r.number()
+	} else {
+		l.w.number(*p)
+	}
+}
+
+func (l *accountLayout) optNumber(p **float64) {
+	if l.r != nil {
+		*p = l.r.optNumber()
+	} else {
+		l.w.optNumber(*p)
+	}
+}
+
+func (l *accountLayout) boolean(p *bool) {
+	if l.r != nil {
+		*p = l.r.boolean()
+	} else {
+		l.w.boolean(*p)
+	}
+}
+
+func (l *accountLayout) optBool(p **bool) {
+	if l.r != nil {
+		*p = l.r.optBool()
+	} else {
+		l.w.optBool(*p)
+	}
+}
+
+func (l *accountLayout) time(p *time.Time) {
+	if l.r != nil {
+		*p = l.r.time()
+	} else {
+		l.w.time(*p)
+	}
+}
+
+func (l *accountLayout) optTime(p **time.Time) {
+	if l.r != nil {
+		*p = l.r.optTime()
+	} else {
+		l.w.optTime(*p)
+	}
+}
+
+// layoutList is a list: its length, then each element. Reading, an empty
+// list stays nil.
+func layoutList[T any](l *accountLayout, s *[]T, each func(*T)) {
+	if l.r == nil {
+		l.w.uvarint(uint64(len(*s)))
+	} else if n := l.r.count(); n > 0 {
+		*s = make([]T, n)
+	}
+	for i := range *s {
+		each(&(*s)[i])
+	}
+}
+
+// layoutOpt is an optional part: a presence flag, then its fields.
+func layoutOpt[T any](l *accountLayout, p **T, each func(*T)) {
+	if l.r == nil {
+		l.w.boolean(*p != nil)
+	} else if l.r.boolean() {
+		*p = new(T)
+	}
+	if *p != nil {
+		each(*p)
+	}
 }
