@@ -62,12 +62,16 @@ var stores = []struct {
 	}},
 }
 
-// onEachStore runs fn once per store, as subtests named after the store,
-// each on a bank of its own.
+// onEachStore runs fn once per store, as parallel subtests named after the
+// store, each on a bank of its own: most of a test's time is spent waiting
+// for commits to reach the disk.
 func onEachStore(t *testing.T, fn func(t *testing.T, b *bank)) {
 	t.Helper()
 	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) { fn(t, newBank(t, st.open(t))) })
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newBank(t, st.open(t)))
+		})
 	}
 }
 
