@@ -38,38 +38,40 @@ type keyedHandler func(c *fiber.Ctx, op service.Op) error
 // two; a key already on record goes the reserving way, which deals with
 // replays, requests in flight and reservations of dead processes.
 func (s *Server) idempotent(h keyedHandler) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		key := c.Get("Idempotency-Key")
-		if key == "" {
-			return h(c, service.Op{})
-		}
-		if len(key) > 200 {
-			return badRequest("Idempotency-Key is longer than 200 characters", nil)
-		}
-		actor := actorOf(c)
-		owner := actor.ID.String()
-		if actor.Anonymous() {
-			owner = actor.ClientIP
-		}
-		sum := sha256.Sum256(c.Body())
-		k := &keyedRequest{
-			scope:   string(actor.Role) + ":" + owner + ":" + c.Method() + ":" + c.Path() + ":" + key,
-			reqHash: hex.EncodeToString(sum[:]),
-		}
-		k.rec = &storage.IdempotencyRecord{Key: k.scope, RequestHash: k.reqHash, CreatedAt: domain.Now(s.now()),
-			Owner: s.svc.Epoch(), ObjectID: domain.NewID()}
-		ctx := context.WithoutCancel(c.UserContext())
-		if s.svc.CarriesReservations() {
-			_, err := s.svc.KeyRecord(ctx, k.scope)
-			if errors.Is(err, domain.ErrNotFound) {
-				return s.runCarried(c, ctx, k, h)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return s.runReserved(c, ctx, k, h)
+	return func(c *fiber.Ctx) error { return s.runKeyed(c, h) }
+}
+
+func (s *Server) runKeyed(c *fiber.Ctx, h keyedHandler) error {
+	key := c.Get("Idempotency-Key")
+	if key == "" {
+		return h(c, service.Op{})
 	}
+	if len(key) > 200 {
+		return badRequest("Idempotency-Key is longer than 200 characters", nil)
+	}
+	actor := actorOf(c)
+	owner := actor.ID.String()
+	if actor.Anonymous() {
+		owner = actor.ClientIP
+	}
+	sum := sha256.Sum256(c.Body())
+	k := &keyedRequest{
+		scope:   string(actor.Role) + ":" + owner + ":" + c.Method() + ":" + c.Path() + ":" + key,
+		reqHash: hex.EncodeToString(sum[:]),
+	}
+	k.rec = &storage.IdempotencyRecord{Key: k.scope, RequestHash: k.reqHash, CreatedAt: domain.Now(s.now()),
+		Owner: s.svc.Epoch(), ObjectID: domain.NewID()}
+	ctx := context.WithoutCancel(c.UserContext())
+	if s.svc.CarriesReservations() {
+		_, err := s.svc.KeyRecord(ctx, k.scope)
+		if errors.Is(err, domain.ErrNotFound) {
+			return s.runCarried(c, ctx, k, h)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return s.runReserved(c, ctx, k, h)
 }
 
 // runCarried runs the handler with the reservation riding on its first

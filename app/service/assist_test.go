@@ -66,6 +66,7 @@ func TestAssistedAccess(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			onEachStore(t, func(t *testing.T, b *bank) {
 				for _, c := range credits5 {
 					b.deposit(b.learner, c.Title, c.Hours)

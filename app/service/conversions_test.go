@@ -71,6 +71,7 @@ func TestApplyAndDecide(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			onEachStore(t, func(t *testing.T, b *bank) {
 				for _, c := range tc.courses {
 					_, err := b.svc.IssueOutcome(b.ctx, b.issuer, service.Op{}, service.IssueInput{NationalID: b.learner.nationalID, Name: b.learner.name, Outcome: c})

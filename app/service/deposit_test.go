@@ -53,6 +53,7 @@ func TestDeposit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			onEachStore(t, func(t *testing.T, b *bank) {
 				ops := map[string]service.Op{}
 				ids := map[string]string{} // op → outcome banked under it

@@ -56,6 +56,7 @@ func TestGrants(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			onEachStore(t, func(t *testing.T, b *bank) {
 				b.deposit(b.learner, "插花", 32)
 				var last domain.Grant

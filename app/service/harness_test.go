@@ -62,12 +62,39 @@ var stores = []struct {
 	}},
 }
 
-// onEachStore runs fn once per store, as subtests named after the store,
-// each on a bank of its own.
+// onEachStore runs fn once per store, as parallel subtests named after the
+// store, each on a bank of its own: most of a test's time is spent waiting
+// for commits to reach the disk.
 func onEachStore(t *testing.T, fn func(t *testing.T, b *bank)) {
 	t.Helper()
+	onStores(t, func(storage.Store) string { return "" }, fn)
+}
+
+// onStoresCarryingReservations is onEachStore skipping the stores that do
+// not carry Idempotency-Key reservations with their writes.
+func onStoresCarryingReservations(t *testing.T, fn func(t *testing.T, b *bank)) {
+	t.Helper()
+	onStores(t, func(s storage.Store) string {
+		if s.CarriesReservations() {
+			return ""
+		}
+		return "the store reserves keys before the use case runs"
+	}, fn)
+}
+
+// onStores runs fn on each store for which skip says no reason to skip.
+func onStores(t *testing.T, skip func(storage.Store) string, fn func(t *testing.T, b *bank)) {
+	t.Helper()
 	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) { fn(t, newBank(t, st.open(t))) })
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			s := st.open(t)
+			if why := skip(s); why != "" {
+				s.Close()
+				t.Skip(why)
+			}
+			fn(t, newBank(t, s))
+		})
 	}
 }
 

@@ -61,6 +61,7 @@ func TestImport(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			onEachStore(t, func(t *testing.T, b *bank) {
 				for _, in := range tc.before {
 					_, err := b.svc.IssueOutcome(b.ctx, b.issuer, service.Op{}, service.IssueInput{NationalID: b.learner.nationalID, Name: b.learner.name, Outcome: in})

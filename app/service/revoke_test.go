@@ -43,6 +43,7 @@ func TestRevokeCascade(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			onEachStore(t, func(t *testing.T, b *bank) {
 				banked := map[string]uuid.UUID{}
 				for _, c := range credits5 {
