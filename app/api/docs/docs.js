@@ -110,7 +110,10 @@ function operation(doc, path, method, op) {
   const t = el("table");
   for (const [code, r0] of Object.entries(op.responses || {})) {
     const r = resolve(doc, r0);
-    t.append(el("tr", {}, el("td", { class: "status s" + code[0] }, code), el("td", {}, r.description || "", content(doc, r.content))));
+    // The shared error answers all have the Error shape: a link says so
+    // without repeating it under every operation.
+    const body = r0.$ref ? el("div", {}, "→ ", el("a", { href: "#schema-Error" }, "Error")) : content(doc, r.content);
+    t.append(el("tr", {}, el("td", { class: "status s" + code[0] }, code), el("td", {}, r.description || "", body)));
   }
   card.append(t);
   return card;
@@ -166,12 +169,16 @@ function render(doc) {
     toc.append(el("a", { href: "#" + id }, (zh ? zh + " · " : "") + tag));
     for (const [path, method, op] of ops) {
       section.append(operation(doc, path, method, op));
-      toc.append(el("a", { class: "op", href: "#op-" + (op.operationId || method + path) }, method.toUpperCase() + " " + path));
+      toc.append(el("a", { class: "op", href: "#op-" + (op.operationId || method + path), title: op.summary || "" },
+        method.toUpperCase() + " " + path.replace(/^\/api\/v1(?=\/)/, "")));
     }
     main.append(section);
   }
   toc.append(el("a", { href: "#schemas" }, "数据结构 · Schemas"));
   main.append(schemaSection(doc));
+  // The page was empty when the browser looked for the #fragment.
+  const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target) target.scrollIntoView();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
