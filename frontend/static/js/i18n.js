@@ -2,6 +2,7 @@
 // date formats of each language. The choice is remembered per browser.
 
 import { zhFramework, enFramework } from './i18n_framework.js';
+import { zhStaff, enStaff } from './i18n_staff.js';
 
 const LANG_KEY = 'cb.lang';
 
@@ -1461,7 +1462,7 @@ const en = {
   'rule.retiredNote': 'This rule is retired and can no longer be edited.',
   'rule.basics': 'Basics',
   'rule.code': 'Rule code',
-  'rule.codeHint': '2–32 capital letters, digits, - or _, e.g. OU-EXEMPT-CS101',
+  'rule.codeHint': '2–32 capital letters, digits, - or _, for example OU-EXEMPT-CS101',
   'rule.name': 'Name',
   'rule.description': 'Description (learners see it)',
   'rule.institution': 'Honoured by',
@@ -1925,6 +1926,8 @@ const en = {
 
 Object.assign(zh, zhFramework);
 Object.assign(en, enFramework);
+Object.assign(zh, zhStaff);
+Object.assign(en, enStaff);
 
 const dictionaries = { zh, en };
 
@@ -1951,6 +1954,11 @@ export function setLang(l) {
   } catch {
     // Not remembered, but the switch still applies to this page.
   }
+}
+
+// hasOwn says whether the current language itself words key.
+export function hasOwn(key) {
+  return key in dictionaries[lang];
 }
 
 export function has(key) {

@@ -3,9 +3,9 @@
 // named by the API's JSON paths so that a 422's problems land next to them.
 
 import { h, field, select, uid } from './dom.js';
-import { t, has } from './i18n.js';
+import { t } from './i18n.js';
 import { ApiError } from './api.js';
-import { formAlert, button } from './ui.js';
+import { formAlert, button, problemText } from './ui.js';
 import { CATEGORIES } from './lookups.js';
 
 const MATCH_TEXT = ['courseCode', 'titleContains'];
@@ -284,7 +284,7 @@ export function ruleForm(rule, { convertInsts, readOnly }) {
       const cap = /^caps\[(\d+)\]/.exec(p.field);
       if (cap && capIndex[Number(cap[1])]) return { ...p, field: `caps.${capIndex[Number(cap[1])]}` };
       if (cond.mode === 'json' && p.field.startsWith('condition.')) {
-        return { field: 'condition', reason: `${p.field}: ${has(`reason.${p.reason}`) ? t(`reason.${p.reason}`) : p.reason}` };
+        return { field: 'condition', code: 'json', text: `${p.field}: ${problemText(p, form)}` };
       }
       return p;
     });
