@@ -87,6 +87,14 @@ func TestBrowserRuleFormErrorsInReadersLanguage(t *testing.T) {
 				t.Errorf("%s: error at %s = %q, want %q", lang, field, got, text)
 			}
 		}
+		// The two kinds of cap say whose they are.
+		capLabels := map[string][2]string{"zh": {"本机构每年", "本规则每年"}, "en": {"Institution’s yearly", "this rule"}}[lang]
+		if got := b.text(`#rule-form [data-field="caps.per_year"] label`); !strings.Contains(got, capLabels[0]) {
+			t.Errorf("%s: institution cap labelled %q", lang, got)
+		}
+		if got := b.text(`#rule-form [data-field="capPerYear"] label`); !strings.Contains(got, capLabels[1]) {
+			t.Errorf("%s: rule cap labelled %q", lang, got)
+		}
 		b.plainWords("rule form errors", lang)
 	}
 }

@@ -61,6 +61,12 @@ export const zhStaff = {
   'value.fixed': '固定学分',
   'value.n_of': '满足其中 N 项',
   'value.manual': '人工审核',
+
+  // Caps: the institution's, over all its rules, and the rule's own.
+  'rule.capYear': '本机构每年转换上限（学分）',
+  'rule.capLifetime': '本机构累计转换上限（学分）',
+  'rule.capInstHint': '计入学习者每年（或累计）在本机构经所有转换规则获得的学分，不只本规则；留空表示不限。',
+  'rule.capsLegend': '上限',
 };
 
 export const enStaff = {
@@ -118,4 +124,9 @@ export const enStaff = {
   'value.fixed': 'Fixed credits',
   'value.n_of': 'N of them',
   'value.manual': 'Reviewed by staff',
+
+  'rule.capYear': 'Institution’s yearly cap (credits)',
+  'rule.capLifetime': 'Institution’s lifetime cap (credits)',
+  'rule.capInstHint': 'Counts what a learner gains at this institution under all its rules, in a year (or ever), not only under this rule. Leave empty for none.',
+  'rule.capsLegend': 'Caps',
 };
