@@ -67,6 +67,15 @@ export const zhStaff = {
   'rule.capLifetime': '本机构累计转换上限（学分）',
   'rule.capInstHint': '计入学习者每年（或累计）在本机构经所有转换规则获得的学分，不只本规则；留空表示不限。',
   'rule.capsLegend': '上限',
+
+  // The reviewer's card.
+  'evidence.courseCode': '课程代码',
+  'evidence.level': '等级',
+  'review.changedTitle': '需要复核：申请所用的成果有变化',
+  'review.changedRevoked': '“{title}”已于 {when} 被 {issuer} 撤销。',
+  'review.changedReason': '撤销原因：',
+  'review.changedUnknown': '申请所用的成果已不再有效。',
+  'review.changedHint': '原来的判断不再成立。批准会按学习者现有成果重新判断；也可以不通过并说明原因。',
 };
 
 export const enStaff = {
@@ -129,4 +138,12 @@ export const enStaff = {
   'rule.capLifetime': 'Institution’s lifetime cap (credits)',
   'rule.capInstHint': 'Counts what a learner gains at this institution under all its rules, in a year (or ever), not only under this rule. Leave empty for none.',
   'rule.capsLegend': 'Caps',
+
+  'evidence.courseCode': 'Course code',
+  'evidence.level': 'Level',
+  'review.changedTitle': 'Needs review: an outcome this application used has changed',
+  'review.changedRevoked': '“{title}” was revoked on {when} by {issuer}.',
+  'review.changedReason': 'Reason: ',
+  'review.changedUnknown': 'An outcome this application used is no longer valid.',
+  'review.changedHint': 'The earlier decision no longer holds. Approving evaluates the learner’s current outcomes again; or reject it and say why.',
 };
