@@ -146,22 +146,22 @@ function conversionCard(conv, onDecided) {
   const open = conv.status === 'pending' || conv.status === 'needs_review' || conv.status === 'appealed';
   return h('article', { class: 'card conversion-card', 'aria-labelledby': titleId, data: { conversionId: conv.id, ruleCode: conv.ruleCode } },
     h('div', { class: 'card-head' },
-      h('h2', { id: titleId, text: conv.ruleName || conv.ruleCode }),
+      h('h2', { id: titleId, text: conv.ruleName || conv.ruleCode, data: { ownWords: '' } }),
       conversionBadge(conv.status)),
     h('dl', { class: 'kv' },
       h('dt', { t: 'convert.code' }), h('dd', {}, h('code', { text: conv.ruleCode }), ' ',
         h('span', { class: 'sub-inline', t: 'conversion.versionValue', targs: { v: conv.ruleVersion } })),
       h('dt', { t: 'conversion.purpose' }), h('dd', { t: `purpose.${conv.purpose}` }),
       h('dt', { t: 'conversion.applicant' }),
-      h('dd', {}, conv.learnerName ? [h('strong', { text: conv.learnerName }), ' ', h('code', { text: conv.learnerNationalId || '' })]
+      h('dd', {}, conv.learnerName ? [h('strong', { text: conv.learnerName, data: { ownWords: '' } }), ' ', h('code', { text: conv.learnerNationalId || '' })]
         : h('code', { text: conv.accountId })),
       h('dt', { t: 'conversion.appliedAt' }), h('dd', {}, date(conv.appliedAt, true)),
       h('dt', { t: 'conversion.credits' }), h('dd', {}, num(conv.evaluation?.awardedCredits || 0)),
       conv.decidedAt ? [h('dt', { t: 'conversion.decidedAt' }), h('dd', {}, date(conv.decidedAt, true))] : null,
-      conv.note ? [h('dt', { t: 'conversion.note' }), h('dd', { text: conv.note })] : null,
-      conv.appeal ? [h('dt', { t: 'review.appeal' }), h('dd', { text: conv.appeal.reason })] : null,
+      conv.note ? [h('dt', { t: 'conversion.note' }), h('dd', { text: conv.note, data: { ownWords: '' } })] : null,
+      conv.appeal ? [h('dt', { t: 'review.appeal' }), h('dd', { text: conv.appeal.reason, data: { ownWords: '' } })] : null,
       (conv.objections || []).length ? [h('dt', { t: 'review.objections' }),
-        h('dd', {}, h('ul', { class: 'plain' }, conv.objections.map((o) => h('li', { text: o.reason }))))] : null),
+        h('dd', {}, h('ul', { class: 'plain' }, conv.objections.map((o) => h('li', { text: o.reason, data: { ownWords: '' } }))))] : null),
     conv.status === 'appealed' ? h('p', { class: 'hint', t: 'review.appealHint' }) : null,
     reviewEvaluation(conv),
     open ? decisionForm(conv, onDecided) : null);
