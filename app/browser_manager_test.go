@@ -88,7 +88,8 @@ func TestBrowserRuleEditorVersionsSimulatesAndPublishes(t *testing.T) {
 	b.signIn("admin", demoAdminPassword)
 	b.do("admin rules", chromedp.Click(chromedp.CSS(`#nav a[href="#/rules"]`)), chromedp.WaitVisible(chromedp.CSS(`#rules-list table`)),
 		chromedp.Click(rowLink("OU-EXEMPT-CS101", 2)), chromedp.WaitVisible(chromedp.CSS(`#rule-publish`)),
-		chromedp.Click(chromedp.CSS(`#rule-publish`)), chromedp.WaitVisible(chromedp.CSS(`#flash .alert-success`)))
+		chromedp.Click(chromedp.CSS(`#rule-publish`)), chromedp.WaitVisible(chromedp.CSS(`#publish-dialog[open]`)),
+		chromedp.Click(chromedp.CSS(`#publish-dialog button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#flash .alert-success`)))
 	b.waitJS("published badge", `document.querySelector('main .tags') && document.querySelector('main .tags').innerText.includes('已发布')`)
 
 	// JSON mode: a nested condition, and JSON that does not parse is caught

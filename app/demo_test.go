@@ -190,3 +190,40 @@ func TestDemoFrameworkUnitsNoticeAppeal(t *testing.T) {
 		t.Fatalf("public notices = %+v (%v)", notices, err)
 	}
 }
+
+// TestDemoSeniorRuleHasBothCaps: the seeded elective rule's text names two
+// caps, the rule's own and the institution's over all its rules; both are
+// set as written and both appear in its evaluation.
+func TestDemoSeniorRuleHasBothCaps(t *testing.T) {
+	_, app := startServer(t)
+	ctx := context.Background()
+	rules, _, err := app.svc.ListRules(ctx, service.System, storage.RuleFilter{Status: domain.RulePublished}, storage.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var senior domain.Rule
+	for _, r := range rules {
+		if r.Code == "OU-ELECTIVE-SENIOR" {
+			senior = r
+		}
+	}
+	if senior.CapPerYear != 2 || len(senior.Caps) != 1 || senior.Caps[0].Scope != domain.CapPerYear || senior.Caps[0].MaxCredits != 6 {
+		t.Fatalf("senior rule caps: own %v, institution %+v; want own 2 a year and the institution's 6 a year", senior.CapPerYear, senior.Caps)
+	}
+	if !strings.Contains(senior.Description, "本规则每年最多认定 2 学分") || !strings.Contains(senior.Description, "所有转换规则") {
+		t.Errorf("description does not say which cap is which: %s", senior.Description)
+	}
+	id, _ := domain.CompleteNationalID("11010519620315123")
+	acc, err := app.store.GetAccountByNationalIDHash(ctx, app.vault.LookupHash(string(id)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := domain.Evaluate(senior, acc, app.svc.Now())
+	steps := map[string]bool{}
+	for _, s := range ev.Trace {
+		steps[s.Code] = true
+	}
+	if !steps["cap.per_year"] || !steps["cap.rule_per_year"] {
+		t.Errorf("trace shows caps %v, want the institution's and the rule's", ev.Trace)
+	}
+}

@@ -25,14 +25,17 @@ func demoRules(insts map[string]domain.Institution, from time.Time) []domain.Rul
 		},
 		{
 			Code: "OU-ELECTIVE-SENIOR", Name: "老年大学课程认定选修学分",
-			Description:   "老年大学单门课程不少于 32 学时且成绩不低于 80 分，自动认定开放大学选修课 1 学分；每年最多认定 2 学分。",
+			Description:   "老年大学单门课程不少于 32 学时且成绩不低于 80 分，自动认定开放大学选修课 1 学分。本规则每年最多认定 2 学分；此外，每人每年在开放大学经所有转换规则获得的学分合计不超过 6 学分。",
 			InstitutionID: insts["ou"].ID, Purpose: domain.PurposeCredit,
 			Target: domain.RuleTarget{CourseCode: "OU-ELECTIVE", Credits: 1},
 			Condition: domain.Group{Op: domain.OpAll, Items: []domain.Item{
 				match(domain.Match{Category: domain.CategorySenior, MinHours: 32, MinScore: 80})}},
-			Award:     domain.Award{Mode: domain.AwardFixed, Credits: 1},
-			Caps:      []domain.Cap{{Scope: domain.CapPerYear, MaxCredits: 2}},
-			Exclusive: true, Approval: domain.ApprovalAuto, EffectiveFrom: from,
+			Award: domain.Award{Mode: domain.AwardFixed, Credits: 1},
+			// Both kinds of cap, each as the description says: the rule's
+			// own, and the institution's over all its rules.
+			CapPerYear: 2,
+			Caps:       []domain.Cap{{Scope: domain.CapPerYear, MaxCredits: 6}},
+			Exclusive:  true, Approval: domain.ApprovalAuto, EffectiveFrom: from,
 		},
 		{
 			Code: "HV-ADMIT-ECE", Name: "职业技能证书申请学前教育专业入学资格",

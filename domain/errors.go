@@ -30,11 +30,37 @@ var (
 	ErrDuplicate = fmt.Errorf("%w: duplicate outcome", ErrConflict)
 )
 
-// FieldProblem names one bad field by its JSON path.
+// FieldProblem names one bad field by its JSON path. Reason is an English
+// sentence for API users; Code and Params name the same problem in a stable
+// form, so that a client words it in its reader's language beside the
+// field's own label.
 type FieldProblem struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
+	Field  string         `json:"field"`
+	Reason string         `json:"reason"`
+	Code   string         `json:"code,omitempty"`
+	Params map[string]any `json:"params,omitempty"`
 }
+
+// Problem codes. The params each carries are named beside it.
+const (
+	ProblemRequired     = "required"       // —
+	ProblemTooLong      = "too_long"       // max (characters or entries)
+	ProblemFormat       = "format"         // — the form's hint says the format
+	ProblemOneOf        = "one_of"         // —
+	ProblemNegative     = "negative"       // —
+	ProblemGreaterThan  = "greater_than"   // min (exclusive)
+	ProblemAtLeast      = "at_least"       // min
+	ProblemAtMost       = "at_most"        // max
+	ProblemBetween      = "between"        // min, max
+	ProblemHalfStep     = "half_step"      // —
+	ProblemAfter        = "after"          // other (the field it must follow)
+	ProblemOnlyWith     = "only_with"      // other, value: allowed only when other is value
+	ProblemNeeds        = "needs"          // other, value: needs other (set to value)
+	ProblemListedTwice  = "listed_twice"   // —
+	ProblemEmptyMatch   = "empty_match"    // — a condition that asks for nothing
+	ProblemGroupOrMatch = "group_or_match" // —
+	ProblemTooDeep      = "too_deep"       // max
+)
 
 // ValidationError lists every problem found in one input, so a caller can fix
 // them all at once. It matches ErrInvalid with errors.Is.
@@ -55,6 +81,12 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 // Add records a problem; it returns the receiver for chaining in validators.
 func (e *ValidationError) Add(field, reason string) *ValidationError {
 	e.Problems = append(e.Problems, FieldProblem{Field: field, Reason: reason})
+	return e
+}
+
+// AddCode records a problem with its stable code and parameters.
+func (e *ValidationError) AddCode(field, code string, params map[string]any, reason string) *ValidationError {
+	e.Problems = append(e.Problems, FieldProblem{Field: field, Reason: reason, Code: code, Params: params})
 	return e
 }
 

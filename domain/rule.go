@@ -137,6 +137,8 @@ type Rule struct {
 	CreatedAt     time.Time
 	CreatedBy     string
 	PublishedAt   *time.Time
+	// Submission is a draft's way to publication (submitted, returned).
+	Submission Submission
 	// Revision guards the rule document with compare-and-swap like Version
 	// guards an account; Version is the rule's public version number.
 	Revision int64

@@ -19,6 +19,7 @@ func NewRuleDraft(in Rule, createdBy string, now time.Time) (Rule, error) {
 	r.CreatedAt = Now(now)
 	r.CreatedBy = createdBy
 	r.PublishedAt = nil
+	r.Submission = Submission{}
 	r.Revision = 0
 	if err := r.Validate(); err != nil {
 		return Rule{}, err
@@ -39,6 +40,13 @@ func (r *Rule) UpdateDraft(in Rule) error {
 	next.ID, next.Code, next.Version, next.InstitutionID = r.ID, r.Code, r.Version, r.InstitutionID
 	next.Status, next.CreatedAt, next.CreatedBy = r.Status, r.CreatedAt, r.CreatedBy
 	next.PublishedAt, next.Revision = r.PublishedAt, r.Revision
+	// Editing a submitted draft takes it out of the admin's queue: the
+	// admin must not publish content other than what was submitted. A
+	// returned draft keeps the admin's note to work from.
+	next.Submission = r.Submission
+	if next.Submission.State == SubmissionSubmitted {
+		next.Submission = Submission{}
+	}
 	if err := next.Validate(); err != nil {
 		return err
 	}
@@ -56,6 +64,7 @@ func (r Rule) NextVersion(now time.Time) Rule {
 	n.Status = RuleDraft
 	n.CreatedAt = Now(now)
 	n.PublishedAt = nil
+	n.Submission = Submission{}
 	n.Revision = 0
 	return n
 }
@@ -72,6 +81,7 @@ func (r *Rule) Publish(now time.Time) error {
 	t := Now(now)
 	r.Status = RulePublished
 	r.PublishedAt = &t
+	r.Submission = Submission{}
 	return nil
 }
 
@@ -122,6 +132,10 @@ func (r Rule) normalized() Rule {
 	if r.PublishedAt != nil {
 		t := *r.PublishedAt
 		n.PublishedAt = &t
+	}
+	if r.Submission.At != nil {
+		t := *r.Submission.At
+		n.Submission.At = &t
 	}
 	return n
 }

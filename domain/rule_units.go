@@ -7,7 +7,7 @@ const MaxMatchUnits = 50
 
 func validateUnitCodes(v *ValidationError, codes []string, path string) {
 	if len(codes) > MaxMatchUnits {
-		v.Add(path, fmt.Sprintf("at most %d units", MaxMatchUnits))
+		v.AddCode(path, ProblemTooLong, map[string]any{"max": MaxMatchUnits}, fmt.Sprintf("at most %d units", MaxMatchUnits))
 		return
 	}
 	seen := map[string]bool{}
@@ -15,9 +15,9 @@ func validateUnitCodes(v *ValidationError, codes []string, path string) {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		switch {
 		case c != NormalizeUnitCode(c) || !validUnitCode(c):
-			v.Add(p, "must be a unit code (upper case letters, digits, - . _)")
+			v.AddCode(p, ProblemFormat, nil, "must be a unit code (upper case letters, digits, - . _)")
 		case seen[c]:
-			v.Add(p, "listed twice")
+			v.AddCode(p, ProblemListedTwice, nil, "listed twice")
 		}
 		seen[c] = true
 	}
@@ -26,17 +26,17 @@ func validateUnitCodes(v *ValidationError, codes []string, path string) {
 func validateNoticeAndRuleCap(v *ValidationError, r Rule) {
 	if r.CapPerYear != 0 {
 		if r.Award.Mode == "" {
-			v.Add("capPerYear", "a yearly cap needs an award")
+			v.AddCode("capPerYear", ProblemNeeds, map[string]any{"other": "award.mode"}, "a yearly cap needs an award")
 		}
 		checkHalfCredits(v, "capPerYear", r.CapPerYear, 0, 1000, false)
 	}
 	switch {
 	case r.NoticeDays < 0 || r.NoticeDays > MaxNoticeDays:
-		v.Add("noticeDays", fmt.Sprintf("must be between 0 and %d", MaxNoticeDays))
+		v.AddCode("noticeDays", ProblemBetween, map[string]any{"min": 0, "max": MaxNoticeDays}, fmt.Sprintf("must be between 0 and %d", MaxNoticeDays))
 	case r.NoticeDays > 0 && r.Approval != ApprovalManual:
 		// A public notice precedes a reviewer's decision taking effect;
 		// an automatic approval has no one to answer an objection.
-		v.Add("noticeDays", "a notice period needs manual approval")
+		v.AddCode("noticeDays", ProblemNeeds, map[string]any{"other": "approval", "value": "manual"}, "a notice period needs manual approval")
 	}
 }
 

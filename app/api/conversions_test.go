@@ -398,3 +398,58 @@ func TestSimulationOfOneLearnersCourseLeaksNothing(t *testing.T) {
 		t.Error("the lone learner's region is not folded into other")
 	}
 }
+
+// TestReviewQueueShowsEachUsedOutcomeInFull: the reviewer reads the used
+// outcome's score, hours, completion date and issuer, and after its
+// revocation when and why it was revoked, and by which institution.
+func TestReviewQueueShowsEachUsedOutcomeInFull(t *testing.T) {
+	d := newDistrict(t)
+	e := d.e
+	ruleID := d.published(d.exemptionRule("auto"))
+	used := d.deposit("插花", 64)
+	e.must(201, req{method: "POST", path: "/api/v1/conversions", token: d.learner, body: map[string]string{"ruleId": ruleID}})
+	e.must(200, req{method: "POST", path: "/api/v1/outcomes/" + used + "/revoke", token: d.issuer.staff, body: map[string]string{"reason": "录入错误"}})
+
+	queue := e.must(200, req{method: "GET", path: "/api/v1/institutions/me/conversions?status=needs_review", token: d.reviewer})
+	items := queue["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("needs_review queue = %v", queue)
+	}
+	evidence, _ := items[0].(map[string]any)["evidence"].([]any)
+	if len(evidence) != 1 {
+		t.Fatalf("evidence = %v, want the one used outcome", evidence)
+	}
+	ev := evidence[0].(map[string]any)
+	result, _ := ev["result"].(map[string]any)
+	var recorded map[string]any
+	for _, o := range d.record()["outcomes"].([]any) {
+		if o.(map[string]any)["id"] == used {
+			recorded = o.(map[string]any)
+		}
+	}
+	if recorded == nil || recorded["completedOn"] == "" {
+		t.Fatalf("the learner's record lacks outcome %s", used)
+	}
+	checks := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"id", ev["id"], used},
+		{"title", ev["title"], "插花"},
+		{"hours", ev["hours"], 64.0},
+		{"score", result["score"], 88.0},
+		{"completedOn", ev["completedOn"], recorded["completedOn"]},
+		{"issuerName", ev["issuerName"], "社区学院"},
+		{"status", ev["status"], "revoked"},
+		{"revokedReason", ev["revokedReason"], "录入错误"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("evidence %s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if ev["revokedAt"] == nil {
+		t.Error("evidence does not say when the outcome was revoked")
+	}
+}

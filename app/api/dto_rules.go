@@ -157,27 +157,36 @@ func (r ruleRequest) toDomain(now time.Time) (domain.Rule, error) {
 }
 
 type ruleDTO struct {
-	ID              uuid.UUID  `json:"id"`
-	Code            string     `json:"code"`
-	Version         int        `json:"version"`
-	Status          string     `json:"status"`
-	Name            string     `json:"name"`
-	Description     string     `json:"description,omitempty"`
-	InstitutionID   uuid.UUID  `json:"institutionId"`
-	Purpose         string     `json:"purpose"`
-	Target          targetJSON `json:"target"`
-	Condition       itemJSON   `json:"condition"`
-	MinTotalCredits float64    `json:"minTotalCredits,omitempty"`
-	Award           awardJSON  `json:"award"`
-	Caps            []capJSON  `json:"caps"`
-	CapPerYear      float64    `json:"capPerYear,omitempty"`
-	NoticeDays      int        `json:"noticeDays,omitempty"`
-	Exclusive       bool       `json:"exclusive"`
-	Approval        string     `json:"approval"`
-	EffectiveFrom   time.Time  `json:"effectiveFrom"`
-	EffectiveTo     *time.Time `json:"effectiveTo,omitempty"`
-	CreatedAt       time.Time  `json:"createdAt"`
-	PublishedAt     *time.Time `json:"publishedAt,omitempty"`
+	ID              uuid.UUID      `json:"id"`
+	Code            string         `json:"code"`
+	Version         int            `json:"version"`
+	Status          string         `json:"status"`
+	Name            string         `json:"name"`
+	Description     string         `json:"description,omitempty"`
+	InstitutionID   uuid.UUID      `json:"institutionId"`
+	Purpose         string         `json:"purpose"`
+	Target          targetJSON     `json:"target"`
+	Condition       itemJSON       `json:"condition"`
+	MinTotalCredits float64        `json:"minTotalCredits,omitempty"`
+	Award           awardJSON      `json:"award"`
+	Caps            []capJSON      `json:"caps"`
+	CapPerYear      float64        `json:"capPerYear,omitempty"`
+	NoticeDays      int            `json:"noticeDays,omitempty"`
+	Exclusive       bool           `json:"exclusive"`
+	Approval        string         `json:"approval"`
+	EffectiveFrom   time.Time      `json:"effectiveFrom"`
+	EffectiveTo     *time.Time     `json:"effectiveTo,omitempty"`
+	CreatedAt       time.Time      `json:"createdAt"`
+	PublishedAt     *time.Time     `json:"publishedAt,omitempty"`
+	Submission      *submissionDTO `json:"submission,omitempty"`
+}
+
+// submissionDTO is a draft's way to publication: "submitted" (waiting in
+// the admin's queue) or "returned" with the admin's note.
+type submissionDTO struct {
+	State string     `json:"state"`
+	At    *time.Time `json:"at,omitempty"`
+	Note  string     `json:"note,omitempty"`
 }
 
 func ruleFrom(r domain.Rule) ruleDTO {
@@ -190,6 +199,9 @@ func ruleFrom(r domain.Rule) ruleDTO {
 		EffectiveFrom: r.EffectiveFrom, EffectiveTo: r.EffectiveTo, CreatedAt: r.CreatedAt, PublishedAt: r.PublishedAt}
 	for _, c := range r.Caps {
 		out.Caps = append(out.Caps, capJSON{Scope: string(c.Scope), MaxCredits: c.MaxCredits})
+	}
+	if r.Submission.State != domain.SubmissionNone {
+		out.Submission = &submissionDTO{State: string(r.Submission.State), At: r.Submission.At, Note: r.Submission.Note}
 	}
 	return out
 }

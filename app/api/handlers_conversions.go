@@ -63,15 +63,27 @@ func (s *Server) reviewQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	now := s.svc.Now()
 	return c.JSON(pageOf(items, next, func(it service.ReviewItem) reviewItemDTO {
-		return reviewItemDTO{conversionFrom(it.Conversion), it.LearnerName, it.NationalIDMasked}
+		evidence := make([]evidenceDTO, len(it.Evidence))
+		for i, e := range it.Evidence {
+			evidence[i] = evidenceDTO{outcomeFrom(e.Outcome, now), e.IssuerName}
+		}
+		return reviewItemDTO{conversionFrom(it.Conversion), it.LearnerName, it.NationalIDMasked, evidence}
 	}))
 }
 
 type reviewItemDTO struct {
 	conversionDTO
-	LearnerName       string `json:"learnerName"`
-	LearnerNationalID string `json:"learnerNationalId"`
+	LearnerName       string        `json:"learnerName"`
+	LearnerNationalID string        `json:"learnerNationalId"`
+	Evidence          []evidenceDTO `json:"evidence"`
+}
+
+// evidenceDTO is a used outcome in full, with its issuer's name.
+type evidenceDTO struct {
+	outcomeDTO
+	IssuerName string `json:"issuerName"`
 }
 
 type decisionRequest struct {

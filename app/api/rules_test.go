@@ -101,3 +101,49 @@ func TestRuleValidationNamesJSONPaths(t *testing.T) {
 		t.Errorf("mixed node: %d %s", res.status, res.body)
 	}
 }
+
+// TestRuleValidationGivesProblemCodes: beside the English reason, each rule
+// problem carries a stable code and its numbers, which the UI words in its
+// reader's language.
+func TestRuleValidationGivesProblemCodes(t *testing.T) {
+	d := newDistrict(t)
+	rule := d.exemptionRule("manual")
+	rule["award"] = map[string]any{"mode": "fixed", "credits": 0.3}
+	rule["noticeDays"] = 99
+	rule["condition"] = map[string]any{"op": "all", "items": []any{map[string]any{"category": "community", "minScore": 150}}}
+	res := d.e.do(req{method: "POST", path: "/api/v1/rules", token: d.manager, body: rule})
+	if res.status != 422 {
+		t.Fatalf("bad rule: %d %s", res.status, res.body)
+	}
+	body := res.json(t)
+	tests := []struct {
+		field, code string
+		params      map[string]any
+	}{
+		{"award.credits", "half_step", nil},
+		{"noticeDays", "between", map[string]any{"min": 0.0, "max": 60.0}},
+		{"condition.items[0].minScore", "at_most", map[string]any{"max": 100.0}},
+	}
+	details, _ := body["error"].(map[string]any)["details"].([]any)
+	for _, tc := range tests {
+		var got map[string]any
+		for _, d := range details {
+			if m, ok := d.(map[string]any); ok && m["field"] == tc.field {
+				got = m
+			}
+		}
+		if got == nil {
+			t.Errorf("no problem at %s: %s", tc.field, res.body)
+			continue
+		}
+		if got["code"] != tc.code || got["reason"] == "" {
+			t.Errorf("%s: code %v reason %v, want code %s and a reason", tc.field, got["code"], got["reason"], tc.code)
+		}
+		params, _ := got["params"].(map[string]any)
+		for k, v := range tc.params {
+			if params[k] != v {
+				t.Errorf("%s: params %v, want %s=%v", tc.field, params, k, v)
+			}
+		}
+	}
+}

@@ -284,10 +284,14 @@ func (s *Server) routes(app *fiber.App) {
 
 	v1.Get("/rules", s.listRules)
 	v1.Post("/rules", s.idempotent(s.createRule))
+	// Before /rules/:id, which would take "submitted" for an ID.
+	v1.Get("/rules/submitted", s.submittedRules)
 	v1.Get("/rules/:id", s.getRule)
 	v1.Put("/rules/:id", onObject(s.editRule))
 	v1.Post("/rules/:id/publish", s.ruleAction(s.svc.PublishRule))
 	v1.Post("/rules/:id/retire", s.ruleAction(s.svc.RetireRule))
+	v1.Post("/rules/:id/submit", s.ruleAction(s.svc.SubmitRule))
+	v1.Post("/rules/:id/return", onObject(s.returnRule))
 	v1.Post("/rules/:id/simulate", onObject(s.simulateRule))
 
 	v1.Post("/conversions/preview", s.previewConversion)

@@ -134,6 +134,17 @@ type ReviewItem struct {
 	Conversion       domain.Conversion
 	LearnerName      string
 	NationalIDMasked string
+	// Evidence is every outcome the evaluation used, as the account holds
+	// it now (a revoked one says when and why), so that a reviewer
+	// decides on the outcomes themselves and not on their titles.
+	Evidence []Evidence
+}
+
+// Evidence is one used outcome and the name of the institution that issued
+// (and, if it did, revoked) it.
+type Evidence struct {
+	Outcome    domain.Outcome
+	IssuerName string
 }
 
 // ReviewQueue pages the conversions addressed to the actor's institution.
@@ -152,6 +163,7 @@ func (s *Service) ReviewQueue(ctx context.Context, actor Actor, status domain.Co
 		return nil, "", err
 	}
 	accounts := map[uuid.UUID]*domain.Account{}
+	issuers := map[uuid.UUID]string{}
 	items := make([]ReviewItem, 0, len(convs))
 	for _, c := range convs {
 		acc, ok := accounts[c.AccountID]
@@ -161,9 +173,38 @@ func (s *Service) ReviewQueue(ctx context.Context, actor Actor, status domain.Co
 			}
 			accounts[c.AccountID] = acc
 		}
-		items = append(items, ReviewItem{Conversion: c, LearnerName: acc.Name, NationalIDMasked: acc.PII.NationalIDMasked})
+		evidence, err := s.evidence(ctx, acc, c, issuers)
+		if err != nil {
+			return nil, "", err
+		}
+		items = append(items, ReviewItem{Conversion: c, LearnerName: acc.Name, NationalIDMasked: acc.PII.NationalIDMasked, Evidence: evidence})
 	}
 	return items, next, nil
+}
+
+// evidence looks up the outcomes a conversion used; issuers caches
+// institution names across one page.
+func (s *Service) evidence(ctx context.Context, acc *domain.Account, c domain.Conversion, issuers map[uuid.UUID]string) ([]Evidence, error) {
+	out := make([]Evidence, 0, len(c.Evaluation.Used))
+	for _, u := range c.Evaluation.Used {
+		o, ok := acc.Outcome(u.OutcomeID)
+		if !ok {
+			continue
+		}
+		name, ok := issuers[o.IssuerID]
+		if !ok {
+			inst, err := s.store.GetInstitution(ctx, o.IssuerID)
+			switch {
+			case err == nil:
+				name = inst.Name
+			case !errors.Is(err, domain.ErrNotFound):
+				return nil, err
+			}
+			issuers[o.IssuerID] = name
+		}
+		out = append(out, Evidence{Outcome: *o, IssuerName: name})
+	}
+	return out, nil
 }
 
 // Decision is approve or reject.

@@ -11,29 +11,52 @@ import (
 // InstitutionID sit at the top level because lists filter on them and
 // (code, version) is unique.
 type RuleDoc struct {
-	ID              string        `json:"id" bson:"_id"`
-	Code            string        `json:"code" bson:"code"`
-	Version         int           `json:"version" bson:"version"`
-	Status          string        `json:"status" bson:"status"`
-	InstitutionID   string        `json:"institutionId" bson:"institutionId"`
-	Revision        int64         `json:"revision" bson:"revision"`
-	Name            string        `json:"name" bson:"name"`
-	Description     string        `json:"description,omitempty" bson:"description,omitempty"`
-	Purpose         string        `json:"purpose" bson:"purpose"`
-	Target          RuleTargetDoc `json:"target" bson:"target"`
-	Condition       GroupDoc      `json:"condition" bson:"condition"`
-	MinTotalCredits float64       `json:"minTotalCredits,omitempty" bson:"minTotalCredits,omitempty"`
-	Award           AwardDoc      `json:"award" bson:"award"`
-	Caps            []CapDoc      `json:"caps,omitempty" bson:"caps,omitempty"`
-	CapPerYear      float64       `json:"capPerYear,omitempty" bson:"capPerYear,omitempty"`
-	NoticeDays      int           `json:"noticeDays,omitempty" bson:"noticeDays,omitempty"`
-	Exclusive       bool          `json:"exclusive" bson:"exclusive"`
-	Approval        string        `json:"approval" bson:"approval"`
-	EffectiveFrom   time.Time     `json:"effectiveFrom" bson:"effectiveFrom"`
-	EffectiveTo     *time.Time    `json:"effectiveTo,omitempty" bson:"effectiveTo,omitempty"`
-	CreatedAt       time.Time     `json:"createdAt" bson:"createdAt"`
-	CreatedBy       string        `json:"createdBy,omitempty" bson:"createdBy,omitempty"`
-	PublishedAt     *time.Time    `json:"publishedAt,omitempty" bson:"publishedAt,omitempty"`
+	ID              string         `json:"id" bson:"_id"`
+	Code            string         `json:"code" bson:"code"`
+	Version         int            `json:"version" bson:"version"`
+	Status          string         `json:"status" bson:"status"`
+	InstitutionID   string         `json:"institutionId" bson:"institutionId"`
+	Revision        int64          `json:"revision" bson:"revision"`
+	Name            string         `json:"name" bson:"name"`
+	Description     string         `json:"description,omitempty" bson:"description,omitempty"`
+	Purpose         string         `json:"purpose" bson:"purpose"`
+	Target          RuleTargetDoc  `json:"target" bson:"target"`
+	Condition       GroupDoc       `json:"condition" bson:"condition"`
+	MinTotalCredits float64        `json:"minTotalCredits,omitempty" bson:"minTotalCredits,omitempty"`
+	Award           AwardDoc       `json:"award" bson:"award"`
+	Caps            []CapDoc       `json:"caps,omitempty" bson:"caps,omitempty"`
+	CapPerYear      float64        `json:"capPerYear,omitempty" bson:"capPerYear,omitempty"`
+	NoticeDays      int            `json:"noticeDays,omitempty" bson:"noticeDays,omitempty"`
+	Exclusive       bool           `json:"exclusive" bson:"exclusive"`
+	Approval        string         `json:"approval" bson:"approval"`
+	EffectiveFrom   time.Time      `json:"effectiveFrom" bson:"effectiveFrom"`
+	EffectiveTo     *time.Time     `json:"effectiveTo,omitempty" bson:"effectiveTo,omitempty"`
+	CreatedAt       time.Time      `json:"createdAt" bson:"createdAt"`
+	CreatedBy       string         `json:"createdBy,omitempty" bson:"createdBy,omitempty"`
+	PublishedAt     *time.Time     `json:"publishedAt,omitempty" bson:"publishedAt,omitempty"`
+	Submission      *SubmissionDoc `json:"submission,omitempty" bson:"submission,omitempty"`
+}
+
+// SubmissionDoc is a draft's way to publication; absent when it has none.
+type SubmissionDoc struct {
+	State string     `json:"state" bson:"state"`
+	At    *time.Time `json:"at,omitempty" bson:"at,omitempty"`
+	By    string     `json:"by,omitempty" bson:"by,omitempty"`
+	Note  string     `json:"note,omitempty" bson:"note,omitempty"`
+}
+
+func fromSubmission(s domain.Submission) *SubmissionDoc {
+	if s.State == domain.SubmissionNone {
+		return nil
+	}
+	return &SubmissionDoc{State: string(s.State), At: optTime(s.At), By: s.By, Note: s.Note}
+}
+
+func (d *SubmissionDoc) toDomain() domain.Submission {
+	if d == nil {
+		return domain.Submission{}
+	}
+	return domain.Submission{State: domain.SubmissionState(d.State), At: optTime(d.At), By: d.By, Note: d.Note}
 }
 
 // RuleTargetDoc is what the converting institution grants.
@@ -111,6 +134,7 @@ func FromRule(r *domain.Rule) RuleDoc {
 		CreatedAt:     r.CreatedAt,
 		CreatedBy:     r.CreatedBy,
 		PublishedAt:   optTime(r.PublishedAt),
+		Submission:    fromSubmission(r.Submission),
 	}
 }
 
@@ -153,6 +177,7 @@ func (d RuleDoc) ToDomain() (*domain.Rule, error) {
 		CreatedAt:     utc(d.CreatedAt),
 		CreatedBy:     d.CreatedBy,
 		PublishedAt:   optTime(d.PublishedAt),
+		Submission:    d.Submission.toDomain(),
 		Revision:      d.Revision,
 	}, nil
 }

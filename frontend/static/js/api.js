@@ -113,7 +113,9 @@ async function decode(res) {
   }
   if (res.ok) return data;
   const e = (data && data.error) || {};
-  throw new ApiError(res.status, e.code || `http_${res.status}`, e.message || '', e.details);
+  const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || '', e.details);
+  err.requestId = e.requestId || res.headers.get('X-Request-ID') || '';
+  throw err;
 }
 
 // refresh trades the refresh token for a new pair. Concurrent 401s share one

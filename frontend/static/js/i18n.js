@@ -3,6 +3,7 @@
 
 import { zhFramework, enFramework } from './i18n_framework.js';
 import { zhLearner, enLearner } from './i18n_learner.js';
+import { zhStaff, enStaff } from './i18n_staff.js';
 
 const LANG_KEY = 'cb.lang';
 
@@ -1462,7 +1463,7 @@ const en = {
   'rule.retiredNote': 'This rule is retired and can no longer be edited.',
   'rule.basics': 'Basics',
   'rule.code': 'Rule code',
-  'rule.codeHint': '2–32 capital letters, digits, - or _, e.g. OU-EXEMPT-CS101',
+  'rule.codeHint': '2–32 capital letters, digits, - or _, for example OU-EXEMPT-CS101',
   'rule.name': 'Name',
   'rule.description': 'Description (learners see it)',
   'rule.institution': 'Honoured by',
@@ -1928,6 +1929,8 @@ Object.assign(zh, zhFramework);
 Object.assign(en, enFramework);
 Object.assign(zh, zhLearner);
 Object.assign(en, enLearner);
+Object.assign(zh, zhStaff);
+Object.assign(en, enStaff);
 
 const dictionaries = { zh, en };
 
@@ -1954,6 +1957,11 @@ export function setLang(l) {
   } catch {
     // Not remembered, but the switch still applies to this page.
   }
+}
+
+// hasOwn says whether the current language itself words key.
+export function hasOwn(key) {
+  return key in dictionaries[lang];
 }
 
 export function has(key) {

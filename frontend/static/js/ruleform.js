@@ -3,9 +3,9 @@
 // named by the API's JSON paths so that a 422's problems land next to them.
 
 import { h, field, select, uid } from './dom.js';
-import { t, has } from './i18n.js';
+import { t } from './i18n.js';
 import { ApiError } from './api.js';
-import { formAlert, button } from './ui.js';
+import { formAlert, button, problemText } from './ui.js';
 import { CATEGORIES } from './lookups.js';
 
 const MATCH_TEXT = ['courseCode', 'titleContains'];
@@ -218,8 +218,8 @@ export function ruleForm(rule, { convertInsts, readOnly }) {
         field({ name: 'award.mode', label: 'rule.awardMode', control: awardMode }),
         awardCredits, awardRatio),
       h('div', { class: 'grid-3' },
-        field({ name: 'caps.per_year', label: 'rule.capYear', hint: 'rule.capHint', type: 'number', attrs: numberAttrs(capOf('per_year')) }),
-        field({ name: 'caps.lifetime', label: 'rule.capLifetime', hint: 'rule.capHint', type: 'number', attrs: numberAttrs(capOf('lifetime')) }),
+        field({ name: 'caps.per_year', label: 'rule.capYear', hint: 'rule.capInstHint', type: 'number', attrs: numberAttrs(capOf('per_year')) }),
+        field({ name: 'caps.lifetime', label: 'rule.capLifetime', hint: 'rule.capInstHint', type: 'number', attrs: numberAttrs(capOf('lifetime')) }),
         field({ name: 'capPerYear', label: 'rule.capPerYearRule', hint: 'rule.capPerYearRuleHint', type: 'number', attrs: numberAttrs(r.capPerYear) })),
       h('div', { class: 'field check', data: { field: 'exclusive' } },
         h('input', { type: 'checkbox', id: exclusiveId, name: 'exclusive', checked: Boolean(r.exclusive) }),
@@ -284,7 +284,7 @@ export function ruleForm(rule, { convertInsts, readOnly }) {
       const cap = /^caps\[(\d+)\]/.exec(p.field);
       if (cap && capIndex[Number(cap[1])]) return { ...p, field: `caps.${capIndex[Number(cap[1])]}` };
       if (cond.mode === 'json' && p.field.startsWith('condition.')) {
-        return { field: 'condition', reason: `${p.field}: ${has(`reason.${p.reason}`) ? t(`reason.${p.reason}`) : p.reason}` };
+        return { field: 'condition', code: 'json', text: `${p.field}: ${problemText(p, form)}` };
       }
       return p;
     });

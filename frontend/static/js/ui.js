@@ -2,28 +2,34 @@
 // to their inputs, busy submit buttons and flash messages.
 
 import { h, tx, clear } from './dom.js';
-import { t, has } from './i18n.js';
+import { t, has, hasOwn, fmtNumber, getLang } from './i18n.js';
 import { ApiError } from './api.js';
 
-// Codes whose plain-language wording the dictionary owns; for any other
-// code the server's own message is shown.
-const knownCodes = new Set([
-  'network', 'unauthenticated', 'forbidden', 'not_found', 'rate_limited', 'invalid',
-  'conflict', 'duplicate', 'internal', 'payload_too_large', 'idempotency_mismatch',
-  'idempotency_in_progress',
-]);
-
-// serverDetail returns the server's message when it says more than the bare
-// code word (e.g. "conflict\nan account already exists for this national ID").
-function serverDetail(err) {
-  const lines = String(err.message || '').split('\n').map((s) => s.trim()).filter(Boolean);
-  const useful = lines.filter((l) => l !== err.code && l.toLowerCase() !== String(err.code).replace(/_/g, ' '));
-  return useful.join(' ');
+// Every message comes from the dictionary, keyed by the API's error code
+// (and the form's context for wording particular to one screen). The
+// server's own message is English for API users: it is kept only in a
+// closed "technical details" section, to quote to support.
+function errorKey(err, contextKey) {
+  if (contextKey && has(`${contextKey}.${err.code}`)) return `${contextKey}.${err.code}`;
+  if (has(`err.${err.code}`)) return `err.${err.code}`;
+  return 'err.unexpected';
 }
 
 export function reasonText(reason) {
   const key = `reason.${reason}`;
-  return has(key) ? t(key) : reason;
+  return has(key) ? t(key) : t('problem.invalid');
+}
+
+// techDetails shows the code, the server's message and the request number
+// behind a closed disclosure.
+function techDetails(err) {
+  if (!err.code || err.code === 'network') return null;
+  return h('details', { class: 'tech-details' },
+    h('summary', { t: 'err.tech' }),
+    h('dl', { class: 'kv' },
+      h('dt', { t: 'err.techCode' }), h('dd', { text: err.code }),
+      err.message && err.message !== err.code ? [h('dt', { t: 'err.techMessage' }), h('dd', { text: err.message })] : null,
+      err.requestId ? [h('dt', { t: 'err.techRequest' }), h('dd', { text: err.requestId })] : null));
 }
 
 // alertFor renders an error as a message box read out by screen readers.
@@ -33,16 +39,56 @@ export function alertFor(err, contextKey) {
     box.append(h('p', { t: 'err.unexpected' }));
     return box;
   }
-  let key = knownCodes.has(err.code) ? `err.${err.code}` : null;
-  if (contextKey && has(`${contextKey}.${err.code}`)) key = `${contextKey}.${err.code}`;
-  if (key) box.append(h('p', { class: 'alert-title', t: key }));
-  const detail = serverDetail(err);
-  if (detail && err.code !== 'invalid' && err.code !== 'unauthenticated') {
-    box.append(h('p', { class: key ? 'alert-detail' : 'alert-title', text: detail }));
-  } else if (!key) {
-    box.append(h('p', { class: 'alert-title', t: 'err.unexpected' }));
-  }
+  box.append(h('p', { class: 'alert-title', t: errorKey(err, contextKey) }));
+  const tech = techDetails(err);
+  if (tech) box.append(tech);
   return box;
+}
+
+const colon = () => (getLang() === 'zh' ? '：' : ': ');
+
+// fieldLabel names an API field path in the reader's words: the label of
+// the input that holds it, else the dictionary's name for the path without
+// its indexes ("caps[1].maxCredits" → field.caps.maxCredits).
+export function fieldLabel(form, path) {
+  const slot = form ? slotFor(form, path) : null;
+  const label = slot && slot.closest('.field') ? slot.closest('.field').querySelector('label') : null;
+  if (label && label.textContent.trim()) return label.textContent.trim();
+  const plain = String(path).replace(/\[\d+\]/g, '');
+  const parts = plain.split('.');
+  for (let i = parts.length; i > 0; i--) {
+    const key = `field.${parts.slice(0, i).join('.')}`;
+    if (has(key)) return t(key);
+  }
+  // A condition's own parts: "condition.items.items.minScore" is still a
+  // condition's minimum score.
+  const last = parts[parts.length - 1];
+  if (has(`rule.m.${last}`)) return t(`rule.m.${last}`);
+  if (has(`field.${last}`)) return t(`field.${last}`);
+  return t('field.other');
+}
+
+// problemText words one field problem: by its code when the API gives one,
+// else by its English reason when the dictionary knows it, else generally.
+export function problemText(p, form) {
+  if (p.text) return p.text;
+  // A wording the dictionary keeps for this very reason is the most
+  // particular ("an exemption rule needs the course it exempts").
+  if (p.reason && hasOwn(`reason.${p.reason}`)) return t(`reason.${p.reason}`);
+  const params = { ...(p.params || {}) };
+  for (const k of ['min', 'max']) {
+    if (typeof params[k] === 'number') params[k] = fmtNumber(params[k]);
+  }
+  if (params.other) params.other = fieldLabel(form, params.other);
+  if (params.value !== undefined && has(`value.${params.value}`)) params.value = t(`value.${params.value}`);
+  if (p.code) {
+    let key = `problem.${p.code}`;
+    if (p.code === 'greater_than' && p.params && p.params.max !== undefined) key = 'problem.greater_than.max';
+    if (p.code === 'needs' && p.params && p.params.value !== undefined) key = 'problem.needs.value';
+    if (p.code === 'too_long' && /(issuerIds|unitCodes|condition)$/.test(p.field || '')) key = 'problem.too_long.items';
+    if (has(key)) return t(key, params);
+  }
+  return reasonText(p.reason);
 }
 
 export function clearErrors(form) {
@@ -59,7 +105,10 @@ export function clearErrors(form) {
 // slotFor finds where an API field path belongs: the exact field, else its
 // parent ("capabilities[0]" → "capabilities", "result.score" → "result").
 function slotFor(form, field) {
-  const candidates = [field, field.replace(/\[\d+\]$/, ''), field.split('.').slice(0, -1).join('.')];
+  const candidates = [field, field.replace(/\[\d+\]$/, '')];
+  for (let p = field.split('.').slice(0, -1); p.length; p = p.slice(0, -1)) {
+    candidates.push(p.join('.'), p.join('.').replace(/\[\d+\]$/, ''));
+  }
   for (const c of candidates) {
     if (!c) continue;
     const p = form.querySelector(`.field-error[data-error-for="${CSS.escape(c)}"]`);
@@ -72,6 +121,10 @@ export function setFieldError(form, field, text, textKey) {
   const p = slotFor(form, field);
   if (!p) return false;
   const line = textKey ? h('span', { t: textKey }) : h('span', { text });
+  // A problem placed on a parent slot names the part it concerns.
+  if (!textKey && p.dataset.errorFor !== field && p.dataset.errorFor !== field.replace(/\[\d+\]$/, '')) {
+    line.prepend(fieldLabel(null, field) + colon());
+  }
   if (p.textContent) p.append(' ');
   p.append(line);
   p.hidden = false;
@@ -91,13 +144,13 @@ export function showErrors(form, err, contextKey) {
   const unplaced = [];
   const problems = err && err.fieldProblems ? err.fieldProblems : [];
   for (const p of problems) {
-    const reasonKey = has(`reason.${p.reason}`) ? `reason.${p.reason}` : null;
-    if (!setFieldError(form, p.field, p.reason, reasonKey)) unplaced.push(p);
+    if (!setFieldError(form, p.field, problemText(p, form))) unplaced.push(p);
   }
   if (slot) {
     const box = alertFor(err, contextKey);
     if (unplaced.length) {
-      box.append(h('ul', {}, unplaced.map((p) => h('li', {}, `${p.field}: `, reasonText(p.reason)))));
+      box.append(h('p', { t: 'problem.unplaced' }),
+        h('ul', {}, unplaced.map((p) => h('li', {}, fieldLabel(form, p.field) + colon(), problemText(p, form)))));
     }
     slot.append(box);
   }

@@ -51,6 +51,8 @@ const ACTIONS = [
   'rule.new_version',
   'rule.publish',
   'rule.retire',
+  'rule.submit',
+  'rule.return',
   'policy.update',
   'transcript.issue',
   'keys.rotate_master',

@@ -51,11 +51,11 @@ function problemCell(e) {
 function wordHeaderProblem(p) {
   let m = /^unknown column "(.*)" \(column (\d+) of the first line\)$/.exec(p.reason || '');
   if (m) {
-    p.reason = t('import.unknownColumn', { name: m[1], n: m[2] });
+    p.text = t('import.unknownColumn', { name: m[1], n: m[2] });
     return;
   }
   m = /^column "(.*)" appears twice$/.exec(p.reason || '');
-  if (m) p.reason = t('import.columnTwice', { name: m[1] });
+  if (m) p.text = t('import.columnTwice', { name: m[1] });
 }
 
 // lineList names rows by their Excel row numbers.

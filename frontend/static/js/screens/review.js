@@ -4,9 +4,11 @@
 
 import { h, tx, num, date, field } from '../dom.js';
 import * as api from '../api.js';
+import { t } from '../i18n.js';
 import { pageHeader, button, loading, alertFor, onLoadMore } from '../ui.js';
 import { evaluationView, conversionBadge } from '../evaluation.js';
 import { rejectDialog } from '../rejectdialog.js';
+import { resultCell, statusCell } from '../outcomes.js';
 
 const STATUSES = ['pending', 'needs_review', 'appealed', 'in_notice', 'approved', 'final', 'rejected'];
 const PAGE = 20;
@@ -62,29 +64,108 @@ function decisionForm(conv, onDecided) {
     where);
 }
 
+// own marks words the institution or learner wrote (titles, names) so they
+// keep their own language in either UI.
+const own = (text, tag = 'strong') => h(tag, { text: text || '—', data: { ownWords: '' } });
+
+// sentence fills a dictionary sentence's {placeholders} with nodes, so
+// that names stay marked as their own words inside it.
+function sentence(key, parts) {
+  return t(key).split(/(\{\w+\})/).filter(Boolean).map((piece) => {
+    const m = /^\{(\w+)\}$/.exec(piece);
+    return m && m[1] in parts ? parts[m[1]] : piece;
+  });
+}
+
+// evidenceFigures is one used outcome in full: the result, hours, credits,
+// completion date and issuer, which the decision rests on.
+function evidenceFigures(o) {
+  return h('dl', { class: 'kv evidence-figures' },
+    h('dt', { t: 'outcome.result' }), h('dd', { class: 'evidence-result' }, resultCell(o)),
+    h('dt', { t: 'outcome.hours' }), h('dd', { class: 'evidence-hours' }, num(o.hours), ' ', tx('unit.hours')),
+    h('dt', { t: 'outcome.credits' }), h('dd', {}, num(o.credits), ' ', tx('unit.credits')),
+    h('dt', { t: 'outcome.completedOn' }), h('dd', { class: 'evidence-completed' }, date(o.completedOn)),
+    h('dt', { t: 'outcome.issuer' }), h('dd', { class: 'evidence-issuer' }, own(o.issuerName, 'span')),
+    o.courseCode ? [h('dt', { t: 'evidence.courseCode' }), h('dd', {}, own(o.courseCode, 'span'))] : null,
+    o.level ? [h('dt', { t: 'evidence.level' }), h('dd', {}, num(o.level))] : null,
+    h('dt', { t: 'outcome.status' }), h('dd', {}, statusCell(o)));
+}
+
+function evidenceList(conv) {
+  return h('ul', { class: 'evidence-list plain' }, (conv.evidence || []).map((o) =>
+    h('li', { class: 'evidence', data: { outcomeId: o.id, status: o.status } },
+      h('p', { class: 'evidence-title' }, own(o.title), ' ',
+        h('span', { class: 'sub-inline' }, tx(`cat.${o.category}`))),
+      evidenceFigures(o))));
+}
+
+// whatChanged says, on a card that needs review again, which used outcome
+// was revoked, when, by which institution and why, instead of the verdict
+// the bank reached before.
+function whatChanged(conv) {
+  const revoked = (conv.evidence || []).filter((o) => o.status === 'revoked');
+  return h('div', { class: 'alert alert-warning what-changed', role: 'note' },
+    h('p', { class: 'alert-title', t: 'review.changedTitle' }),
+    revoked.length
+      ? h('ul', {}, revoked.map((o) => h('li', { data: { outcomeId: o.id } },
+        sentence('review.changedRevoked', {
+          title: own(o.title), when: date(o.revokedAt, true), issuer: own(o.issuerName, 'span'),
+        }),
+        o.revokedReason ? [' ', tx('review.changedReason'), own(o.revokedReason, 'span')] : null)))
+      : h('p', { t: 'review.changedUnknown' }),
+    h('p', { t: 'review.changedHint' }));
+}
+
+// reviewEvaluation is the bank's evaluation as a reviewer needs it: every
+// used outcome in full in place of its title, the trace's "uses" steps
+// followed by that outcome's figures, and on a card needing review again
+// the change rather than the old verdict.
+function reviewEvaluation(conv) {
+  const view = evaluationView(conv.evaluation, { technical: true });
+  const evidence = conv.evidence || [];
+  const usedList = view.querySelector('.used-list');
+  if (usedList && evidence.length) usedList.replaceWith(evidenceList(conv));
+  view.querySelectorAll('.trace-list li').forEach((li) => {
+    const msg = li.querySelector('.trace-message');
+    const o = msg && evidence.find((e) => msg.textContent.includes(`「${e.title}」`));
+    if (o) {
+      li.append(h('span', { class: 'trace-evidence sub' }, resultCell(o), ' · ', num(o.hours), ' ', tx('unit.hours'), ' · ',
+        date(o.completedOn), ' · ', own(o.issuerName, 'span')));
+    }
+  });
+  if (conv.status === 'needs_review') {
+    view.classList.remove('evaluation-ok');
+    const verdict = view.querySelector('.evaluation-verdict');
+    if (verdict) verdict.replaceWith(whatChanged(conv));
+    const figures = view.querySelector('.evaluation-figures');
+    if (figures) figures.remove();
+  }
+  return view;
+}
+
 function conversionCard(conv, onDecided) {
   const titleId = `conv-${conv.id}`;
   const open = conv.status === 'pending' || conv.status === 'needs_review' || conv.status === 'appealed';
   return h('article', { class: 'card conversion-card', 'aria-labelledby': titleId, data: { conversionId: conv.id, ruleCode: conv.ruleCode } },
     h('div', { class: 'card-head' },
-      h('h2', { id: titleId, text: conv.ruleName || conv.ruleCode }),
+      h('h2', { id: titleId, text: conv.ruleName || conv.ruleCode, data: { ownWords: '' } }),
       conversionBadge(conv.status)),
     h('dl', { class: 'kv' },
       h('dt', { t: 'convert.code' }), h('dd', {}, h('code', { text: conv.ruleCode }), ' ',
         h('span', { class: 'sub-inline', t: 'conversion.versionValue', targs: { v: conv.ruleVersion } })),
       h('dt', { t: 'conversion.purpose' }), h('dd', { t: `purpose.${conv.purpose}` }),
       h('dt', { t: 'conversion.applicant' }),
-      h('dd', {}, conv.learnerName ? [h('strong', { text: conv.learnerName }), ' ', h('code', { text: conv.learnerNationalId || '' })]
+      h('dd', {}, conv.learnerName ? [h('strong', { text: conv.learnerName, data: { ownWords: '' } }), ' ', h('code', { text: conv.learnerNationalId || '' })]
         : h('code', { text: conv.accountId })),
       h('dt', { t: 'conversion.appliedAt' }), h('dd', {}, date(conv.appliedAt, true)),
       h('dt', { t: 'conversion.credits' }), h('dd', {}, num(conv.evaluation?.awardedCredits || 0)),
       conv.decidedAt ? [h('dt', { t: 'conversion.decidedAt' }), h('dd', {}, date(conv.decidedAt, true))] : null,
-      conv.note ? [h('dt', { t: 'conversion.note' }), h('dd', { text: conv.note })] : null,
-      conv.appeal ? [h('dt', { t: 'review.appeal' }), h('dd', { text: conv.appeal.reason })] : null,
+      conv.note ? [h('dt', { t: 'conversion.note' }), h('dd', { text: conv.note, data: { ownWords: '' } })] : null,
+      conv.appeal ? [h('dt', { t: 'review.appeal' }), h('dd', { text: conv.appeal.reason, data: { ownWords: '' } })] : null,
       (conv.objections || []).length ? [h('dt', { t: 'review.objections' }),
-        h('dd', {}, h('ul', { class: 'plain' }, conv.objections.map((o) => h('li', { text: o.reason }))))] : null),
+        h('dd', {}, h('ul', { class: 'plain' }, conv.objections.map((o) => h('li', { text: o.reason, data: { ownWords: '' } }))))] : null),
     conv.status === 'appealed' ? h('p', { class: 'hint', t: 'review.appealHint' }) : null,
-    evaluationView(conv.evaluation, { technical: true }),
+    reviewEvaluation(conv),
     open ? decisionForm(conv, onDecided) : null);
 }
 

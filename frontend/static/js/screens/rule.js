@@ -2,9 +2,10 @@
 // new draft version), simulate it across the district, publish (admin) and
 // retire it.
 
-import { h, num, section, table, tx } from '../dom.js';
+import { h, num, date, section, table, tx } from '../dom.js';
 import * as api from '../api.js';
 import { pageHeader, button, loading, onSubmit, flash, runAction } from '../ui.js';
+import { confirmPublish, confirmRetire, confirmReturn } from '../ruledialogs.js';
 import { institutions } from '../lookups.js';
 import { ruleForm } from '../ruleform.js';
 import { canManageRules, ruleStatusBadge } from './rules.js';
@@ -51,25 +52,60 @@ function actionsCard(rule, me, reopen) {
     where.append(simulationView(await api.post(`/api/v1/rules/${encodeURIComponent(rule.id)}/simulate`)));
   }));
   const buttons = [simulate];
+  const submitted = rule.submission?.state === 'submitted';
+  // The converting institution submits its draft; the admin publishes or
+  // returns it. Each step that changes what learners may apply under asks
+  // first.
+  if (me.role === 'staff' && rule.status === 'draft' && !submitted) {
+    const submit = button('rule.submit', { attrs: { id: 'rule-submit' } });
+    submit.addEventListener('click', () => runAction(submit, where, async () => {
+      await api.post(`/api/v1/rules/${encodeURIComponent(rule.id)}/submit`);
+      flash('rule.submittedDone');
+      reopen(rule.id);
+    }));
+    buttons.push(submit);
+  }
   if (me.role === 'admin' && rule.status === 'draft') {
     const publish = button('rule.publish', { attrs: { id: 'rule-publish' } });
-    publish.addEventListener('click', () => runAction(publish, where, async () => {
-      await api.post(`/api/v1/rules/${encodeURIComponent(rule.id)}/publish`);
+    publish.addEventListener('click', () => confirmPublish(rule, () => {
       flash('rule.published');
       reopen(rule.id);
     }));
     buttons.push(publish);
+    if (submitted) {
+      const back = button('rule.return', { kind: 'secondary', attrs: { id: 'rule-return' } });
+      back.addEventListener('click', () => confirmReturn(rule, () => {
+        flash('rule.returnedDone');
+        reopen(rule.id);
+      }));
+      buttons.push(back);
+    }
   }
   if (rule.status !== 'retired') {
     const retire = button('rule.retire', { kind: 'danger', attrs: { id: 'rule-retire' } });
-    retire.addEventListener('click', () => runAction(retire, where, async () => {
-      await api.post(`/api/v1/rules/${encodeURIComponent(rule.id)}/retire`);
+    retire.addEventListener('click', () => confirmRetire(rule, () => {
       flash('rule.retiredDone');
       reopen(rule.id);
     }));
     buttons.push(retire);
   }
   return section('rule.actionsTitle', h('p', { class: 'hint', t: 'rule.simulateHint' }), h('div', { class: 'actions' }, buttons), where);
+}
+
+// submissionNote says where a draft stands on its way to publication: in
+// the admin's queue, or returned with the admin's note.
+function submissionNote(rule) {
+  const sub = rule.status === 'draft' ? rule.submission : null;
+  if (!sub) return null;
+  if (sub.state === 'submitted') {
+    return h('div', { class: 'alert alert-success', id: 'rule-submission', data: { state: 'submitted' } },
+      h('p', {}, tx('rule.submittedNote'), ' ', date(sub.at, true)),
+      h('p', { class: 'hint', t: 'rule.submittedEdit' }));
+  }
+  return h('div', { class: 'alert alert-warning', id: 'rule-submission', data: { state: 'returned' } },
+    h('p', {}, tx('rule.returnedNote'), ' ', date(sub.at, true)),
+    h('p', {}, tx('rule.returnNoteLabel'), h('span', { class: 'return-note', text: sub.note, data: { ownWords: '' } })),
+    h('p', { class: 'hint', t: 'rule.returnedHint' }));
 }
 
 export default {
@@ -123,6 +159,7 @@ export default {
       h('p', {}, h('a', { href: '#/rules', t: 'rule.back' })),
       rule && rule.status === 'published' ? h('p', { class: 'alert alert-warning', id: 'rule-version-note', t: 'rule.publishedNote', targs: { v: rule.version + 1 } }) : null,
       readOnly ? h('p', { class: 'alert alert-warning', t: 'rule.retiredNote' }) : null,
+      rule ? submissionNote(rule) : null,
       rule ? actionsCard(rule, ctx.me, reopen) : null,
       h('div', { class: 'card' }, form),
     ].filter(Boolean));
