@@ -113,7 +113,12 @@ async function decode(res) {
   }
   if (res.ok) return data;
   const e = (data && data.error) || {};
-  throw new ApiError(res.status, e.code || `http_${res.status}`, e.message || '', e.details);
+  const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || '', e.details);
+  // A limit says how long to wait (seconds); the page tells the reader that
+  // wait instead of a guess.
+  const wait = Number.parseInt(res.headers.get('Retry-After') || '', 10);
+  if (wait > 0) err.retryAfter = wait;
+  throw err;
 }
 
 // refresh trades the refresh token for a new pair. Concurrent 401s share one

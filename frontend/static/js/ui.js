@@ -26,6 +26,12 @@ export function reasonText(reason) {
   return has(key) ? t(key) : reason;
 }
 
+// waitText words a wait in seconds: seconds under two minutes, else whole
+// minutes rounded up. It is {k, a} so a language switch re-words it.
+function waitText(seconds) {
+  return seconds < 120 ? { k: 'wait.seconds', a: { n: seconds } } : { k: 'wait.minutes', a: { n: Math.ceil(seconds / 60) } };
+}
+
 // alertFor renders an error as a message box read out by screen readers.
 export function alertFor(err, contextKey) {
   const box = h('div', { class: 'alert alert-error', role: 'alert' });
@@ -35,7 +41,9 @@ export function alertFor(err, contextKey) {
   }
   let key = knownCodes.has(err.code) ? `err.${err.code}` : null;
   if (contextKey && has(`${contextKey}.${err.code}`)) key = `${contextKey}.${err.code}`;
-  if (key) box.append(h('p', { class: 'alert-title', t: key }));
+  if (key && err.retryAfter && has(`${key}Wait`)) {
+    box.append(h('p', { class: 'alert-title', t: `${key}Wait`, targs: { wait: waitText(err.retryAfter) } }));
+  } else if (key) box.append(h('p', { class: 'alert-title', t: key }));
   const detail = serverDetail(err);
   if (detail && err.code !== 'invalid' && err.code !== 'unauthenticated') {
     box.append(h('p', { class: key ? 'alert-detail' : 'alert-title', text: detail }));
