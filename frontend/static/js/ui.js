@@ -40,12 +40,15 @@ export function alertFor(err, contextKey) {
     return box;
   }
   let key = knownCodes.has(err.code) ? `err.${err.code}` : null;
-  if (contextKey && has(`${contextKey}.${err.code}`)) key = `${contextKey}.${err.code}`;
+  // A screen's own wording of a code says all there is to say, in the
+  // reader's language; the server's English detail would only repeat it.
+  const own = Boolean(contextKey && has(`${contextKey}.${err.code}`));
+  if (own) key = `${contextKey}.${err.code}`;
   if (key && err.retryAfter && has(`${key}Wait`)) {
     box.append(h('p', { class: 'alert-title', t: `${key}Wait`, targs: { wait: waitText(err.retryAfter) } }));
   } else if (key) box.append(h('p', { class: 'alert-title', t: key }));
   const detail = serverDetail(err);
-  if (detail && err.code !== 'invalid' && err.code !== 'unauthenticated') {
+  if (detail && !own && err.code !== 'invalid' && err.code !== 'unauthenticated') {
     box.append(h('p', { class: key ? 'alert-detail' : 'alert-title', text: detail }));
   } else if (!key) {
     box.append(h('p', { class: 'alert-title', t: 'err.unexpected' }));
