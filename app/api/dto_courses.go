@@ -19,15 +19,15 @@ type courseDTO struct {
 	Credits       *float64  `json:"credits,omitempty"` // only when the institution states them
 	// BankCredits is what completing the course banks: the stated credits
 	// or, failing them, the credit policy's for its hours and category.
-	BankCredits float64 `json:"bankCredits,omitempty"`
-	Level         int       `json:"level,omitempty"`
-	UnitCode      string    `json:"unitCode,omitempty"`
-	NextStart     *string   `json:"nextStart,omitempty"`
-	Online        bool      `json:"online"`
-	Place         string    `json:"place,omitempty"`
-	CapacityNote  string    `json:"capacityNote,omitempty"`
-	UpdatedAt     time.Time `json:"updatedAt"`
-	Version       int64     `json:"version"`
+	BankCredits  float64   `json:"bankCredits,omitempty"`
+	Level        int       `json:"level,omitempty"`
+	UnitCode     string    `json:"unitCode,omitempty"`
+	NextStart    *string   `json:"nextStart,omitempty"`
+	Online       bool      `json:"online"`
+	Place        string    `json:"place,omitempty"`
+	CapacityNote string    `json:"capacityNote,omitempty"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	Version      int64     `json:"version"`
 }
 
 func courseFrom(c domain.Course) courseDTO {
