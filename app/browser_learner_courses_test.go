@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -65,5 +66,44 @@ func TestReadmeCountsDemoLearnerLogins(t *testing.T) {
 	}
 	if words[m[1]] != residents || words[m[2]] != logins {
 		t.Errorf("README: %s residents, %s with logins; the demo has %d and prints %d learner logins", m[1], m[2], residents, logins)
+	}
+}
+
+// TestBrowserLearnerSeesContactTheAdminEntered: the contact an admin types
+// when registering an institution is what learners are shown.
+func TestBrowserLearnerSeesContactTheAdminEntered(t *testing.T) {
+	base, _ := startServer(t)
+	b := openBrowser(t, base)
+	b.signIn("admin", demoAdminPassword)
+	f := func(name string) chromedp.CSS { return chromedp.CSS(`#institution-form [name="` + name + `"]`) }
+	b.do("register an institution with its contact", chromedp.Click(chromedp.CSS(`#nav a[href="#/institutions"]`)),
+		chromedp.WaitVisible(f("name")),
+		chromedp.SendKeys(f("name"), "示范区社区学习中心"),
+		chromedp.SendKeys(f("address"), "示范区和平街 5 号"),
+		chromedp.SendKeys(f("phone"), "010-6512 3499"),
+		chromedp.SendKeys(f("website"), "https://learn.example.org/"),
+		chromedp.Click(chromedp.CSS(`#institution-form input[name="categories"][value="community"]`)),
+		chromedp.Click(chromedp.CSS(`#institution-form button[type="submit"]`)))
+	b.waitJS("listed", `document.querySelector('main').innerText.includes('示范区社区学习中心')`)
+	var list struct {
+		Items []struct {
+			Name    string `json:"name"`
+			Address string `json:"address"`
+			Phone   string `json:"phone"`
+			Website string `json:"website"`
+		} `json:"items"`
+	}
+	apiJSON(t, http.MethodGet, base+"/api/v1/institutions?limit=200", "", "", nil, http.StatusOK, &list)
+	found := false
+	for _, i := range list.Items {
+		if i.Name == "示范区社区学习中心" {
+			found = i.Address == "示范区和平街 5 号" && i.Phone == "010-6512 3499" && i.Website == "https://learn.example.org/"
+		}
+	}
+	if !found {
+		t.Errorf("the institution's contact was not stored as entered: %+v", list.Items)
+	}
+	if problems := b.consoleProblems(); len(problems) > 0 {
+		t.Errorf("console errors or CSP violations:\n%s", strings.Join(problems, "\n"))
 	}
 }
