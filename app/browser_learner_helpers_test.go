@@ -16,8 +16,11 @@ var (
 	// internalCode is a dotted lower-case code such as match.ok or
 	// conversion.decided; a web address or file name is not one.
 	internalCode = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)*\.[a-z_]+(?:\.[a-z_]+)*\b`)
-	jsonPath     = regexp.MustCompile(`\w+\[\d+\]|\bcondition\b`)
-	categoryCode = regexp.MustCompile(`\b(academic|vocational|certificate|community|senior|online|other)\b`)
+	jsonPath     = regexp.MustCompile(`\w+\[\d+\]|\bcondition\.`)
+	// conditionWord is the root of a condition path, which the Chinese
+	// page must not show even alone.
+	conditionWord = regexp.MustCompile(`\bcondition\b`)
+	categoryCode  = regexp.MustCompile(`\b(academic|vocational|certificate|community|senior|online|other)\b`)
 	// snakeCode is a code such as not_eligible or needs_review; statusCode
 	// the one-word codes, which only the Chinese page must not show.
 	snakeCode  = regexp.MustCompile(`\b[a-z]+_[a-z_]+\b`)
@@ -73,7 +76,7 @@ func (b *browser) assertPlainText(lang, where string) {
 	}
 	switch lang {
 	case "zh":
-		for _, re := range []*regexp.Regexp{categoryCode, statusCode} {
+		for _, re := range []*regexp.Regexp{categoryCode, statusCode, conditionWord} {
 			if m := re.FindAllString(visible, 3); len(m) > 0 {
 				b.t.Errorf("%s (zh): shows codes %q in:\n%s", where, m, excerpt(visible, m[0]))
 			}
