@@ -16,15 +16,22 @@ var (
 	// internalCode is a dotted lower-case code such as match.ok or
 	// conversion.decided; a web address or file name is not one.
 	internalCode = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)*\.[a-z_]+(?:\.[a-z_]+)*\b`)
-	jsonPath     = regexp.MustCompile(`\w+\[\d+\]|\bcondition\b`)
-	categoryCode = regexp.MustCompile(`\b(academic|vocational|certificate|community|senior|online|other)\b`)
-	statusCode   = regexp.MustCompile(`\b(not_eligible|needs_review|in_notice|pending|approved|rejected|revoked|reversal|earmark|release)\b`)
+	jsonPath     = regexp.MustCompile(`\w+\[\d+\]|\bcondition\.`)
+	// conditionWord is the root of a condition path, which the Chinese
+	// page must not show even alone.
+	conditionWord = regexp.MustCompile(`\bcondition\b`)
+	categoryCode  = regexp.MustCompile(`\b(academic|vocational|certificate|community|senior|online|other)\b`)
+	// snakeCode is a code such as not_eligible or needs_review; statusCode
+	// the one-word codes, which only the Chinese page must not show.
+	snakeCode  = regexp.MustCompile(`\b[a-z]+_[a-z_]+\b`)
+	statusCode = regexp.MustCompile(`\b(pending|approved|rejected|revoked|reverse|earmark|release|deposit|spend)\b`)
 	// englishRun is three or more English words in a row: a sentence, not
 	// a format's name or a code.
-	englishRun   = regexp.MustCompile(`[A-Za-z]{2,}(?:[ ,'’]+[A-Za-z]{2,}){2,}`)
-	han          = regexp.MustCompile(`\p{Han}`)
-	webAddress   = regexp.MustCompile(`(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:json|csv|pdf|png|jwt|org|com|cn|gov)\b`)
-	chinesePunct = regexp.MustCompile(`[：；。]`)
+	englishRun    = regexp.MustCompile(`[A-Za-z]{2,}(?:[ ,'’]+[A-Za-z]{2,}){2,}`)
+	han           = regexp.MustCompile(`\p{Han}`)
+	webAddress    = regexp.MustCompile(`(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:json|csv|pdf|png|jwt|org|com|cn|gov)\b`)
+	chinesePunct  = regexp.MustCompile(`[：；。]`)
+	quotedExample = regexp.MustCompile(`“[^”]*”`)
 )
 
 // pageTexts is what the page shows under main: its visible text, and the
@@ -42,7 +49,7 @@ const pageTextsJS = `(() => {
     else if (v && typeof v === 'object') Object.values(v).forEach((x) => strings(x, out));
     return out;
   };
-  const catalogue = [...main.querySelectorAll('[data-i18n]')].filter((el) => el.offsetParent !== null).map((el) => {
+  const catalogue = [...main.querySelectorAll('[data-i18n]')].filter((el) => el.checkVisibility()).map((el) => {
     let s = el.textContent;
     let args = {};
     try { args = JSON.parse(el.dataset.i18nArgs || '{}'); } catch { args = {}; }
@@ -61,15 +68,18 @@ func (b *browser) assertPlainText(lang, where string) {
 		b.t.Fatalf("%s: page text: %v", where, err)
 	}
 	visible := webAddress.ReplaceAllString(p.Visible, " ")
-	for _, re := range []*regexp.Regexp{internalCode, jsonPath, statusCode} {
+	visible = strings.NewReplacer("e.g.", " ", "i.e.", " ").Replace(visible)
+	for _, re := range []*regexp.Regexp{internalCode, jsonPath, snakeCode} {
 		if m := re.FindAllString(visible, 3); len(m) > 0 {
 			b.t.Errorf("%s (%s): shows internal text %q in:\n%s", where, lang, m, excerpt(visible, m[0]))
 		}
 	}
 	switch lang {
 	case "zh":
-		if m := categoryCode.FindAllString(visible, 3); len(m) > 0 {
-			b.t.Errorf("%s (zh): shows category codes %q in:\n%s", where, m, excerpt(visible, m[0]))
+		for _, re := range []*regexp.Regexp{categoryCode, statusCode, conditionWord} {
+			if m := re.FindAllString(visible, 3); len(m) > 0 {
+				b.t.Errorf("%s (zh): shows codes %q in:\n%s", where, m, excerpt(visible, m[0]))
+			}
 		}
 		for _, s := range p.Catalogue {
 			if m := englishRun.FindString(s); m != "" {
@@ -78,6 +88,8 @@ func (b *browser) assertPlainText(lang, where string) {
 		}
 	case "en":
 		for _, s := range p.Catalogue {
+			// A quoted example of Chinese input (“书法”) is the reader's data.
+			s = quotedExample.ReplaceAllString(s, " ")
 			if han.MatchString(s) || chinesePunct.MatchString(s) {
 				b.t.Errorf("%s (en): Chinese text %q in the English page", where, strings.TrimSpace(s))
 			}

@@ -28,6 +28,9 @@ var (
 	ErrStale = fmt.Errorf("%w: version changed", ErrConflict)
 	// ErrDuplicate marks an outcome already banked (same issuer, course, title, date).
 	ErrDuplicate = fmt.Errorf("%w: duplicate outcome", ErrConflict)
+	// ErrNameMismatch is a claim of an account an institution opened (no
+	// password yet) under a name other than the one on record.
+	ErrNameMismatch = fmt.Errorf("%w: the name does not match the record for this national ID", ErrConflict)
 )
 
 // FieldProblem names one bad field by its JSON path. Reason is an English

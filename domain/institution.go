@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,6 +55,9 @@ type Institution struct {
 	Categories   []Category
 	Status       InstitutionStatus
 	CreatedAt    time.Time
+	// Contact is how a learner reaches the institution to enrol in one of
+	// its courses; every part is optional.
+	Contact Contact
 	// SessionGen is bumped at every suspension: it is part of the session
 	// generation of the institution's staff and clients, so their tokens
 	// stay dead after the institution is reactivated.
@@ -72,6 +77,37 @@ func (i *Institution) SetStatus(status InstitutionStatus) error {
 	return nil
 }
 
+// Contact is an institution's public address, telephone and web address.
+type Contact struct {
+	Address string
+	Phone   string
+	Website string
+}
+
+// contactPhone is a telephone number as people write it: digits with
+// spaces, dashes, parentheses or a leading +, an extension after 转.
+var contactPhone = regexp.MustCompile(`^\+?[0-9][0-9 ()\-]{4,24}(转[0-9]{1,6})?$`)
+
+// checkContact validates and trims a contact.
+func checkContact(v *ValidationError, c Contact) Contact {
+	c = Contact{Address: strings.TrimSpace(c.Address), Phone: strings.TrimSpace(c.Phone), Website: strings.TrimSpace(c.Website)}
+	if utf8.RuneCountInString(c.Address) > 200 {
+		v.Add("address", "at most 200 characters")
+	} else if c.Address != "" {
+		checkPlainText(v, "address", c.Address)
+	}
+	if c.Phone != "" && !contactPhone.MatchString(c.Phone) {
+		v.Add("phone", "must be a telephone number such as 010-6512 3456")
+	}
+	if c.Website != "" {
+		u, err := url.Parse(c.Website)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(c.Website) > 200 {
+			v.Add("website", "must be a web address starting with https:// (at most 200 characters)")
+		}
+	}
+	return c
+}
+
 // InstitutionInput is what an admin registers.
 type InstitutionInput struct {
 	Name         string
@@ -79,6 +115,7 @@ type InstitutionInput struct {
 	Region       string
 	Capabilities []string
 	Categories   []string
+	Contact      Contact
 }
 
 // NewInstitution validates a registration.
@@ -125,6 +162,7 @@ func NewInstitution(in InstitutionInput, now time.Time) (Institution, error) {
 			cats = append(cats, cat)
 		}
 	}
+	contact := checkContact(v, in.Contact)
 	if seen[string(CapabilityIssue)] && len(cats) == 0 {
 		v.Add("categories", "an issuing institution needs at least one category")
 	}
@@ -133,7 +171,7 @@ func NewInstitution(in InstitutionInput, now time.Time) (Institution, error) {
 	}
 	return Institution{
 		ID: NewID(), Name: name, Kind: kind, Region: region,
-		Capabilities: caps, Categories: cats, Status: InstitutionActive, CreatedAt: Now(now),
+		Capabilities: caps, Categories: cats, Status: InstitutionActive, CreatedAt: Now(now), Contact: contact,
 	}, nil
 }
 

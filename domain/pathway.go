@@ -23,6 +23,8 @@ type CourseSuggestion struct {
 	Courses []Course
 	Hours   float64 // total study hours, the first ranking key
 	Credits float64 // credits the courses would bank under the policy
+	// CourseCredits is what each of Courses would bank, in order.
+	CourseCredits []float64
 	// StartsOn is the earliest next start among the courses (nil: none
 	// scheduled), the second ranking key.
 	StartsOn *time.Time
@@ -465,6 +467,7 @@ func (p *planner) complete(root *condNode, slots []slot, choice []int, have, tar
 	for _, i := range picked {
 		e := p.cat.entries[i]
 		s.Courses = append(s.Courses, *e.course)
+		s.CourseCredits = append(s.CourseCredits, float64(e.units)/2)
 		s.Hours += e.course.Hours
 		s.Credits += float64(e.units) / 2
 		if e.start != unscheduled && (s.StartsOn == nil || e.course.NextStart.Before(*s.StartsOn)) {

@@ -359,11 +359,16 @@ type institutionDTO struct {
 	CreatedAt    time.Time `json:"createdAt"`
 	ClientID     string    `json:"clientId,omitempty"`
 	ClientSecret string    `json:"clientSecret,omitempty"`
+	// Address, Phone and Website are the public contact for enrolling.
+	Address string `json:"address,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Website string `json:"website,omitempty"`
 }
 
 func institutionFrom(i domain.Institution) institutionDTO {
 	out := institutionDTO{ID: i.ID, Name: i.Name, Kind: string(i.Kind), Region: i.Region,
-		Capabilities: []string{}, Categories: []string{}, Status: string(i.Status), CreatedAt: i.CreatedAt}
+		Capabilities: []string{}, Categories: []string{}, Status: string(i.Status), CreatedAt: i.CreatedAt,
+		Address: i.Contact.Address, Phone: i.Contact.Phone, Website: i.Contact.Website}
 	for _, c := range i.Capabilities {
 		out.Capabilities = append(out.Capabilities, string(c))
 	}
@@ -379,6 +384,9 @@ type institutionRequest struct {
 	Region       string   `json:"region"`
 	Capabilities []string `json:"capabilities"`
 	Categories   []string `json:"categories"`
+	Address      string   `json:"address"`
+	Phone        string   `json:"phone"`
+	Website      string   `json:"website"`
 }
 
 type userDTO struct {

@@ -17,14 +17,17 @@ type courseDTO struct {
 	Category      string    `json:"category"`
 	Hours         float64   `json:"hours"`
 	Credits       *float64  `json:"credits,omitempty"` // only when the institution states them
-	Level         int       `json:"level,omitempty"`
-	UnitCode      string    `json:"unitCode,omitempty"`
-	NextStart     *string   `json:"nextStart,omitempty"`
-	Online        bool      `json:"online"`
-	Place         string    `json:"place,omitempty"`
-	CapacityNote  string    `json:"capacityNote,omitempty"`
-	UpdatedAt     time.Time `json:"updatedAt"`
-	Version       int64     `json:"version"`
+	// BankCredits is what completing the course banks: the stated credits
+	// or, failing them, the credit policy's for its hours and category.
+	BankCredits  float64   `json:"bankCredits,omitempty"`
+	Level        int       `json:"level,omitempty"`
+	UnitCode     string    `json:"unitCode,omitempty"`
+	NextStart    *string   `json:"nextStart,omitempty"`
+	Online       bool      `json:"online"`
+	Place        string    `json:"place,omitempty"`
+	CapacityNote string    `json:"capacityNote,omitempty"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	Version      int64     `json:"version"`
 }
 
 func courseFrom(c domain.Course) courseDTO {
@@ -116,8 +119,12 @@ func pathwayFrom(p domain.Pathway) pathwayDTO {
 	out.Shortfall = out.Evaluation.Shortfall
 	for _, s := range p.Suggestions {
 		d := suggestionDTO{TotalHours: s.Hours, Credits: s.Credits, StartsOn: optDate(s.StartsOn)}
-		for _, c := range s.Courses {
-			d.Courses = append(d.Courses, courseFrom(c))
+		for i, c := range s.Courses {
+			cd := courseFrom(c)
+			if i < len(s.CourseCredits) {
+				cd.BankCredits = s.CourseCredits[i]
+			}
+			d.Courses = append(d.Courses, cd)
 		}
 		out.Suggestions = append(out.Suggestions, d)
 	}

@@ -51,6 +51,7 @@ var statusTable = []struct {
 	{domain.ErrInvalid, fiber.StatusUnprocessableEntity, "invalid"},
 	{domain.ErrNotFound, fiber.StatusNotFound, "not_found"},
 	{domain.ErrDuplicate, fiber.StatusConflict, "duplicate"},
+	{domain.ErrNameMismatch, fiber.StatusConflict, "name_mismatch"},
 	{domain.ErrConflict, fiber.StatusConflict, "conflict"},
 	{storage.ErrKeyTaken, fiber.StatusConflict, "idempotency_in_progress"},
 	{domain.ErrForbidden, fiber.StatusForbidden, "forbidden"},

@@ -41,7 +41,15 @@ func (s *Server) searchCourses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(items, next, courseFrom))
+	policy, err := s.svc.CreditPolicy(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(items, next, func(co domain.Course) courseDTO {
+		out := courseFrom(co)
+		out.BankCredits = co.CreditsUnder(policy)
+		return out
+	}))
 }
 
 func (s *Server) getCourse(c *fiber.Ctx) error {

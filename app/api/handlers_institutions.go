@@ -43,6 +43,7 @@ func (s *Server) createInstitution(c *fiber.Ctx, op service.Op) error {
 	}
 	created, err := s.svc.CreateInstitution(c.UserContext(), actor, op, domain.InstitutionInput{
 		Name: req.Name, Kind: req.Kind, Region: req.Region, Capabilities: req.Capabilities, Categories: req.Categories,
+		Contact: domain.Contact{Address: req.Address, Phone: req.Phone, Website: req.Website},
 	})
 	if err != nil {
 		return err

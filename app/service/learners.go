@@ -94,8 +94,13 @@ func (s *Service) RegisterLearner(ctx context.Context, actor Actor, op Op, in Re
 	existing, err := s.accountByNationalID(ctx, id)
 	switch {
 	case err == nil:
-		if existing.Claimed() || hash == "" || existing.Name != name {
+		if existing.Claimed() || hash == "" {
 			return nil, false, fmt.Errorf("%w: %s", domain.ErrConflict, "an account already exists for this national ID")
+		}
+		if existing.Name != name {
+			// The resident never had a password: "already registered, sign
+			// in" would send them round in circles.
+			return nil, false, domain.ErrNameMismatch
 		}
 		acc, err := s.updateAudited(ctx, op.Reservation, existing.ID, nil, func(a *domain.Account) error {
 			if a.Claimed() {

@@ -18,6 +18,9 @@ type InstitutionDoc struct {
 	Status       string    `json:"status" bson:"status"`
 	CreatedAt    time.Time `json:"createdAt" bson:"createdAt"`
 	SessionGen   int64     `json:"sessionGen,omitempty" bson:"sessionGen,omitempty"`
+	Address      string    `json:"address,omitempty" bson:"address,omitempty"`
+	Phone        string    `json:"phone,omitempty" bson:"phone,omitempty"`
+	Website      string    `json:"website,omitempty" bson:"website,omitempty"`
 }
 
 // FromInstitution converts an institution.
@@ -33,6 +36,9 @@ func FromInstitution(i *domain.Institution) InstitutionDoc {
 		Status:       string(i.Status),
 		CreatedAt:    i.CreatedAt,
 		SessionGen:   i.SessionGen,
+		Address:      i.Contact.Address,
+		Phone:        i.Contact.Phone,
+		Website:      i.Contact.Website,
 	}
 }
 
@@ -53,5 +59,6 @@ func (d InstitutionDoc) ToDomain() (*domain.Institution, error) {
 		Status:       domain.InstitutionStatus(d.Status),
 		CreatedAt:    utc(d.CreatedAt),
 		SessionGen:   d.SessionGen,
+		Contact:      domain.Contact{Address: d.Address, Phone: d.Phone, Website: d.Website},
 	}, nil
 }

@@ -115,6 +115,10 @@ async function decode(res) {
   const e = (data && data.error) || {};
   const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || '', e.details);
   err.requestId = e.requestId || res.headers.get('X-Request-ID') || '';
+  // A limit says how long to wait (seconds); the page tells the reader that
+  // wait instead of a guess.
+  const wait = Number.parseInt(res.headers.get('Retry-After') || '', 10);
+  if (wait > 0) err.retryAfter = wait;
   throw err;
 }
 

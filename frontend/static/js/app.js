@@ -9,6 +9,7 @@ import { h, clear, translateTree } from './dom.js';
 import { getLang, setLang, t } from './i18n.js';
 import * as api from './api.js';
 import { flash, clearFlash, alertFor } from './ui.js';
+import { noteSignedOut, takeReturn } from './returnto.js';
 
 import signin from './screens/signin.js';
 import register from './screens/register.js';
@@ -104,7 +105,12 @@ const ctx = {
   },
   async signedIn() {
     await loadMe();
-    go(defaultPath(state.me));
+    // Back to where a lapsed session left the person, if they may see it.
+    const back = takeReturn();
+    const path = back.replace(/^#\/?/, '').split('?')[0];
+    const screen = screens.find((sc) => sc.path === path);
+    if (screen && screen.allowed(state.me)) location.hash = back;
+    else go(defaultPath(state.me));
   },
 };
 
@@ -166,8 +172,10 @@ function wireShell() {
     busy.textContent = on ? t('busy.working') : '';
   });
   api.onSignedOut(() => {
+    // The sign-in page says why the person is there (returnto.js), which
+    // a flash would not survive when this happens while the page loads.
+    if (!location.hash.startsWith('#/signin')) noteSignedOut(location.hash);
     state.me = null;
-    flash('signin.expired', null, 'error');
     go('signin');
   });
   window.addEventListener('hashchange', route);

@@ -67,12 +67,16 @@ function missText(m) {
   return k('ex.miss', { title: m.title, why: k(key, a) });
 }
 
-// fallbackKey words a step recorded without its data by its kind only.
+// fallbackKey words a step recorded without its data (a conversion keeps
+// only the code) by its kind and whether it held.
 function fallbackKey(code) {
-  const head = String(code || '').split('.')[0];
-  const known = { candidates: 1, excluded: 1, match: 1, group: 1, total: 1, award: 1, round: 1, cap: 1, eligible: 1 };
-  if (head === 'round') return 'ex.code.award';
+  const c = String(code || '');
+  const head = c.split('.')[0];
   if (head === 'not_eligible') return 'ex.not_eligible';
+  if (head === 'excluded') return c === 'excluded.revoked' || c === 'excluded.expired' ? `ex.code.${c}` : 'ex.code.excluded';
+  if (head === 'match' || head === 'group' || head === 'total') return `ex.code.${head}.${c.endsWith('.ok') ? 'ok' : 'fail'}`;
+  if (head === 'round' || head === 'award') return 'ex.code.award';
+  const known = { candidates: 1, cap: 1, eligible: 1 };
   return known[head] ? `ex.code.${head}` : 'ex.code.other';
 }
 

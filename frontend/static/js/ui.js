@@ -32,6 +32,12 @@ function techDetails(err) {
       err.requestId ? [h('dt', { t: 'err.techRequest' }), h('dd', { text: err.requestId })] : null));
 }
 
+// waitText words a wait in seconds: seconds under two minutes, else whole
+// minutes rounded up. It is {k, a} so a language switch re-words it.
+function waitText(seconds) {
+  return seconds < 120 ? { k: 'wait.seconds', a: { n: seconds } } : { k: 'wait.minutes', a: { n: Math.ceil(seconds / 60) } };
+}
+
 // alertFor renders an error as a message box read out by screen readers.
 export function alertFor(err, contextKey) {
   const box = h('div', { class: 'alert alert-error', role: 'alert' });
@@ -39,7 +45,12 @@ export function alertFor(err, contextKey) {
     box.append(h('p', { t: 'err.unexpected' }));
     return box;
   }
-  box.append(h('p', { class: 'alert-title', t: errorKey(err, contextKey) }));
+  const key = errorKey(err, contextKey);
+  if (err.retryAfter && has(`${key}Wait`)) {
+    box.append(h('p', { class: 'alert-title', t: `${key}Wait`, targs: { wait: waitText(err.retryAfter) } }));
+  } else {
+    box.append(h('p', { class: 'alert-title', t: key }));
+  }
   const tech = techDetails(err);
   if (tech) box.append(tech);
   return box;

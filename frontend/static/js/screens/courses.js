@@ -6,6 +6,17 @@ import * as api from '../api.js';
 import { pageHeader, button, onSubmit, formAlert, onLoadMore } from '../ui.js';
 import { CATEGORIES, institutions, byId } from '../lookups.js';
 
+// contactView is how to reach an institution to enrol: its address, a
+// telephone number to call and its web site, whichever it has given.
+export function contactView(inst, cls = 'contact') {
+  if (!inst || !(inst.address || inst.phone || inst.website)) return null;
+  return h('span', { class: ['contact', cls] },
+    inst.address ? h('span', { class: 'contact-address' }, h('span', { t: 'contact.address' }), ' ', h('span', { text: inst.address })) : null,
+    inst.phone ? [' ', h('span', { class: 'contact-phone' }, h('span', { t: 'contact.phone' }), ' ',
+      h('a', { href: `tel:${inst.phone.replace(/[^0-9+]/g, '')}`, text: inst.phone }))] : null,
+    inst.website && /^https?:\/\//.test(inst.website) ? [' ', h('a', { class: 'contact-website', href: inst.website, rel: 'noopener', target: '_blank', t: 'contact.website' })] : null);
+}
+
 const PAGE = 20;
 
 export function whereCell(c) {
@@ -21,7 +32,8 @@ export function courseColumns(afterTitle = []) {
     ...afterTitle,
     { key: 'course.category', cell: (c) => tx(`cat.${c.category}`) },
     { key: 'course.hours', class: 'n', cell: (c) => num(c.hours) },
-    { key: 'course.credits', class: 'n', cell: (c) => (c.credits ? num(c.credits) : '—') },
+    // Stated credits, else what the bank's policy gives for the hours.
+    { key: 'course.credits', class: 'n', cell: (c) => (c.credits || c.bankCredits ? num(c.credits || c.bankCredits) : '—') },
     { key: 'course.nextStart', cell: (c) => date(c.nextStart) },
     { key: 'course.where', own: true, cell: whereCell },
     { key: 'course.capacity', own: true, cell: (c) => c.capacityNote || '—' },
@@ -30,7 +42,8 @@ export function courseColumns(afterTitle = []) {
 
 function resultsTable(items, names) {
   return table(courseColumns([
-    { key: 'course.institution', own: true, cell: (c) => names.get(c.institutionId)?.name || '—' },
+    { key: 'course.institution', own: true, cell: (c) => h('span', {}, names.get(c.institutionId)?.name || '—',
+      contactView(names.get(c.institutionId), 'sub')) },
   ]), items, 'courses.results');
 }
 

@@ -54,6 +54,11 @@ function registerForm(onCreated) {
       field({ name: 'name', label: 'inst.name', required: true, attrs: { maxlength: '100' } }),
       field({ name: 'kind', label: 'inst.kind', required: true, control: select('kind', KINDS.map((k) => [k, `kind.${k}`])) }),
       field({ name: 'region', label: 'inst.region', attrs: { maxlength: '100' } })),
+    // The public contact, shown to learners with the institution's courses.
+    h('div', { class: 'grid-2' },
+      field({ name: 'address', label: 'inst.address', hint: 'inst.contactHint', attrs: { maxlength: '200' } }),
+      field({ name: 'phone', label: 'inst.phone', type: 'tel', attrs: { maxlength: '30' } }),
+      field({ name: 'website', label: 'inst.website', type: 'url', attrs: { maxlength: '200', placeholder: 'https://' } })),
     checkboxGroup({ name: 'capabilities', legend: 'inst.capabilities', options: CAPABILITIES.map((c) => [c, `cap.${c}`]), checked: ['issue'] }),
     checkboxGroup({ name: 'categories', legend: 'inst.categories', options: CATEGORIES.map((c) => [c, `cat.${c}`]) }),
     h('div', { class: 'actions' }, button('inst.submit', { type: 'submit' })),
@@ -63,6 +68,9 @@ function registerForm(onCreated) {
       name: String(data.get('name')).trim(),
       kind: String(data.get('kind')),
       region: String(data.get('region')).trim(),
+      address: String(data.get('address')).trim(),
+      phone: String(data.get('phone')).trim(),
+      website: String(data.get('website')).trim(),
       capabilities: checkedValues(form, 'capabilities'),
       categories: checkedValues(form, 'categories'),
     });

@@ -9,6 +9,7 @@ import { pageHeader, loading } from '../ui.js';
 import { institutions, byId } from '../lookups.js';
 import { targetText } from './convert.js';
 import { shortfallView } from '../evaluation.js';
+import { contactView } from './courses.js';
 
 // alertLine words one alert; the institution name comes from the directory.
 function alertLine(a, names) {
@@ -42,13 +43,17 @@ function historyView(items, names) {
 
 function courseLine(c, names) {
   const where = c.online ? tx('course.online') : h('span', { text: c.place || '' });
+  const inst = names.get(c.institutionId);
+  const credits = c.credits || c.bankCredits;
   return h('li', { class: 'course-item', data: { courseCode: c.code } },
     h('strong', { text: c.title }), ' ', h('code', { text: c.code }),
+    credits ? [' ', h('span', { class: 'course-credits', t: 'next.courseCredits', targs: { n: { num: credits } } })] : null,
     h('span', { class: 'sub' },
-      names.get(c.institutionId)?.name || '', ' · ', tx(`cat.${c.category}`), ' · ',
+      inst?.name || '', ' · ', tx(`cat.${c.category}`), ' · ',
       num(c.hours), ' ', tx('unit.hours'), ' · ', where,
       c.nextStart ? [' · ', tx('course.startsOn'), ' ', date(c.nextStart)] : null,
-      c.capacityNote ? [' · ', h('span', { text: c.capacityNote })] : null));
+      c.capacityNote ? [' · ', h('span', { text: c.capacityNote })] : null),
+    h('span', { class: 'sub enrol' }, h('span', { t: 'next.enrol' }), ' ', contactView(inst) || h('span', { t: 'contact.none' })));
 }
 
 function suggestionView(s, i, names) {

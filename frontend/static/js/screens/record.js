@@ -115,16 +115,37 @@ function conversionsTable(conversions, opts) {
   ], rows, 'record.conversions'));
 }
 
-function ledgerTable(ledger) {
+// ledgerWhat says in plain words what an entry belongs to: the outcome
+// banked or revoked, the conversion that held, used or returned credits.
+function ledgerWhat(e, outcomes, conversions) {
+  const o = e.outcomeId ? outcomes.get(e.outcomeId) : null;
+  const c = e.conversionId ? conversions.get(e.conversionId) : null;
+  return h('span', { class: 'ledger-what', t: `ledger.what.${e.kind}`,
+    targs: { title: o?.title || '', rule: c ? (c.ruleName || c.ruleCode) : '' } });
+}
+
+function ledgerTable(ledger, rec) {
   const rows = [...ledger].sort((a, b) => b.seq - a.seq);
-  return table([
-    { key: 'ledger.seq', class: 'n', cell: (e) => String(e.seq) },
-    { key: 'ledger.at', cell: (e) => date(e.at, true) },
-    { key: 'ledger.kind', cell: (e) => tx(`ledger.${e.kind}`) },
-    { key: 'ledger.credits', class: 'n', cell: (e) => h('span', { class: e.credits < 0 ? 'neg' : 'pos' }, num(e.credits, { signed: true })) },
-    { key: 'ledger.balanceAfter', class: 'n', cell: (e) => num(e.balanceAfter) },
-    { key: 'ledger.hash', cell: (e) => h('code', { class: 'hash', title: e.hash, text: e.hash.slice(0, 12) }) },
-  ], rows, 'record.ledger');
+  const outcomes = new Map((rec.outcomes || []).map((o) => [o.id, o]));
+  const conversions = new Map((rec.conversions || []).map((c) => [c.id, c]));
+  return [
+    table([
+      { key: 'ledger.at', cell: (e) => date(e.at, true) },
+      { key: 'ledger.kind', cell: (e) => tx(`ledger.${e.kind}`) },
+      { key: 'ledger.what', cell: (e) => ledgerWhat(e, outcomes, conversions) },
+      { key: 'ledger.credits', class: 'n', cell: (e) => h('span', { class: e.credits < 0 ? 'neg' : 'pos' }, num(e.credits, { signed: true })) },
+      { key: 'ledger.balanceAfter', class: 'n', cell: (e) => num(e.balanceAfter) },
+    ], rows, 'record.ledger'),
+    // The chain of hashes is what makes the ledger checkable; few readers
+    // need it, so it waits behind "technical details".
+    h('details', { class: 'tech-details', id: 'ledger-tech' },
+      h('summary', { t: 'tech.details' }),
+      h('p', { class: 'hint', t: 'ledger.techIntro' }),
+      table([
+        { key: 'ledger.seq', class: 'n', cell: (e) => String(e.seq) },
+        { key: 'ledger.hash', cell: (e) => h('code', { class: 'hash', text: e.hash }) },
+      ], rows, 'ledger.hash')),
+  ];
 }
 
 // renderRecord draws a record; opts.shared is someone else's record seen by
@@ -166,7 +187,7 @@ export function renderRecord(view, rec, issuers, opts = {}) {
         tx(rec.ledgerValid ? 'record.ledgerValid' : 'record.ledgerInvalid')),
       h('details', { class: 'ledger' },
         h('summary', { t: 'record.showLedger', targs: { n: (rec.ledger || []).length } }),
-        ledgerTable(rec.ledger || []))),
+        ledgerTable(rec.ledger || [], rec))),
   ].filter(Boolean));
 }
 

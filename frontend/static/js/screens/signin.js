@@ -3,6 +3,7 @@
 import { h, field } from '../dom.js';
 import * as api from '../api.js';
 import { onSubmit, formAlert, pageHeader, button } from '../ui.js';
+import { signedOutNote } from '../returnto.js';
 
 export default {
   path: 'signin',
@@ -24,6 +25,9 @@ export default {
       h('div', { class: 'auth-layout' },
         h('div', { class: 'card auth-card' },
           pageHeader('signin.title', 'signin.intro'),
+          signedOutNote() ? h('div', { class: 'alert alert-warning', role: 'alert', id: 'signin-why' },
+            h('p', { class: 'alert-title', t: 'signin.expired' }),
+            h('p', { t: signedOutNote().back ? 'signin.expiredWhyBack' : 'signin.expiredWhy' })) : null,
           form,
           h('p', { class: 'aside' }, h('span', { t: 'signin.noAccount' }), ' ',
             h('a', { href: '#/register', t: 'signin.toRegister' }))),

@@ -93,14 +93,18 @@ export default {
       h('div', { class: 'no-print' }, pageHeader('transcript.title', 'transcript.intro')),
       h('div', { class: 'actions no-print' }, print),
       certificate(tr),
-      h('section', { class: 'card no-print', 'aria-labelledby': 'token-title' },
+      h('section', { class: 'card no-print', id: 'downloads', 'aria-labelledby': 'token-title' },
         h('h2', { id: 'token-title', t: 'transcript.tokenTitle' }),
         h('p', { class: 'hint', t: 'transcript.tokenHint' }),
         h('label', { for: 'transcript-token', class: 'sr-only', t: 'transcript.tokenTitle' }),
         token,
         h('div', { class: 'actions' }, copy, check, status)),
-      h('section', { class: 'card no-print', 'aria-labelledby': 'clr-title' },
-        h('h2', { id: 'clr-title', t: 'transcript.downloadClr' }),
+      // Machine formats concern the school's or employer's systems, not the
+      // resident: they wait, named for what they are, behind this section.
+      h('details', { class: 'card no-print', id: 'for-institutions' },
+        h('summary', { t: 'transcript.forInstitutions' }),
+        h('p', { t: 'transcript.forInstitutionsIntro' }),
+        h('h3', { id: 'clr-title', t: 'transcript.downloadClr' }),
         h('p', { class: 'hint', t: 'transcript.clrHint' }),
         h('div', { class: 'actions' }, clr), clrWhere));
   },
