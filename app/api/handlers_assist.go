@@ -61,12 +61,8 @@ func helperFrom(h domain.HelperGrant, now time.Time) helperDTO {
 // nameHelper is throttled per learner on misses: the form answers whether
 // an ID and name belong to a registered learner.
 func (s *Server) nameHelper(c *fiber.Ctx, op service.Op) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[helperRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req helperRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	key := "helper:" + actor.ID.String()

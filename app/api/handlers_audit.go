@@ -70,11 +70,7 @@ func auditFrom(e domain.AuditEntry) auditDTO {
 }
 
 func (s *Server) listAudit(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
+	actor, p, err := signedInPage(c)
 	if err != nil {
 		return err
 	}

@@ -19,12 +19,8 @@ type previewDTO struct {
 }
 
 func (s *Server) previewConversion(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[ruleRef](s, c)
 	if err != nil {
-		return err
-	}
-	var req ruleRef
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	ev, rule, err := s.svc.PreviewConversion(c.UserContext(), actor, req.RuleID)
@@ -35,12 +31,8 @@ func (s *Server) previewConversion(c *fiber.Ctx) error {
 }
 
 func (s *Server) applyConversion(c *fiber.Ctx, op service.Op) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[ruleRef](s, c)
 	if err != nil {
-		return err
-	}
-	var req ruleRef
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	conv, err := s.svc.ApplyConversion(c.UserContext(), actor, op, req.RuleID)
@@ -51,11 +43,7 @@ func (s *Server) applyConversion(c *fiber.Ctx, op service.Op) error {
 }
 
 func (s *Server) reviewQueue(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
+	actor, p, err := signedInPage(c)
 	if err != nil {
 		return err
 	}

@@ -75,12 +75,8 @@ func (s *Server) myCourses(c *fiber.Ctx) error {
 }
 
 func (s *Server) createCourse(c *fiber.Ctx, op service.Op) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[courseRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req courseRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	course, err := s.svc.CreateCourse(c.UserContext(), actor, op, req.toInput())
@@ -146,12 +142,8 @@ func (s *Server) myAlerts(c *fiber.Ctx) error {
 }
 
 func (s *Server) markAlertsSeen(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[alertsSeenRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req alertsSeenRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	// An unparseable time is passed on as zero, which the domain refuses

@@ -18,12 +18,8 @@ type passwordChangeRequest struct {
 // changePassword is throttled like login: a stolen access token must not be
 // a way to guess the current password at speed.
 func (s *Server) changePassword(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[passwordChangeRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req passwordChangeRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	key := "password:" + actor.ID.String()
@@ -61,12 +57,8 @@ type lookupRequest struct {
 // lookupLearner takes the national ID in the body, never the URL, so it
 // stays out of access logs and browser history.
 func (s *Server) lookupLearner(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[lookupRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req lookupRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	acc, err := s.svc.FindLearner(c.UserContext(), actor, req.NationalID)

@@ -61,12 +61,8 @@ func (s *Server) getFramework(c *fiber.Ctx) error {
 }
 
 func (s *Server) setFramework(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[frameworkRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req frameworkRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	f := domain.Framework{NameZH: req.NameZH, NameEN: req.NameEN, Note: req.Note}
@@ -172,12 +168,8 @@ func (s *Server) getUnit(c *fiber.Ctx) error {
 }
 
 func (s *Server) createUnit(c *fiber.Ctx, op service.Op) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[unitRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req unitRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	u, err := s.svc.CreateUnit(c.UserContext(), actor, op, req.toInput())
@@ -188,12 +180,8 @@ func (s *Server) createUnit(c *fiber.Ctx, op service.Op) error {
 }
 
 func (s *Server) updateUnit(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[unitRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req unitRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	u, err := s.svc.UpdateUnit(c.UserContext(), actor, strings.Clone(c.Params("code")), req.toInput(), req.Version)

@@ -33,12 +33,8 @@ func (s *Server) getInstitution(c *fiber.Ctx) error {
 }
 
 func (s *Server) createInstitution(c *fiber.Ctx, op service.Op) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[institutionRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req institutionRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	created, err := s.svc.CreateInstitution(c.UserContext(), actor, op, domain.InstitutionInput{
@@ -113,12 +109,8 @@ type policyRequest struct {
 }
 
 func (s *Server) setPolicy(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[policyRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req policyRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	in := map[domain.Category]float64{}

@@ -136,12 +136,8 @@ type grantRequest struct {
 }
 
 func (s *Server) createGrant(c *fiber.Ctx, op service.Op) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[grantRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req grantRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	g, extended, err := s.svc.Grant(c.UserContext(), actor, op, req.InstitutionID, req.Days)

@@ -18,12 +18,8 @@ type issuedOutcomeDTO struct {
 }
 
 func (s *Server) issueOutcome(c *fiber.Ctx, op service.Op) error {
-	actor, err := signedIn(c)
+	actor, req, err := signedInRequest[outcomeRequest](s, c)
 	if err != nil {
-		return err
-	}
-	var req outcomeRequest
-	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	in, problems := req.toInput()
@@ -67,11 +63,7 @@ type issuedOutcomeRow struct {
 // narrowed by ?learner= (part of the name), courseCode= (part of the code),
 // status= (active, revoked) and from=/to= (completion dates, included).
 func (s *Server) issuedOutcomes(c *fiber.Ctx) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
+	actor, p, err := signedInPage(c)
 	if err != nil {
 		return err
 	}

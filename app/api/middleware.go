@@ -212,6 +212,28 @@ func signedIn(c *fiber.Ctx) (service.Actor, error) {
 	return a, nil
 }
 
+// signedInRequest is the opening of every signed-in handler with a body:
+// the caller (401 when anonymous) and the body decoded as decodeJSON does.
+func signedInRequest[T any](s *Server, c *fiber.Ctx) (service.Actor, T, error) {
+	var req T
+	actor, err := signedIn(c)
+	if err != nil {
+		return actor, req, err
+	}
+	return actor, req, s.decodeJSON(c, &req)
+}
+
+// signedInPage is the opening of every signed-in list: the caller and the
+// page asked for.
+func signedInPage(c *fiber.Ctx) (service.Actor, storage.Page, error) {
+	actor, err := signedIn(c)
+	if err != nil {
+		return actor, storage.Page{}, err
+	}
+	p, err := pageParams(c)
+	return actor, p, err
+}
+
 // decodeJSON reads a request body strictly: JSON only, bounded, no unknown
 // fields, nothing after the value.
 func (s *Server) decodeJSON(c *fiber.Ctx, dst any) error {
@@ -272,11 +294,7 @@ func pageParams(c *fiber.Ctx) (storage.Page, error) {
 // listPage is the handler every signed-in list shares: the caller's page
 // parameters in, one page of DTOs out.
 func listPage[S, T any](c *fiber.Ctx, list func(context.Context, service.Actor, storage.Page) ([]S, string, error), conv func(S) T) error {
-	actor, err := signedIn(c)
-	if err != nil {
-		return err
-	}
-	p, err := pageParams(c)
+	actor, p, err := signedInPage(c)
 	if err != nil {
 		return err
 	}
