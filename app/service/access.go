@@ -75,6 +75,14 @@ func (s *Service) noteAccess(ctx context.Context, actor Actor, acc *domain.Accou
 // AccessLog pages the reads of the learner's record by others, newest
 // first. Only the learner sees it.
 func (s *Service) AccessLog(ctx context.Context, actor Actor, p storage.Page) ([]domain.AccessEntry, string, error) {
+	return ownListNewestFirst(ctx, s, actor, p, func(a *domain.Account) []domain.AccessEntry { return a.AccessLog },
+		func(e domain.AccessEntry) uuid.UUID { return e.ID })
+}
+
+// ownListNewestFirst pages a list the learner's own account document holds
+// oldest first (access log, helper grants), newest first; only the learner
+// reads it.
+func ownListNewestFirst[T any](ctx context.Context, s *Service, actor Actor, p storage.Page, list func(*domain.Account) []T, id func(T) uuid.UUID) ([]T, string, error) {
 	if actor.Role != domain.RoleLearner {
 		return nil, "", domain.ErrForbidden
 	}
@@ -82,9 +90,9 @@ func (s *Service) AccessLog(ctx context.Context, actor Actor, p storage.Page) ([
 	if err != nil {
 		return nil, "", err
 	}
-	entries := slices.Clone(acc.AccessLog)
-	slices.Reverse(entries)
-	return pageNewestFirst(entries, func(e domain.AccessEntry) uuid.UUID { return e.ID }, p)
+	items := slices.Clone(list(acc))
+	slices.Reverse(items)
+	return pageNewestFirst(items, id, p)
 }
 
 // pageNewestFirst pages an in-document list held newest first by its

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/google/uuid"
 
@@ -80,16 +79,8 @@ func (s *Service) WithdrawHelper(ctx context.Context, actor Actor, grantID uuid.
 
 // Helpers pages the helper grants the learner has made, newest first.
 func (s *Service) Helpers(ctx context.Context, actor Actor, p storage.Page) ([]domain.HelperGrant, string, error) {
-	if actor.Role != domain.RoleLearner {
-		return nil, "", domain.ErrForbidden
-	}
-	acc, err := s.store.GetAccount(ctx, actor.ID)
-	if err != nil {
-		return nil, "", err
-	}
-	grants := slices.Clone(acc.Helpers)
-	slices.Reverse(grants)
-	return pageNewestFirst(grants, func(h domain.HelperGrant) uuid.UUID { return h.ID }, p)
+	return ownListNewestFirst(ctx, s, actor, p, func(a *domain.Account) []domain.HelperGrant { return a.Helpers },
+		func(h domain.HelperGrant) uuid.UUID { return h.ID })
 }
 
 // Assisted is an account the caller may help, with the grant that allows it.
