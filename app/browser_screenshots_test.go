@@ -1,12 +1,16 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"creditbank/domain"
 )
 
 // TestScreenshots writes each role's main page, at desktop and phone width,
@@ -24,6 +28,19 @@ func TestScreenshots(t *testing.T) {
 		dir = filepath.Join("..", dir)
 	}
 	base, _ := startServer(t)
+	// The reviewer's page shows an application waiting, with its evidence.
+	applicant, _ := domain.CompleteNationalID("11010519880722432")
+	applicantTok := apiToken(t, base, string(applicant), demoLearnerPassword)
+	var rules struct {
+		Items []struct{ ID, Code string } `json:"items"`
+	}
+	apiJSON(t, http.MethodGet, base+"/api/v1/rules?status=published", applicantTok, "", nil, http.StatusOK, &rules)
+	for _, r := range rules.Items {
+		if r.Code == "OU-EXEMPT-CS101" {
+			body, _ := json.Marshal(map[string]string{"ruleId": r.ID})
+			apiJSON(t, http.MethodPost, base+"/api/v1/conversions", applicantTok, "application/json", body, http.StatusCreated, nil)
+		}
+	}
 	roles := []struct {
 		name, username, password, path string
 	}{

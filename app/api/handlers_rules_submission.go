@@ -10,7 +10,11 @@ import (
 // submittedRules is the admin's queue of drafts waiting for publication,
 // oldest submission first.
 func (s *Server) submittedRules(c *fiber.Ctx) error {
-	rules, err := s.svc.SubmittedRules(c.UserContext(), actorOf(c))
+	actor, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	rules, err := s.svc.SubmittedRules(c.UserContext(), actor)
 	if err != nil {
 		return err
 	}

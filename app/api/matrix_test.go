@@ -187,6 +187,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 			want: signedInAs(409, admin)},
 		{method: "POST", path: v1 + "/rules/:id/retire", sided: true, target: byID(v1+"/rules/", side(f.retiredA, f.retiredB), "/retire", nil),
 			want: signedInAs(409, admin).with(cell{409, 403}, staffAManage).with(cell{403, 409}, staffB)},
+		{method: "GET", path: v1 + "/rules/submitted", target: fixed(v1+"/rules/submitted", nil), want: signedInAs(200, admin)},
+		{method: "POST", path: v1 + "/rules/:id/submit", sided: true, target: byID(v1+"/rules/", side(f.publishedA, f.publishedB), "/submit", nil),
+			want: signedInAs(403).with(cell{409, 403}, staffAManage).with(cell{403, 409}, staffB)},
+		{method: "POST", path: v1 + "/rules/:id/return", sided: true, target: byID(v1+"/rules/", side(f.publishedA, f.publishedB), "/return", map[string]string{"note": "改"}),
+			want: signedInAs(409, admin)},
 		{method: "POST", path: v1 + "/rules/:id/simulate", sided: true, target: byID(v1+"/rules/", side(f.publishedA, f.publishedB), "/simulate", nil),
 			want: signedInAs(200, admin).with(cell{200, 403}, staffAReview, staffAManage).with(cell{403, 200}, staffB)},
 

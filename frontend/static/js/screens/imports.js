@@ -43,7 +43,9 @@ function problemCell(e) {
     const key = has(own) ? own : `importErr.${e.code}`;
     if (has(key)) return h('span', { t: key, targs: { column: e.column || '' } });
   }
-  return has(`reason.${e.reason}`) ? h('span', { t: `reason.${e.reason}` }) : h('span', { text: e.reason });
+  if (has(`reason.${e.reason}`)) return h('span', { t: `reason.${e.reason}` });
+  // A reason the dictionary does not word stays out of the Chinese page.
+  return getLang() === 'en' ? h('span', { text: e.reason }) : h('span', { t: 'problem.invalid' });
 }
 
 // wordHeaderProblem puts a header problem that names a column (which the

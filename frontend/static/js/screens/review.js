@@ -80,15 +80,18 @@ function sentence(key, parts) {
 // evidenceFigures is one used outcome in full: the result, hours, credits,
 // completion date and issuer, which the decision rests on.
 function evidenceFigures(o) {
-  return h('dl', { class: 'kv evidence-figures' },
-    h('dt', { t: 'outcome.result' }), h('dd', { class: 'evidence-result' }, resultCell(o)),
-    h('dt', { t: 'outcome.hours' }), h('dd', { class: 'evidence-hours' }, num(o.hours), ' ', tx('unit.hours')),
-    h('dt', { t: 'outcome.credits' }), h('dd', {}, num(o.credits), ' ', tx('unit.credits')),
-    h('dt', { t: 'outcome.completedOn' }), h('dd', { class: 'evidence-completed' }, date(o.completedOn)),
-    h('dt', { t: 'outcome.issuer' }), h('dd', { class: 'evidence-issuer' }, own(o.issuerName, 'span')),
-    o.courseCode ? [h('dt', { t: 'evidence.courseCode' }), h('dd', {}, own(o.courseCode, 'span'))] : null,
-    o.level ? [h('dt', { t: 'evidence.level' }), h('dd', {}, num(o.level))] : null,
-    h('dt', { t: 'outcome.status' }), h('dd', {}, statusCell(o)));
+  // Each label and value in a <div> of its own, so the pairs sit side by
+  // side and wrap on a phone.
+  const pair = (key, value, cls) => h('div', { class: cls }, h('dt', { t: key }), h('dd', {}, value));
+  return h('dl', { class: 'evidence-figures' },
+    pair('outcome.result', resultCell(o), 'evidence-result'),
+    pair('outcome.hours', [num(o.hours), ' ', tx('unit.hours')], 'evidence-hours'),
+    pair('outcome.credits', [num(o.credits), ' ', tx('unit.credits')]),
+    pair('outcome.completedOn', date(o.completedOn), 'evidence-completed'),
+    pair('outcome.issuer', own(o.issuerName, 'span'), 'evidence-issuer'),
+    o.courseCode ? pair('evidence.courseCode', own(o.courseCode, 'span')) : null,
+    o.level ? pair('evidence.level', num(o.level)) : null,
+    pair('outcome.status', statusCell(o)));
 }
 
 function evidenceList(conv) {
