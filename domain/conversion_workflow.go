@@ -153,16 +153,15 @@ func (a *Account) Reject(convID uuid.UUID, reviewer, note string, now time.Time)
 	return c, nil
 }
 
-// recorded is the evaluation as a conversion keeps it: the steps' Facts
-// and the shortfall's data serve the reader of a fresh evaluation, and the
-// record keeps what it has always kept, each step's code and Chinese
-// wording, so that a stored conversion reads the same before and after a
-// reload.
+// recorded is the evaluation as a conversion keeps it: the steps' facts
+// and the shortfall's detail serve the reader of a fresh evaluation; the
+// record keeps each step's code and Chinese wording, so that a conversion
+// reads the same before and after it is stored and loaded.
 func (e Evaluation) recorded() Evaluation {
 	if e.Trace != nil {
 		e.Trace = slices.Clone(e.Trace)
 		for i := range e.Trace {
-			e.Trace[i].Facts = nil
+			e.Trace[i].facts = nil
 		}
 	}
 	if e.Shortfall != nil {
