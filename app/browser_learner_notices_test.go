@@ -85,3 +85,35 @@ func TestBrowserLearnerRejectionReasonAndNoticeHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserReviewerOpensTechnicalDetails: a reviewer reads the steps in
+// plain words and may open 技术细节 for each step's code and the wording
+// the bank recorded; closed, the card shows no code.
+func TestBrowserReviewerOpensTechnicalDetails(t *testing.T) {
+	base, _ := startServer(t)
+	learner, _ := domain.CompleteNationalID("11010519880722432") // 李建国
+	var rules struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Code string `json:"code"`
+		} `json:"items"`
+	}
+	apiJSON(t, http.MethodGet, base+"/api/v1/rules?status=published", "", "", nil, http.StatusOK, &rules)
+	for _, r := range rules.Items {
+		if r.Code == "OU-EXEMPT-CS101" {
+			body, _ := json.Marshal(map[string]string{"ruleId": r.ID})
+			apiJSON(t, http.MethodPost, base+"/api/v1/conversions", apiToken(t, base, string(learner), demoLearnerPassword), "application/json", body, http.StatusCreated, nil)
+		}
+	}
+	b := openBrowser(t, base)
+	b.signIn("ou.reviewer", demoStaffPassword)
+	card := `#review-list [data-rule-code="OU-EXEMPT-CS101"]`
+	b.do("review card", chromedp.WaitVisible(chromedp.CSS(card+` details.tech-details summary`)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details.trace').forEach((d) => { d.open = true; })`))
+	b.assertPlainBoth("review card, technical details closed")
+	b.do("open technical details", chromedp.Click(chromedp.CSS(card+` details.tech-details summary`)),
+		chromedp.WaitVisible(chromedp.CSS(card+` .tech-table`)))
+	if got := b.text(card + ` .tech-table`); !strings.Contains(got, "match.ok") || !strings.Contains(got, "eligible") {
+		t.Errorf("technical details = %q, want the step codes", got)
+	}
+}

@@ -96,17 +96,21 @@ func (e Evaluation) clone() Evaluation {
 	if e.Trace != nil {
 		e.Trace = append([]TraceStep(nil), e.Trace...)
 		for i := range e.Trace {
-			e.Trace[i].Facts = e.Trace[i].Facts.clone()
+			e.Trace[i].facts = e.Trace[i].facts.clone()
 		}
 	}
 	if e.Shortfall != nil {
 		sf := *e.Shortfall
-		sf.Categories = slices.Clone(sf.Categories)
-		if sf.Missing != nil {
-			sf.Missing = slices.Clone(sf.Missing)
-			for i := range sf.Missing {
-				sf.Missing[i].Item = *sf.Missing[i].Item.clone()
+		if d := sf.detail; d != nil {
+			c := *d
+			c.Categories = slices.Clone(c.Categories)
+			if c.Missing != nil {
+				c.Missing = slices.Clone(c.Missing)
+				for i := range c.Missing {
+					c.Missing[i].Item = *c.Missing[i].Item.clone()
+				}
 			}
+			sf.detail = &c
 		}
 		e.Shortfall = &sf
 	}

@@ -76,7 +76,7 @@ func (a *Account) ApplyWithID(id uuid.UUID, rule Rule, now time.Time) (*Conversi
 		Purpose:       rule.Purpose,
 		Exclusive:     rule.Exclusive,
 		Status:        ConversionPending,
-		Evaluation:    ev.Recorded(),
+		Evaluation:    ev.recorded(),
 		AppliedAt:     Now(now),
 	}
 	a.Conversions = append(a.Conversions, c)
@@ -153,16 +153,15 @@ func (a *Account) Reject(convID uuid.UUID, reviewer, note string, now time.Time)
 	return c, nil
 }
 
-// Recorded is the evaluation as a conversion keeps it: the steps' Facts
-// and the shortfall's data serve the reader of a fresh evaluation, and the
-// record keeps what it has always kept, each step's code and Chinese
-// wording, so that a stored conversion reads the same before and after a
-// reload.
-func (e Evaluation) Recorded() Evaluation {
+// recorded is the evaluation as a conversion keeps it: the steps' facts
+// and the shortfall's detail serve the reader of a fresh evaluation; the
+// record keeps each step's code and Chinese wording, so that a conversion
+// reads the same before and after it is stored and loaded.
+func (e Evaluation) recorded() Evaluation {
 	if e.Trace != nil {
 		e.Trace = slices.Clone(e.Trace)
 		for i := range e.Trace {
-			e.Trace[i].Facts = nil
+			e.Trace[i].facts = nil
 		}
 	}
 	if e.Shortfall != nil {
@@ -174,7 +173,7 @@ func (e Evaluation) Recorded() Evaluation {
 // approve records a positive decision with the evaluation it rests on; an
 // exclusive conversion spends the credits of the outcomes it uses.
 func (a *Account) approve(c *Conversion, ev Evaluation, reviewer, note string, now time.Time) {
-	c.Evaluation = ev.Recorded()
+	c.Evaluation = ev.recorded()
 	c.Status = ConversionApproved
 	c.decided(reviewer, note, now)
 	if c.Exclusive && ev.UsedCredits > 0 {

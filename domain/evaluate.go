@@ -54,7 +54,7 @@ type evalRun struct {
 }
 
 func (e *evalRun) step(code string, f *StepFacts, format string, args ...any) {
-	e.trace = append(e.trace, TraceStep{Code: code, Message: fmt.Sprintf(format, args...), Facts: f})
+	e.trace = append(e.trace, TraceStep{Code: code, Message: fmt.Sprintf(format, args...), facts: f})
 }
 
 func (e *evalRun) fail(sf Shortfall) Evaluation {
@@ -66,7 +66,7 @@ func (e *evalRun) run() Evaluation {
 	if err := e.rule.Validate(); err != nil {
 		// An invalid rule has no bounded, meaningful evaluation.
 		e.step("rule.invalid", nil, "规则无效：%s", err.Error())
-		return e.fail(Shortfall{Message: "规则本身无效，无法评估", Reason: ShortInvalidRule})
+		return e.fail(Shortfall{Message: "规则本身无效，无法评估", detail: &ShortfallDetail{Reason: ShortInvalidRule}})
 	}
 	e.collectCandidates()
 	root := compile(e.rule.Condition, "condition", e.cands, e.now)
@@ -196,14 +196,14 @@ func (e *evalRun) decide(root *condNode, sel *selection, target int) Evaluation 
 		var ok bool
 		if award, ok = e.applyCap(c, award); !ok {
 			return e.fail(Shortfall{Message: fmt.Sprintf("已达到%s在该机构的转换上限 %s 学分", e.capLabel(c.Scope), num(c.MaxCredits)),
-				Reason: ShortCap, Scope: c.Scope, Max: c.MaxCredits, Year: e.now.In(DistrictZone).Year()})
+				detail: &ShortfallDetail{Reason: ShortCap, Scope: c.Scope, Max: c.MaxCredits, Year: e.now.In(DistrictZone).Year()}})
 		}
 	}
 	if e.rule.CapPerYear > 0 {
 		var ok bool
 		if award, ok = e.applyRuleCap(award); !ok {
 			return e.fail(Shortfall{Message: fmt.Sprintf("已达到本规则 %d 年度上限 %s 学分", e.now.In(DistrictZone).Year(), num(e.rule.CapPerYear)),
-				Reason: ShortRuleCap, Max: e.rule.CapPerYear, Year: e.now.In(DistrictZone).Year()})
+				detail: &ShortfallDetail{Reason: ShortRuleCap, Max: e.rule.CapPerYear, Year: e.now.In(DistrictZone).Year()}})
 		}
 	}
 	ev.Eligible = true

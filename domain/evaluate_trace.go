@@ -167,17 +167,17 @@ func (e *evalRun) shortfall(root *condNode, sel *selector, target int) Shortfall
 	switch {
 	case !root.feasible && deficit > 0:
 		return Shortfall{Credits: credits, Message: "条件未满足：" + explainMissing(root) + "；另外" + need,
-			Reason: ShortItemsAndCredits, Missing: missingParts(root), Categories: cats}
+			detail: &ShortfallDetail{Reason: ShortItemsAndCredits, Missing: missingParts(root), Categories: cats}}
 	case !root.feasible:
-		return Shortfall{Message: "条件未满足：" + explainMissing(root), Reason: ShortItems, Missing: missingParts(root)}
+		return Shortfall{Message: "条件未满足：" + explainMissing(root), detail: &ShortfallDetail{Reason: ShortItems, Missing: missingParts(root)}}
 	case deficit > 0:
-		return Shortfall{Credits: credits, Message: need, Reason: ShortCredits, Categories: cats}
+		return Shortfall{Credits: credits, Message: need, detail: &ShortfallDetail{Reason: ShortCredits, Categories: cats}}
 	case sel.exhausted():
 		e.step("select.fail", &StepFacts{Form: "search_limit"}, "组合过多，在搜索上限内未找到满足条件的成果组合")
-		return Shortfall{Message: "在搜索上限内未找到满足条件的成果组合", Reason: ShortSearchLimit}
+		return Shortfall{Message: "在搜索上限内未找到满足条件的成果组合", detail: &ShortfallDetail{Reason: ShortSearchLimit}}
 	default:
 		e.step("select.fail", &StepFacts{Form: "overlap"}, "符合各条件项的成果有重叠，同一成果只能使用一次")
-		return Shortfall{Message: "符合各条件项的成果有重叠，同一成果只能使用一次：需要更多不同的成果", Reason: ShortOverlap}
+		return Shortfall{Message: "符合各条件项的成果有重叠，同一成果只能使用一次：需要更多不同的成果", detail: &ShortfallDetail{Reason: ShortOverlap}}
 	}
 }
 

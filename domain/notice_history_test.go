@@ -66,3 +66,38 @@ func TestRejectNeedsAReason(t *testing.T) {
 		t.Errorf("a refused rejection changed the conversion: %s, ledger %d → %d", got.Status, ledger, len(a.Ledger))
 	}
 }
+
+// TestFreshEvaluationExplainsAsDataAndTheRecordDoesNot: a fresh evaluation
+// carries each step's parts and the shortfall as data; a conversion keeps
+// the codes and Chinese wording only, as its stored form does.
+func TestFreshEvaluationExplainsAsDataAndTheRecordDoesNot(t *testing.T) {
+	a := engAccount(t)
+	engDeposit(t, a, engOut{title: "插花"})
+	short := engRule(engCat(domain.CategorySenior))
+	ev := domain.Evaluate(short, a, engNow)
+	d := ev.Shortfall.Detail()
+	if ev.Eligible || d == nil || d.Reason != domain.ShortItems || len(d.Missing) != 1 ||
+		d.Missing[0].Item.Number != "1" || d.Missing[0].Item.Match.Category != domain.CategorySenior {
+		t.Fatalf("shortfall detail = %+v", d)
+	}
+	rule := engRule(engCat(domain.CategoryCommunity))
+	fresh := domain.Evaluate(rule, a, engNow)
+	withFacts := 0
+	for _, s := range fresh.Trace {
+		if s.Facts() != nil {
+			withFacts++
+		}
+	}
+	if withFacts == 0 {
+		t.Fatal("a fresh evaluation's steps carry no facts")
+	}
+	c, err := a.Apply(rule, engNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.Evaluation.Trace {
+		if s.Facts() != nil || s.Code == "" || s.Message == "" {
+			t.Fatalf("a conversion's step = %+v, want code and message only", s)
+		}
+	}
+}

@@ -146,14 +146,18 @@ type Rule struct {
 
 // TraceStep is one human-readable step of an evaluation.
 //
-// Code names the kind of step; Facts are its parts, for a client to word
-// in its reader's language (nil in evaluations stored before they
-// existed); Message is the step worded in Chinese for the record.
+// Code names the kind of step and Message words it in Chinese for the
+// record. A fresh evaluation also holds the step's parts (Facts), for a
+// client to word the step in its reader's language; they are not part of
+// the record, so a conversion's stored steps have none.
 type TraceStep struct {
 	Code    string
 	Message string
-	Facts   *StepFacts
+	facts   *StepFacts
 }
+
+// Facts are the step's parts, nil for a step of a stored conversion.
+func (s TraceStep) Facts() *StepFacts { return s.facts }
 
 // UsedOutcome is an outcome an evaluation relies on.
 type UsedOutcome struct {
@@ -164,12 +168,19 @@ type UsedOutcome struct {
 }
 
 // Shortfall says what is missing for eligibility.
-// Credits are the credits still needed; Reason, Missing and Categories
-// say the rest as data (see ShortfallReason), Message in Chinese. For a
-// cap, Scope, Max and Year name it.
+// Credits are the credits still needed and Message says the rest in
+// Chinese; a fresh evaluation also says it as data (Detail), which is not
+// part of the record.
 type Shortfall struct {
-	Credits    float64
-	Message    string
+	Credits float64
+	Message string
+	detail  *ShortfallDetail
+}
+
+// ShortfallDetail is a shortfall as data: why (Reason), the parts of the
+// condition that cannot be met (Missing), the categories that would help
+// (Categories, none: any), and for a cap its Scope, Max and Year.
+type ShortfallDetail struct {
 	Reason     ShortfallReason
 	Missing    []MissingPart
 	Categories []Category
@@ -177,6 +188,9 @@ type Shortfall struct {
 	Max        float64
 	Year       int
 }
+
+// Detail is the shortfall as data, nil for a stored conversion's.
+func (s Shortfall) Detail() *ShortfallDetail { return s.detail }
 
 // Evaluation is the explainable result of applying a rule to an account.
 type Evaluation struct {

@@ -224,7 +224,7 @@ func evaluationDTO(e domain.Evaluation) evaluationJSON {
 		out.Used = append(out.Used, usedDTO{OutcomeID: u.OutcomeID, Title: u.Title, Category: string(u.Category), Credits: u.Credits})
 	}
 	for _, t := range e.Trace {
-		out.Trace = append(out.Trace, traceDTO{Code: t.Code, Message: t.Message, Facts: stepFactsFrom(t.Facts)})
+		out.Trace = append(out.Trace, traceDTO{Code: t.Code, Message: t.Message, Facts: stepFactsFrom(t.Facts())})
 	}
 	out.Shortfall = shortfallFrom(e.Shortfall)
 	return out

@@ -99,12 +99,16 @@ func shortfallFrom(s *domain.Shortfall) *shortfallDTO {
 	if s == nil {
 		return nil
 	}
-	out := &shortfallDTO{Credits: s.Credits, Message: s.Message, Reason: string(s.Reason), Missing: []missingPartJSON{},
-		Categories: []string{}, Scope: string(s.Scope), Max: s.Max, Year: s.Year}
-	for _, m := range s.Missing {
+	out := &shortfallDTO{Credits: s.Credits, Message: s.Message, Missing: []missingPartJSON{}, Categories: []string{}}
+	d := s.Detail()
+	if d == nil {
+		return out
+	}
+	out.Reason, out.Scope, out.Max, out.Year = string(d.Reason), string(d.Scope), d.Max, d.Year
+	for _, m := range d.Missing {
 		out.Missing = append(out.Missing, missingPartJSON{Item: itemRefFrom(m.Item), Possible: m.Possible})
 	}
-	for _, c := range s.Categories {
+	for _, c := range d.Categories {
 		out.Categories = append(out.Categories, string(c))
 	}
 	return out

@@ -16,7 +16,6 @@ import (
 	"creditbank/app/api/internal/recordjsongen"
 	"creditbank/domain"
 	"creditbank/domain/domaintest"
-	"creditbank/storage/storetest"
 )
 
 // awkwardStrings are what JSON encoders get wrong: escapes, HTML, control
@@ -144,7 +143,7 @@ var notInOwnRecord = map[string]string{
 // value and are covered by the DTO tests.
 func TestOwnRecordShowsEveryFieldOfTheAccount(t *testing.T) {
 	var a domain.Account
-	storetest.FillAccount(t, &a)
+	domaintest.Fill(t, &a)
 	rec := recordFrom(&a, time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC), true)
 	body, err := recordJSON(&rec)
 	if err != nil {

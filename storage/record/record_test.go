@@ -86,7 +86,7 @@ func TestAccountRoundTrip(t *testing.T) {
 // document, so a field added to the account and forgotten here fails.
 func TestAccountRoundTripsEveryField(t *testing.T) {
 	var a domain.Account
-	storetest.FillAccount(t, &a)
+	domaintest.Fill(t, &a)
 	// BSON keeps times to the millisecond.
 	domaintest.Leaves(&a, func(_ string, leaf reflect.Value) {
 		if at, ok := leaf.Interface().(time.Time); ok {

@@ -17,7 +17,6 @@ import (
 	"creditbank/domain/domaintest"
 	"creditbank/storage"
 	"creditbank/storage/record"
-	"creditbank/storage/storetest"
 )
 
 // filledAccount has every field set to a distinct value, so a field the
@@ -26,7 +25,7 @@ import (
 func filledAccount(t *testing.T) *domain.Account {
 	t.Helper()
 	a := &domain.Account{}
-	storetest.FillAccount(t, a)
+	domaintest.Fill(t, a)
 	return a
 }
 

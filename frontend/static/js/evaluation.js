@@ -47,16 +47,19 @@ export function shortfallView(sf) {
     h('p', { class: 'shortfall-message', t: w.k, targs: w.a }));
 }
 
-// technicalView lists each step's code and condition path for staff who
-// need to refer to a step precisely.
+// technicalView lists each step's code, condition path and the wording
+// the bank recorded (Chinese), for staff who need to refer to a step
+// precisely; a stored conversion's steps have only code and wording.
 function technicalView(trace) {
   return h('details', { class: 'tech-details' },
     h('summary', { t: 'tech.details' }),
     h('table', { class: 'table tech-table' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col', t: 'tech.stepCode' }), h('th', { scope: 'col', t: 'tech.path' }))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', t: 'tech.stepCode' }), h('th', { scope: 'col', t: 'tech.path' }),
+        h('th', { scope: 'col', t: 'tech.message' }))),
       h('tbody', {}, trace.map((s) => h('tr', {},
         h('td', {}, h('code', { text: s.code })),
-        h('td', {}, s.facts && s.facts.item ? h('code', { text: s.facts.item.path }) : '—'))))));
+        h('td', {}, s.facts && s.facts.item ? h('code', { text: s.facts.item.path }) : '—'),
+        h('td', { lang: 'zh-CN', text: s.message || '' }))))));
 }
 
 // traceClass colours a step by how its code ends, so a reader can spot the

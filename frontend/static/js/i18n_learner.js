@@ -9,6 +9,7 @@ export const zhLearner = {
   'tech.details': '技术细节',
   'tech.stepCode': '步骤代码',
   'tech.path': '条件位置',
+  'tech.message': '系统记录的说明',
 
   'ledger.kind': '变动',
   'ledger.what': '说明',
@@ -179,6 +180,7 @@ export const enLearner = {
   'tech.details': 'Technical details',
   'tech.stepCode': 'Step code',
   'tech.path': 'Condition path',
+  'tech.message': 'Recorded wording (Chinese)',
 
   'ledger.kind': 'Change',
   'ledger.what': 'What for',
