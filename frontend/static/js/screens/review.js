@@ -128,9 +128,13 @@ function reviewEvaluation(conv) {
   const evidence = conv.evidence || [];
   const usedList = view.querySelector('.used-list');
   if (usedList && evidence.length) usedList.replaceWith(evidenceList(conv));
-  view.querySelectorAll('.trace-list li').forEach((li) => {
-    const msg = li.querySelector('.trace-message');
-    const o = msg && evidence.find((e) => msg.textContent.includes(`「${e.title}」`));
+  // The list shows the trace in order; a step names its outcomes in its
+  // data, or (a stored step) in the wording the bank recorded.
+  const trace = (conv.evaluation && conv.evaluation.trace) || [];
+  view.querySelectorAll('.trace-list li').forEach((li, i) => {
+    const step = trace[i] || {};
+    const titles = ((step.facts && step.facts.outcomes) || []).map((r) => r.title);
+    const o = evidence.find((e) => titles.includes(e.title) || String(step.message || '').includes(`「${e.title}」`));
     if (o) {
       li.append(h('span', { class: 'trace-evidence sub' }, resultCell(o), ' · ', num(o.hours), ' ', tx('unit.hours'), ' · ',
         date(o.completedOn), ' · ', own(o.issuerName, 'span')));
