@@ -187,6 +187,18 @@ func TestAuthorisationMatrix(t *testing.T) {
 			want: signedInAs(409, admin)},
 		{method: "POST", path: v1 + "/rules/:id/retire", sided: true, target: byID(v1+"/rules/", side(f.retiredA, f.retiredB), "/retire", nil),
 			want: signedInAs(409, admin).with(cell{409, 403}, staffAManage).with(cell{403, 409}, staffB)},
+		// Submission for publication. The probes name published rules, so an
+		// authorised submit or return stops at 409 (not a draft, not waiting)
+		// and nothing changes. Only the owning institution's managers submit
+		// (not the admin, who publishes directly); only the admin sees the
+		// queue and returns a draft, the queue refusing anonymous callers
+		// with 403 like any other non-admin.
+		{method: "GET", path: v1 + "/rules/submitted", target: fixed(v1+"/rules/submitted", nil), want: everyone(403).with(cell{200, 200}, admin)},
+		{method: "POST", path: v1 + "/rules/:id/submit", sided: true, target: byID(v1+"/rules/", side(f.publishedA, f.publishedB), "/submit", nil),
+			want: signedInAs(403).with(cell{409, 403}, staffAManage).with(cell{403, 409}, staffB)},
+		{method: "POST", path: v1 + "/rules/:id/return", sided: true,
+			target: byID(v1+"/rules/", side(f.publishedA, f.publishedB), "/return", map[string]string{"note": "探针"}),
+			want:   signedInAs(409, admin)},
 		{method: "POST", path: v1 + "/rules/:id/simulate", sided: true, target: byID(v1+"/rules/", side(f.publishedA, f.publishedB), "/simulate", nil),
 			want: signedInAs(200, admin).with(cell{200, 403}, staffAReview, staffAManage).with(cell{403, 200}, staffB)},
 
