@@ -191,8 +191,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		// authorised submit or return stops at 409 (not a draft, not waiting)
 		// and nothing changes. Only the owning institution's managers submit
 		// (not the admin, who publishes directly); only the admin sees the
-		// queue and returns a draft, the queue refusing anonymous callers
-		// with 403 like any other non-admin.
+		// queue and returns a draft. The queue does not ask for a signed-in
+		// caller first, so an anonymous one gets the service's 403, not 401.
 		{method: "GET", path: v1 + "/rules/submitted", target: fixed(v1+"/rules/submitted", nil), want: everyone(403).with(cell{200, 200}, admin)},
 		{method: "POST", path: v1 + "/rules/:id/submit", sided: true, target: byID(v1+"/rules/", side(f.publishedA, f.publishedB), "/submit", nil),
 			want: signedInAs(403).with(cell{409, 403}, staffAManage).with(cell{403, 409}, staffB)},
