@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
+	"creditbank/storage/record"
 )
 
 // Account documents are stored in a compact binary form. Decoding and
@@ -24,7 +26,7 @@ import (
 // could exist; no query may look into a document any more.
 //
 // Changing the layout means a new format byte, with the decoder of every
-// earlier one kept. This file is the current layout (format 4), which the
+// earlier one kept. This file is the current layout (format 5), which the
 // earlier binary formats share in part (the conditions on the format byte
 // below); accountdoc_legacy.go holds what only they and the JSON documents
 // need, and accountdoc_codec.go the primitives every format is made of.
@@ -37,17 +39,27 @@ import (
 // whose section follows format4 in accountLayout.account, one line per
 // field for both directions. TestAccountDocumentRoundTrips fills every
 // field of the account and fails until the new one round-trips.
+//
+// Format 5 is format 4 followed by the data of each conversion's
+// evaluation: for each conversion in order, each trace step's facts, then
+// its shortfall's detail if it has a shortfall, each as the JSON of its
+// record document (record.StepFactsDoc, record.ShortfallDetailDoc) in a
+// string, empty when absent. JSON, because the facts are a tree of
+// optional parts read only to word a step: the record documents already
+// say it, and a change to them needs no new format. Earlier formats read
+// without them, and a client words such steps by their code.
 const (
 	accountFormatJSON    = '{'
 	accountFormatBinary1 = 0xB1
 	accountFormatBinary2 = 0xB2
 	accountFormatBinary3 = 0xB3
 	accountFormatBinary4 = 0xB4
+	accountFormatBinary5 = 0xB5
 )
 
 // encodeAccount writes a at version in the current binary format.
 func encodeAccount(a *domain.Account, version int64) []byte {
-	return encodeAccountAs(a, version, accountFormatBinary4)
+	return encodeAccountAs(a, version, accountFormatBinary5)
 }
 
 // encodeAccountAs writes a in the given binary format; only tests write an
@@ -66,7 +78,7 @@ func decodeAccount(raw string) (*domain.Account, error) {
 		return nil, errors.New("sqlite: decode account: empty document")
 	}
 	switch raw[0] {
-	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4:
+	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4, accountFormatBinary5:
 		a, err := decodeAccountBinary(raw[1:], raw[0])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: decode account: %w", err)
@@ -164,6 +176,9 @@ func (l *accountLayout) account(a *domain.Account, version *int64) {
 	if l.format >= accountFormatBinary4 && (l.r == nil || l.r.err == nil) {
 		l.format4(a)
 	}
+	if l.format >= accountFormatBinary5 && (l.r == nil || l.r.err == nil) {
+		l.format5(a)
+	}
 }
 
 // format4 is format 4's additions, one entry per outcome and per
@@ -193,6 +208,81 @@ func (l *accountLayout) format4(a *domain.Account) {
 			l.str(&ap.Note)
 		})
 	}
+}
+
+// format5 is format 5's additions, one entry per trace step and per
+// shortfall of each conversion.
+func (l *accountLayout) format5(a *domain.Account) {
+	for i := range a.Conversions {
+		e := &a.Conversions[i].Evaluation
+		for j := range e.Trace {
+			s := &e.Trace[j]
+			if l.r == nil {
+				l.w.str(jsonDoc(record.FromStepFacts(s.Facts())))
+				continue
+			}
+			var d *record.StepFactsDoc
+			if !l.r.jsonDoc("step facts", &d) {
+				return
+			}
+			f, err := d.ToDomain()
+			if err != nil {
+				l.r.fail("step facts: %v", err)
+				return
+			}
+			*s = domain.NewTraceStep(s.Code, s.Message, f)
+		}
+		if e.Shortfall == nil {
+			continue
+		}
+		if l.r == nil {
+			l.w.str(jsonDoc(record.FromShortfallDetail(e.Shortfall.Detail())))
+			continue
+		}
+		var d *record.ShortfallDetailDoc
+		if !l.r.jsonDoc("shortfall detail", &d) {
+			return
+		}
+		detail, err := d.ToDomain()
+		if err != nil {
+			l.r.fail("shortfall detail: %v", err)
+			return
+		}
+		sf := domain.NewShortfall(e.Shortfall.Credits, e.Shortfall.Message, detail)
+		e.Shortfall = &sf
+	}
+}
+
+// jsonDoc is the JSON of a record document, "" for nil. A document JSON
+// cannot hold (a NaN, which no evaluation produces) is left out, and the
+// step reads as one stored before format 5, rather than the account not
+// being saved at all.
+func jsonDoc[T any](d *T) string {
+	if d == nil {
+		return ""
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// jsonDoc reads what the writer's jsonDoc wrote into *d (nil for ""),
+// reporting whether the document is still sound.
+func (r *docReader) jsonDoc(what string, d any) bool {
+	s := r.str()
+	if r.err != nil {
+		return false
+	}
+	if s == "" {
+		return true
+	}
+	if err := json.Unmarshal([]byte(s), d); err != nil {
+		r.fail("%s: %v", what, err)
+		return false
+	}
+	return true
 }
 
 func (l *accountLayout) outcome(o *domain.Outcome) {

@@ -17,15 +17,17 @@ import (
 	"creditbank/domain/domaintest"
 	"creditbank/storage"
 	"creditbank/storage/record"
+	"creditbank/storage/storetest"
 )
 
 // filledAccount has every field set to a distinct value, so a field the
 // binary format forgets, or two fields it swaps, changes the round trip. A
-// field added to the account later is filled too.
+// field added to the account later is filled too, and so are the data of
+// its conversions' steps and shortfalls.
 func filledAccount(t *testing.T) *domain.Account {
 	t.Helper()
 	a := &domain.Account{}
-	domaintest.Fill(t, a)
+	storetest.FillAccount(t, a)
 	return a
 }
 
@@ -65,21 +67,26 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 			a := c.account(t)
 			want := a.Clone()
 			want.Version = 42
-			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary4 {
+			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary5 {
 				t.Fatalf("format byte %#x", raw[0])
 			}
 			// The current format, and the earlier ones that files still
-			// hold: those before 4 never held units, notices or appeals, and
-			// those before 3 had no session generation and read it as 0.
-			for _, format := range []byte{accountFormatBinary4, accountFormatBinary3, accountFormatBinary2, accountFormatBinary1} {
+			// hold: those before 5 never held the steps' facts and the
+			// shortfalls' detail, those before 4 never held units, notices or
+			// appeals, and those before 3 had no session generation and read
+			// it as 0.
+			for _, format := range []byte{accountFormatBinary5, accountFormatBinary4, accountFormatBinary3, accountFormatBinary2, accountFormatBinary1} {
 				raw := encodeAccountAs(a, 42, format)
 				got, err := decodeAccount(string(raw))
 				if err != nil {
 					t.Fatalf("format %#x: %v", format, err)
 				}
 				w := want
+				if format < accountFormatBinary5 {
+					w = withoutFormat5Fields(want)
+				}
 				if format < accountFormatBinary4 {
-					w = withoutFormat4Fields(want)
+					w = withoutFormat4Fields(w)
 				}
 				if format < accountFormatBinary3 {
 					w.SessionGen = 0
@@ -108,7 +115,7 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 // A damaged document is an error, never a panic or a wrong account.
 func TestAccountDocumentRefusesDamage(t *testing.T) {
 	for _, a := range []*domain.Account{filledAccount(t), learnerAccount(t)} {
-		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4} {
+		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4, accountFormatBinary5} {
 			raw := encodeAccountAs(a, 3, format)
 			for n := 0; n < len(raw); n++ {
 				if _, err := decodeAccount(string(raw[:n])); err == nil {
@@ -166,7 +173,7 @@ func TestAccountDocumentIsCompact(t *testing.T) {
 	// account, whose issuers, categories and statuses recur and whose
 	// ledger chains.
 	learner := learnerAccount(t)
-	v1, v2 := encodeAccountAs(learner, 1, accountFormatBinary1), encodeAccount(learner, 1)
+	v1, v2 := encodeAccountAs(learner, 1, accountFormatBinary1), encodeAccountAs(learner, 1, accountFormatBinary2)
 	if 10*len(v2) > 6*len(v1) {
 		t.Fatalf("format 2 document %d bytes, format 1 %d: expected under 60 %%", len(v2), len(v1))
 	}
@@ -313,7 +320,7 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	if err := s.r.QueryRowContext(ctx, `SELECT doc, tallies FROM accounts WHERE id = ?`, a.ID.String()).Scan(&stored, &storedTallies); err != nil {
 		t.Fatal(err)
 	}
-	if stored[0] != accountFormatBinary4 || storedTallies[0] != talliesFormatBinary1 {
+	if stored[0] != accountFormatBinary5 || storedTallies[0] != talliesFormatBinary1 {
 		t.Fatalf("saved document starts with %#x and tallies with %#x, not the current formats", stored[0], storedTallies[0])
 	}
 	if sums, err := s.DistrictTallies(ctx); err != nil || !reflect.DeepEqual(sums, nonZero(got.StatTallies())) {
@@ -402,7 +409,7 @@ func TestTalliesRoundTripAndRefuseDamage(t *testing.T) {
 // each binary format (go test -bench AccountDocument ./storage/sqlite).
 func BenchmarkAccountDocument(b *testing.B) {
 	a := learnerAccount(b)
-	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4} {
+	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4, accountFormatBinary5} {
 		raw := string(encodeAccountAs(a, 1, format))
 		b.Run(fmt.Sprintf("encode/%#x", format), func(b *testing.B) {
 			b.ReportAllocs()
@@ -431,6 +438,23 @@ func withoutFormat4Fields(a *domain.Account) *domain.Account {
 	for i := range out.Conversions {
 		c := &out.Conversions[i]
 		c.NoticeEndsAt, c.Objections, c.Appeal = nil, nil, nil
+	}
+	return out
+}
+
+// withoutFormat5Fields is a as formats 1 to 4 can hold it: its
+// conversions' steps and shortfalls without their data.
+func withoutFormat5Fields(a *domain.Account) *domain.Account {
+	out := a.Clone()
+	for i := range out.Conversions {
+		e := &out.Conversions[i].Evaluation
+		for j, s := range e.Trace {
+			e.Trace[j] = domain.NewTraceStep(s.Code, s.Message, nil)
+		}
+		if e.Shortfall != nil {
+			sf := domain.NewShortfall(e.Shortfall.Credits, e.Shortfall.Message, nil)
+			e.Shortfall = &sf
+		}
 	}
 	return out
 }
