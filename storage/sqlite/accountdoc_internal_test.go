@@ -406,19 +406,54 @@ func TestTalliesRoundTripAndRefuseDamage(t *testing.T) {
 }
 
 // BenchmarkAccountDocument: encoding and decoding a learner's account in
-// each binary format (go test -bench AccountDocument ./storage/sqlite).
+// each binary format (go test -bench AccountDocument ./storage/sqlite);
+// "evaluated/" is the same account with a conversion applied for by a real
+// evaluation, whose steps' facts format 5 keeps.
 func BenchmarkAccountDocument(b *testing.B) {
-	a := learnerAccount(b)
+	benchmarkAccountDocument(b, "", learnerAccount(b))
+	benchmarkAccountDocument(b, "evaluated/", evaluatedLearnerAccount(b))
+}
+
+// evaluatedLearnerAccount is learnerAccount with a pending conversion of a
+// rule of three items (one a group) over its outcomes, as Apply records it.
+func evaluatedLearnerAccount(t testing.TB) *domain.Account {
+	t.Helper()
+	a := learnerAccount(t)
+	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	rule := domain.Rule{ID: domain.NewID(), Code: "R-EVAL", Version: 1, Status: domain.RulePublished, Name: "社区教育成果认定",
+		InstitutionID: domain.NewID(), Purpose: domain.PurposeCredit, Target: domain.RuleTarget{CourseCode: "GE-1", Credits: 4},
+		Condition: domain.Group{Op: domain.OpAll, Items: []domain.Item{
+			{Match: &domain.Match{Category: domain.CategoryCommunity, MinScore: 60}},
+			{Match: &domain.Match{Category: domain.CategoryVocational, MinHours: 8}},
+			{Group: &domain.Group{Op: domain.OpNOf, N: 1, Items: []domain.Item{
+				{Match: &domain.Match{Category: domain.CategorySenior}},
+				{Match: &domain.Match{Category: domain.CategoryCertificate}},
+			}}},
+		}},
+		MinTotalCredits: 6, Award: domain.Award{Mode: domain.AwardSum, Ratio: 0.5},
+		Caps:     []domain.Cap{{Scope: domain.CapPerYear, MaxCredits: 10}},
+		Approval: domain.ApprovalManual, EffectiveFrom: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), CreatedAt: at}
+	c, err := a.Apply(rule, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Evaluation.Trace) < 5 || c.Evaluation.Trace[0].Facts() == nil {
+		t.Fatalf("the conversion's trace: %+v", c.Evaluation.Trace)
+	}
+	return a
+}
+
+func benchmarkAccountDocument(b *testing.B, prefix string, a *domain.Account) {
 	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4, accountFormatBinary5} {
 		raw := string(encodeAccountAs(a, 1, format))
-		b.Run(fmt.Sprintf("encode/%#x", format), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%sencode/%#x", prefix, format), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				encodeAccountAs(a, 1, format)
 			}
 			b.ReportMetric(float64(len(raw)), "bytes")
 		})
-		b.Run(fmt.Sprintf("decode/%#x", format), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%sdecode/%#x", prefix, format), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := decodeAccount(raw); err != nil {
