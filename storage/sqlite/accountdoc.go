@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"creditbank/domain"
-	"creditbank/storage/record"
 )
 
 // Account documents are stored in a compact binary form. Decoding and
@@ -42,11 +40,8 @@ import (
 //
 // Format 5 is format 4 followed by the data of each conversion's
 // evaluation: for each conversion in order, each trace step's facts, then
-// its shortfall's detail if it has a shortfall, each as the JSON of its
-// record document (record.StepFactsDoc, record.ShortfallDetailDoc) in a
-// string, empty when absent. JSON, because the facts are a tree of
-// optional parts read only to word a step: the record documents already
-// say it, and a change to them needs no new format. Earlier formats read
+// its shortfall's detail if it has a shortfall, each optional (a presence
+// flag), laid out field by field like the rest. Earlier formats read
 // without them, and a client words such steps by their code.
 const (
 	accountFormatJSON    = '{'
@@ -65,7 +60,7 @@ func encodeAccount(a *domain.Account, version int64) []byte {
 // encodeAccountAs writes a in the given binary format; only tests write an
 // earlier one, to show it still reads.
 func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
-	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format >= accountFormatBinary2}
+	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*1024), v2: format >= accountFormatBinary2}
 	w.b = append(w.b, format)
 	l := accountLayout{w: &w, format: format}
 	l.account(a, &version)
@@ -211,78 +206,88 @@ func (l *accountLayout) format4(a *domain.Account) {
 }
 
 // format5 is format 5's additions, one entry per trace step and per
-// shortfall of each conversion.
+// shortfall of each conversion: its data, optional.
 func (l *accountLayout) format5(a *domain.Account) {
 	for i := range a.Conversions {
 		e := &a.Conversions[i].Evaluation
 		for j := range e.Trace {
 			s := &e.Trace[j]
-			if l.r == nil {
-				l.w.str(jsonDoc(record.FromStepFacts(s.Facts())))
-				continue
+			f := s.Facts()
+			layoutOpt(l, &f, l.stepFacts)
+			if l.r != nil {
+				*s = domain.NewTraceStep(s.Code, s.Message, f)
 			}
-			var d *record.StepFactsDoc
-			if !l.r.jsonDoc("step facts", &d) {
-				return
-			}
-			f, err := d.ToDomain()
-			if err != nil {
-				l.r.fail("step facts: %v", err)
-				return
-			}
-			*s = domain.NewTraceStep(s.Code, s.Message, f)
 		}
 		if e.Shortfall == nil {
 			continue
 		}
-		if l.r == nil {
-			l.w.str(jsonDoc(record.FromShortfallDetail(e.Shortfall.Detail())))
-			continue
+		d := e.Shortfall.Detail()
+		layoutOpt(l, &d, l.shortfallDetail)
+		if l.r != nil {
+			sf := domain.NewShortfall(e.Shortfall.Credits, e.Shortfall.Message, d)
+			e.Shortfall = &sf
 		}
-		var d *record.ShortfallDetailDoc
-		if !l.r.jsonDoc("shortfall detail", &d) {
-			return
-		}
-		detail, err := d.ToDomain()
-		if err != nil {
-			l.r.fail("shortfall detail: %v", err)
-			return
-		}
-		sf := domain.NewShortfall(e.Shortfall.Credits, e.Shortfall.Message, detail)
-		e.Shortfall = &sf
 	}
 }
 
-// jsonDoc is the JSON of a record document, "" for nil. A document JSON
-// cannot hold (a NaN, which no evaluation produces) is left out, and the
-// step reads as one stored before format 5, rather than the account not
-// being saved at all.
-func jsonDoc[T any](d *T) string {
-	if d == nil {
-		return ""
+func (l *accountLayout) stepFacts(f *domain.StepFacts) {
+	l.refStr(&f.Form)
+	layoutOpt(l, &f.Item, l.itemRef)
+	layoutList(l, &f.Outcomes, func(o *domain.OutcomeRef) {
+		l.str(&o.Title)
+		refStrAs(l, &o.Category)
+		l.number(&o.Credits)
+	})
+	l.int(&f.More)
+	layoutList(l, &f.Misses, func(m *domain.NearMiss) {
+		l.str(&m.Title)
+		l.refStr(&m.Field)
+		l.str(&m.Have)
+		l.str(&m.Want)
+	})
+	for _, n := range []*int{&f.Count, &f.Held, &f.Of, &f.Need} {
+		l.int(n)
 	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		return ""
+	for _, x := range []*float64{&f.Credits, &f.Required, &f.Got, &f.Max, &f.Left, &f.From, &f.Ratio, &f.Raw} {
+		l.number(x)
 	}
-	return string(b)
+	refStrAs(l, &f.Scope)
+	l.int(&f.Year)
+	l.optTime(&f.Date)
+	l.str(&f.Rule)
+	l.str(&f.Other)
+	l.refStr(&f.Unit)
 }
 
-// jsonDoc reads what the writer's jsonDoc wrote into *d (nil for ""),
-// reporting whether the document is still sound.
-func (r *docReader) jsonDoc(what string, d any) bool {
-	s := r.str()
-	if r.err != nil {
-		return false
-	}
-	if s == "" {
-		return true
-	}
-	if err := json.Unmarshal([]byte(s), d); err != nil {
-		r.fail("%s: %v", what, err)
-		return false
-	}
-	return true
+func (l *accountLayout) itemRef(r *domain.ItemRef) {
+	l.str(&r.Path)
+	l.str(&r.Number)
+	refStrAs(l, &r.Op)
+	l.int(&r.N)
+	layoutOpt(l, &r.Match, func(m *domain.Match) {
+		refStrAs(l, &m.Category)
+		layoutList(l, &m.IssuerIDs, l.refID)
+		l.str(&m.CourseCode)
+		l.str(&m.TitleContains)
+		l.int(&m.MinLevel)
+		l.number(&m.MinScore)
+		l.number(&m.MinCredits)
+		l.number(&m.MinHours)
+		l.int(&m.MaxAgeYears)
+		layoutList(l, &m.UnitCodes, l.str)
+	})
+}
+
+func (l *accountLayout) shortfallDetail(d *domain.ShortfallDetail) {
+	refStrAs(l, &d.Reason)
+	layoutList(l, &d.Missing, func(m *domain.MissingPart) {
+		l.itemRef(&m.Item)
+		l.int(&m.Possible)
+	})
+	layoutList(l, &d.Categories, func(c *domain.Category) { refStrAs(l, c) })
+	refStrAs(l, &d.Scope)
+	l.number(&d.Max)
+	l.int(&d.Year)
 }
 
 func (l *accountLayout) outcome(o *domain.Outcome) {
