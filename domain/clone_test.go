@@ -50,6 +50,7 @@ func TestCloneSharesNothingAndEqualsOriginal(t *testing.T) {
 	// forgotten by Clone shows up as shared.
 	var a Account
 	domaintest.Fill(t, &a)
+	fillEvaluationData(t, &a)
 	c := a.Clone()
 	if !reflect.DeepEqual(&a, c) {
 		t.Fatalf("clone differs from the original: %s", domaintest.Difference(c, &a))
@@ -60,5 +61,24 @@ func TestCloneSharesNothingAndEqualsOriginal(t *testing.T) {
 	var empty Account
 	if got := empty.Clone(); !reflect.DeepEqual(got, &empty) {
 		t.Fatalf("clone of an empty account: %+v", got)
+	}
+}
+
+// fillEvaluationData gives every step and shortfall of a's conversions
+// their data, which Fill cannot reach (the fields are unexported), each
+// with values of its own.
+func fillEvaluationData(t *testing.T, a *Account) {
+	t.Helper()
+	f := &domaintest.Filler{}
+	for i := range a.Conversions {
+		e := &a.Conversions[i].Evaluation
+		for j := range e.Trace {
+			e.Trace[j].facts = new(StepFacts)
+			f.Fill(t, e.Trace[j].facts)
+		}
+		if e.Shortfall != nil {
+			e.Shortfall.detail = new(ShortfallDetail)
+			f.Fill(t, e.Shortfall.detail)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -76,7 +75,7 @@ func (a *Account) ApplyWithID(id uuid.UUID, rule Rule, now time.Time) (*Conversi
 		Purpose:       rule.Purpose,
 		Exclusive:     rule.Exclusive,
 		Status:        ConversionPending,
-		Evaluation:    ev.recorded(),
+		Evaluation:    ev,
 		AppliedAt:     Now(now),
 	}
 	a.Conversions = append(a.Conversions, c)
@@ -153,27 +152,10 @@ func (a *Account) Reject(convID uuid.UUID, reviewer, note string, now time.Time)
 	return c, nil
 }
 
-// recorded is the evaluation as a conversion keeps it: the steps' facts
-// and the shortfall's detail serve the reader of a fresh evaluation; the
-// record keeps each step's code and Chinese wording, so that a conversion
-// reads the same before and after it is stored and loaded.
-func (e Evaluation) recorded() Evaluation {
-	if e.Trace != nil {
-		e.Trace = slices.Clone(e.Trace)
-		for i := range e.Trace {
-			e.Trace[i].facts = nil
-		}
-	}
-	if e.Shortfall != nil {
-		e.Shortfall = &Shortfall{Credits: e.Shortfall.Credits, Message: e.Shortfall.Message}
-	}
-	return e
-}
-
 // approve records a positive decision with the evaluation it rests on; an
 // exclusive conversion spends the credits of the outcomes it uses.
 func (a *Account) approve(c *Conversion, ev Evaluation, reviewer, note string, now time.Time) {
-	c.Evaluation = ev.recorded()
+	c.Evaluation = ev
 	c.Status = ConversionApproved
 	c.decided(reviewer, note, now)
 	if c.Exclusive && ev.UsedCredits > 0 {

@@ -2,10 +2,12 @@ package domain_test
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
 	"creditbank/domain"
+	"creditbank/domain/domaintest"
 )
 
 // TestNoticeHistoryKeepsWhatAlertsHaveShown: after the learner's look,
@@ -67,10 +69,11 @@ func TestRejectNeedsAReason(t *testing.T) {
 	}
 }
 
-// TestFreshEvaluationExplainsAsDataAndTheRecordDoesNot: a fresh evaluation
-// carries each step's parts and the shortfall as data; a conversion keeps
-// the codes and Chinese wording only, as its stored form does.
-func TestFreshEvaluationExplainsAsDataAndTheRecordDoesNot(t *testing.T) {
+// TestEvaluationExplainsAsDataAndTheConversionKeepsIt: an evaluation
+// carries each step's parts and the shortfall as data, and a conversion
+// keeps them with the codes and Chinese wording, so that a saved
+// conversion is worded in its reader's language like a fresh evaluation.
+func TestEvaluationExplainsAsDataAndTheConversionKeepsIt(t *testing.T) {
 	a := engAccount(t)
 	engDeposit(t, a, engOut{title: "插花"})
 	short := engRule(engCat(domain.CategorySenior))
@@ -95,9 +98,7 @@ func TestFreshEvaluationExplainsAsDataAndTheRecordDoesNot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range c.Evaluation.Trace {
-		if s.Facts() != nil || s.Code == "" || s.Message == "" {
-			t.Fatalf("a conversion's step = %+v, want code and message only", s)
-		}
+	if !reflect.DeepEqual(c.Evaluation, fresh) {
+		t.Fatalf("the conversion keeps another evaluation than the fresh one: %s", domaintest.Difference(c.Evaluation, fresh))
 	}
 }

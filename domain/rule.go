@@ -146,17 +146,25 @@ type Rule struct {
 
 // TraceStep is one human-readable step of an evaluation.
 //
-// Code names the kind of step and Message words it in Chinese for the
-// record. A fresh evaluation also holds the step's parts (Facts), for a
-// client to word the step in its reader's language; they are not part of
-// the record, so a conversion's stored steps have none.
+// Code names the kind of step and Message words it in Chinese. Its parts
+// (Facts) let a client word the step in its reader's language; a
+// conversion keeps them with its evaluation, except one stored before they
+// were kept, whose steps have none (the client then words the step by its
+// code alone).
 type TraceStep struct {
 	Code    string
 	Message string
 	facts   *StepFacts
 }
 
-// Facts are the step's parts, nil for a step of a stored conversion.
+// NewTraceStep is a step with its parts, as a store reads one back; facts
+// nil for a step stored without them.
+func NewTraceStep(code, message string, facts *StepFacts) TraceStep {
+	return TraceStep{Code: code, Message: message, facts: facts}
+}
+
+// Facts are the step's parts, nil for a step stored before conversions
+// kept them.
 func (s TraceStep) Facts() *StepFacts { return s.facts }
 
 // UsedOutcome is an outcome an evaluation relies on.
@@ -169,12 +177,18 @@ type UsedOutcome struct {
 
 // Shortfall says what is missing for eligibility.
 // Credits are the credits still needed and Message says the rest in
-// Chinese; a fresh evaluation also says it as data (Detail), which is not
-// part of the record.
+// Chinese; Detail says it as data, for a client to word in its reader's
+// language (nil for a shortfall stored before conversions kept it).
 type Shortfall struct {
 	Credits float64
 	Message string
 	detail  *ShortfallDetail
+}
+
+// NewShortfall is a shortfall with its detail, as a store reads one back;
+// detail nil for one stored without it.
+func NewShortfall(credits float64, message string, detail *ShortfallDetail) Shortfall {
+	return Shortfall{Credits: credits, Message: message, detail: detail}
 }
 
 // ShortfallDetail is a shortfall as data: why (Reason), the parts of the
@@ -189,7 +203,8 @@ type ShortfallDetail struct {
 	Year       int
 }
 
-// Detail is the shortfall as data, nil for a stored conversion's.
+// Detail is the shortfall as data, nil for one stored before conversions
+// kept it.
 func (s Shortfall) Detail() *ShortfallDetail { return s.detail }
 
 // Evaluation is the explainable result of applying a rule to an account.

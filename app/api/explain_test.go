@@ -52,3 +52,44 @@ func TestPathwayExplainsAsData(t *testing.T) {
 		t.Errorf("near misses = %s", asJSON(misses))
 	}
 }
+
+// TestSavedConversionExplainsAsData: a conversion keeps its evaluation's
+// data, so after a restart (nothing cached) the learner's record and the
+// reviewers' queue give each step's facts as the fresh evaluation did, and
+// a client words a saved conversion in its reader's language too.
+func TestSavedConversionExplainsAsData(t *testing.T) {
+	d := newDistrict(t)
+	e := d.e
+	ruleID := d.published(d.exemptionRule("manual"))
+	d.deposit("插花", 64) // 4 credits
+	conv := e.must(201, req{method: "POST", path: "/api/v1/conversions", token: d.learner, body: map[string]string{"ruleId": ruleID}})
+	fresh := conv["evaluation"].(map[string]any)["trace"].([]any)
+	asJSON := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	var eligible map[string]any
+	for _, s := range fresh {
+		if s := s.(map[string]any); s["code"] == "eligible" {
+			eligible, _ = s["facts"].(map[string]any)
+		}
+	}
+	if eligible == nil || eligible["form"] != "awarded" || eligible["credits"] != 2.0 || eligible["from"] != 4.0 {
+		t.Fatalf("the fresh evaluation's eligible step = %s", asJSON(eligible))
+	}
+
+	e.restart()
+	var saved []any
+	for _, c := range d.record()["conversions"].([]any) {
+		if c := c.(map[string]any); c["id"] == conv["id"] {
+			saved = c["evaluation"].(map[string]any)["trace"].([]any)
+		}
+	}
+	if asJSON(saved) != asJSON(fresh) {
+		t.Errorf("the learner's record words the saved conversion otherwise than the fresh evaluation:\n got %s\nwant %s", asJSON(saved), asJSON(fresh))
+	}
+	queue := e.must(200, req{method: "GET", path: "/api/v1/institutions/me/conversions?status=pending", token: d.reviewer})["items"].([]any)
+	if len(queue) != 1 {
+		t.Fatalf("review queue = %s", asJSON(queue))
+	}
+	if got := queue[0].(map[string]any)["evaluation"].(map[string]any)["trace"]; asJSON(got) != asJSON(fresh) {
+		t.Errorf("the review queue words the saved conversion otherwise than the fresh evaluation:\n got %s\nwant %s", asJSON(got), asJSON(fresh))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"creditbank/app/api/internal/recordjsongen"
 	"creditbank/domain"
 	"creditbank/domain/domaintest"
+	"creditbank/storage/storetest"
 )
 
 // awkwardStrings are what JSON encoders get wrong: escapes, HTML, control
@@ -134,6 +136,12 @@ var notInOwnRecord = map[string]string{
 	"Account.Conversions[].Objections[].By":   "objectors are not named to the learner",
 	"Account.Conversions[].Appeal.RejectedBy": "reviewers are not named to the learner",
 	"Account.Conversions[].Appeal.DecidedBy":  "reviewers are not named to the learner",
+	// The domain sets an item's Op and N only for a group, never beside a
+	// match; filling sets both, and the record shows the match.
+	"Account.Conversions[].Evaluation.Trace[].Facts.Item.Op":              "a group's, never beside a match",
+	"Account.Conversions[].Evaluation.Trace[].Facts.Item.N":               "a group's, never beside a match",
+	"Account.Conversions[].Evaluation.Shortfall.Detail.Missing[].Item.Op": "a group's, never beside a match",
+	"Account.Conversions[].Evaluation.Shortfall.Detail.Missing[].Item.N":  "a group's, never beside a match",
 }
 
 // The learner's own record carries every field of the account that is not
@@ -143,7 +151,7 @@ var notInOwnRecord = map[string]string{
 // value and are covered by the DTO tests.
 func TestOwnRecordShowsEveryFieldOfTheAccount(t *testing.T) {
 	var a domain.Account
-	domaintest.Fill(t, &a)
+	storetest.FillAccount(t, &a)
 	rec := recordFrom(&a, time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC), true)
 	body, err := recordJSON(&rec)
 	if err != nil {
@@ -153,7 +161,7 @@ func TestOwnRecordShowsEveryFieldOfTheAccount(t *testing.T) {
 		t.Fatalf("the writer differs from encoding/json (%v):\n got %s\nwant %s", err, body, want)
 	}
 	used := map[string]bool{}
-	domaintest.Leaves(&a, func(path string, leaf reflect.Value) {
+	check := func(path string, leaf reflect.Value) {
 		generic := domaintest.Generic(path)
 		hidden := ""
 		for p := range notInOwnRecord {
@@ -161,8 +169,7 @@ func TestOwnRecordShowsEveryFieldOfTheAccount(t *testing.T) {
 				used[p], hidden = true, p
 			}
 		}
-		// Filling sets every leaf non-zero; a zero one is what a stored
-		// conversion does not keep (storetest.FillAccount clears it).
+		// Filling sets every leaf non-zero.
 		if leaf.IsZero() {
 			return
 		}
@@ -189,7 +196,23 @@ func TestOwnRecordShowsEveryFieldOfTheAccount(t *testing.T) {
 		case hidden == "" && !shown:
 			t.Errorf("%s (%v) is not in the learner's record; carry it to the record's DTOs or name it in notInOwnRecord", path, leaf.Interface())
 		}
-	})
+	}
+	domaintest.Leaves(&a, check)
+	// The steps' facts and the shortfalls' detail, which Leaves does not
+	// reach (the domain keeps them unexported).
+	for i, c := range a.Conversions {
+		at := fmt.Sprintf("Account.Conversions[%d].Evaluation", i)
+		for j, st := range c.Evaluation.Trace {
+			domaintest.Leaves(st.Facts(), func(path string, leaf reflect.Value) {
+				check(fmt.Sprintf("%s.Trace[%d].Facts%s", at, j, strings.TrimPrefix(path, "StepFacts")), leaf)
+			})
+		}
+		if c.Evaluation.Shortfall != nil {
+			domaintest.Leaves(c.Evaluation.Shortfall.Detail(), func(path string, leaf reflect.Value) {
+				check(at+".Shortfall.Detail"+strings.TrimPrefix(path, "ShortfallDetail"), leaf)
+			})
+		}
+	}
 	for p := range notInOwnRecord {
 		if !used[p] {
 			t.Errorf("notInOwnRecord names %s, which the account no longer has", p)

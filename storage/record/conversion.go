@@ -176,16 +176,20 @@ type UsedOutcomeDoc struct {
 	Credits   float64 `json:"credits" bson:"credits"`
 }
 
-// TraceStepDoc is one human-readable evaluation step.
+// TraceStepDoc is one human-readable evaluation step; Facts are its parts,
+// absent in documents written before conversions kept them.
 type TraceStepDoc struct {
-	Code    string `json:"code" bson:"code"`
-	Message string `json:"message" bson:"message"`
+	Code    string        `json:"code" bson:"code"`
+	Message string        `json:"message" bson:"message"`
+	Facts   *StepFactsDoc `json:"facts,omitempty" bson:"facts,omitempty"`
 }
 
-// ShortfallDoc says what was missing.
+// ShortfallDoc says what was missing; Detail says it as data, absent in
+// documents written before conversions kept it.
 type ShortfallDoc struct {
-	Credits float64 `json:"credits" bson:"credits"`
-	Message string  `json:"message" bson:"message"`
+	Credits float64             `json:"credits" bson:"credits"`
+	Message string              `json:"message" bson:"message"`
+	Detail  *ShortfallDetailDoc `json:"detail,omitempty" bson:"detail,omitempty"`
 }
 
 // FromEvaluation converts an evaluation.
@@ -198,12 +202,13 @@ func FromEvaluation(e domain.Evaluation) EvaluationDoc {
 			return UsedOutcomeDoc{OutcomeID: idString(u.OutcomeID), Title: u.Title, Category: string(u.Category), Credits: u.Credits}
 		}),
 		Trace: mapSlice(e.Trace, func(s domain.TraceStep) TraceStepDoc {
-			return TraceStepDoc{Code: s.Code, Message: s.Message}
+			return TraceStepDoc{Code: s.Code, Message: s.Message, Facts: FromStepFacts(s.Facts())}
 		}),
 		EvaluatedAt: e.EvaluatedAt,
 	}
 	if e.Shortfall != nil {
-		d.Shortfall = &ShortfallDoc{Credits: e.Shortfall.Credits, Message: e.Shortfall.Message}
+		d.Shortfall = &ShortfallDoc{Credits: e.Shortfall.Credits, Message: e.Shortfall.Message,
+			Detail: FromShortfallDetail(e.Shortfall.Detail())}
 	}
 	return d
 }
@@ -217,18 +222,28 @@ func (d EvaluationDoc) ToDomain() (domain.Evaluation, error) {
 	if err != nil {
 		return domain.Evaluation{}, err
 	}
+	trace, err := mapSliceErr(d.Trace, func(s TraceStepDoc) (domain.TraceStep, error) {
+		f, err := s.Facts.ToDomain()
+		return domain.NewTraceStep(s.Code, s.Message, f), err
+	})
+	if err != nil {
+		return domain.Evaluation{}, err
+	}
 	e := domain.Evaluation{
 		Eligible:       d.Eligible,
 		AwardedCredits: d.AwardedCredits,
 		UsedCredits:    d.UsedCredits,
 		Used:           used,
-		Trace: mapSlice(d.Trace, func(s TraceStepDoc) domain.TraceStep {
-			return domain.TraceStep{Code: s.Code, Message: s.Message}
-		}),
-		EvaluatedAt: utc(d.EvaluatedAt),
+		Trace:          trace,
+		EvaluatedAt:    utc(d.EvaluatedAt),
 	}
 	if d.Shortfall != nil {
-		e.Shortfall = &domain.Shortfall{Credits: d.Shortfall.Credits, Message: d.Shortfall.Message}
+		detail, err := d.Shortfall.Detail.ToDomain()
+		if err != nil {
+			return domain.Evaluation{}, err
+		}
+		sf := domain.NewShortfall(d.Shortfall.Credits, d.Shortfall.Message, detail)
+		e.Shortfall = &sf
 	}
 	return e, nil
 }

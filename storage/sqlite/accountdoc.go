@@ -24,7 +24,7 @@ import (
 // could exist; no query may look into a document any more.
 //
 // Changing the layout means a new format byte, with the decoder of every
-// earlier one kept. This file is the current layout (format 4), which the
+// earlier one kept. This file is the current layout (format 5), which the
 // earlier binary formats share in part (the conditions on the format byte
 // below); accountdoc_legacy.go holds what only they and the JSON documents
 // need, and accountdoc_codec.go the primitives every format is made of.
@@ -37,23 +37,30 @@ import (
 // whose section follows format4 in accountLayout.account, one line per
 // field for both directions. TestAccountDocumentRoundTrips fills every
 // field of the account and fails until the new one round-trips.
+//
+// Format 5 is format 4 followed by the data of each conversion's
+// evaluation: for each conversion in order, each trace step's facts, then
+// its shortfall's detail if it has a shortfall, each optional (a presence
+// flag), laid out field by field like the rest. Earlier formats read
+// without them, and a client words such steps by their code.
 const (
 	accountFormatJSON    = '{'
 	accountFormatBinary1 = 0xB1
 	accountFormatBinary2 = 0xB2
 	accountFormatBinary3 = 0xB3
 	accountFormatBinary4 = 0xB4
+	accountFormatBinary5 = 0xB5
 )
 
 // encodeAccount writes a at version in the current binary format.
 func encodeAccount(a *domain.Account, version int64) []byte {
-	return encodeAccountAs(a, version, accountFormatBinary4)
+	return encodeAccountAs(a, version, accountFormatBinary5)
 }
 
 // encodeAccountAs writes a in the given binary format; only tests write an
 // earlier one, to show it still reads.
 func encodeAccountAs(a *domain.Account, version int64, format byte) []byte {
-	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*512), v2: format >= accountFormatBinary2}
+	w := docWriter{b: make([]byte, 0, 512+len(a.Outcomes)*120+len(a.Ledger)*60+len(a.Conversions)*1024), v2: format >= accountFormatBinary2}
 	w.b = append(w.b, format)
 	l := accountLayout{w: &w, format: format}
 	l.account(a, &version)
@@ -66,7 +73,7 @@ func decodeAccount(raw string) (*domain.Account, error) {
 		return nil, errors.New("sqlite: decode account: empty document")
 	}
 	switch raw[0] {
-	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4:
+	case accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4, accountFormatBinary5:
 		a, err := decodeAccountBinary(raw[1:], raw[0])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: decode account: %w", err)
@@ -164,6 +171,9 @@ func (l *accountLayout) account(a *domain.Account, version *int64) {
 	if l.format >= accountFormatBinary4 && (l.r == nil || l.r.err == nil) {
 		l.format4(a)
 	}
+	if l.format >= accountFormatBinary5 && (l.r == nil || l.r.err == nil) {
+		l.format5(a)
+	}
 }
 
 // format4 is format 4's additions, one entry per outcome and per
@@ -193,6 +203,91 @@ func (l *accountLayout) format4(a *domain.Account) {
 			l.str(&ap.Note)
 		})
 	}
+}
+
+// format5 is format 5's additions, one entry per trace step and per
+// shortfall of each conversion: its data, optional.
+func (l *accountLayout) format5(a *domain.Account) {
+	for i := range a.Conversions {
+		e := &a.Conversions[i].Evaluation
+		for j := range e.Trace {
+			s := &e.Trace[j]
+			f := s.Facts()
+			layoutOpt(l, &f, l.stepFacts)
+			if l.r != nil {
+				*s = domain.NewTraceStep(s.Code, s.Message, f)
+			}
+		}
+		if e.Shortfall == nil {
+			continue
+		}
+		d := e.Shortfall.Detail()
+		layoutOpt(l, &d, l.shortfallDetail)
+		if l.r != nil {
+			sf := domain.NewShortfall(e.Shortfall.Credits, e.Shortfall.Message, d)
+			e.Shortfall = &sf
+		}
+	}
+}
+
+func (l *accountLayout) stepFacts(f *domain.StepFacts) {
+	l.refStr(&f.Form)
+	layoutOpt(l, &f.Item, l.itemRef)
+	layoutList(l, &f.Outcomes, func(o *domain.OutcomeRef) {
+		l.str(&o.Title)
+		refStrAs(l, &o.Category)
+		l.number(&o.Credits)
+	})
+	l.int(&f.More)
+	layoutList(l, &f.Misses, func(m *domain.NearMiss) {
+		l.str(&m.Title)
+		l.refStr(&m.Field)
+		l.str(&m.Have)
+		l.str(&m.Want)
+	})
+	for _, n := range []*int{&f.Count, &f.Held, &f.Of, &f.Need} {
+		l.int(n)
+	}
+	for _, x := range []*float64{&f.Credits, &f.Required, &f.Got, &f.Max, &f.Left, &f.From, &f.Ratio, &f.Raw} {
+		l.number(x)
+	}
+	refStrAs(l, &f.Scope)
+	l.int(&f.Year)
+	l.optTime(&f.Date)
+	l.str(&f.Rule)
+	l.str(&f.Other)
+	l.refStr(&f.Unit)
+}
+
+func (l *accountLayout) itemRef(r *domain.ItemRef) {
+	l.str(&r.Path)
+	l.str(&r.Number)
+	refStrAs(l, &r.Op)
+	l.int(&r.N)
+	layoutOpt(l, &r.Match, func(m *domain.Match) {
+		refStrAs(l, &m.Category)
+		layoutList(l, &m.IssuerIDs, l.refID)
+		l.str(&m.CourseCode)
+		l.str(&m.TitleContains)
+		l.int(&m.MinLevel)
+		l.number(&m.MinScore)
+		l.number(&m.MinCredits)
+		l.number(&m.MinHours)
+		l.int(&m.MaxAgeYears)
+		layoutList(l, &m.UnitCodes, l.str)
+	})
+}
+
+func (l *accountLayout) shortfallDetail(d *domain.ShortfallDetail) {
+	refStrAs(l, &d.Reason)
+	layoutList(l, &d.Missing, func(m *domain.MissingPart) {
+		l.itemRef(&m.Item)
+		l.int(&m.Possible)
+	})
+	layoutList(l, &d.Categories, func(c *domain.Category) { refStrAs(l, c) })
+	refStrAs(l, &d.Scope)
+	l.number(&d.Max)
+	l.int(&d.Year)
 }
 
 func (l *accountLayout) outcome(o *domain.Outcome) {

@@ -17,15 +17,17 @@ import (
 	"creditbank/domain/domaintest"
 	"creditbank/storage"
 	"creditbank/storage/record"
+	"creditbank/storage/storetest"
 )
 
 // filledAccount has every field set to a distinct value, so a field the
 // binary format forgets, or two fields it swaps, changes the round trip. A
-// field added to the account later is filled too.
+// field added to the account later is filled too, and so are the data of
+// its conversions' steps and shortfalls.
 func filledAccount(t *testing.T) *domain.Account {
 	t.Helper()
 	a := &domain.Account{}
-	domaintest.Fill(t, a)
+	storetest.FillAccount(t, a)
 	return a
 }
 
@@ -65,21 +67,26 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 			a := c.account(t)
 			want := a.Clone()
 			want.Version = 42
-			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary4 {
+			if raw := encodeAccount(a, 42); raw[0] != accountFormatBinary5 {
 				t.Fatalf("format byte %#x", raw[0])
 			}
 			// The current format, and the earlier ones that files still
-			// hold: those before 4 never held units, notices or appeals, and
-			// those before 3 had no session generation and read it as 0.
-			for _, format := range []byte{accountFormatBinary4, accountFormatBinary3, accountFormatBinary2, accountFormatBinary1} {
+			// hold: those before 5 never held the steps' facts and the
+			// shortfalls' detail, those before 4 never held units, notices or
+			// appeals, and those before 3 had no session generation and read
+			// it as 0.
+			for _, format := range []byte{accountFormatBinary5, accountFormatBinary4, accountFormatBinary3, accountFormatBinary2, accountFormatBinary1} {
 				raw := encodeAccountAs(a, 42, format)
 				got, err := decodeAccount(string(raw))
 				if err != nil {
 					t.Fatalf("format %#x: %v", format, err)
 				}
 				w := want
+				if format < accountFormatBinary5 {
+					w = withoutFormat5Fields(want)
+				}
 				if format < accountFormatBinary4 {
-					w = withoutFormat4Fields(want)
+					w = withoutFormat4Fields(w)
 				}
 				if format < accountFormatBinary3 {
 					w.SessionGen = 0
@@ -108,7 +115,7 @@ func TestAccountDocumentRoundTrips(t *testing.T) {
 // A damaged document is an error, never a panic or a wrong account.
 func TestAccountDocumentRefusesDamage(t *testing.T) {
 	for _, a := range []*domain.Account{filledAccount(t), learnerAccount(t)} {
-		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4} {
+		for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4, accountFormatBinary5} {
 			raw := encodeAccountAs(a, 3, format)
 			for n := 0; n < len(raw); n++ {
 				if _, err := decodeAccount(string(raw[:n])); err == nil {
@@ -166,7 +173,7 @@ func TestAccountDocumentIsCompact(t *testing.T) {
 	// account, whose issuers, categories and statuses recur and whose
 	// ledger chains.
 	learner := learnerAccount(t)
-	v1, v2 := encodeAccountAs(learner, 1, accountFormatBinary1), encodeAccount(learner, 1)
+	v1, v2 := encodeAccountAs(learner, 1, accountFormatBinary1), encodeAccountAs(learner, 1, accountFormatBinary2)
 	if 10*len(v2) > 6*len(v1) {
 		t.Fatalf("format 2 document %d bytes, format 1 %d: expected under 60 %%", len(v2), len(v1))
 	}
@@ -313,7 +320,7 @@ func storedEarlierDocument(t *testing.T, encode func(*testing.T, *domain.Account
 	if err := s.r.QueryRowContext(ctx, `SELECT doc, tallies FROM accounts WHERE id = ?`, a.ID.String()).Scan(&stored, &storedTallies); err != nil {
 		t.Fatal(err)
 	}
-	if stored[0] != accountFormatBinary4 || storedTallies[0] != talliesFormatBinary1 {
+	if stored[0] != accountFormatBinary5 || storedTallies[0] != talliesFormatBinary1 {
 		t.Fatalf("saved document starts with %#x and tallies with %#x, not the current formats", stored[0], storedTallies[0])
 	}
 	if sums, err := s.DistrictTallies(ctx); err != nil || !reflect.DeepEqual(sums, nonZero(got.StatTallies())) {
@@ -399,19 +406,54 @@ func TestTalliesRoundTripAndRefuseDamage(t *testing.T) {
 }
 
 // BenchmarkAccountDocument: encoding and decoding a learner's account in
-// each binary format (go test -bench AccountDocument ./storage/sqlite).
+// each binary format (go test -bench AccountDocument ./storage/sqlite);
+// "evaluated/" is the same account with a conversion applied for by a real
+// evaluation, whose steps' facts format 5 keeps.
 func BenchmarkAccountDocument(b *testing.B) {
-	a := learnerAccount(b)
-	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4} {
+	benchmarkAccountDocument(b, "", learnerAccount(b))
+	benchmarkAccountDocument(b, "evaluated/", evaluatedLearnerAccount(b))
+}
+
+// evaluatedLearnerAccount is learnerAccount with a pending conversion of a
+// rule of three items (one a group) over its outcomes, as Apply records it.
+func evaluatedLearnerAccount(t testing.TB) *domain.Account {
+	t.Helper()
+	a := learnerAccount(t)
+	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	rule := domain.Rule{ID: domain.NewID(), Code: "R-EVAL", Version: 1, Status: domain.RulePublished, Name: "社区教育成果认定",
+		InstitutionID: domain.NewID(), Purpose: domain.PurposeCredit, Target: domain.RuleTarget{CourseCode: "GE-1", Credits: 4},
+		Condition: domain.Group{Op: domain.OpAll, Items: []domain.Item{
+			{Match: &domain.Match{Category: domain.CategoryCommunity, MinScore: 60}},
+			{Match: &domain.Match{Category: domain.CategoryVocational, MinHours: 8}},
+			{Group: &domain.Group{Op: domain.OpNOf, N: 1, Items: []domain.Item{
+				{Match: &domain.Match{Category: domain.CategorySenior}},
+				{Match: &domain.Match{Category: domain.CategoryCertificate}},
+			}}},
+		}},
+		MinTotalCredits: 6, Award: domain.Award{Mode: domain.AwardSum, Ratio: 0.5},
+		Caps:     []domain.Cap{{Scope: domain.CapPerYear, MaxCredits: 10}},
+		Approval: domain.ApprovalManual, EffectiveFrom: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), CreatedAt: at}
+	c, err := a.Apply(rule, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Evaluation.Trace) < 5 || c.Evaluation.Trace[0].Facts() == nil {
+		t.Fatalf("the conversion's trace: %+v", c.Evaluation.Trace)
+	}
+	return a
+}
+
+func benchmarkAccountDocument(b *testing.B, prefix string, a *domain.Account) {
+	for _, format := range []byte{accountFormatBinary1, accountFormatBinary2, accountFormatBinary3, accountFormatBinary4, accountFormatBinary5} {
 		raw := string(encodeAccountAs(a, 1, format))
-		b.Run(fmt.Sprintf("encode/%#x", format), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%sencode/%#x", prefix, format), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				encodeAccountAs(a, 1, format)
 			}
 			b.ReportMetric(float64(len(raw)), "bytes")
 		})
-		b.Run(fmt.Sprintf("decode/%#x", format), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%sdecode/%#x", prefix, format), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := decodeAccount(raw); err != nil {
@@ -431,6 +473,23 @@ func withoutFormat4Fields(a *domain.Account) *domain.Account {
 	for i := range out.Conversions {
 		c := &out.Conversions[i]
 		c.NoticeEndsAt, c.Objections, c.Appeal = nil, nil, nil
+	}
+	return out
+}
+
+// withoutFormat5Fields is a as formats 1 to 4 can hold it: its
+// conversions' steps and shortfalls without their data.
+func withoutFormat5Fields(a *domain.Account) *domain.Account {
+	out := a.Clone()
+	for i := range out.Conversions {
+		e := &out.Conversions[i].Evaluation
+		for j, s := range e.Trace {
+			e.Trace[j] = domain.NewTraceStep(s.Code, s.Message, nil)
+		}
+		if e.Shortfall != nil {
+			sf := domain.NewShortfall(e.Shortfall.Credits, e.Shortfall.Message, nil)
+			e.Shortfall = &sf
+		}
 	}
 	return out
 }

@@ -109,11 +109,22 @@ func NewRichAccount(issuer, institution uuid.UUID, now time.Time) *domain.Accoun
 	review.Earmarked = 1.5
 	review.Evaluation = domain.Evaluation{
 		Eligible: true, AwardedCredits: 1.5, UsedCredits: 1.5,
-		Used:        []domain.UsedOutcome{{OutcomeID: graded.ID, Title: graded.Title, Category: graded.Category, Credits: graded.Credits}},
-		Trace:       []domain.TraceStep{{Code: "match", Message: "摄影基础 matched item 1"}, {Code: "award", Message: "1.5 credits"}},
-		Shortfall:   &domain.Shortfall{Credits: 0.5, Message: "需要再获得 0.5 学分 community 类成果"},
+		Used: []domain.UsedOutcome{{OutcomeID: graded.ID, Title: graded.Title, Category: graded.Category, Credits: graded.Credits}},
+		Trace: []domain.TraceStep{
+			domain.NewTraceStep("match.ok", "摄影基础 matched item 1", &domain.StepFacts{Form: "used",
+				Item:     &domain.ItemRef{Path: "condition.items[0]", Number: "1", Match: &domain.Match{Category: domain.CategorySenior, IssuerIDs: []uuid.UUID{issuer}, MinScore: 60, UnitCodes: []string{"U-1"}}},
+				Outcomes: []domain.OutcomeRef{{Title: graded.Title, Category: graded.Category, Credits: graded.Credits}},
+				Misses:   []domain.NearMiss{{Title: passed.Title, Field: "category", Have: "community", Want: "senior"}},
+				Date:     timep(graded.CompletedOn)}),
+			domain.NewTraceStep("award.sum", "1.5 credits", &domain.StepFacts{Ratio: 1, From: 1.5, Raw: 1.5, Credits: 1.5}),
+			{Code: "award.none", Message: "a step without data, as stored before steps kept it"},
+		},
 		EvaluatedAt: now,
 	}
+	short := domain.NewShortfall(0.5, "需要再获得 0.5 学分 community 类成果", &domain.ShortfallDetail{Reason: domain.ShortItemsAndCredits,
+		Missing:    []domain.MissingPart{{Item: domain.ItemRef{Path: "condition.items[1]", Number: "2", Op: domain.OpNOf, N: 2}, Possible: 1}},
+		Categories: []domain.Category{domain.CategoryCommunity, domain.CategoryOnline}})
+	review.Evaluation.Shortfall = &short
 	approved := NewConversion(a.ID, institution, domain.ConversionApproved, now)
 	approved.Spent = 1
 	approved.DecidedAt = timep(now)

@@ -49,7 +49,8 @@ export function shortfallView(sf) {
 
 // technicalView lists each step's code, condition path and the wording
 // the bank recorded (Chinese), for staff who need to refer to a step
-// precisely; a stored conversion's steps have only code and wording.
+// precisely; the steps of a conversion stored before conversions kept
+// their data have only code and wording.
 function technicalView(trace) {
   return h('details', { class: 'tech-details' },
     h('summary', { t: 'tech.details' }),
