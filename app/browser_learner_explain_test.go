@@ -60,12 +60,12 @@ func TestBrowserLearnerReadsPlainExplanations(t *testing.T) {
 		t.Errorf("English checks show a Chinese sentence: %q", explained)
 	}
 	b.do("Chinese", chromedp.Click(chromedp.CSS(`#lang-toggle`)))
-	// An application keeps each step's kind only; it still reads plainly.
+	// An application keeps its steps' data, so it reads as fully as the check.
 	senior := ruleCard("OU-ELECTIVE-SENIOR")
 	b.do("apply", chromedp.Click(chromedp.CSS(senior+` [data-action="apply"]`)),
 		chromedp.WaitVisible(chromedp.CSS(senior+` .alert-success`)),
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#rule-list details.trace').forEach((d) => { d.open = true; })`))
-	if got := b.text(senior + ` .trace-list`); !strings.Contains(got, "一项条件有符合的成果") {
+	if got := b.text(senior + ` .trace-list`); !strings.Contains(got, "使用「智能手机应用」（老年教育，2 学分）") {
 		t.Errorf("applied conversion's steps = %q", got)
 	}
 	b.assertPlainBoth("conversion applied")
