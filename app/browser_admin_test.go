@@ -16,6 +16,7 @@ import (
 )
 
 func TestBrowserAdminSeesStatistics(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	var want struct {
 		Accounts          int            `json:"accounts"`
@@ -119,6 +120,7 @@ func TestBrowserAdminSeesStatistics(t *testing.T) {
 }
 
 func TestBrowserAdminResetsLearnerAtFrontDeskAndLearnerReclaims(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	nationalID := demoLearnerID(t)
 	want := apiRecord(t, base, apiToken(t, base, nationalID, demoLearnerPassword))

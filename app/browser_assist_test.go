@@ -21,6 +21,7 @@ func demoID(t *testing.T, first17 string) string {
 }
 
 func TestBrowserHelperAppliesForLearnerWhoSeesItInAccessLog(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner, helper := demoLearnerID(t), demoID(t, "11010519880722432") // 王秀兰 asks 李建国
 	b := openBrowser(t, base)
@@ -78,6 +79,7 @@ func TestBrowserHelperAppliesForLearnerWhoSeesItInAccessLog(t *testing.T) {
 }
 
 func TestBrowserVerifiesTranscriptLocallyWithWebCrypto(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	token := apiToken(t, base, demoLearnerID(t), demoLearnerPassword)
 	tokenFor := func(format string) string {

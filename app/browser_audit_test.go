@@ -18,6 +18,7 @@ import (
 // and the reason, with the full IDs behind a disclosure; the action filter
 // is a picker of translated labels.
 func TestBrowserAdminReadsAuditLogByName(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner := demoLearnerID(t)
 	clerk := apiToken(t, base, "cc.registrar", demoStaffPassword)
@@ -122,6 +123,7 @@ func TestBrowserAdminReadsAuditLogByName(t *testing.T) {
 // confirmation naming it and what stops working; cancelling changes
 // nothing, confirming suspends it and its staff can no longer sign in.
 func TestBrowserSuspendInstitutionAsksFirst(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("admin", demoAdminPassword)
@@ -162,6 +164,7 @@ func TestBrowserSuspendInstitutionAsksFirst(t *testing.T) {
 // colleague asks first, naming them and what stops working, and then they
 // cannot sign in.
 func TestBrowserManagerSuspendsStaffAfterConfirming(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("ou.reviewer", demoStaffPassword)

@@ -14,6 +14,7 @@ import (
 // The admin edits a level of the learning-outcomes framework; the server
 // keeps it as a new version, and anyone reading the framework sees it.
 func TestBrowserAdminEditsFrameworkLevel(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("admin", demoAdminPassword)
@@ -64,6 +65,7 @@ func TestBrowserAdminEditsFrameworkLevel(t *testing.T) {
 
 // A learner sees the framework level of an outcome on the record.
 func TestBrowserLearnerSeesLevelOnRecord(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner := demoID(t, "11010519900214331") // 赵丽: two level-4 units
 	b := openBrowser(t, base)
@@ -87,6 +89,7 @@ func TestBrowserLearnerSeesLevelOnRecord(t *testing.T) {
 // The public notice page lists the demo's admission in notice, the
 // learner's name masked, and no identity number.
 func TestBrowserPublicNoticePageListsNotice(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.open("notices")
@@ -112,6 +115,7 @@ func TestBrowserPublicNoticePageListsNotice(t *testing.T) {
 
 // A learner appeals a rejection from the record.
 func TestBrowserLearnerAppealsRejection(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner, _ := domain.CompleteNationalID("11010519880722432") // 李建国
 	learnerTok := apiToken(t, base, string(learner), demoLearnerPassword)
@@ -178,6 +182,7 @@ func TestBrowserLearnerAppealsRejection(t *testing.T) {
 // Anyone reads the certification units with their framework levels, in
 // either language, and narrows them by category.
 func TestBrowserPublicReadsUnitCatalogue(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.open("units")
@@ -204,6 +209,7 @@ func TestBrowserPublicReadsUnitCatalogue(t *testing.T) {
 // The admin's statistics show recognised credits by level and unit, and how
 // the demo's notice and appeal stand.
 func TestBrowserAdminSeesFrameworkStatistics(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("admin", demoAdminPassword)
@@ -231,6 +237,7 @@ func TestBrowserAdminSeesFrameworkStatistics(t *testing.T) {
 // An appeal waits in the review queue; the reviewer who rejected cannot
 // decide it, another reviewer does, and the learner reads the outcome.
 func TestBrowserAnotherReviewerDecidesAppeal(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	card := `#review-list [data-rule-code="OU-CREDIT-UNITS"]`

@@ -14,6 +14,7 @@ import (
 // match the record and where to get help — not "already registered, sign
 // in" — in both languages; with the right name he is in.
 func TestBrowserLearnerClaimWithMistypedName(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	id, _ := domain.CompleteNationalID("11010519730930782")
 	b := openBrowser(t, base)

@@ -15,6 +15,7 @@ import (
 // to reach its provider to enrol (address, a telephone link, the web site);
 // the public catalogue shows the credits too, not "—".
 func TestBrowserLearnerSuggestedCourseShowsProviderAndCredits(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn(demoLearnerID(t), demoLearnerPassword)
@@ -72,6 +73,7 @@ func TestReadmeCountsDemoLearnerLogins(t *testing.T) {
 // TestBrowserLearnerSeesContactTheAdminEntered: the contact an admin types
 // when registering an institution is what learners are shown.
 func TestBrowserLearnerSeesContactTheAdminEntered(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("admin", demoAdminPassword)

@@ -14,6 +14,7 @@ import (
 // and how it was decided in her own language — no condition path, category
 // code or step code — and the sentences change language with the page.
 func TestBrowserLearnerReadsPlainExplanations(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn(demoLearnerID(t), demoLearnerPassword)

@@ -14,6 +14,7 @@ import (
 // credits are "taken back", never 冲正 — and the check values wait behind
 // 技术细节.
 func TestBrowserLearnerLedgerInPlainWords(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner := demoLearnerID(t) // 王秀兰
 	tok := apiToken(t, base, learner, demoLearnerPassword)

@@ -16,6 +16,7 @@ import (
 // the learner reads the reason in the alert, and after the alert is seen
 // and gone, still in the notice history and on the conversion.
 func TestBrowserLearnerRejectionReasonAndNoticeHistory(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner, _ := domain.CompleteNationalID("11010519880722432") // 李建国
 	tok := apiToken(t, base, string(learner), demoLearnerPassword)
@@ -90,6 +91,7 @@ func TestBrowserLearnerRejectionReasonAndNoticeHistory(t *testing.T) {
 // plain words and may open 技术细节 for each step's code and the wording
 // the bank recorded; closed, the card shows no code.
 func TestBrowserReviewerOpensTechnicalDetails(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner, _ := domain.CompleteNationalID("11010519880722432") // 李建国
 	var rules struct {

@@ -24,6 +24,7 @@ const spoilSession = `(() => {
 // again, takes her back to the page she was on — whether the session ends
 // while she moves between pages or while a page loads.
 func TestBrowserLearnerReturnsAfterSessionEnds(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	id := demoLearnerID(t)
 	b := openBrowser(t, base)

@@ -13,6 +13,7 @@ import (
 // conversion in public notice (赵丽) and one with a rejection under appeal
 // (孙伟), whose pages carry the most states.
 func TestBrowserLearnerPagesReadPlainly(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	for _, first17 := range []string{"11010519900214331", "11010519850611247"} {

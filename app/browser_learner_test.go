@@ -13,6 +13,7 @@ import (
 )
 
 func TestBrowserLearnerSeesRecordInBothLanguages(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	nationalID := demoLearnerID(t)
 	want := apiRecord(t, base, apiToken(t, base, nationalID, demoLearnerPassword))
@@ -95,6 +96,7 @@ func TestBrowserLearnerSeesRecordInBothLanguages(t *testing.T) {
 }
 
 func TestBrowserRegistrationShowsFieldErrorNextToField(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	valid := demoLearnerID(t)
 	// Same digits, wrong check character.
@@ -149,6 +151,7 @@ func TestBrowserRegistrationShowsFieldErrorNextToField(t *testing.T) {
 }
 
 func TestBrowserLearnerChecksAndAppliesForConversion(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	nationalID := demoLearnerID(t)
 	token := apiToken(t, base, nationalID, demoLearnerPassword)
@@ -224,6 +227,7 @@ func TestBrowserLearnerChecksAndAppliesForConversion(t *testing.T) {
 }
 
 func TestBrowserTranscriptPrintsAndVerifies(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn(demoLearnerID(t), demoLearnerPassword)
@@ -306,6 +310,7 @@ func TestBrowserTranscriptPrintsAndVerifies(t *testing.T) {
 // --- own password, front desk ---
 
 func TestBrowserLearnerChangesPasswordAndStaysSignedIn(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner, _ := domain.CompleteNationalID("11010519880722432")
 	const newPassword = "li-jianguo-new-2026"

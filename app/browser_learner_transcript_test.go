@@ -12,6 +12,7 @@ import (
 // the machine formats and the verify command in a section for institutions
 // that is closed until opened.
 func TestBrowserLearnerTranscriptSaysWhatEachDownloadIsFor(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn(demoLearnerID(t), demoLearnerPassword)

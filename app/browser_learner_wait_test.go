@@ -52,6 +52,7 @@ func startServerLimits(t *testing.T, lim Limits) string {
 // page names the wait the server gives in Retry-After, in both languages,
 // not a fixed minute.
 func TestBrowserLearnerSeesTheRealWait(t *testing.T) {
+	t.Parallel()
 	base := startServerLimits(t, Limits{LoginBurst: 2, LoginInterval: 45 * time.Second})
 	b := openBrowser(t, base)
 	b.open("signin")

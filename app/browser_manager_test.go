@@ -13,6 +13,7 @@ import (
 )
 
 func TestBrowserRuleEditorVersionsSimulatesAndPublishes(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("ou.reviewer", demoStaffPassword)
@@ -119,6 +120,7 @@ func TestBrowserRuleEditorVersionsSimulatesAndPublishes(t *testing.T) {
 }
 
 func TestBrowserInstitutionReadsRecordsSharedWithIt(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	wangID := demoLearnerID(t)
 	wangToken := apiToken(t, base, wangID, demoLearnerPassword)

@@ -13,6 +13,7 @@ import (
 // the alert badge on her record, opens Next steps and finds a pathway with
 // at least one suggested course, in both languages.
 func TestBrowserLearnerSeesNextSteps(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn(demoLearnerID(t), demoLearnerPassword)
@@ -51,6 +52,7 @@ func TestBrowserLearnerSeesNextSteps(t *testing.T) {
 // course from the catalogue editor (with a field error first), and a
 // visitor who is not signed in finds it by a Chinese substring.
 func TestBrowserStaffPublishesCourseAndPublicFindsIt(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("cc.registrar", demoStaffPassword)

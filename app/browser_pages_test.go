@@ -10,6 +10,7 @@ import (
 )
 
 func TestBrowserPagesHaveNoConsoleErrorsOrCSPViolations(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 

@@ -18,6 +18,7 @@ import (
 type issuedRow []string
 
 func TestBrowserStaffIssuesOutcomeAndSeesItListed(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("cc.registrar", demoStaffPassword)
@@ -103,6 +104,7 @@ func TestBrowserStaffIssuesOutcomeAndSeesItListed(t *testing.T) {
 }
 
 func TestBrowserStaffImportsCSVAndSeesRowErrors(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner, _ := domain.CompleteNationalID("11010519880722432")
 	csvPath := t.TempDir() + "/outcomes.csv"

@@ -28,6 +28,7 @@ type queueView struct {
 // the trace step that uses it; once the issuer revokes one, the card says
 // which outcome, when, by whom and why, instead of the earlier verdict.
 func TestBrowserReviewerSeesEvidenceAndWhatChanged(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner, _ := domain.CompleteNationalID("11010519880722432") // 李建国
 	learnerTok := apiToken(t, base, string(learner), demoLearnerPassword)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestBrowserReviewerApprovesApplication(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	learner, _ := domain.CompleteNationalID("11010519880722432")
 	b := openBrowser(t, base)

@@ -13,6 +13,7 @@ import (
 // after a second submission publishes it from the queue, confirming first.
 // Retiring asks first too, and cancelling changes nothing.
 func TestBrowserManagerSubmitsRuleAndAdminPublishesFromQueue(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("hv.reviewer", demoStaffPassword)

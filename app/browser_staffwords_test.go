@@ -12,6 +12,7 @@ import (
 // meets only plain words.
 
 func TestBrowserRegistrarPagesSpeakPlainly(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("cc.registrar", demoStaffPassword)
@@ -19,6 +20,7 @@ func TestBrowserRegistrarPagesSpeakPlainly(t *testing.T) {
 }
 
 func TestBrowserReviewerPagesSpeakPlainly(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("ou.reviewer", demoStaffPassword)
@@ -27,6 +29,7 @@ func TestBrowserReviewerPagesSpeakPlainly(t *testing.T) {
 }
 
 func TestBrowserManagerPagesSpeakPlainly(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("hv.reviewer", demoStaffPassword)
@@ -34,6 +37,7 @@ func TestBrowserManagerPagesSpeakPlainly(t *testing.T) {
 }
 
 func TestBrowserAdminPagesSpeakPlainly(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("admin", demoAdminPassword)
@@ -45,6 +49,7 @@ func TestBrowserAdminPagesSpeakPlainly(t *testing.T) {
 // dictionary in the reader's language (not the API's English), and the
 // page shows no codes or paths.
 func TestBrowserRuleFormErrorsInReadersLanguage(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("hv.reviewer", demoStaffPassword)
@@ -104,6 +109,7 @@ func TestBrowserRuleFormErrorsInReadersLanguage(t *testing.T) {
 // twice: the 409 is worded from the dictionary, with nothing of the API's
 // English message in view.
 func TestBrowserDuplicateOutcomeSaysSoInReadersLanguage(t *testing.T) {
+	t.Parallel()
 	base, _ := startServer(t)
 	b := openBrowser(t, base)
 	b.signIn("cc.registrar", demoStaffPassword)
