@@ -1,10 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,35 +13,8 @@ import (
 // startServerLimits is startServer with the given sign-in limits.
 func startServerLimits(t *testing.T, lim Limits) string {
 	t.Helper()
-	cfg := Config{Addr: "127.0.0.1:0", Store: seededStore(t), Audience: "creditbank", Issuer: "http://creditbank.test",
-		Demo: true, LogLevel: "error", Limits: lim}
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		cancel()
-		t.Fatalf("open application: %v", err)
-	}
-	if err := app.bootstrap(ctx, io.Discard); err != nil {
-		cancel()
-		t.Fatalf("bootstrap: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.serve(ctx, ln, io.Discard) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("server did not stop")
-		}
-		app.Close()
-	})
-	return "http://" + ln.Addr().String()
+	base, _ := startServerConfigured(t, func(c *Config) { c.Limits = lim }, nil)
+	return base
 }
 
 // TestBrowserLearnerSeesTheRealWait: after too many sign-in attempts the

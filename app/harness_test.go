@@ -21,6 +21,13 @@ func startServer(t *testing.T) (string, *application) {
 // application before it serves.
 func startServerWith(t *testing.T, adjust func(*application)) (string, *application) {
 	t.Helper()
+	return startServerConfigured(t, nil, adjust)
+}
+
+// startServerConfigured is startServerWith with a hook that may first
+// change the configuration (limits, …) the application is opened with.
+func startServerConfigured(t *testing.T, configure func(*Config), adjust func(*application)) (string, *application) {
+	t.Helper()
 	cfg := Config{
 		Addr:     "127.0.0.1:0",
 		Store:    seededStore(t),
@@ -28,6 +35,9 @@ func startServerWith(t *testing.T, adjust func(*application)) (string, *applicat
 		Issuer:   "http://creditbank.test",
 		Demo:     true,
 		LogLevel: "error",
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := openApplication(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
