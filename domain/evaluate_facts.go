@@ -9,7 +9,9 @@ import (
 
 // StepFacts are the parts a trace step is made of, so that a client words
 // the step in its reader's language instead of showing the server's
-// Chinese Message. Zero fields are absent. Form picks one wording of a
+// Chinese Message. Empty text and list fields are parts the step does not
+// have; the counts and figures are always its own (held 0 of 2 is a fact).
+// Form picks one wording of a
 // step when a code has several (a match that is used, or only possible).
 type StepFacts struct {
 	Form     string
